@@ -1,0 +1,93 @@
+import { formatDuration } from "./duration";
+
+/** Healthcheck timing, in milliseconds, as parsed from config. */
+export interface HealthTiming {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly startPeriodMs: number;
+}
+
+/** The shape of `docker.Container`'s `healthcheck` input, without the Pulumi types. */
+export interface DockerHealthcheck {
+  tests: string[];
+  interval: string;
+  timeout: string;
+  retries: number;
+  startPeriod: string;
+  startInterval: string;
+}
+
+/**
+ * The probe runs every 2 s during the start period so a fast container is reported
+ * healthy (and `wait` returns) long before the full start period has elapsed.
+ */
+const START_INTERVAL_MS = 2_000;
+
+export function toDockerHealthcheck(tests: string[], t: HealthTiming): DockerHealthcheck {
+  return {
+    tests,
+    interval: formatDuration(t.intervalMs),
+    timeout: formatDuration(t.timeoutMs),
+    retries: t.retries,
+    startPeriod: formatDuration(t.startPeriodMs),
+    startInterval: formatDuration(Math.min(START_INTERVAL_MS, t.intervalMs)),
+  };
+}
+
+/** Extra slack on top of the worst case, for image start-up and provider polling. */
+export const WAIT_MARGIN_MS = 15_000;
+
+/**
+ * The seconds `docker.Container` should `wait` for a healthy status. The longest a
+ * healthy-eventually container can take is the start period plus `retries` probes
+ * spaced by `interval`, each allowed `timeout`; the provider's default of 60 s is
+ * shorter than prod's 120 s start period, which is how `pulumi up` used to fail while
+ * the container was still starting.
+ */
+export function waitTimeoutSeconds(t: HealthTiming): number {
+  const worstCaseMs = t.startPeriodMs + t.intervalMs * t.retries + t.timeoutMs + WAIT_MARGIN_MS;
+  return Math.ceil(worstCaseMs / 1_000);
+}
+
+/** The minimum `waitTimeout` that the policy pack and the config schema accept. */
+export function minimumWaitSeconds(t: HealthTiming): number {
+  return Math.ceil((t.startPeriodMs + t.intervalMs * t.retries) / 1_000);
+}
+
+/**
+ * The API probe. `curl -f` turns any HTTP status >= 400 into a non-zero exit, and
+ * `--max-time` keeps a hung server from outliving Docker's own timeout.
+ */
+export function httpProbe(port: number, path: string, timeoutMs: number): string[] {
+  const seconds = Math.max(1, Math.floor(timeoutMs / 1_000));
+  return ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", String(seconds), `http://127.0.0.1:${port}${path}`];
+}
+
+export interface RedisProbeOptions {
+  /** `redis-cli` or `valkey-cli`. */
+  readonly cli: string;
+  readonly port: number;
+  /** The ACL user the probe authenticates as; it may only run PING. */
+  readonly user: string;
+  /** A file inside the container holding the probe user's password. */
+  readonly secretFile: string;
+}
+
+/**
+ * The Redis probe. Three lessons from the postmortems are built in:
+ * - `redis-cli ping` prints `NOAUTH Authentication required.` and still exits 0, so the
+ *   reply itself must be `PONG`; checking the exit code alone reports a locked-out
+ *   Redis as healthy.
+ * - `redis-cli --raw incr ping` wrote a key on every probe. PING has no side effects.
+ * - The password must not be visible in `docker inspect`'s healthcheck or on the host's
+ *   process list, so it is read from a file into the CLI's auth environment variable,
+ *   never passed with `-a`.
+ */
+export function redisProbe(o: RedisProbeOptions): string[] {
+  const auth = `"$(cat ${o.secretFile})"`;
+  const script =
+    `REDISCLI_AUTH=${auth} VALKEYCLI_AUTH=${auth} ` +
+    `${o.cli} --no-auth-warning --user ${o.user} -h 127.0.0.1 -p ${o.port} ping | grep -qx PONG`;
+  return ["CMD-SHELL", script];
+}

@@ -1,0 +1,196 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { redisProbe, toDockerHealthcheck, waitTimeoutSeconds, type HealthTiming } from "./lib/healthcheck";
+import { redisFlavour } from "./lib/image-ref";
+import { renderRedisConf, REDIS_USERS, type Appendfsync, type EvictionPolicy } from "./lib/redis-conf";
+import { buildRedisUrl } from "./lib/redis-url";
+import { LOG_ROTATION, stackLabels, TYPES } from "./types";
+
+/** Where the generated files live inside the container. */
+export const REDIS_PATHS = {
+  conf: "/usr/local/etc/redis/redis.conf",
+  probeSecret: "/usr/local/etc/redis/probe.secret",
+  data: "/data",
+} as const;
+
+/** The DNS name the API uses on the backend network. */
+export const REDIS_ALIAS = "redis";
+
+export interface RedisArgs {
+  /** A pinned redis or valkey image. @default "redis:7.4-alpine" */
+  readonly image?: string;
+  /** The port Redis listens on inside the network. @default 6379 */
+  readonly port?: number;
+  /** The backend (internal) network to join; the only network Redis is on. */
+  readonly networkName: pulumi.Input<string>;
+  readonly password: pulumi.Input<string>;
+  readonly probePassword: pulumi.Input<string>;
+  readonly adminPassword: pulumi.Input<string>;
+  /** AOF fsync policy. @default "everysec" */
+  readonly appendfsync?: Appendfsync;
+  /** Container memory limit, MB. @default 256 */
+  readonly memoryMb?: number;
+  /** Redis `maxmemory`, MB; must be below `memoryMb`. @default 75% of memoryMb */
+  readonly maxmemoryMb?: number;
+  /** @default "noeviction": a job queue must refuse writes rather than drop jobs. */
+  readonly evictionPolicy?: EvictionPolicy;
+  /** Docker restart policy. @default "unless-stopped" */
+  readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  readonly maxRetryCount?: number;
+  /** Publish Redis on 127.0.0.1:<debugPort> for local debugging (dev only). @default unpublished */
+  readonly debugPort?: number;
+  /** Numeric uid Redis runs as inside the image, which must be able to read redis.conf. @default "999" */
+  readonly fileOwner?: string;
+  /** Keep the data volume on `pulumi destroy` and refuse to replace it. @default false */
+  readonly protectData?: boolean;
+  /** @default interval 10s, timeout 3s, retries 5, start period 10s */
+  readonly healthcheck?: HealthTiming;
+  /** The stack name, for labels. */
+  readonly stack: string;
+}
+
+const DEFAULT_HEALTH: HealthTiming = { intervalMs: 10_000, timeoutMs: 3_000, retries: 5, startPeriodMs: 10_000 };
+
+/**
+ * A local Redis (or Valkey) container: authenticated, persistent, unpublished, and
+ * healthy only when an authenticated PING gets PONG.
+ *
+ * @example
+ * const redis = new Redis("cache", { networkName: nets.backendName, password, probePassword, adminPassword, stack: "dev" });
+ * // redis.connection.url is a secret "redis://:…@redis:6379"
+ */
+export class Redis extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  public readonly volume: docker.Volume;
+  public readonly connection: RedisConnectionOutputs;
+  /** An operator's URL (ACL user `admin`) for `npm run verify` and backups. Secret. */
+  public readonly adminUrl: pulumi.Output<string>;
+  public readonly containerName: pulumi.Output<string>;
+
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TYPES.Redis, name, {}, opts);
+    const a = resolveRedisArgs(args);
+    if (a.maxmemoryMb >= a.memoryMb) {
+      throw new pulumi.ResourceError(`\`maxmemoryMb\` (${a.maxmemoryMb}) must be below \`memoryMb\` (${a.memoryMb}): lower it to about 75% of the limit`, this);
+    }
+    const flavour = redisFlavour(a.image);
+    if (flavour === undefined) {
+      throw new pulumi.ResourceError(`\`image\` "${a.image}" is not a redis or valkey image: use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`, this);
+    }
+    this.volume = this.createVolume(name, a);
+    this.container = this.createContainer(name, a, flavour);
+    this.containerName = this.container.name;
+
+    const password = pulumi.secret(pulumi.output(args.password));
+    this.connection = {
+      host: pulumi.output(REDIS_ALIAS),
+      port: pulumi.output(a.port),
+      tls: pulumi.output(false),
+      password,
+      url: pulumi.secret(password.apply((pw) => buildRedisUrl({ host: REDIS_ALIAS, port: a.port, tls: false, password: pw }))),
+    };
+    this.adminUrl = pulumi.secret(
+      pulumi.output(args.adminPassword).apply((pw) =>
+        buildRedisUrl({ host: REDIS_ALIAS, port: a.port, tls: false, password: pw, username: REDIS_USERS.admin }),
+      ),
+    );
+    this.registerOutputs({ connection: this.connection, adminUrl: this.adminUrl, containerName: this.containerName });
+  }
+
+  private createVolume(name: string, a: ResolvedRedisArgs): docker.Volume {
+    // In prod the AOF lives on: `protect` stops `pulumi destroy`, and `retainOnDelete`
+    // keeps the Docker volume if the resource is ever removed from the program.
+    return new docker.Volume(
+      `${name}-data`,
+      { labels: stackLabels(a.stack, "redis-data") },
+      { parent: this, protect: a.protectData, retainOnDelete: a.protectData },
+    );
+  }
+
+  private createContainer(name: string, a: ResolvedRedisArgs, flavour: "redis" | "valkey"): docker.Container {
+    const conf = pulumi
+      .all([a.password, a.probePassword, a.adminPassword])
+      .apply(([appPassword, probePassword, adminPassword]) =>
+        renderRedisConf({
+          port: a.port,
+          appendfsync: a.appendfsync,
+          maxmemoryMb: a.maxmemoryMb,
+          evictionPolicy: a.evictionPolicy,
+          appPassword,
+          probePassword,
+          adminPassword,
+          dir: REDIS_PATHS.data,
+        }),
+      );
+    const probe = redisProbe({ cli: `${flavour}-cli`, port: a.port, user: REDIS_USERS.probe, secretFile: REDIS_PATHS.probeSecret });
+    return new docker.Container(
+      `${name}-server`,
+      {
+        image: a.image,
+        // Only the path of the config is on the command line; the passwords are in the file.
+        command: [`${flavour}-server`, REDIS_PATHS.conf],
+        uploads: [
+          // Read by the server, which drops to uid `fileOwner` in the image's entrypoint.
+          { file: REDIS_PATHS.conf, content: pulumi.secret(conf), owner: a.fileOwner, group: a.fileOwner, permissions: "0400" },
+          // Read by the healthcheck, which runs as root without CAP_DAC_OVERRIDE, so root must own it.
+          { file: REDIS_PATHS.probeSecret, content: pulumi.secret(pulumi.output(a.probePassword)), owner: "0", group: "0", permissions: "0400" },
+        ],
+        networksAdvanced: [{ name: a.networkName, aliases: [REDIS_ALIAS] }],
+        ports: a.debugPort === undefined ? [] : [{ internal: a.port, external: a.debugPort, ip: "127.0.0.1" }],
+        volumes: [{ volumeName: this.volume.name, containerPath: REDIS_PATHS.data }],
+        healthcheck: toDockerHealthcheck(probe, a.healthcheck),
+        wait: true,
+        waitTimeout: waitTimeoutSeconds(a.healthcheck),
+        restart: a.restart,
+        maxRetryCount: a.maxRetryCount,
+        memory: a.memoryMb,
+        // The entrypoint chowns /data and drops to the redis user; nothing else is needed.
+        capabilities: { drops: ["ALL"], adds: ["CHOWN", "SETGID", "SETUID"] },
+        securityOpts: ["no-new-privileges:true"],
+        // SIGTERM makes Redis flush the AOF; give it the time to.
+        stopSignal: "SIGTERM",
+        stopTimeout: 30,
+        ...LOG_ROTATION,
+        labels: stackLabels(a.stack, "redis"),
+      },
+      {
+        parent: this,
+        dependsOn: [this.volume],
+        // Two servers must never share one AOF directory, so the old container is stopped
+        // (and its AOF flushed) before a replacement starts on the same volume.
+        deleteBeforeReplace: true,
+      },
+    );
+  }
+}
+
+/** The connection every Redis back end exposes; the API never knows which one it got. */
+export interface RedisConnectionOutputs {
+  readonly host: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly tls: pulumi.Output<boolean>;
+  /** Secret. */
+  readonly password: pulumi.Output<string>;
+  /** `redis://` or `rediss://`, with the password. Secret. */
+  readonly url: pulumi.Output<string>;
+}
+
+type ResolvedRedisArgs = Required<Omit<RedisArgs, "debugPort" | "maxRetryCount">> &
+  Pick<RedisArgs, "debugPort" | "maxRetryCount">;
+
+export function resolveRedisArgs(args: RedisArgs): ResolvedRedisArgs {
+  const memoryMb = args.memoryMb ?? 256;
+  return {
+    ...args,
+    image: args.image ?? "redis:7.4-alpine",
+    port: args.port ?? 6379,
+    appendfsync: args.appendfsync ?? "everysec",
+    memoryMb,
+    maxmemoryMb: args.maxmemoryMb ?? Math.floor(memoryMb * 0.75),
+    evictionPolicy: args.evictionPolicy ?? "noeviction",
+    restart: args.restart ?? "unless-stopped",
+    fileOwner: args.fileOwner ?? "999",
+    protectData: args.protectData ?? false,
+    healthcheck: args.healthcheck ?? DEFAULT_HEALTH,
+  };
+}

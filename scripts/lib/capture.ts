@@ -1,0 +1,174 @@
+/**
+ * Runs the real program under Pulumi's mock monitor and records every resource it
+ * registers: its inputs as the engine would receive them (secrets and unknowns still
+ * marked), its options and its dependencies. Used by the stack tests and `npm run gate`.
+ */
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+// The SDK's mock monitor and runtime settings are not part of its typed surface, but
+// they are the public mocks' own building blocks; subclassing keeps the request.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mocksModule = require("@pulumi/pulumi/runtime/mocks") as {
+  MockMonitor: new (mocks: pulumi.runtime.Mocks) => { registerResource(req: RegisterRequest, cb: (err: unknown, res?: unknown) => void): Promise<void> };
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean): void;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getAdditionalsecretoutputsList(): string[];
+}
+
+export interface ResourceOptionsRecord {
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
+  readonly ignoreChanges: string[];
+  readonly additionalSecretOutputs: string[];
+}
+
+export interface CapturedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly parent: string;
+  readonly provider: string;
+  /** Inputs in wire form: secrets as `{4dabf…: 1b47…, value}`, unknowns as the sentinel string. */
+  readonly properties: Record<string, unknown>;
+  /** The mocked provider's outputs (e.g. the auto-generated `name`). */
+  readonly state: Record<string, unknown>;
+  readonly options: ResourceOptionsRecord;
+  readonly dependencies: string[];
+  readonly propertyDependencies: Record<string, string[]>;
+}
+
+export interface ProgramRun {
+  readonly resources: CapturedResource[];
+  /** The program module's exports (its stack outputs), as Outputs. */
+  readonly outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  readonly stack: string;
+  readonly values: Record<string, string>;
+  readonly secretKeys: readonly string[];
+  /** Preview: computed outputs of the mocks are unknown, as in `pulumi preview`. @default false */
+  readonly preview?: boolean;
+  /** Loads the program; tests pass a vitest-aware importer. @default require of stacks/index.ts */
+  readonly load?: () => Promise<Record<string, unknown>>;
+}
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+/** Realistic provider outputs, so the program sees what `pulumi up` would hand it. */
+export function mockState(type: string, name: string, inputs: Record<string, unknown>, preview: boolean): Record<string, unknown> {
+  const suffix = randomBytes(4).toString("hex").slice(0, 7);
+  const known = (v: unknown) => (preview ? undefined : v);
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+      return { ...inputs, result: known(randomAlnum(Number(inputs.length ?? 32))) };
+    case "random:index/randomId:RandomId": {
+      const bytes = randomBytes(Number(inputs.byteLength ?? 32));
+      return { ...inputs, hex: known(bytes.toString("hex")), b64Std: known(bytes.toString("base64")) };
+    }
+    case "docker:index/network:Network":
+    case "docker:index/volume:Volume":
+    case "docker:index/container:Container":
+      return { ...inputs, name: inputs.name ?? `${name}-${suffix}` };
+    default:
+      return { ...inputs };
+  }
+}
+
+function randomAlnum(length: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
+/**
+ * Installs the mocks and config, runs the program, and waits until every resource it
+ * registers has been recorded. The program throws (and nothing is recorded) on bad config.
+ */
+export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+  const preview = opts.preview ?? false;
+  const resources: CapturedResource[] = [];
+  const pending: Promise<unknown>[] = [];
+  const mocks: pulumi.runtime.Mocks = {
+    newResource: (args) => ({ id: preview ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, preview) }),
+    call: (args) => args.inputs,
+  };
+
+  class RecordingMonitor extends mocksModule.MockMonitor {
+    override async registerResource(req: RegisterRequest, cb: (err: unknown, res?: unknown) => void): Promise<void> {
+      const done = super.registerResource(req, (err: unknown, res?: unknown) => {
+        if (!err && res) {
+          const propertyDependencies: Record<string, string[]> = {};
+          req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
+          resources.push({
+            urn: (res as { getUrn(): string }).getUrn(),
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent(),
+            provider: req.getProvider(),
+            properties: req.getObject()?.toJavaScript() ?? {},
+            state: (res as { getObject(): { toJavaScript(): Record<string, unknown> } | undefined }).getObject()?.toJavaScript() ?? {},
+            options: {
+              protect: req.getProtect() ?? false,
+              retainOnDelete: req.getRetainondelete() ?? false,
+              deleteBeforeReplace: req.getDeletebeforereplace(),
+              ignoreChanges: req.getIgnorechangesList(),
+              additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            },
+            dependencies: req.getDependenciesList(),
+            propertyDependencies,
+          });
+        }
+        cb(err, res);
+      });
+      pending.push(done);
+      return done;
+    }
+  }
+
+  settings.setMockOptions(new RecordingMonitor(mocks), "api-stack", opts.stack, preview);
+  const store = state.getStore();
+  store.supportsSecrets = true;
+  store.supportsResourceReferences = true;
+  pulumi.runtime.setAllConfig(opts.values, [...opts.secretKeys]);
+
+  const outputs = await (opts.load ?? (async () => require(path.join(PROJECT_DIR, "stacks", "index.ts"))))();
+  await settle(outputs, pending);
+  return { resources, outputs };
+}
+
+/** Waits for every exported Output and for registrations still in flight. */
+async function settle(outputs: Record<string, unknown>, pending: Promise<unknown>[]): Promise<void> {
+  await Promise.all(
+    Object.values(outputs).map((v) => (pulumi.Output.isInstance(v) ? new Promise((resolve) => v.apply(resolve)) : v)),
+  );
+  for (let seen = -1; seen !== pending.length; ) {
+    seen = pending.length;
+    await Promise.all(pending);
+    await new Promise((r) => setImmediate(r));
+  }
+}

@@ -1,0 +1,349 @@
+/**
+ * The whole stack's configuration: one zod schema, parsed once, before any resource is
+ * registered. Every problem is reported at once, each naming the key, the stack file and
+ * the fix, because the postmortems' worst failures were config that was silently wrong.
+ */
+import { z } from "zod";
+import { parseDuration } from "../components/lib/duration";
+import { minimumWaitSeconds } from "../components/lib/healthcheck";
+import { EVICTION_POLICIES } from "../components/lib/redis-conf";
+import { RESERVED_ENV } from "../components/lib/env";
+import { checkImageReference } from "../components/lib/image-ref";
+import { weakSecretReason } from "../components/lib/weak-secrets";
+
+export const PROJECT = "api-stack";
+
+/** Where a duration's bounds come from: Docker's own limits are far looser than ours. */
+const START_PERIOD_MIN_MS = 10_000;
+const START_PERIOD_MAX_MS = 600_000;
+
+const duration = (example: string) =>
+  z.string({ error: `must be a duration string such as "${example}"` }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${text}" is not a duration: write a number with a unit (ms, s, m, h), e.g. "${example}"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const port = z.number().int().min(1).max(65535);
+const restart = z.enum(["no", "on-failure", "always", "unless-stopped"]);
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  error: "env var names may contain only letters, digits and _, and not start with a digit",
+});
+const hostIp = z.union([z.ipv4(), z.ipv6()], {
+  error: 'must be an IP address such as "127.0.0.1"',
+});
+
+function healthcheck(d: { interval: string; timeout: string; retries: number; startPeriod: string }) {
+  return z
+    .strictObject({
+      interval: duration(d.interval).prefault(d.interval),
+      timeout: duration(d.timeout).prefault(d.timeout),
+      retries: z.number().int().min(3, { error: "must be at least 3, so one slow probe does not restart the container" }).max(20).default(d.retries),
+      startPeriod: duration(d.startPeriod).prefault(d.startPeriod),
+    })
+    .superRefine((hc, ctx) => {
+      if (hc.timeout >= hc.interval) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["timeout"],
+          message: `(${seconds(hc.timeout)}) must be shorter than \`interval\` (${seconds(hc.interval)}): lower the timeout or raise the interval`,
+        });
+      }
+      if (hc.startPeriod < START_PERIOD_MIN_MS || hc.startPeriod > START_PERIOD_MAX_MS) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["startPeriod"],
+          message: `(${seconds(hc.startPeriod)}) must be between 10s and 600s: too short kills containers that are still starting, too long hides a crash loop`,
+        });
+      }
+    });
+}
+
+/** Renames the parsed durations to say their unit. */
+function timing<T extends { interval: number; timeout: number; retries: number; startPeriod: number }>(h: T) {
+  const { interval, timeout, startPeriod, ...rest } = h;
+  return { ...rest, intervalMs: interval, timeoutMs: timeout, startPeriodMs: startPeriod };
+}
+
+const image = () =>
+  z.string().superRefine((ref, ctx) => {
+    const problem = checkImageReference(ref);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+const apiSchema = z.strictObject({
+  image: image(),
+  port: port.default(3003),
+  hostIp: hostIp.default("127.0.0.1"),
+  hostPort: port.optional(),
+  restart: restart.default("unless-stopped"),
+  maxRetryCount: z.number().int().min(1).optional(),
+  healthcheck: z
+    .strictObject({
+      path: z.string().startsWith("/", { error: 'must start with "/", e.g. "/health"' }).default("/health"),
+      command: z
+        .array(z.string())
+        .min(2)
+        .refine((c) => c[0] === "CMD" || c[0] === "CMD-SHELL", {
+          error: 'must start with "CMD" or "CMD-SHELL", e.g. ["CMD", "wget", "-qO-", "http://127.0.0.1:3003/health"]',
+        })
+        .optional(),
+    })
+    .extend(healthcheck({ interval: "30s", timeout: "10s", retries: 5, startPeriod: "60s" }).shape)
+    .prefault({})
+    .transform(timing),
+  memoryMb: z.number().int().min(6).optional(),
+  cpus: z.number().positive().max(256).optional(),
+  user: z.string().regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, { error: 'must be "uid", "uid:gid" or a user name' }).optional(),
+  stopSignal: z.string().regex(/^SIG[A-Z0-9]+$/, { error: 'must be a signal name such as "SIGTERM"' }).default("SIGTERM"),
+  stopTimeout: duration("30s").prefault("30s"),
+  env: z.record(envName, z.string()).default({}),
+});
+
+const redisSchema = z.strictObject({
+  mode: z.literal("local", { error: 'only "local" is supported in this version' }).default("local"),
+  image: image().prefault("redis:7.4-alpine"),
+  port: port.default(6379),
+  appendfsync: z.enum(["always", "everysec", "no"]).default("everysec"),
+  memoryMb: z.number().int().min(16).default(256),
+  maxmemoryMb: z.number().int().min(8).optional(),
+  evictionPolicy: z.enum(EVICTION_POLICIES).default("noeviction"),
+  restart: restart.default("unless-stopped"),
+  maxRetryCount: z.number().int().min(1).optional(),
+  debugPort: port.optional(),
+  fileOwner: z.string().regex(/^\d+$/, { error: 'must be a numeric uid such as "999"' }).default("999"),
+  protectData: z.boolean().optional(),
+  healthcheck: healthcheck({ interval: "10s", timeout: "3s", retries: 5, startPeriod: "10s" }).prefault({}).transform(timing),
+}).superRefine((r, ctx) => {
+  const maxmemory = r.maxmemoryMb ?? defaultMaxmemoryMb(r.memoryMb);
+  if (maxmemory >= r.memoryMb) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxmemoryMb"],
+      message: `(${maxmemory}) must be below \`redis.memoryMb\` (${r.memoryMb}) so Redis evicts or refuses writes before the kernel kills it: lower it to about 75% of the limit`,
+    });
+  }
+});
+
+const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv"] as const;
+
+function rootSchema(secretKeys: ReadonlySet<string>) {
+  return z
+    .strictObject({
+      environment: z.enum(["development", "production"], {
+        error: 'must be "development" or "production"',
+      }),
+      api: apiSchema,
+      redis: redisSchema.prefault({}),
+      redisPassword: z.string().optional(),
+      secretKey: z.string().optional(),
+      secretEnv: z.record(envName, z.string()).optional(),
+    })
+    .superRefine((c, ctx) => {
+      const prod = c.environment === "production";
+      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+
+      for (const key of SECRET_KEYS) {
+        if (c[key] !== undefined && !secretKeys.has(`${PROJECT}:${key}`)) {
+          const how = key === "secretEnv" ? `--path 'secretEnv.NAME'` : key;
+          issue([key], `is stored in plain text: run \`pulumi config rm ${key}\` and set it again with \`pulumi config set --secret ${how} <value>\``);
+        }
+      }
+      for (const [key, min] of [["redisPassword", 32], ["secretKey", 64]] as const) {
+        const value = c[key];
+        const weak = value === undefined ? undefined : weakSecretReason(value, min);
+        if (weak) issue([key], `${weak}: remove it to use a generated one, or set a strong value with \`pulumi config set --secret ${key}\``);
+      }
+      if (c.redisPassword !== undefined && !/^[A-Za-z0-9_\-.~+=]+$/.test(c.redisPassword)) {
+        issue(["redisPassword"], "may contain only letters, digits and _-.~+= (it is written into redis.conf as an ACL password)");
+      }
+
+      for (const role of ["api", "redis"] as const) {
+        const svc = c[role];
+        if (prod && svc.restart === "no") {
+          issue([role, "restart"], `must not be "no" in a production stack: use "always" (or "unless-stopped") so a crashed container comes back`);
+        }
+        if (svc.restart === "on-failure" && svc.maxRetryCount === undefined) {
+          issue([role, "maxRetryCount"], `is required when \`${role}.restart\` is "on-failure": set a retry limit such as 5`);
+        }
+        if (svc.restart !== "on-failure" && svc.maxRetryCount !== undefined) {
+          issue([role, "maxRetryCount"], `only applies to \`${role}.restart: on-failure\`: remove it`);
+        }
+      }
+
+      if (prod && c.api.memoryMb === undefined) issue(["api", "memoryMb"], "is required in production (e.g. 512) so a leak cannot take the host down");
+      if (prod && c.api.cpus === undefined) issue(["api", "cpus"], "is required in production (e.g. 0.5)");
+      if (c.api.hostPort !== undefined && c.api.hostPort === c.redis.debugPort) {
+        issue(["api", "hostPort"], `(${c.api.hostPort}) is also \`redis.debugPort\`: pick different host ports`);
+      }
+
+      if (prod && c.redis.debugPort !== undefined) {
+        issue(["redis", "debugPort"], "is for development only: a production Redis publishes no port; remove it and use `docker exec` or an SSH tunnel");
+      }
+
+      const plain = Object.keys(c.api.env);
+      const secret = Object.keys(c.secretEnv ?? {});
+      for (const name of plain) {
+        if ((RESERVED_ENV as readonly string[]).includes(name)) issue(["api", "env", name], "is set by the stack from the Redis connection and generated secrets: remove it");
+        else if (looksSecret(name)) issue(["api", "env", name], `looks like a secret but is in plain text: move it with \`pulumi config set --secret --path 'secretEnv.${name}' <value>\``);
+        if (secret.includes(name)) issue(["api", "env", name], "is also in `secretEnv`: keep only the secret one");
+      }
+      for (const name of secret) {
+        if ((RESERVED_ENV as readonly string[]).includes(name)) issue(["secretEnv", name], "is set by the stack: remove it");
+      }
+
+      const wait = minimumWaitSeconds(c.api.healthcheck);
+      if (wait > 3_600) issue(["api", "healthcheck"], `needs ${wait}s before it can report unhealthy, longer than an hour: lower startPeriod, interval or retries`);
+    });
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+/** Names that carry credentials: they belong in `secretEnv`, never in plain `env`. */
+export function looksSecret(name: string): boolean {
+  return /PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE|(^|_)KEY$|API_KEY/i.test(name);
+}
+
+/** Redis gets three quarters of its container's memory; the rest is for forks and buffers. */
+export function defaultMaxmemoryMb(memoryMb: number): number {
+  return Math.floor(memoryMb * 0.75);
+}
+
+export type StackConfigInput = z.input<ReturnType<typeof rootSchema>>;
+type Parsed = z.output<ReturnType<typeof rootSchema>>;
+export type HealthConfig = Parsed["api"]["healthcheck"];
+
+/** What the program gets: validated, defaulted, durations in ms and no secret values. */
+export interface StackConfig {
+  readonly stack: string;
+  readonly production: boolean;
+  readonly api: Omit<Parsed["api"], "hostPort"> & { readonly hostPort: number };
+  readonly redis: Omit<Parsed["redis"], "maxmemoryMb" | "protectData"> & {
+    readonly maxmemoryMb: number;
+    readonly protectData: boolean;
+  };
+  /** Which secrets the user supplied; their values are read with `requireSecret`. */
+  readonly secrets: {
+    readonly redisPassword: boolean;
+    readonly secretKey: boolean;
+    readonly secretEnvNames: readonly string[];
+  };
+}
+
+export interface RawStackConfig {
+  /** Pulumi's flat config map, `project:key` to string (objects as JSON), as the engine passes it. */
+  readonly values: Readonly<Record<string, string>>;
+  /** The keys that were set with `--secret`. */
+  readonly secretKeys: readonly string[];
+  readonly stack: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file} has ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the project's keys out of Pulumi's flat config map; other namespaces (docker:, aws:) are the providers'. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const file = `Pulumi.${raw.stack}.yaml`;
+  const input: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [fullKey, value] of Object.entries(raw.values)) {
+    const [ns, key] = splitKey(fullKey);
+    if (ns !== PROJECT || key === undefined) continue;
+    input[key] = decodeValue(value);
+  }
+
+  const secretKeys = new Set(raw.secretKeys);
+  const result = rootSchema(secretKeys).safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(describeIssue(issue, input));
+    throw new ConfigError(file, problems);
+  }
+  const c = result.data;
+  return {
+    stack: raw.stack,
+    production: c.environment === "production",
+    api: { ...c.api, hostPort: c.api.hostPort ?? c.api.port },
+    redis: {
+      ...c.redis,
+      maxmemoryMb: c.redis.maxmemoryMb ?? defaultMaxmemoryMb(c.redis.memoryMb),
+      protectData: c.redis.protectData ?? c.environment === "production",
+    },
+    secrets: {
+      redisPassword: c.redisPassword !== undefined,
+      secretKey: c.secretKey !== undefined,
+      secretEnvNames: Object.keys(c.secretEnv ?? {}).sort(),
+    },
+  };
+}
+
+function splitKey(fullKey: string): [string, string | undefined] {
+  const i = fullKey.indexOf(":");
+  return i < 0 ? [fullKey, undefined] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+/** Pulumi hands structured values to the program as JSON text; scalars stay strings unless they are JSON numbers or booleans. */
+function decodeValue(value: string): unknown {
+  const t = value.trim();
+  if (t.startsWith("{") || t.startsWith("[") || t === "true" || t === "false" || /^-?\d+(\.\d+)?$/.test(t)) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+const SECRET_PATHS = new Set<string>(SECRET_KEYS);
+
+function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
+  const path = issue.path.map(String);
+  const key = `${PROJECT}:${path.join(".")}`;
+  const secret = path[0] !== undefined && SECRET_PATHS.has(path[0]);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const where = path.length ? `${key}.` : `${PROJECT}:`;
+      return issue.keys
+        .map((k) => `\`${where}${k}\` is not a known key: remove it or fix the spelling (see the config reference in README.md)`)
+        .join("\n  - ");
+    }
+    case "invalid_type": {
+      const got = valueAt(input, issue.path);
+      if (got === undefined) return `\`${key}\` is required: set it with \`pulumi config set --path ${path.join(".")} <value>\``;
+      const shown = secret ? "a value" : JSON.stringify(got);
+      return `\`${key}\` must be ${article(issue.expected)}, got ${shown} (${typeof got}): fix the value in the stack file`;
+    }
+    case "invalid_value":
+      return `\`${key}\` ${secret ? "has an invalid value" : `is ${JSON.stringify(valueAt(input, issue.path))}`}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return `\`${key}\` ${issue.message}`;
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}

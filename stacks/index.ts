@@ -1,0 +1,75 @@
+/**
+ * The program: config in, components out. Every environment difference lives in
+ * Pulumi.<stack>.yaml; this file only composes.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ApiService } from "../components/api-service";
+import { Networks } from "../components/networks";
+import { Redis } from "../components/redis";
+import { StackSecrets } from "../components/stack-secrets";
+import { readStackConfig } from "./read-config";
+
+const cfg = readStackConfig();
+const config = new pulumi.Config();
+
+const secrets = new StackSecrets("app", {
+  redisPassword: cfg.secrets.redisPassword ? config.requireSecret("redisPassword") : undefined,
+  secretKey: cfg.secrets.secretKey ? config.requireSecret("secretKey") : undefined,
+});
+
+const networks = new Networks("app", { labels: [{ label: "com.api-stack.stack", value: cfg.stack }] });
+
+const redis = new Redis("cache", {
+  ...cfg.redis,
+  healthcheck: cfg.redis.healthcheck,
+  networkName: networks.backendName,
+  password: secrets.redisPassword,
+  probePassword: secrets.probePassword,
+  adminPassword: secrets.adminPassword,
+  stack: cfg.stack,
+});
+
+const secretEnv =
+  cfg.secrets.secretEnvNames.length > 0
+    ? config.requireSecretObject<Record<string, string>>("secretEnv")
+    : undefined;
+
+const api = new ApiService("api", {
+  image: cfg.api.image,
+  port: cfg.api.port,
+  hostIp: cfg.api.hostIp,
+  hostPort: cfg.api.hostPort,
+  networkNames: [networks.backendName, networks.edgeName],
+  redis: redis.connection,
+  dependsOn: [redis.container],
+  secretKey: secrets.secretKey,
+  env: cfg.api.env,
+  secretEnv,
+  restart: cfg.api.restart,
+  maxRetryCount: cfg.api.maxRetryCount,
+  healthPath: cfg.api.healthcheck.path,
+  healthCommand: cfg.api.healthcheck.command,
+  healthcheck: cfg.api.healthcheck,
+  memoryMb: cfg.api.memoryMb,
+  cpus: cfg.api.cpus,
+  user: cfg.api.user,
+  stopSignal: cfg.api.stopSignal,
+  stopTimeoutMs: cfg.api.stopTimeout,
+  stack: cfg.stack,
+});
+
+export const environment = cfg.production ? "production" : "development";
+export const apiUrl = api.url;
+export const apiHealthPath = cfg.api.healthcheck.path;
+export const apiStartPeriodSeconds = cfg.api.healthcheck.startPeriodMs / 1_000;
+export const apiContainerName = api.containerName;
+export const redisContainerName = redis.containerName;
+export const redisMode = cfg.redis.mode;
+export const redisHost = redis.connection.host;
+export const redisPort = redis.connection.port;
+export const redisTls = redis.connection.tls;
+export const redisUrl = redis.connection.url;
+export const redisPassword = redis.connection.password;
+export const redisAdminUrl = redis.adminUrl;
+export const secretKey = secrets.secretKey;
+export const backendNetwork = networks.backendName;

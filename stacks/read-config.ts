@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, PROJECT, type StackConfig } from "./config";
+
+/**
+ * `isConfigSecret` is exported by the SDK's runtime but marked internal in its types;
+ * it is the only way to learn which keys were set with `--secret`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/**
+ * Reads and validates the whole stack config. A bad config stops the program here,
+ * before any resource is registered, with one message that lists every problem.
+ */
+export function readStackConfig(): StackConfig {
+  const values = pulumi.runtime.allConfig();
+  const secretKeys = Object.keys(values).filter((k) => runtimeConfig.isConfigSecret(k));
+  try {
+    return parseStackConfig({ values, secretKeys, stack: pulumi.getStack() });
+  } catch (err) {
+    // RunError prints the message without a stack trace: the trace would only point here.
+    throw new pulumi.RunError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+export { PROJECT };

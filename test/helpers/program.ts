@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import { vi } from "vitest";
+import { runProgram, type CapturedResource, type ProgramRun } from "../../scripts/lib/capture";
+import { loadStackConfig, type LoadOptions } from "../../scripts/lib/stack-file";
+
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Runs the real program with the real Pulumi.<stack>.yaml (plus overrides) under mocks. */
+export async function runStack(stack: string, opts: LoadOptions & { preview?: boolean } = {}): Promise<ProgramRun> {
+  const cfg = loadStackConfig(stack, opts);
+  vi.resetModules();
+  return runProgram({
+    stack,
+    values: cfg.values,
+    secretKeys: cfg.secretKeys,
+    preview: opts.preview,
+    load: () => import("../../stacks/index"),
+  });
+}
+
+/** Resolves an Output (or plain value) so a test can assert on it. */
+export function promiseOf<T>(o: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+}
+
+export function byType(run: ProgramRun, type: string): CapturedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+export function one(run: ProgramRun, type: string, nameIncludes: string): CapturedResource {
+  const found = byType(run, type).filter((r) => r.name.includes(nameIncludes));
+  if (found.length !== 1) throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
+  return found[0] as CapturedResource;
+}
+
+export function isSecretWire(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** Strips secret markers, for assertions on the value behind them. */
+export function reveal(v: unknown): unknown {
+  if (isSecretWire(v)) return reveal((v as { value: unknown }).value);
+  if (Array.isArray(v)) return v.map(reveal);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+  return v;
+}
