@@ -39,30 +39,30 @@ const hostIp = z.union([z.ipv4(), z.ipv6()], {
   error: 'must be an IP address such as "127.0.0.1"',
 });
 
-function healthcheck(d: { interval: string; timeout: string; retries: number; startPeriod: string }) {
-  return z
-    .strictObject({
-      interval: duration(d.interval).prefault(d.interval),
-      timeout: duration(d.timeout).prefault(d.timeout),
-      retries: z.number().int().min(3, { error: "must be at least 3, so one slow probe does not restart the container" }).max(20).default(d.retries),
-      startPeriod: duration(d.startPeriod).prefault(d.startPeriod),
-    })
-    .superRefine((hc, ctx) => {
-      if (hc.timeout >= hc.interval) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["timeout"],
-          message: `(${seconds(hc.timeout)}) must be shorter than \`interval\` (${seconds(hc.interval)}): lower the timeout or raise the interval`,
-        });
-      }
-      if (hc.startPeriod < START_PERIOD_MIN_MS || hc.startPeriod > START_PERIOD_MAX_MS) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["startPeriod"],
-          message: `(${seconds(hc.startPeriod)}) must be between 10s and 600s: too short kills containers that are still starting, too long hides a crash loop`,
-        });
-      }
+function timingShape(d: { interval: string; timeout: string; retries: number; startPeriod: string }) {
+  return {
+    interval: duration(d.interval).prefault(d.interval),
+    timeout: duration(d.timeout).prefault(d.timeout),
+    retries: z.number().int().min(3, { error: "must be at least 3, so one slow probe does not restart the container" }).max(20).default(d.retries),
+    startPeriod: duration(d.startPeriod).prefault(d.startPeriod),
+  };
+}
+
+function checkTiming(hc: { interval: number; timeout: number; startPeriod: number }, ctx: z.RefinementCtx): void {
+  if (hc.timeout >= hc.interval) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["timeout"],
+      message: `(${seconds(hc.timeout)}) must be shorter than \`interval\` (${seconds(hc.interval)}): lower the timeout or raise the interval`,
     });
+  }
+  if (hc.startPeriod < START_PERIOD_MIN_MS || hc.startPeriod > START_PERIOD_MAX_MS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["startPeriod"],
+      message: `(${seconds(hc.startPeriod)}) must be between 10s and 600s: too short kills containers that are still starting, too long hides a crash loop`,
+    });
+  }
 }
 
 /** Renames the parsed durations to say their unit. */
@@ -86,6 +86,7 @@ const apiSchema = z.strictObject({
   maxRetryCount: z.number().int().min(1).optional(),
   healthcheck: z
     .strictObject({
+      ...timingShape({ interval: "30s", timeout: "10s", retries: 5, startPeriod: "60s" }),
       path: z.string().startsWith("/", { error: 'must start with "/", e.g. "/health"' }).default("/health"),
       command: z
         .array(z.string())
@@ -95,7 +96,7 @@ const apiSchema = z.strictObject({
         })
         .optional(),
     })
-    .extend(healthcheck({ interval: "30s", timeout: "10s", retries: 5, startPeriod: "60s" }).shape)
+    .superRefine(checkTiming)
     .prefault({})
     .transform(timing),
   memoryMb: z.number().int().min(6).optional(),
@@ -119,7 +120,11 @@ const redisSchema = z.strictObject({
   debugPort: port.optional(),
   fileOwner: z.string().regex(/^\d+$/, { error: 'must be a numeric uid such as "999"' }).default("999"),
   protectData: z.boolean().optional(),
-  healthcheck: healthcheck({ interval: "10s", timeout: "3s", retries: 5, startPeriod: "10s" }).prefault({}).transform(timing),
+  healthcheck: z
+    .strictObject(timingShape({ interval: "10s", timeout: "3s", retries: 5, startPeriod: "10s" }))
+    .superRefine(checkTiming)
+    .prefault({})
+    .transform(timing),
 }).superRefine((r, ctx) => {
   const maxmemory = r.maxmemoryMb ?? defaultMaxmemoryMb(r.memoryMb);
   if (maxmemory >= r.memoryMb) {
@@ -324,15 +329,21 @@ function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>):
     }
     case "invalid_type": {
       const got = valueAt(input, issue.path);
-      if (got === undefined) return `\`${key}\` is required: set it with \`pulumi config set --path ${path.join(".")} <value>\``;
+      if (got === undefined) return required(key, path);
       const shown = secret ? "a value" : JSON.stringify(got);
-      return `\`${key}\` must be ${article(issue.expected)}, got ${shown} (${typeof got}): fix the value in the stack file`;
+      const what = issue.message.startsWith("Invalid input") ? `must be ${article(issue.expected)}` : issue.message;
+      return `\`${key}\` ${what}, got ${shown} (${typeof got}): fix the value in the stack file`;
     }
     case "invalid_value":
+      if (valueAt(input, issue.path) === undefined) return required(key, path);
       return `\`${key}\` ${secret ? "has an invalid value" : `is ${JSON.stringify(valueAt(input, issue.path))}`}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
       return `\`${key}\` ${issue.message}`;
   }
+}
+
+function required(key: string, path: string[]): string {
+  return `\`${key}\` is required: set it with \`pulumi config set --path ${path.join(".")} <value>\``;
 }
 
 function article(expected: string): string {

@@ -156,9 +156,26 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   store.supportsResourceReferences = true;
   pulumi.runtime.setAllConfig(opts.values, [...opts.secretKeys]);
 
-  const outputs = await (opts.load ?? (async () => require(path.join(PROJECT_DIR, "stacks", "index.ts"))))();
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = await (opts.load ?? (async () => require(path.join(PROJECT_DIR, "stacks", "index.ts"))))();
+  } catch (cause) {
+    await Promise.allSettled(pending);
+    throw new ProgramError(cause, resources);
+  }
   await settle(outputs, pending);
   return { resources, outputs };
+}
+
+/** The program failed; `resources` says what it had registered by then (it should be nothing). */
+export class ProgramError extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly resources: CapturedResource[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "ProgramError";
+  }
 }
 
 /** Waits for every exported Output and for registrations still in flight. */
