@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { buildApiEnv } from "./lib/env";
-import { httpProbe, toDockerHealthcheck, waitTimeoutSeconds, type HealthTiming } from "./lib/healthcheck";
+import {
+  httpProbe,
+  toDockerHealthcheck,
+  waitTimeoutSeconds,
+  type HealthTiming,
+} from "./lib/healthcheck";
 import type { RedisConnectionOutputs } from "./redis";
 import { LOG_ROTATION, stackLabels, TYPES } from "./types";
 
@@ -47,7 +52,12 @@ export interface ApiServiceArgs {
   readonly stack: string;
 }
 
-const DEFAULT_HEALTH: HealthTiming = { intervalMs: 30_000, timeoutMs: 10_000, retries: 5, startPeriodMs: 60_000 };
+const DEFAULT_HEALTH: HealthTiming = {
+  intervalMs: 30_000,
+  timeoutMs: 10_000,
+  retries: 5,
+  startPeriodMs: 60_000,
+};
 
 /**
  * The API container. It gets the Redis connection as env, starts only after Redis is
@@ -67,14 +77,22 @@ export class ApiService extends pulumi.ComponentResource {
     super(TYPES.ApiService, name, {}, opts);
     const a = resolveApiServiceArgs(args);
     if (a.restart === "on-failure" && a.maxRetryCount === undefined) {
-      throw new pulumi.ResourceError('`maxRetryCount` is required with `restart: "on-failure"`: set a limit such as 5', this);
+      throw new pulumi.ResourceError(
+        '`maxRetryCount` is required with `restart: "on-failure"`: set a limit such as 5',
+        this,
+      );
     }
     if (a.networkNames.length === 0) {
-      throw new pulumi.ResourceError("`networkNames` is empty: pass the backend network Redis is on", this);
+      throw new pulumi.ResourceError(
+        "`networkNames` is empty: pass the backend network Redis is on",
+        this,
+      );
     }
     this.container = this.createContainer(name, a);
     this.containerName = this.container.name;
-    this.url = pulumi.output(`http://${a.hostIp.includes(":") ? `[${a.hostIp}]` : a.hostIp}:${a.hostPort}`);
+    this.url = pulumi.output(
+      `http://${a.hostIp.includes(":") ? `[${a.hostIp}]` : a.hostIp}:${a.hostPort}`,
+    );
     this.registerOutputs({ containerName: this.containerName, url: this.url });
   }
 

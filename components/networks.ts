@@ -26,8 +26,16 @@ export class Networks extends pulumi.ComponentResource {
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.Networks, name, {}, opts);
     const labels = args.labels ?? [];
-    this.backend = new docker.Network(`${name}-backend`, { internal: true, driver: "bridge", labels }, { parent: this });
-    this.edge = new docker.Network(`${name}-edge`, { internal: false, driver: "bridge", labels }, { parent: this });
+    this.backend = new docker.Network(
+      `${name}-backend`,
+      { internal: true, driver: "bridge", labels },
+      { parent: this },
+    );
+    this.edge = new docker.Network(
+      `${name}-edge`,
+      { internal: false, driver: "bridge", labels },
+      { parent: this },
+    );
     this.backendName = this.backend.name;
     this.edgeName = this.edge.name;
     this.registerOutputs({ backendName: this.backendName, edgeName: this.edgeName });

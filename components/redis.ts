@@ -1,8 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { redisProbe, toDockerHealthcheck, waitTimeoutSeconds, type HealthTiming } from "./lib/healthcheck";
+import {
+  redisProbe,
+  toDockerHealthcheck,
+  waitTimeoutSeconds,
+  type HealthTiming,
+} from "./lib/healthcheck";
 import { redisFlavour } from "./lib/image-ref";
-import { renderRedisConf, REDIS_USERS, type Appendfsync, type EvictionPolicy } from "./lib/redis-conf";
+import {
+  renderRedisConf,
+  REDIS_USERS,
+  type Appendfsync,
+  type EvictionPolicy,
+} from "./lib/redis-conf";
 import { buildRedisUrl } from "./lib/redis-url";
 import { LOG_ROTATION, stackLabels, TYPES } from "./types";
 
@@ -49,7 +59,12 @@ export interface RedisArgs {
   readonly stack: string;
 }
 
-const DEFAULT_HEALTH: HealthTiming = { intervalMs: 10_000, timeoutMs: 3_000, retries: 5, startPeriodMs: 10_000 };
+const DEFAULT_HEALTH: HealthTiming = {
+  intervalMs: 10_000,
+  timeoutMs: 3_000,
+  retries: 5,
+  startPeriodMs: 10_000,
+};
 
 /**
  * A local Redis (or Valkey) container: authenticated, persistent, unpublished, and
@@ -71,11 +86,17 @@ export class Redis extends pulumi.ComponentResource {
     super(TYPES.Redis, name, {}, opts);
     const a = resolveRedisArgs(args);
     if (a.maxmemoryMb >= a.memoryMb) {
-      throw new pulumi.ResourceError(`\`maxmemoryMb\` (${a.maxmemoryMb}) must be below \`memoryMb\` (${a.memoryMb}): lower it to about 75% of the limit`, this);
+      throw new pulumi.ResourceError(
+        `\`maxmemoryMb\` (${a.maxmemoryMb}) must be below \`memoryMb\` (${a.memoryMb}): lower it to about 75% of the limit`,
+        this,
+      );
     }
     const flavour = redisFlavour(a.image);
     if (flavour === undefined) {
-      throw new pulumi.ResourceError(`\`image\` "${a.image}" is not a redis or valkey image: use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`, this);
+      throw new pulumi.ResourceError(
+        `\`image\` "${a.image}" is not a redis or valkey image: use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`,
+        this,
+      );
     }
     this.volume = this.createVolume(name, a);
     this.container = this.createContainer(name, a, flavour);
@@ -87,14 +108,30 @@ export class Redis extends pulumi.ComponentResource {
       port: pulumi.output(a.port),
       tls: pulumi.output(false),
       password,
-      url: pulumi.secret(password.apply((pw) => buildRedisUrl({ host: REDIS_ALIAS, port: a.port, tls: false, password: pw }))),
+      url: pulumi.secret(
+        password.apply((pw) =>
+          buildRedisUrl({ host: REDIS_ALIAS, port: a.port, tls: false, password: pw }),
+        ),
+      ),
     };
     this.adminUrl = pulumi.secret(
-      pulumi.output(args.adminPassword).apply((pw) =>
-        buildRedisUrl({ host: REDIS_ALIAS, port: a.port, tls: false, password: pw, username: REDIS_USERS.admin }),
-      ),
+      pulumi
+        .output(args.adminPassword)
+        .apply((pw) =>
+          buildRedisUrl({
+            host: REDIS_ALIAS,
+            port: a.port,
+            tls: false,
+            password: pw,
+            username: REDIS_USERS.admin,
+          }),
+        ),
     );
-    this.registerOutputs({ connection: this.connection, adminUrl: this.adminUrl, containerName: this.containerName });
+    this.registerOutputs({
+      connection: this.connection,
+      adminUrl: this.adminUrl,
+      containerName: this.containerName,
+    });
   }
 
   private createVolume(name: string, a: ResolvedRedisArgs): docker.Volume {
@@ -107,7 +144,11 @@ export class Redis extends pulumi.ComponentResource {
     );
   }
 
-  private createContainer(name: string, a: ResolvedRedisArgs, flavour: "redis" | "valkey"): docker.Container {
+  private createContainer(
+    name: string,
+    a: ResolvedRedisArgs,
+    flavour: "redis" | "valkey",
+  ): docker.Container {
     const conf = pulumi
       .all([a.password, a.probePassword, a.adminPassword])
       .apply(([appPassword, probePassword, adminPassword]) =>
@@ -122,7 +163,12 @@ export class Redis extends pulumi.ComponentResource {
           dir: REDIS_PATHS.data,
         }),
       );
-    const probe = redisProbe({ cli: `${flavour}-cli`, port: a.port, user: REDIS_USERS.probe, secretFile: REDIS_PATHS.probeSecret });
+    const probe = redisProbe({
+      cli: `${flavour}-cli`,
+      port: a.port,
+      user: REDIS_USERS.probe,
+      secretFile: REDIS_PATHS.probeSecret,
+    });
     return new docker.Container(
       `${name}-server`,
       {
@@ -131,12 +177,27 @@ export class Redis extends pulumi.ComponentResource {
         command: [`${flavour}-server`, REDIS_PATHS.conf],
         uploads: [
           // Read by the server, which drops to uid `fileOwner` in the image's entrypoint.
-          { file: REDIS_PATHS.conf, content: pulumi.secret(conf), owner: a.fileOwner, group: a.fileOwner, permissions: "0400" },
+          {
+            file: REDIS_PATHS.conf,
+            content: pulumi.secret(conf),
+            owner: a.fileOwner,
+            group: a.fileOwner,
+            permissions: "0400",
+          },
           // Read by the healthcheck, which runs as root without CAP_DAC_OVERRIDE, so root must own it.
-          { file: REDIS_PATHS.probeSecret, content: pulumi.secret(pulumi.output(a.probePassword)), owner: "0", group: "0", permissions: "0400" },
+          {
+            file: REDIS_PATHS.probeSecret,
+            content: pulumi.secret(pulumi.output(a.probePassword)),
+            owner: "0",
+            group: "0",
+            permissions: "0400",
+          },
         ],
         networksAdvanced: [{ name: a.networkName, aliases: [REDIS_ALIAS] }],
-        ports: a.debugPort === undefined ? [] : [{ internal: a.port, external: a.debugPort, ip: "127.0.0.1" }],
+        ports:
+          a.debugPort === undefined
+            ? []
+            : [{ internal: a.port, external: a.debugPort, ip: "127.0.0.1" }],
         volumes: [{ volumeName: this.volume.name, containerPath: REDIS_PATHS.data }],
         healthcheck: toDockerHealthcheck(probe, a.healthcheck),
         wait: true,

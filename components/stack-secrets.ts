@@ -34,17 +34,24 @@ export class StackSecrets extends pulumi.ComponentResource {
     super(TYPES.StackSecrets, name, {}, opts);
     const length = args.passwordLength ?? 40;
     if (!Number.isInteger(length) || length < 32 || length > 128) {
-      throw new pulumi.ResourceError(`\`passwordLength\` (${length}) must be a whole number from 32 to 128`, this);
+      throw new pulumi.ResourceError(
+        `\`passwordLength\` (${length}) must be a whole number from 32 to 128`,
+        this,
+      );
     }
     const password = (role: string) =>
-      new random.RandomPassword(`${name}-${role}`, { length, special: false, minLower: 4, minUpper: 4, minNumeric: 4 }, { parent: this })
-        .result;
+      new random.RandomPassword(
+        `${name}-${role}`,
+        { length, special: false, minLower: 4, minUpper: 4, minNumeric: 4 },
+        { parent: this },
+      ).result;
 
     this.redisPassword = pulumi.secret(args.redisPassword ?? password("redis-password"));
     this.probePassword = pulumi.secret(password("redis-probe-password"));
     this.adminPassword = pulumi.secret(password("redis-admin-password"));
     this.secretKey = pulumi.secret(
-      args.secretKey ?? new random.RandomId(`${name}-secret-key`, { byteLength: 32 }, { parent: this }).hex,
+      args.secretKey ??
+        new random.RandomId(`${name}-secret-key`, { byteLength: 32 }, { parent: this }).hex,
     );
     this.registerOutputs({
       redisPassword: this.redisPassword,

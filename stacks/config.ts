@@ -39,16 +39,29 @@ const hostIp = z.union([z.ipv4(), z.ipv6()], {
   error: 'must be an IP address such as "127.0.0.1"',
 });
 
-function timingShape(d: { interval: string; timeout: string; retries: number; startPeriod: string }) {
+function timingShape(d: {
+  interval: string;
+  timeout: string;
+  retries: number;
+  startPeriod: string;
+}) {
   return {
     interval: duration(d.interval).prefault(d.interval),
     timeout: duration(d.timeout).prefault(d.timeout),
-    retries: z.number().int().min(3, { error: "must be at least 3, so one slow probe does not restart the container" }).max(20).default(d.retries),
+    retries: z
+      .number()
+      .int()
+      .min(3, { error: "must be at least 3, so one slow probe does not restart the container" })
+      .max(20)
+      .default(d.retries),
     startPeriod: duration(d.startPeriod).prefault(d.startPeriod),
   };
 }
 
-function checkTiming(hc: { interval: number; timeout: number; startPeriod: number }, ctx: z.RefinementCtx): void {
+function checkTiming(
+  hc: { interval: number; timeout: number; startPeriod: number },
+  ctx: z.RefinementCtx,
+): void {
   if (hc.timeout >= hc.interval) {
     ctx.addIssue({
       code: "custom",
@@ -66,7 +79,9 @@ function checkTiming(hc: { interval: number; timeout: number; startPeriod: numbe
 }
 
 /** Renames the parsed durations to say their unit. */
-function timing<T extends { interval: number; timeout: number; retries: number; startPeriod: number }>(h: T) {
+function timing<
+  T extends { interval: number; timeout: number; retries: number; startPeriod: number },
+>(h: T) {
   const { interval, timeout, startPeriod, ...rest } = h;
   return { ...rest, intervalMs: interval, timeoutMs: timeout, startPeriodMs: startPeriod };
 }
@@ -87,12 +102,16 @@ const apiSchema = z.strictObject({
   healthcheck: z
     .strictObject({
       ...timingShape({ interval: "30s", timeout: "10s", retries: 5, startPeriod: "60s" }),
-      path: z.string().startsWith("/", { error: 'must start with "/", e.g. "/health"' }).default("/health"),
+      path: z
+        .string()
+        .startsWith("/", { error: 'must start with "/", e.g. "/health"' })
+        .default("/health"),
       command: z
         .array(z.string())
         .min(2)
         .refine((c) => c[0] === "CMD" || c[0] === "CMD-SHELL", {
-          error: 'must start with "CMD" or "CMD-SHELL", e.g. ["CMD", "wget", "-qO-", "http://127.0.0.1:3003/health"]',
+          error:
+            'must start with "CMD" or "CMD-SHELL", e.g. ["CMD", "wget", "-qO-", "http://127.0.0.1:3003/health"]',
         })
         .optional(),
     })
@@ -101,40 +120,55 @@ const apiSchema = z.strictObject({
     .transform(timing),
   memoryMb: z.number().int().min(6).optional(),
   cpus: z.number().positive().max(256).optional(),
-  user: z.string().regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, { error: 'must be "uid", "uid:gid" or a user name' }).optional(),
-  stopSignal: z.string().regex(/^SIG[A-Z0-9]+$/, { error: 'must be a signal name such as "SIGTERM"' }).default("SIGTERM"),
+  user: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, {
+      error: 'must be "uid", "uid:gid" or a user name',
+    })
+    .optional(),
+  stopSignal: z
+    .string()
+    .regex(/^SIG[A-Z0-9]+$/, { error: 'must be a signal name such as "SIGTERM"' })
+    .default("SIGTERM"),
   stopTimeout: duration("30s").prefault("30s"),
   env: z.record(envName, z.string()).default({}),
 });
 
-const redisSchema = z.strictObject({
-  mode: z.literal("local", { error: 'only "local" is supported in this version' }).default("local"),
-  image: image().prefault("redis:7.4-alpine"),
-  port: port.default(6379),
-  appendfsync: z.enum(["always", "everysec", "no"]).default("everysec"),
-  memoryMb: z.number().int().min(16).default(256),
-  maxmemoryMb: z.number().int().min(8).optional(),
-  evictionPolicy: z.enum(EVICTION_POLICIES).default("noeviction"),
-  restart: restart.default("unless-stopped"),
-  maxRetryCount: z.number().int().min(1).optional(),
-  debugPort: port.optional(),
-  fileOwner: z.string().regex(/^\d+$/, { error: 'must be a numeric uid such as "999"' }).default("999"),
-  protectData: z.boolean().optional(),
-  healthcheck: z
-    .strictObject(timingShape({ interval: "10s", timeout: "3s", retries: 5, startPeriod: "10s" }))
-    .superRefine(checkTiming)
-    .prefault({})
-    .transform(timing),
-}).superRefine((r, ctx) => {
-  const maxmemory = r.maxmemoryMb ?? defaultMaxmemoryMb(r.memoryMb);
-  if (maxmemory >= r.memoryMb) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["maxmemoryMb"],
-      message: `(${maxmemory}) must be below \`redis.memoryMb\` (${r.memoryMb}) so Redis evicts or refuses writes before the kernel kills it: lower it to about 75% of the limit`,
-    });
-  }
-});
+const redisSchema = z
+  .strictObject({
+    mode: z
+      .literal("local", { error: 'only "local" is supported in this version' })
+      .default("local"),
+    image: image().prefault("redis:7.4-alpine"),
+    port: port.default(6379),
+    appendfsync: z.enum(["always", "everysec", "no"]).default("everysec"),
+    memoryMb: z.number().int().min(16).default(256),
+    maxmemoryMb: z.number().int().min(8).optional(),
+    evictionPolicy: z.enum(EVICTION_POLICIES).default("noeviction"),
+    restart: restart.default("unless-stopped"),
+    maxRetryCount: z.number().int().min(1).optional(),
+    debugPort: port.optional(),
+    fileOwner: z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a numeric uid such as "999"' })
+      .default("999"),
+    protectData: z.boolean().optional(),
+    healthcheck: z
+      .strictObject(timingShape({ interval: "10s", timeout: "3s", retries: 5, startPeriod: "10s" }))
+      .superRefine(checkTiming)
+      .prefault({})
+      .transform(timing),
+  })
+  .superRefine((r, ctx) => {
+    const maxmemory = r.maxmemoryMb ?? defaultMaxmemoryMb(r.memoryMb);
+    if (maxmemory >= r.memoryMb) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxmemoryMb"],
+        message: `(${maxmemory}) must be below \`redis.memoryMb\` (${r.memoryMb}) so Redis evicts or refuses writes before the kernel kills it: lower it to about 75% of the limit`,
+      });
+    }
+  });
 
 const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv"] as const;
 
@@ -152,59 +186,107 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
     })
     .superRefine((c, ctx) => {
       const prod = c.environment === "production";
-      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+      const issue = (path: (string | number)[], message: string) =>
+        ctx.addIssue({ code: "custom", path, message });
 
       for (const key of SECRET_KEYS) {
         if (c[key] !== undefined && !secretKeys.has(`${PROJECT}:${key}`)) {
           const how = key === "secretEnv" ? `--path 'secretEnv.NAME'` : key;
-          issue([key], `is stored in plain text: run \`pulumi config rm ${key}\` and set it again with \`pulumi config set --secret ${how} <value>\``);
+          issue(
+            [key],
+            `is stored in plain text: run \`pulumi config rm ${key}\` and set it again with \`pulumi config set --secret ${how} <value>\``,
+          );
         }
       }
-      for (const [key, min] of [["redisPassword", 32], ["secretKey", 64]] as const) {
+      for (const [key, min] of [
+        ["redisPassword", 32],
+        ["secretKey", 64],
+      ] as const) {
         const value = c[key];
         const weak = value === undefined ? undefined : weakSecretReason(value, min);
-        if (weak) issue([key], `${weak}: remove it to use a generated one, or set a strong value with \`pulumi config set --secret ${key}\``);
+        if (weak)
+          issue(
+            [key],
+            `${weak}: remove it to use a generated one, or set a strong value with \`pulumi config set --secret ${key}\``,
+          );
       }
       if (c.redisPassword !== undefined && !/^[A-Za-z0-9_\-.~+=]+$/.test(c.redisPassword)) {
-        issue(["redisPassword"], "may contain only letters, digits and _-.~+= (it is written into redis.conf as an ACL password)");
+        issue(
+          ["redisPassword"],
+          "may contain only letters, digits and _-.~+= (it is written into redis.conf as an ACL password)",
+        );
       }
 
       for (const role of ["api", "redis"] as const) {
         const svc = c[role];
         if (prod && svc.restart === "no") {
-          issue([role, "restart"], `must not be "no" in a production stack: use "always" (or "unless-stopped") so a crashed container comes back`);
+          issue(
+            [role, "restart"],
+            `must not be "no" in a production stack: use "always" (or "unless-stopped") so a crashed container comes back`,
+          );
         }
         if (svc.restart === "on-failure" && svc.maxRetryCount === undefined) {
-          issue([role, "maxRetryCount"], `is required when \`${role}.restart\` is "on-failure": set a retry limit such as 5`);
+          issue(
+            [role, "maxRetryCount"],
+            `is required when \`${role}.restart\` is "on-failure": set a retry limit such as 5`,
+          );
         }
         if (svc.restart !== "on-failure" && svc.maxRetryCount !== undefined) {
-          issue([role, "maxRetryCount"], `only applies to \`${role}.restart: on-failure\`: remove it`);
+          issue(
+            [role, "maxRetryCount"],
+            `only applies to \`${role}.restart: on-failure\`: remove it`,
+          );
         }
       }
 
-      if (prod && c.api.memoryMb === undefined) issue(["api", "memoryMb"], "is required in production (e.g. 512) so a leak cannot take the host down");
-      if (prod && c.api.cpus === undefined) issue(["api", "cpus"], "is required in production (e.g. 0.5)");
+      if (prod && c.api.memoryMb === undefined)
+        issue(
+          ["api", "memoryMb"],
+          "is required in production (e.g. 512) so a leak cannot take the host down",
+        );
+      if (prod && c.api.cpus === undefined)
+        issue(["api", "cpus"], "is required in production (e.g. 0.5)");
       if (c.api.hostPort !== undefined && c.api.hostPort === c.redis.debugPort) {
-        issue(["api", "hostPort"], `(${c.api.hostPort}) is also \`redis.debugPort\`: pick different host ports`);
+        issue(
+          ["api", "hostPort"],
+          `(${c.api.hostPort}) is also \`redis.debugPort\`: pick different host ports`,
+        );
       }
 
       if (prod && c.redis.debugPort !== undefined) {
-        issue(["redis", "debugPort"], "is for development only: a production Redis publishes no port; remove it and use `docker exec` or an SSH tunnel");
+        issue(
+          ["redis", "debugPort"],
+          "is for development only: a production Redis publishes no port; remove it and use `docker exec` or an SSH tunnel",
+        );
       }
 
       const plain = Object.keys(c.api.env);
       const secret = Object.keys(c.secretEnv ?? {});
       for (const name of plain) {
-        if ((RESERVED_ENV as readonly string[]).includes(name)) issue(["api", "env", name], "is set by the stack from the Redis connection and generated secrets: remove it");
-        else if (looksSecret(name)) issue(["api", "env", name], `looks like a secret but is in plain text: move it with \`pulumi config set --secret --path 'secretEnv.${name}' <value>\``);
-        if (secret.includes(name)) issue(["api", "env", name], "is also in `secretEnv`: keep only the secret one");
+        if ((RESERVED_ENV as readonly string[]).includes(name))
+          issue(
+            ["api", "env", name],
+            "is set by the stack from the Redis connection and generated secrets: remove it",
+          );
+        else if (looksSecret(name))
+          issue(
+            ["api", "env", name],
+            `looks like a secret but is in plain text: move it with \`pulumi config set --secret --path 'secretEnv.${name}' <value>\``,
+          );
+        if (secret.includes(name))
+          issue(["api", "env", name], "is also in `secretEnv`: keep only the secret one");
       }
       for (const name of secret) {
-        if ((RESERVED_ENV as readonly string[]).includes(name)) issue(["secretEnv", name], "is set by the stack: remove it");
+        if ((RESERVED_ENV as readonly string[]).includes(name))
+          issue(["secretEnv", name], "is set by the stack: remove it");
       }
 
       const wait = minimumWaitSeconds(c.api.healthcheck);
-      if (wait > 3_600) issue(["api", "healthcheck"], `needs ${wait}s before it can report unhealthy, longer than an hour: lower startPeriod, interval or retries`);
+      if (wait > 3_600)
+        issue(
+          ["api", "healthcheck"],
+          `needs ${wait}s before it can report unhealthy, longer than an hour: lower startPeriod, interval or retries`,
+        );
     });
 }
 
@@ -256,7 +338,9 @@ export class ConfigError extends Error {
     readonly file: string,
     readonly problems: readonly string[],
   ) {
-    super(`${file} has ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `${file} has ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -304,7 +388,13 @@ function splitKey(fullKey: string): [string, string | undefined] {
 /** Pulumi hands structured values to the program as JSON text; scalars stay strings unless they are JSON numbers or booleans. */
 function decodeValue(value: string): unknown {
   const t = value.trim();
-  if (t.startsWith("{") || t.startsWith("[") || t === "true" || t === "false" || /^-?\d+(\.\d+)?$/.test(t)) {
+  if (
+    t.startsWith("{") ||
+    t.startsWith("[") ||
+    t === "true" ||
+    t === "false" ||
+    /^-?\d+(\.\d+)?$/.test(t)
+  ) {
     try {
       return JSON.parse(t);
     } catch {
@@ -324,14 +414,19 @@ function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>):
     case "unrecognized_keys": {
       const where = path.length ? `${key}.` : `${PROJECT}:`;
       return issue.keys
-        .map((k) => `\`${where}${k}\` is not a known key: remove it or fix the spelling (see the config reference in README.md)`)
+        .map(
+          (k) =>
+            `\`${where}${k}\` is not a known key: remove it or fix the spelling (see the config reference in README.md)`,
+        )
         .join("\n  - ");
     }
     case "invalid_type": {
       const got = valueAt(input, issue.path);
       if (got === undefined) return required(key, path);
       const shown = secret ? "a value" : JSON.stringify(got);
-      const what = issue.message.startsWith("Invalid input") ? `must be ${article(issue.expected)}` : issue.message;
+      const what = issue.message.startsWith("Invalid input")
+        ? `must be ${article(issue.expected)}`
+        : issue.message;
       return `\`${key}\` ${what}, got ${shown} (${typeof got}): fix the value in the stack file`;
     }
     case "invalid_value":

@@ -17,7 +17,9 @@ const secrets = new StackSecrets("app", {
   secretKey: cfg.secrets.secretKey ? config.requireSecret("secretKey") : undefined,
 });
 
-const networks = new Networks("app", { labels: [{ label: "com.api-stack.stack", value: cfg.stack }] });
+const networks = new Networks("app", {
+  labels: [{ label: "com.api-stack.stack", value: cfg.stack }],
+});
 
 const redis = new Redis("cache", {
   ...cfg.redis,

@@ -6,7 +6,9 @@ import { parseStackConfig, PROJECT, type StackConfig } from "./config";
  * it is the only way to learn which keys were set with `--secret`.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
+  isConfigSecret(key: string): boolean;
+};
 
 /**
  * Reads and validates the whole stack config. A bad config stops the program here,

@@ -61,7 +61,16 @@ export function minimumWaitSeconds(t: HealthTiming): number {
  */
 export function httpProbe(port: number, path: string, timeoutMs: number): string[] {
   const seconds = Math.max(1, Math.floor(timeoutMs / 1_000));
-  return ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", String(seconds), `http://127.0.0.1:${port}${path}`];
+  return [
+    "CMD",
+    "curl",
+    "-fsS",
+    "-o",
+    "/dev/null",
+    "--max-time",
+    String(seconds),
+    `http://127.0.0.1:${port}${path}`,
+  ];
 }
 
 export interface RedisProbeOptions {

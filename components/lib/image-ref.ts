@@ -26,12 +26,14 @@ export function checkImageReference(ref: string): string | undefined {
   if (repository === "" || !/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/.test(repository)) {
     return `"${ref}" is not a valid image name (lower-case letters, digits, ".", "_", "-", "/")`;
   }
-  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) return `"${ref}" has a malformed digest`;
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))
+    return `"${ref}" has a malformed digest`;
   if (tag === undefined && digest === undefined) {
     return `"${ref}" has no tag: pin a version, e.g. "${repository}:1.2.3"`;
   }
   if (tag === "latest") return `"${ref}" uses "latest": pin a version, e.g. "${repository}:1.2.3"`;
-  if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) return `"${ref}" has an invalid tag`;
+  if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
+    return `"${ref}" has an invalid tag`;
   return undefined;
 }
 

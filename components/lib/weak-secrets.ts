@@ -27,7 +27,8 @@ export function weakSecretReason(value: string, minLength: number): string | und
   const v = value.trim();
   if (v === "") return "is empty";
   const lower = v.toLowerCase();
-  if ((WEAK_SECRETS as readonly string[]).includes(lower) || PLACEHOLDER.test(v)) return "is a known default or placeholder";
+  if ((WEAK_SECRETS as readonly string[]).includes(lower) || PLACEHOLDER.test(v))
+    return "is a known default or placeholder";
   if (v.length < minLength) return `is shorter than ${minLength} characters`;
   if (new Set(v).size < 6) return "has too few distinct characters";
   return undefined;

@@ -11,7 +11,12 @@ import * as pulumi from "@pulumi/pulumi";
 // they are the public mocks' own building blocks; subclassing keeps the request.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const mocksModule = require("@pulumi/pulumi/runtime/mocks") as {
-  MockMonitor: new (mocks: pulumi.runtime.Mocks) => { registerResource(req: RegisterRequest, cb: (err: unknown, res?: unknown) => void): Promise<void> };
+  MockMonitor: new (mocks: pulumi.runtime.Mocks) => {
+    registerResource(
+      req: RegisterRequest,
+      cb: (err: unknown, res?: unknown) => void,
+    ): Promise<void>;
+  };
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as {
@@ -32,7 +37,9 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getIgnorechangesList(): string[];
   getDependenciesList(): string[];
-  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getPropertydependenciesMap(): {
+    forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void;
+  };
   getAdditionalsecretoutputsList(): string[];
 }
 
@@ -79,7 +86,12 @@ export interface RunOptions {
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 /** Realistic provider outputs, so the program sees what `pulumi up` would hand it. */
-export function mockState(type: string, name: string, inputs: Record<string, unknown>, preview: boolean): Record<string, unknown> {
+export function mockState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  preview: boolean,
+): Record<string, unknown> {
   const suffix = randomBytes(4).toString("hex").slice(0, 7);
   const known = (v: unknown) => (preview ? undefined : v);
   switch (type) {
@@ -87,7 +99,11 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
       return { ...inputs, result: known(randomAlnum(Number(inputs.length ?? 32))) };
     case "random:index/randomId:RandomId": {
       const bytes = randomBytes(Number(inputs.byteLength ?? 32));
-      return { ...inputs, hex: known(bytes.toString("hex")), b64Std: known(bytes.toString("base64")) };
+      return {
+        ...inputs,
+        hex: known(bytes.toString("hex")),
+        b64Std: known(bytes.toString("base64")),
+      };
     }
     case "docker:index/network:Network":
     case "docker:index/volume:Volume":
@@ -113,16 +129,24 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const resources: CapturedResource[] = [];
   const pending: Promise<unknown>[] = [];
   const mocks: pulumi.runtime.Mocks = {
-    newResource: (args) => ({ id: preview ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, preview) }),
+    newResource: (args) => ({
+      id: preview ? undefined : `${args.name}-id`,
+      state: mockState(args.type, args.name, args.inputs, preview),
+    }),
     call: (args) => args.inputs,
   };
 
   class RecordingMonitor extends mocksModule.MockMonitor {
-    override async registerResource(req: RegisterRequest, cb: (err: unknown, res?: unknown) => void): Promise<void> {
+    override async registerResource(
+      req: RegisterRequest,
+      cb: (err: unknown, res?: unknown) => void,
+    ): Promise<void> {
       const done = super.registerResource(req, (err: unknown, res?: unknown) => {
         if (!err && res) {
           const propertyDependencies: Record<string, string[]> = {};
-          req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
+          req
+            .getPropertydependenciesMap()
+            .forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
           resources.push({
             urn: (res as { getUrn(): string }).getUrn(),
             type: req.getType(),
@@ -131,7 +155,10 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
             parent: req.getParent(),
             provider: req.getProvider(),
             properties: req.getObject()?.toJavaScript() ?? {},
-            state: (res as { getObject(): { toJavaScript(): Record<string, unknown> } | undefined }).getObject()?.toJavaScript() ?? {},
+            state:
+              (res as { getObject(): { toJavaScript(): Record<string, unknown> } | undefined })
+                .getObject()
+                ?.toJavaScript() ?? {},
             options: {
               protect: req.getProtect() ?? false,
               retainOnDelete: req.getRetainondelete() ?? false,
@@ -158,13 +185,19 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
 
   let outputs: Record<string, unknown>;
   try {
-    outputs = await (opts.load ?? (async () => require(path.join(PROJECT_DIR, "stacks", "index.ts"))))();
+    outputs = await (opts.load ?? loadProgram)();
   } catch (cause) {
     await Promise.allSettled(pending);
     throw new ProgramError(cause, resources);
   }
   await settle(outputs, pending);
   return { resources, outputs };
+}
+
+/** The CLI's way in: a plain require of the entry in Pulumi.yaml (tsx or ts-node compiles it). */
+async function loadProgram(): Promise<Record<string, unknown>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(PROJECT_DIR, "stacks", "index.ts")) as Record<string, unknown>;
 }
 
 /** The program failed; `resources` says what it had registered by then (it should be nothing). */
@@ -179,11 +212,16 @@ export class ProgramError extends Error {
 }
 
 /** Waits for every exported Output and for registrations still in flight. */
-async function settle(outputs: Record<string, unknown>, pending: Promise<unknown>[]): Promise<void> {
+async function settle(
+  outputs: Record<string, unknown>,
+  pending: Promise<unknown>[],
+): Promise<void> {
   await Promise.all(
-    Object.values(outputs).map((v) => (pulumi.Output.isInstance(v) ? new Promise((resolve) => v.apply(resolve)) : v)),
+    Object.values(outputs).map((v) =>
+      pulumi.Output.isInstance(v) ? new Promise((resolve) => v.apply(resolve)) : v,
+    ),
   );
-  for (let seen = -1; seen !== pending.length; ) {
+  for (let seen = -1; seen !== pending.length;) {
     seen = pending.length;
     await Promise.all(pending);
     await new Promise((r) => setImmediate(r));

@@ -33,13 +33,16 @@ export function loadStackConfig(stack: string, opts: LoadOptions = {}): StackFil
     config?: Record<string, { default?: unknown } | unknown>;
   };
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
-  const stackDoc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const stackDoc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
 
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
   const encryptedKeys: string[] = [];
   for (const [key, decl] of Object.entries(project.config ?? {})) {
-    if (decl && typeof decl === "object" && "default" in decl) values[qualify(project.name, key)] = encode((decl as { default: unknown }).default);
+    if (decl && typeof decl === "object" && "default" in decl)
+      values[qualify(project.name, key)] = encode((decl as { default: unknown }).default);
   }
   for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
     const k = qualify(project.name, key);
@@ -74,7 +77,12 @@ function encode(v: unknown): string {
 }
 
 function isSecure(v: unknown): v is { secure: string } {
-  return typeof v === "object" && v !== null && Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    Object.keys(v).length === 1 &&
+    typeof (v as { secure?: unknown }).secure === "string"
+  );
 }
 
 function containsSecure(v: unknown): boolean {
@@ -87,6 +95,7 @@ function containsSecure(v: unknown): boolean {
 function decryptAll(v: unknown, decrypt: (c: string) => string): unknown {
   if (isSecure(v)) return decrypt(v.secure);
   if (Array.isArray(v)) return v.map((x) => decryptAll(x, decrypt));
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decryptAll(x, decrypt)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decryptAll(x, decrypt)]));
   return v;
 }

@@ -7,7 +7,10 @@ export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Runs the real program with the real Pulumi.<stack>.yaml (plus overrides) under mocks. */
-export async function runStack(stack: string, opts: LoadOptions & { preview?: boolean } = {}): Promise<ProgramRun> {
+export async function runStack(
+  stack: string,
+  opts: LoadOptions & { preview?: boolean } = {},
+): Promise<ProgramRun> {
   const cfg = loadStackConfig(stack, opts);
   vi.resetModules();
   return runProgram({
@@ -30,18 +33,24 @@ export function byType(run: ProgramRun, type: string): CapturedResource[] {
 
 export function one(run: ProgramRun, type: string, nameIncludes: string): CapturedResource {
   const found = byType(run, type).filter((r) => r.name.includes(nameIncludes));
-  if (found.length !== 1) throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
   return found[0] as CapturedResource;
 }
 
 export function isSecretWire(v: unknown): boolean {
-  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE
+  );
 }
 
 /** Strips secret markers, for assertions on the value behind them. */
 export function reveal(v: unknown): unknown {
   if (isSecretWire(v)) return reveal((v as { value: unknown }).value);
   if (Array.isArray(v)) return v.map(reveal);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
   return v;
 }

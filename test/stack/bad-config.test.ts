@@ -9,7 +9,9 @@ import { BAD_CONFIGS, type BadConfigCase } from "./bad-config.cases";
 type Obj = Record<string, unknown>;
 
 function stackObject(stack: string, key: string): Obj {
-  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Obj };
+  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Obj;
+  };
   return structuredClone(doc.config[`api-stack:${key}`] as Obj);
 }
 
@@ -18,7 +20,14 @@ function merge(base: Obj, patch: Obj): Obj {
   const out = { ...base };
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) delete out[k];
-    else if (v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object") out[k] = merge(out[k] as Obj, v as Obj);
+    else if (
+      v &&
+      typeof v === "object" &&
+      !Array.isArray(v) &&
+      out[k] &&
+      typeof out[k] === "object"
+    )
+      out[k] = merge(out[k] as Obj, v as Obj);
     else out[k] = v;
   }
   return out;
@@ -57,11 +66,20 @@ describe("bad configs are refused before any resource is registered", () => {
     const error = (await runStack("prod", {
       overrides: {
         "api-stack:typo": 1,
-        "api-stack:api": merge(stackObject("prod", "api"), { image: "api:latest", restart: "no", healthcheck: { startPeriod: "0s" } }),
+        "api-stack:api": merge(stackObject("prod", "api"), {
+          image: "api:latest",
+          restart: "no",
+          healthcheck: { startPeriod: "0s" },
+        }),
       },
     }).catch((e: unknown) => e)) as ProgramError;
     expect(error.message).toMatch(/has [4-9] configuration problems/);
-    for (const key of ["api-stack:typo", "api-stack:api.image", "api-stack:api.healthcheck.startPeriod"]) expect(error.message).toContain(key);
+    for (const key of [
+      "api-stack:typo",
+      "api-stack:api.image",
+      "api-stack:api.healthcheck.startPeriod",
+    ])
+      expect(error.message).toContain(key);
   });
 
   it("accepts both real stack files as they are", async () => {

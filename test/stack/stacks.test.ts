@@ -14,8 +14,16 @@ const NETWORK = "docker:index/network:Network";
 const VOLUME = "docker:index/volume:Volume";
 
 type Props = Record<string, unknown>;
-const props = (run: ProgramRun, type: string, name: string) => reveal(one(run, type, name).properties) as Props;
-const health = (p: Props) => p.healthcheck as { interval: string; timeout: string; retries: number; startPeriod: string; tests: string[] };
+const props = (run: ProgramRun, type: string, name: string) =>
+  reveal(one(run, type, name).properties) as Props;
+const health = (p: Props) =>
+  p.healthcheck as {
+    interval: string;
+    timeout: string;
+    retries: number;
+    startPeriod: string;
+    tests: string[];
+  };
 
 const runs: Record<string, ProgramRun> = {};
 beforeAll(async () => {
@@ -24,8 +32,26 @@ beforeAll(async () => {
 });
 
 describe.each([
-  { stack: "dev", restart: "unless-stopped", startPeriod: "60s", interval: "30s", timeout: "10s", retries: 5, memory: undefined, cpus: undefined },
-  { stack: "prod", restart: "always", startPeriod: "120s", interval: "30s", timeout: "10s", retries: 5, memory: 512, cpus: "0.5" },
+  {
+    stack: "dev",
+    restart: "unless-stopped",
+    startPeriod: "60s",
+    interval: "30s",
+    timeout: "10s",
+    retries: 5,
+    memory: undefined,
+    cpus: undefined,
+  },
+  {
+    stack: "prod",
+    restart: "always",
+    startPeriod: "120s",
+    interval: "30s",
+    timeout: "10s",
+    retries: 5,
+    memory: 512,
+    cpus: "0.5",
+  },
 ])("$stack stack: the API container", (row) => {
   const api = () => props(runs[row.stack] as ProgramRun, CONTAINER, "api-server");
 
@@ -34,8 +60,22 @@ describe.each([
   });
 
   it(`has healthcheck start period ${row.startPeriod}, interval ${row.interval}, timeout ${row.timeout}, retries ${row.retries}`, () => {
-    expect(health(api())).toMatchObject({ startPeriod: row.startPeriod, interval: row.interval, timeout: row.timeout, retries: row.retries });
-    expect(health(api()).tests).toEqual(["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", "10", "http://127.0.0.1:3003/health"]);
+    expect(health(api())).toMatchObject({
+      startPeriod: row.startPeriod,
+      interval: row.interval,
+      timeout: row.timeout,
+      retries: row.retries,
+    });
+    expect(health(api()).tests).toEqual([
+      "CMD",
+      "curl",
+      "-fsS",
+      "-o",
+      "/dev/null",
+      "--max-time",
+      "10",
+      "http://127.0.0.1:3003/health",
+    ]);
   });
 
   it(`has memory ${row.memory ?? "unlimited"} MB and cpus ${row.cpus ?? "unlimited"}`, () => {
@@ -45,7 +85,8 @@ describe.each([
 
   it("waits long enough for its own healthcheck (the provider default of 60 s is not)", () => {
     const h = health(api());
-    const minimum = ((parseDuration(h.startPeriod) ?? 0) + (parseDuration(h.interval) ?? 0) * h.retries) / 1000;
+    const minimum =
+      ((parseDuration(h.startPeriod) ?? 0) + (parseDuration(h.interval) ?? 0) * h.retries) / 1000;
     expect(api().wait).toBe(true);
     expect(api().waitTimeout as number).toBeGreaterThanOrEqual(minimum);
     expect(api().waitTimeout as number).toBeGreaterThan(60);
@@ -53,11 +94,16 @@ describe.each([
 
   it("publishes its port on 127.0.0.1 and is replaced delete-first because the host port is fixed", () => {
     expect(api().ports).toEqual([{ internal: 3003, external: 3003, ip: "127.0.0.1" }]);
-    expect(one(runs[row.stack] as ProgramRun, CONTAINER, "api-server").options.deleteBeforeReplace).toBe(true);
+    expect(
+      one(runs[row.stack] as ProgramRun, CONTAINER, "api-server").options.deleteBeforeReplace,
+    ).toBe(true);
   });
 
   it("rotates logs, drops capabilities and forbids privilege escalation", () => {
-    expect(api()).toMatchObject({ logDriver: "json-file", logOpts: { "max-size": "10m", "max-file": "3" } });
+    expect(api()).toMatchObject({
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m", "max-file": "3" },
+    });
     expect(api().capabilities).toEqual({ drops: ["ALL"] });
     expect(api().securityOpts).toEqual(["no-new-privileges:true"]);
     expect(api()).toMatchObject({ stopSignal: "SIGTERM", stopTimeout: 30 });
@@ -66,7 +112,9 @@ describe.each([
   it("gets the Redis connection from the Redis component, as secrets", () => {
     const raw = one(runs[row.stack] as ProgramRun, CONTAINER, "api-server").properties;
     expect(isSecretWire(raw.envs)).toBe(true);
-    const env = Object.fromEntries((api().envs as string[]).map((e) => e.split(/=(.*)/s).slice(0, 2)));
+    const env = Object.fromEntries(
+      (api().envs as string[]).map((e) => e.split(/=(.*)/s).slice(0, 2)),
+    );
     expect(env).toMatchObject({ REDIS_HOST: "redis", REDIS_PORT: "6379", REDIS_TLS: "false" });
     expect(env.REDIS_URL).toBe(`redis://:${env.REDIS_PASSWORD}@redis:6379`);
     expect(env.REDIS_PASSWORD).toMatch(/^[A-Za-z0-9]{32,}$/);
@@ -110,7 +158,11 @@ describe.each(["dev", "prod"])("%s stack: Redis", (stack) => {
   });
 
   it("sets maxmemory below the container limit, with an eviction policy", () => {
-    const conf = (reveal((one(run(), CONTAINER, "cache-server").properties.uploads as Props[])[0]) as { content: string }).content;
+    const conf = (
+      reveal((one(run(), CONTAINER, "cache-server").properties.uploads as Props[])[0]) as {
+        content: string;
+      }
+    ).content;
     const maxmemory = Number(/^maxmemory (\d+)mb$/m.exec(conf)?.[1]);
     expect(maxmemory).toBeGreaterThan(0);
     expect(maxmemory).toBeLessThan(redis().memory as number);
@@ -150,7 +202,13 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
     for (const key of ["redisUrl", "redisPassword", "redisAdminUrl", "secretKey"]) {
       expect(await pulumi.isSecret(out[key] as pulumi.Output<unknown>), key).toBe(true);
     }
-    for (const key of ["apiUrl", "redisHost", "redisPort", "apiContainerName", "redisContainerName"]) {
+    for (const key of [
+      "apiUrl",
+      "redisHost",
+      "redisPort",
+      "apiContainerName",
+      "redisContainerName",
+    ]) {
       expect(await pulumi.isSecret(out[key] as pulumi.Output<unknown>), key).toBe(false);
     }
     expect(await promiseOf(out.apiUrl as pulumi.Output<string>)).toBe("http://127.0.0.1:3003");
@@ -161,18 +219,30 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
   it("generates passwords with @pulumi/random, at least 32 characters, and no default appears anywhere", () => {
     const passwords = byType(run(), "random:index/randomPassword:RandomPassword");
     expect(passwords.length).toBe(3);
-    for (const p of passwords) expect((p.properties as Props).length as number).toBeGreaterThanOrEqual(32);
-    expect((one(run(), "random:index/randomId:RandomId", "secret-key").properties as Props).byteLength).toBe(32);
+    for (const p of passwords)
+      expect((p.properties as Props).length as number).toBeGreaterThanOrEqual(32);
+    expect(
+      (one(run(), "random:index/randomId:RandomId", "secret-key").properties as Props).byteLength,
+    ).toBe(32);
     const everything = JSON.stringify(run().resources.map((r) => reveal(r.properties)));
     expect(everything).not.toMatch(/novita_redis_password|changeme|your-secret-key/i);
-    const conf = (reveal((one(run(), CONTAINER, "cache-server").properties.uploads as Props[])[0]) as { content: string }).content;
-    const env = (reveal(one(run(), CONTAINER, "api-server").properties.envs) as string[]).map((e) => e.split(/=(.*)/s));
+    const conf = (
+      reveal((one(run(), CONTAINER, "cache-server").properties.uploads as Props[])[0]) as {
+        content: string;
+      }
+    ).content;
+    const env = (reveal(one(run(), CONTAINER, "api-server").properties.envs) as string[]).map((e) =>
+      e.split(/=(.*)/s),
+    );
     const secretValues = [
       ...[...conf.matchAll(/^user \S+ on >(\S+)/gm)].map((m) => ["redis.conf", m[1] as string, 32]),
-      ...env.filter(([k]) => /PASSWORD|SECRET/.test(k as string)).map(([k, v]) => [k, v as string, k === "SECRET_KEY" ? 64 : 32]),
+      ...env
+        .filter(([k]) => /PASSWORD|SECRET/.test(k as string))
+        .map(([k, v]) => [k, v as string, k === "SECRET_KEY" ? 64 : 32]),
     ] as [string, string, number][];
     expect(secretValues).toHaveLength(5);
-    for (const [where, value, min] of secretValues) expect(weakSecretReason(value, min), where).toBeUndefined();
+    for (const [where, value, min] of secretValues)
+      expect(weakSecretReason(value, min), where).toBeUndefined();
   });
 
   it("leaves every Docker physical name to Pulumi's auto-naming", () => {

@@ -1,0 +1,218 @@
+import { describe, expect, it } from "vitest";
+import { formatDuration, parseDuration } from "../../components/lib/duration";
+import {
+  httpProbe,
+  minimumWaitSeconds,
+  redisProbe,
+  toDockerHealthcheck,
+  waitTimeoutSeconds,
+} from "../../components/lib/healthcheck";
+import {
+  checkImageReference,
+  redisFlavour,
+  splitImageReference,
+} from "../../components/lib/image-ref";
+import { renderRedisConf } from "../../components/lib/redis-conf";
+import { buildRedisUrl } from "../../components/lib/redis-url";
+import { buildApiEnv } from "../../components/lib/env";
+import { weakSecretReason } from "../../components/lib/weak-secrets";
+
+describe("durations", () => {
+  it.each([
+    ["60s", 60_000],
+    ["2m", 120_000],
+    ["1m30s", 90_000],
+    ["500ms", 500],
+    ["1.5s", 1_500],
+    ["1h", 3_600_000],
+    [" 10s ", 10_000],
+  ])("parses %j as %i ms", (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(["sixty", "60", "", "s", "-5s", "10 s", "5d", "1m30", "30S"])("rejects %j", (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
+
+  it("formats back to Docker's form", () => {
+    expect(formatDuration(120_000)).toBe("120s");
+    expect(formatDuration(1_500)).toBe("1500ms");
+    expect(() => formatDuration(-1)).toThrow(RangeError);
+  });
+});
+
+describe("healthchecks", () => {
+  const prod = { intervalMs: 30_000, timeoutMs: 10_000, retries: 5, startPeriodMs: 120_000 };
+
+  it("renders Docker's healthcheck block", () => {
+    expect(toDockerHealthcheck(["CMD", "true"], prod)).toEqual({
+      tests: ["CMD", "true"],
+      interval: "30s",
+      timeout: "10s",
+      retries: 5,
+      startPeriod: "120s",
+      startInterval: "2s",
+    });
+  });
+
+  it("waits for start period + interval × retries, plus the last timeout and a margin", () => {
+    expect(minimumWaitSeconds(prod)).toBe(270);
+    expect(waitTimeoutSeconds(prod)).toBe(120 + 150 + 10 + 15);
+    expect(waitTimeoutSeconds(prod)).toBeGreaterThan(60);
+  });
+
+  it("probes HTTP with curl -f and a max time no longer than the timeout", () => {
+    expect(httpProbe(3003, "/health", 10_000)).toEqual([
+      "CMD",
+      "curl",
+      "-fsS",
+      "-o",
+      "/dev/null",
+      "--max-time",
+      "10",
+      "http://127.0.0.1:3003/health",
+    ]);
+    expect(httpProbe(8080, "/ready", 500)).toContain("1");
+  });
+
+  it("probes Redis with PING, checks the reply, and reads the password from a file", () => {
+    const [form, script] = redisProbe({
+      cli: "redis-cli",
+      port: 6379,
+      user: "probe",
+      secretFile: "/run/p",
+    });
+    expect(form).toBe("CMD-SHELL");
+    expect(script).toContain('REDISCLI_AUTH="$(cat /run/p)"');
+    expect(script).toMatch(/--user probe -h 127\.0\.0\.1 -p 6379 ping \| grep -qx PONG$/);
+    expect(script).not.toMatch(/ -a |--pass|incr|set /);
+  });
+});
+
+describe("image references", () => {
+  it.each([
+    ["redis:7.4-alpine", undefined],
+    ["valkey/valkey:8.1-alpine", undefined],
+    ["ghcr.io/acme/api:1.4.2", undefined],
+    ["localhost:5000/api:2", undefined],
+    [`redis@sha256:${"a".repeat(64)}`, undefined],
+  ])("accepts %s", (ref, expected) => expect(checkImageReference(ref)).toBe(expected));
+
+  it.each([
+    ["redis", /no tag/],
+    ["redis:latest", /latest/],
+    ["localhost:5000/api", /no tag/],
+    ["Redis:7", /not a valid image name/],
+    ["redis@sha256:abc", /malformed digest/],
+    ["", /not an image reference/],
+  ])("rejects %j", (ref, why) => expect(checkImageReference(ref)).toMatch(why));
+
+  it("splits a registry port from a tag", () => {
+    expect(splitImageReference("localhost:5000/api:2")).toEqual({
+      repository: "localhost:5000/api",
+      tag: "2",
+      digest: undefined,
+    });
+  });
+
+  it("knows redis and valkey images", () => {
+    expect(redisFlavour("redis:7.4-alpine")).toBe("redis");
+    expect(redisFlavour("docker.io/library/redis:7")).toBe("redis");
+    expect(redisFlavour("valkey/valkey:8.1-alpine")).toBe("valkey");
+    expect(redisFlavour("ghcr.io/acme/api:1")).toBeUndefined();
+  });
+});
+
+describe("redis.conf", () => {
+  const spec = {
+    port: 6379,
+    appendfsync: "always" as const,
+    maxmemoryMb: 192,
+    evictionPolicy: "allkeys-lru" as const,
+    appPassword: "A".repeat(20) + "b1",
+    probePassword: "P".repeat(20) + "q2",
+    adminPassword: "Z".repeat(20) + "x3",
+  };
+
+  it("turns on AOF, sets memory, and defines three ACL users", () => {
+    const conf = renderRedisConf(spec);
+    expect(conf).toMatch(/^appendonly yes$/m);
+    expect(conf).toMatch(/^appendfsync always$/m);
+    expect(conf).toMatch(/^maxmemory 192mb$/m);
+    expect(conf).toMatch(/^maxmemory-policy allkeys-lru$/m);
+    expect(conf).toMatch(/^user default on >A{20}b1 ~\* &\* \+@all -@admin -flushall -flushdb$/m);
+    expect(conf).toMatch(/^user probe on >P{20}q2 -@all \+ping$/m);
+    expect(conf).toMatch(/^user admin on >Z{20}x3 ~\* &\* \+@all$/m);
+    expect(conf).not.toMatch(/requirepass/);
+  });
+
+  it("refuses passwords that would break the ACL line", () => {
+    expect(() => renderRedisConf({ ...spec, appPassword: "has space in it 1234567" })).toThrow(
+      /app password/,
+    );
+    expect(() => renderRedisConf({ ...spec, probePassword: "short" })).toThrow(/probe password/);
+    expect(() => renderRedisConf({ ...spec, maxmemoryMb: 0 })).toThrow(/maxmemoryMb/);
+  });
+});
+
+describe("connection URL and API env", () => {
+  it("uses rediss:// with TLS and percent-encodes the password", () => {
+    expect(buildRedisUrl({ host: "redis", port: 6379, tls: false, password: "pw" })).toBe(
+      "redis://:pw@redis:6379",
+    );
+    expect(
+      buildRedisUrl({
+        host: "c.example.com",
+        port: 6380,
+        tls: true,
+        password: "p@ss/word",
+        username: "app",
+      }),
+    ).toBe("rediss://app:p%40ss%2Fword@c.example.com:6380");
+  });
+
+  it("builds a sorted KEY=value list and refuses overrides of stack-owned names", () => {
+    const env = buildApiEnv({
+      redis: { host: "redis", port: 6379, tls: false, password: "pw" },
+      secretKey: "k",
+      env: { LOG_LEVEL: "info" },
+      secretEnv: { NOVITA_API_KEY: "sk" },
+    });
+    expect(env).toEqual([
+      "LOG_LEVEL=info",
+      "NOVITA_API_KEY=sk",
+      "REDIS_HOST=redis",
+      "REDIS_PASSWORD=pw",
+      "REDIS_PORT=6379",
+      "REDIS_TLS=false",
+      "REDIS_URL=redis://:pw@redis:6379",
+      "REDIS_USERNAME=default",
+      "SECRET_KEY=k",
+    ]);
+    expect(() =>
+      buildApiEnv({
+        redis: { host: "h", port: 1, tls: false, password: "p" },
+        secretKey: "k",
+        env: { REDIS_URL: "x" },
+        secretEnv: {},
+      }),
+    ).toThrow(/REDIS_URL/);
+  });
+});
+
+describe("weak secrets", () => {
+  it.each([
+    "novita_redis_password",
+    "changeme",
+    "PASSWORD",
+    "redis",
+    "",
+    "your-secret-key-goes-here",
+    "<generated>",
+  ])("rejects %j", (v) => {
+    expect(weakSecretReason(v, 16)).toBeDefined();
+  });
+  it("rejects short and low-entropy values, accepts generated ones", () => {
+    expect(weakSecretReason("abc", 16)).toMatch(/shorter than 16/);
+    expect(weakSecretReason("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 16)).toMatch(/distinct/);
+    expect(weakSecretReason("Zx9kQ2mW7vB4nR8tY3pL6sD1fG5hJ0aC", 32)).toBeUndefined();
+  });
+});
