@@ -3,6 +3,7 @@
  * registers: its inputs as the engine would receive them (secrets and unknowns still
  * marked), its options and its dependencies. Used by the stack tests and `npm run gate`.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -83,7 +84,15 @@ export interface RunOptions {
   readonly load?: () => Promise<Record<string, unknown>>;
 }
 
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+/** The folder holding Pulumi.yaml, found from here whether this runs as .ts or compiled to bin/. */
+export const PROJECT_DIR = findProjectDir(__dirname);
+
+function findProjectDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
 
 /** Realistic provider outputs, so the program sees what `pulumi up` would hand it. */
 export function mockState(
@@ -197,13 +206,13 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
 /** The CLI's way in: a plain require of the entry in Pulumi.yaml (tsx or ts-node compiles it). */
 async function loadProgram(): Promise<Record<string, unknown>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(PROJECT_DIR, "stacks", "index.ts")) as Record<string, unknown>;
+  return require("../../stacks/index") as Record<string, unknown>;
 }
 
 /** The program failed; `resources` says what it had registered by then (it should be nothing). */
 export class ProgramError extends Error {
   constructor(
-    readonly cause: unknown,
+    override readonly cause: unknown,
     readonly resources: CapturedResource[],
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
