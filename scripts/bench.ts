@@ -10,6 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
   const runs = Number(values.runs);
   console.log(
-    `api-stack benchmark (${runs} runs each, median; node ${process.version}, ${require("node:os").cpus().length} cores)\n`,
+    `api-stack benchmark (${runs} runs each, median; node ${process.version}, ${os.cpus().length} cores)\n`,
   );
 
   const bare = median(process.execPath, ["-e", "require('@pulumi/pulumi')"], runs);
