@@ -304,6 +304,28 @@ export function defaultMaxmemoryMb(memoryMb: number): number {
   return Math.floor(memoryMb * 0.75);
 }
 
+/** Every documented key path (`api.healthcheck.interval`), walked from the schema itself. */
+export function configKeyPaths(): string[] {
+  const paths: string[] = [];
+  const walk = (schema: z.core.$ZodType, prefix: string): void => {
+    const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+    if (def.type === "object") {
+      for (const [key, child] of Object.entries(def.shape as Record<string, z.core.$ZodType>)) {
+        const p = prefix ? `${prefix}.${key}` : key;
+        const before = paths.length;
+        walk(child, p);
+        if (paths.length === before) paths.push(p);
+      }
+    } else if (def.type === "pipe") {
+      walk(def.in as z.core.$ZodType, prefix);
+    } else if (["default", "prefault", "optional", "nullable"].includes(def.type)) {
+      walk(def.innerType as z.core.$ZodType, prefix);
+    }
+  };
+  walk(rootSchema(new Set()), "");
+  return paths;
+}
+
 export type StackConfigInput = z.input<ReturnType<typeof rootSchema>>;
 type Parsed = z.output<ReturnType<typeof rootSchema>>;
 export type HealthConfig = Parsed["api"]["healthcheck"];
