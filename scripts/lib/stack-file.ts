@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "./capture";
+import { passphraseDecrypter } from "./passphrase";
 
 export interface StackFileConfig {
   readonly stack: string;
@@ -20,6 +21,8 @@ export interface LoadOptions {
   readonly dir?: string;
   /** Decrypts a `secure:` value, e.g. with the passphrase provider; absent, such keys are left out. */
   readonly decrypt?: (ciphertext: string) => string;
+  /** PULUMI_CONFIG_PASSPHRASE, to decrypt `secure:` values with the stack's encryptionsalt. */
+  readonly passphrase?: string;
   /** Replace or add top-level keys (`project:key` to a JS value) after loading. */
   readonly overrides?: Record<string, unknown>;
   /** Secret values to add, as if set with `pulumi config set --secret`. */
@@ -35,7 +38,13 @@ export function loadStackConfig(stack: string, opts: LoadOptions = {}): StackFil
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   const stackDoc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as {
     config?: Record<string, unknown>;
+    encryptionsalt?: string;
   };
+  const decrypt =
+    opts.decrypt ??
+    (opts.passphrase !== undefined && stackDoc.encryptionsalt
+      ? passphraseDecrypter(stackDoc.encryptionsalt, opts.passphrase)
+      : undefined);
 
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
@@ -47,11 +56,11 @@ export function loadStackConfig(stack: string, opts: LoadOptions = {}): StackFil
   for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
     const k = qualify(project.name, key);
     if (containsSecure(value)) {
-      if (!opts.decrypt) {
+      if (!decrypt) {
         encryptedKeys.push(k);
         continue;
       }
-      values[k] = encode(decryptAll(value, opts.decrypt));
+      values[k] = encode(decryptAll(value, decrypt));
       secretKeys.push(k);
     } else {
       values[k] = encode(value);
