@@ -81,6 +81,11 @@ export class Redis extends pulumi.ComponentResource {
   /** An operator's URL (ACL user `admin`) for `npm run verify` and backups. Secret. */
   public readonly adminUrl: pulumi.Output<string>;
   public readonly containerName: pulumi.Output<string>;
+  /**
+   * With `debugPort`: the app and admin URLs as seen from the Docker host
+   * (127.0.0.1:debugPort), for `npm run verify` and `redis-cli`. Secret; else undefined.
+   */
+  public readonly hostUrls?: { app: pulumi.Output<string>; admin: pulumi.Output<string> };
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.Redis, name, {}, opts);
@@ -115,22 +120,36 @@ export class Redis extends pulumi.ComponentResource {
       ),
     };
     this.adminUrl = pulumi.secret(
-      pulumi
-        .output(args.adminPassword)
-        .apply((pw) =>
-          buildRedisUrl({
-            host: REDIS_ALIAS,
-            port: a.port,
-            tls: false,
-            password: pw,
-            username: REDIS_USERS.admin,
-          }),
-        ),
+      pulumi.output(args.adminPassword).apply((pw) =>
+        buildRedisUrl({
+          host: REDIS_ALIAS,
+          port: a.port,
+          tls: false,
+          password: pw,
+          username: REDIS_USERS.admin,
+        }),
+      ),
     );
+    if (a.debugPort !== undefined) {
+      const port = a.debugPort;
+      const onHost = (pw: pulumi.Input<string>, username?: string) =>
+        pulumi.secret(
+          pulumi
+            .output(pw)
+            .apply((password) =>
+              buildRedisUrl({ host: "127.0.0.1", port, tls: false, password, username }),
+            ),
+        );
+      this.hostUrls = {
+        app: onHost(args.password),
+        admin: onHost(args.adminPassword, REDIS_USERS.admin),
+      };
+    }
     this.registerOutputs({
       connection: this.connection,
       adminUrl: this.adminUrl,
       containerName: this.containerName,
+      hostUrls: this.hostUrls,
     });
   }
 

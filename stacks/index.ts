@@ -73,5 +73,7 @@ export const redisTls = redis.connection.tls;
 export const redisUrl = redis.connection.url;
 export const redisPassword = redis.connection.password;
 export const redisAdminUrl = redis.adminUrl;
+export const redisHostUrl = redis.hostUrls?.app;
+export const redisAdminHostUrl = redis.hostUrls?.admin;
 export const secretKey = secrets.secretKey;
 export const backendNetwork = networks.backendName;

@@ -12,5 +12,7 @@ export interface RedisConnection {
 export function buildRedisUrl(c: RedisConnection): string {
   const scheme = c.tls ? "rediss" : "redis";
   const user = c.username && c.username !== "default" ? encodeURIComponent(c.username) : "";
-  return `${scheme}://${user}:${encodeURIComponent(c.password)}@${c.host}:${c.port}`;
+  // An IPv6 literal must be bracketed, or `::1:6379` is not a URL at all.
+  const host = c.host.includes(":") && !c.host.startsWith("[") ? `[${c.host}]` : c.host;
+  return `${scheme}://${user}:${encodeURIComponent(c.password)}@${host}:${c.port}`;
 }

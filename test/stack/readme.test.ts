@@ -9,7 +9,7 @@ const section = readme.slice(
   readme.indexOf("## Configuration reference"),
   readme.indexOf("## Stack outputs"),
 );
-const documented = [...section.matchAll(/^\| `([A-Za-z.]+)` \|/gm)].map((m) => m[1]);
+const documented = [...section.matchAll(/^\| `([A-Za-z.]+)`\s+\|/gm)].map((m) => m[1]);
 
 describe("README configuration reference", () => {
   it("lists exactly the keys the schema accepts", () => {

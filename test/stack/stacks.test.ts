@@ -199,7 +199,10 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
 
   it("exports every password-bearing output as a secret", async () => {
     const out = run().outputs as Record<string, pulumi.Output<unknown>>;
-    for (const key of ["redisUrl", "redisPassword", "redisAdminUrl", "secretKey"]) {
+    const secretOutputs = ["redisUrl", "redisPassword", "redisAdminUrl", "secretKey"];
+    if (stack === "dev") secretOutputs.push("redisHostUrl", "redisAdminHostUrl");
+    else expect(out.redisHostUrl).toBeUndefined();
+    for (const key of secretOutputs) {
       expect(await pulumi.isSecret(out[key] as pulumi.Output<unknown>), key).toBe(true);
     }
     for (const key of [
