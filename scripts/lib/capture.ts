@@ -225,9 +225,13 @@ async function settle(
   outputs: Record<string, unknown>,
   pending: Promise<unknown>[],
 ): Promise<void> {
+  // `apply` never runs for an unknown value in preview; the SDK's own promise (with
+  // unknowns allowed) resolves either way.
   await Promise.all(
     Object.values(outputs).map((v) =>
-      pulumi.Output.isInstance(v) ? new Promise((resolve) => v.apply(resolve)) : v,
+      pulumi.Output.isInstance(v)
+        ? (v as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(true)
+        : v,
     ),
   );
   for (let seen = -1; seen !== pending.length;) {

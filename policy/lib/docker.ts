@@ -1,0 +1,75 @@
+/** Recognising Docker containers and their roles from raw provider properties. */
+import { isRedisImage, parseImageRef } from "./image";
+import { probeInvocations, parseProbe } from "./healthcheck";
+import { basename, shellScript, tokenize } from "./shell";
+import { isUnknown } from "./unknown";
+
+export const CONTAINER = "docker:index/container:Container";
+export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+export const BUILT_IMAGE = "docker:index/image:Image";
+
+export type Props = Record<string, unknown>;
+
+/**
+ * One-shot containers (migrations, seeders) run to completion: `attach: true`, `rm: true`,
+ * `mustRun: false` or `start: false`. Long-running rules (healthcheck, restart, memory, logs)
+ * skip them; security rules do not.
+ */
+export function isOneShot(p: Props): boolean {
+    return p.attach === true || p.rm === true || p.mustRun === false || p.start === false;
+}
+
+const SERVER_BIN = /^(redis|valkey|keydb)-(server|stack-server)$/;
+
+function commandRunsRedis(command: unknown): boolean {
+    if (!Array.isArray(command)) {
+        return false;
+    }
+    const argv = command.filter((c): c is string => typeof c === "string");
+    const script = shellScript(argv);
+    const words = script !== undefined ? tokenize(script).map((t) => t.text) : argv;
+    return words.some((w) => SERVER_BIN.test(basename(w)));
+}
+
+export interface RedisIdentity {
+    readonly redis: boolean;
+    /** Why we think so (for messages), or why we could not tell. */
+    readonly reason: string;
+    /** The image string could not be classified (unknown at preview, or an image ID). */
+    readonly imageOpaque: boolean;
+}
+
+/**
+ * Is this container a Redis/Valkey server? The image decides when it is a readable reference;
+ * otherwise (unknown at preview, or `sha256:` ID from RemoteImage.imageId) the command or a
+ * healthcheck that pings redis-cli decides. The provenance stack rule covers what is left.
+ */
+export function redisIdentity(p: Props): RedisIdentity {
+    const image = p.image;
+    const opaque = isUnknown(image) || (typeof image === "string" && parseImageRef(image).isId);
+    if (typeof image === "string" && !opaque) {
+        if (isRedisImage(image)) {
+            return { redis: true, reason: `image "${image}"`, imageOpaque: false };
+        }
+        if (commandRunsRedis(p.command)) {
+            return { redis: true, reason: "its command runs redis-server", imageOpaque: false };
+        }
+        return { redis: false, reason: `image "${image}"`, imageOpaque: false };
+    }
+    if (commandRunsRedis(p.command)) {
+        return { redis: true, reason: "its command runs redis-server", imageOpaque: true };
+    }
+    const hc = p.healthcheck;
+    if (hc !== null && typeof hc === "object" && !isUnknown(hc)) {
+        const probe = parseProbe((hc as Props).tests);
+        if (probeInvocations(probe).some((i) => i.command === "ping")) {
+            return { redis: true, reason: "its healthcheck pings redis-cli", imageOpaque: true };
+        }
+    }
+    return { redis: false, reason: "its image is not readable", imageOpaque: opaque };
+}
+
+export function containerLabel(name: string, p: Props): string {
+    const image = typeof p.image === "string" && !isUnknown(p.image) ? ` (${p.image})` : "";
+    return `container "${name}"${image}`;
+}

@@ -1,0 +1,256 @@
+/**
+ * `npm run gate -- --stack <dev|prod>`: the offline policy gate for pull requests.
+ *
+ * Runs the real program with the real Pulumi.<stack>.yaml under Pulumi's mock monitor,
+ * captures every registered resource (inputs in wire form, options, dependencies), and
+ * sends them through the real policy pack over the analyzer protocol: Analyze for each
+ * resource, then AnalyzeStack, with policy/config/<stack>.json. Prints the violations the
+ * way `pulumi preview` groups them, writes a Markdown report, and exits 1 on any
+ * mandatory violation (2 when the program or its config cannot be evaluated at all).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { PROJECT_DIR, ProgramError, runProgram, type CapturedResource } from "./lib/capture";
+import { loadStackConfig } from "./lib/stack-file";
+import { startPolicyPack, UNKNOWN, type Diagnostic, type ResourceRecord } from "./lib/analyzer";
+
+export interface GateOptions {
+  readonly stack: string;
+  /** Policy pack config; @default policy/config/<stack>.json */
+  readonly policyConfig?: string;
+  /** Simulate a first `pulumi preview`: generated values are unknown. @default false */
+  readonly preview?: boolean;
+  /** Replace top-level config keys (`api-stack:api` etc.), for tests. */
+  readonly overrides?: Record<string, unknown>;
+  readonly secrets?: Record<string, unknown>;
+  readonly passphrase?: string;
+  /** Loads the program module; tests pass a loader their runner understands. */
+  readonly load?: () => Promise<Record<string, unknown>>;
+}
+
+export interface GateResult {
+  readonly stack: string;
+  readonly resources: number;
+  readonly diagnostics: Diagnostic[];
+  readonly mandatory: number;
+  readonly advisory: number;
+  /** Set when the program itself failed (bad config); then nothing was analysed. */
+  readonly programError?: string;
+  readonly notes: string[];
+}
+
+/** The engine turns any value computed from an unknown into an unknown; so does the gate. */
+function propagateUnknowns(v: unknown): unknown {
+  if (typeof v === "string") return v.includes(UNKNOWN) ? UNKNOWN : v;
+  if (Array.isArray(v)) return v.map(propagateUnknowns);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, propagateUnknowns(x)]));
+  }
+  return v;
+}
+
+function toRecord(r: CapturedResource): ResourceRecord {
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    properties: propagateUnknowns(r.properties) as Record<string, unknown>,
+    options: {
+      protect: r.options.protect,
+      ignoreChanges: r.options.ignoreChanges,
+      deleteBeforeReplace: r.options.deleteBeforeReplace,
+      additionalSecretOutputs: r.options.additionalSecretOutputs,
+      parent: r.parent || undefined,
+    },
+    parent: r.parent || undefined,
+    dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
+  };
+}
+
+/** Replaces `secure:` values that could not be decrypted by the engine's unknown, as secrets. */
+function unknownSecrets(keys: readonly string[], file: string): Record<string, unknown> {
+  const doc = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    // A secret object (secretEnv) keeps its names; only the values are unknown.
+    const block = new RegExp(
+      `^  ${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\s*\\n((?:    .*\\n)+)`,
+      "m",
+    ).exec(doc);
+    const names = block
+      ? [...(block[1] as string).matchAll(/^    ([A-Za-z_][A-Za-z0-9_]*):/gm)].map(
+          (m) => m[1] as string,
+        )
+      : [];
+    out[key] = names.length > 0 ? Object.fromEntries(names.map((n) => [n, UNKNOWN])) : UNKNOWN;
+  }
+  return out;
+}
+
+export async function runGate(o: GateOptions): Promise<GateResult> {
+  const notes: string[] = [];
+  const passphrase = o.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE;
+  const cfg = loadStackConfig(o.stack, { overrides: o.overrides, secrets: o.secrets, passphrase });
+  const values = { ...cfg.values };
+  const secretKeys = [...cfg.secretKeys];
+  if (cfg.encryptedKeys.length > 0) {
+    for (const [k, v] of Object.entries(unknownSecrets(cfg.encryptedKeys, cfg.file))) {
+      values[k] = typeof v === "string" ? v : JSON.stringify(v);
+      secretKeys.push(k);
+    }
+    notes.push(
+      `${cfg.encryptedKeys.length} secure value(s) (${cfg.encryptedKeys.join(", ")}) were not decrypted because PULUMI_CONFIG_PASSPHRASE is not set: they were judged as secret unknowns, as in a preview that cannot read them; their strength was not checked.`,
+    );
+  }
+  if (o.preview)
+    notes.push(
+      "Preview mode: generated values (passwords, names) were unknown, as in a first `pulumi preview`.",
+    );
+
+  let resources: CapturedResource[];
+  try {
+    resources = (await runProgram({ stack: o.stack, values, secretKeys, preview: o.preview, load: o.load }))
+      .resources;
+  } catch (err) {
+    const message = err instanceof ProgramError ? err.message : String(err);
+    return {
+      stack: o.stack,
+      resources: 0,
+      diagnostics: [],
+      mandatory: 0,
+      advisory: 0,
+      programError: message,
+      notes,
+    };
+  }
+
+  const pack = await startPolicyPack(path.join(PROJECT_DIR, "policy"));
+  try {
+    await pack.configureFile(
+      o.policyConfig ?? path.join(PROJECT_DIR, "policy", "config", `${o.stack}.json`),
+    );
+    await pack.configureStack({ stack: o.stack, project: "api-stack", dryRun: true });
+    const records = resources.map(toRecord);
+    const diagnostics: Diagnostic[] = [];
+    for (const r of records) diagnostics.push(...(await pack.analyze(r)));
+    diagnostics.push(...(await pack.analyzeStack(records)));
+    return {
+      stack: o.stack,
+      resources: records.length,
+      diagnostics,
+      mandatory: diagnostics.filter((d) => d.enforcementLevel === "mandatory").length,
+      advisory: diagnostics.filter((d) => d.enforcementLevel === "advisory").length,
+      notes,
+    };
+  } finally {
+    await pack.stop();
+  }
+}
+
+function resourceLabel(urn: string): string {
+  if (!urn) return "(stack)";
+  const parts = urn.split("::");
+  const type = (parts[2] ?? "").split("$").pop();
+  return `${type}: ${parts[3] ?? urn}`;
+}
+
+function grouped(diags: readonly Diagnostic[]): Map<string, Diagnostic[]> {
+  const by = new Map<string, Diagnostic[]>();
+  for (const d of diags) by.set(resourceLabel(d.urn), [...(by.get(resourceLabel(d.urn)) ?? []), d]);
+  return by;
+}
+
+/** Console output shaped like `pulumi preview`'s "Policies:" block. */
+export function formatConsole(r: GateResult): string {
+  const lines = [`Gate: stack ${r.stack}, ${r.resources} resources analysed`];
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  if (r.programError) {
+    lines.push("", "The program failed before any resource was registered:", r.programError);
+    return lines.join("\n");
+  }
+  const first = r.diagnostics[0];
+  if (!first) {
+    lines.push("", "Policies:", "    ✅ api-stack-guardrails (local: policy): no violations");
+    return lines.join("\n");
+  }
+  lines.push(
+    "",
+    "Policies:",
+    `    ${r.mandatory > 0 ? "❌" : "⚠️"} ${first.policyPackName}@v${first.policyPackVersion} (local: policy)`,
+  );
+  for (const [resource, ds] of grouped(r.diagnostics)) {
+    lines.push(`        ${resource}`);
+    for (const d of ds) {
+      lines.push(`          - [${d.enforcementLevel}]  ${d.policyName}`);
+      lines.push(...d.message.split("\n").map((m) => `            ${m}`));
+    }
+  }
+  lines.push("", `${r.mandatory} mandatory, ${r.advisory} advisory`);
+  return lines.join("\n");
+}
+
+export function formatMarkdown(r: GateResult): string {
+  const status = r.programError
+    ? "❌ program failed"
+    : r.mandatory > 0
+      ? "❌ blocked"
+      : "✅ passed";
+  const out = [`## Policy gate: \`${r.stack}\` — ${status}`, ""];
+  out.push(
+    `${r.resources} resources analysed; ${r.mandatory} mandatory and ${r.advisory} advisory violations.`,
+    "",
+  );
+  for (const n of r.notes) out.push(`> ${n}`, "");
+  if (r.programError) out.push("```text", r.programError, "```");
+  if (r.diagnostics.length > 0) {
+    out.push("| Resource | Policy | Level | Message |", "| --- | --- | --- | --- |");
+    for (const [resource, ds] of grouped(r.diagnostics)) {
+      for (const d of ds) {
+        const msg = d.message.replace(/\|/g, "\\|").replace(/\n+/g, " ");
+        out.push(`| \`${resource}\` | \`${d.policyName}\` | ${d.enforcementLevel} | ${msg} |`);
+      }
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      stack: { type: "string" },
+      "policy-config": { type: "string" },
+      report: { type: "string" },
+      preview: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+    },
+  });
+  if (!values.stack) {
+    console.error(
+      "usage: npm run gate -- --stack <dev|prod> [--preview] [--policy-config file] [--report file.md]",
+    );
+    process.exit(2);
+  }
+  const result = await runGate({
+    stack: values.stack,
+    policyConfig: values["policy-config"],
+    preview: values.preview,
+  });
+  const md = formatMarkdown(result);
+  const report = values.report ?? path.join(PROJECT_DIR, ".gate", `${values.stack}.md`);
+  fs.mkdirSync(path.dirname(report), { recursive: true });
+  fs.writeFileSync(report, md);
+  if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, md);
+  if (!values.quiet || result.mandatory > 0 || result.programError)
+    console.log(formatConsole(result));
+  if (!values.quiet) console.log(`\nreport: ${path.relative(process.cwd(), report)}`);
+  process.exit(result.programError ? 2 : result.mandatory > 0 ? 1 : 0);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(2);
+  });
+}

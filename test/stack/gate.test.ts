@@ -1,0 +1,73 @@
+/**
+ * The offline gate end to end: real program, real stack files, real policy pack over
+ * the analyzer protocol. Both stacks pass; each postmortem mistake makes it fail.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "../../scripts/lib/capture";
+import { formatConsole, formatMarkdown, runGate as runGateWith, type GateOptions } from "../../scripts/gate";
+import { vi } from "vitest";
+
+/** The gate, with the program loaded fresh through vitest for every run. */
+const runGate = (o: GateOptions) =>
+  runGateWith({
+    ...o,
+    load: () => {
+      vi.resetModules();
+      return import("../../stacks/index");
+    },
+  });
+
+type Obj = Record<string, unknown>;
+const stackKey = (stack: string, key: string) =>
+  structuredClone((parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Obj }).config[key] as Obj);
+
+describe("npm run gate", () => {
+  it.each(["dev", "prod"])("passes the real %s stack, with every resource analysed", async (stack) => {
+    const r = await runGate({ stack });
+    expect(r.programError).toBeUndefined();
+    expect(r.resources).toBe(13);
+    expect(r.mandatory).toBe(0);
+    expect(formatMarkdown(r)).toContain(`## Policy gate: \`${stack}\` — ✅ passed`);
+  });
+
+  it("passes prod in preview mode, where generated passwords are unknown", async () => {
+    const r = await runGate({ stack: "prod", preview: true });
+    expect(r.programError).toBeUndefined();
+    expect(r.resources).toBe(13);
+    expect(r.mandatory).toBe(0);
+    expect(r.notes.join(" ")).toContain("Preview mode");
+  });
+
+  it("fails prod when start_period is 5s", async () => {
+    const api = stackKey("prod", "api-stack:api");
+    (api.healthcheck as Obj).startPeriod = "5s";
+    const r = await runGate({ stack: "prod", overrides: { "api-stack:api": api } });
+    expect(r.programError).toContain("`api-stack:api.healthcheck.startPeriod` (5s) must be between 10s and 600s");
+    expect(formatMarkdown(r)).toContain("❌ program failed");
+  });
+
+  it("fails prod when Redis publishes 6379", async () => {
+    const redis = stackKey("prod", "api-stack:redis");
+    redis.debugPort = 6379;
+    const r = await runGate({ stack: "prod", overrides: { "api-stack:redis": redis } });
+    expect(r.programError).toContain("`api-stack:redis.debugPort` is for development only");
+  });
+
+  it("fails prod when a default password is used", async () => {
+    const r = await runGate({ stack: "prod", secrets: { "api-stack:redisPassword": "novita_redis_password" } });
+    expect(r.programError).toContain("`api-stack:redisPassword` is a known default or placeholder");
+    expect(r.programError).not.toContain("novita_redis_password\n");
+  });
+
+  it("blocks at the policy level what the config allows: dev's unlimited API judged by prod policy", async () => {
+    const r = await runGate({ stack: "dev", policyConfig: path.join(PROJECT_DIR, "policy", "config", "prod.json") });
+    expect(r.programError).toBeUndefined();
+    expect(r.mandatory).toBeGreaterThan(0);
+    const names = r.diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName);
+    expect(names).toContain("container-memory-limit");
+    expect(formatConsole(r)).toMatch(/\[mandatory\]\s+container-memory-limit/);
+  });
+});
