@@ -1,3 +1,4 @@
+import "./lib/zz-typeerror";
 import { PolicyPack } from "@pulumi/policy";
 import { containerPolicies } from "./rules/containers";
 import { elasticachePolicies } from "./rules/elasticache";

@@ -1,3 +1,4 @@
+import { ResourceValidation } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 /**
@@ -31,4 +32,13 @@ export function configOf<T extends object>(args: HasConfig, defaults: T): T {
 
 export function isProduction(args: HasConfig): boolean {
     return configOf(args, { production: true }).production;
+}
+
+/**
+ * Tags a validation with the one resource type it applies to, the way the SDK's
+ * `validateResourceOfType` does (`__pulumiType`), so the server skips other types without
+ * deserializing their properties once per policy.
+ */
+export function onlyFor(type: string, validate: ResourceValidation): ResourceValidation {
+    return Object.assign(validate, { __pulumiType: type });
 }

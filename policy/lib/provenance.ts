@@ -111,6 +111,25 @@ export function isDeferred(type: string, props: Record<string, unknown>, field: 
     return deferredUnknowns(type, props, ctx).some((d) => d.field === field);
 }
 
+const childIndex = new WeakMap<readonly PolicyResource[], Map<string, PolicyResource[]>>();
+
+/** Parent URN → children, computed once per AnalyzeStack call. */
+function childrenOf(all: readonly PolicyResource[]): Map<string, PolicyResource[]> {
+    let children = childIndex.get(all);
+    if (!children) {
+        children = new Map();
+        for (const x of all) {
+            if (x.parent) {
+                const list = children.get(x.parent.urn) ?? [];
+                list.push(x);
+                children.set(x.parent.urn, list);
+            }
+        }
+        childIndex.set(all, children);
+    }
+    return children;
+}
+
 /** The resources a property was computed from, with components expanded to their children. */
 export function sourcesOf(
     r: PolicyResource,
@@ -120,14 +139,7 @@ export function sourcesOf(
 ): PolicyResource[] {
     const own = r.propertyDependencies[field] ?? [];
     const direct = own.length === 0 || withDependsOn ? [...own, ...r.dependencies] : own;
-    const children = new Map<string, PolicyResource[]>();
-    for (const x of all) {
-        if (x.parent) {
-            const list = children.get(x.parent.urn) ?? [];
-            list.push(x);
-            children.set(x.parent.urn, list);
-        }
-    }
+    const children = childrenOf(all);
     const seen = new Map<string, PolicyResource>();
     const visit = (x: PolicyResource, depth: number): void => {
         if (seen.has(x.urn) || depth > 6) {

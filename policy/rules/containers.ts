@@ -3,7 +3,7 @@
  * mounts, memory limits and log rotation.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf, isProduction, productionProperty } from "../lib/config";
+import { configOf, isProduction, productionProperty, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, isOneShot, Props } from "../lib/docker";
 import { unpinnedReason } from "../lib/image";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
@@ -13,7 +13,7 @@ export const containerRestartPolicy: ResourceValidationPolicy = {
     description: "Long-running containers must restart on failure in production; on-failure needs a retry cap.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { ...productionProperty } },
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -44,7 +44,7 @@ export const containerRestartPolicy: ResourceValidationPolicy = {
                 );
             }
         }
-    },
+    }),
 };
 
 const imageDefaults = { floatingTags: ["latest"] as string[] };
@@ -56,7 +56,7 @@ export const containerImagePinned: ResourceValidationPolicy = {
     configSchema: {
         properties: { floatingTags: { type: "array", items: { type: "string" }, default: ["latest"] } },
     },
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -76,7 +76,7 @@ export const containerImagePinned: ResourceValidationPolicy = {
                     'Fix: pin a tag such as "redis:7.4-alpine" or "valkey/valkey:8.1-alpine", or a digest (@sha256:…).',
             );
         }
-    },
+    }),
 };
 
 const DANGEROUS_CAPS = new Set(["ALL", "SYS_ADMIN", "CAP_SYS_ADMIN", "SYS_PTRACE", "CAP_SYS_PTRACE", "NET_ADMIN", "CAP_NET_ADMIN"]);
@@ -85,7 +85,7 @@ export const containerNotPrivileged: ResourceValidationPolicy = {
     name: "container-not-privileged",
     description: "Containers must not run privileged, with host PID/IPC namespaces, or with admin capabilities.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -110,7 +110,7 @@ export const containerNotPrivileged: ResourceValidationPolicy = {
         if (bad.length > 0) {
             report(`${label} adds capabilities ${bad.join(", ")}. Fix: drop them; grant only narrowly scoped capabilities.`);
         }
-    },
+    }),
 };
 
 /** Host paths that must not be mounted: exact paths, and trees that must not be mounted at any depth. */
@@ -152,7 +152,7 @@ export const containerNoSensitiveMounts: ResourceValidationPolicy = {
     configSchema: {
         properties: { extraSensitivePaths: { type: "array", items: { type: "string" }, default: [] } },
     },
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -187,7 +187,7 @@ export const containerNoSensitiveMounts: ResourceValidationPolicy = {
                 );
             }
         }
-    },
+    }),
 };
 
 const memoryDefaults = { production: true, minMemoryMb: 16 };
@@ -199,7 +199,7 @@ export const containerMemoryLimit: ResourceValidationPolicy = {
     configSchema: {
         properties: { ...productionProperty, minMemoryMb: { type: "integer", minimum: 4, default: 16 } },
     },
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -217,14 +217,14 @@ export const containerMemoryLimit: ResourceValidationPolicy = {
                     `whole host down. Fix: set memory (in MB, at least ${cfg.minMemoryMb}); for Redis also set maxmemory below it.`,
             );
         }
-    },
+    }),
 };
 
 export const containerLogRotation: ResourceValidationPolicy = {
     name: "container-log-rotation",
     description: "Containers using the json-file log driver must rotate logs (logOpts max-size and max-file).",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -249,7 +249,7 @@ export const containerLogRotation: ResourceValidationPolicy = {
                     'is full. Fix: logOpts: { "max-size": "10m", "max-file": "3" } (or logDriver "local").',
             );
         }
-    },
+    }),
 };
 
 export const containerPolicies = [

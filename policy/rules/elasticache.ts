@@ -3,7 +3,7 @@
  * production, a Redis-compatible engine, and never a standalone single-node cluster.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf, productionProperty } from "../lib/config";
+import { configOf, productionProperty, onlyFor } from "../lib/config";
 import { Props } from "../lib/docker";
 import { CACHE_CLUSTER, CACHE_USER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/provenance";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
@@ -25,7 +25,7 @@ export const elasticacheEncryption: ResourceValidationPolicy = {
     name: "elasticache-encryption",
     description: 'ElastiCache replication groups must encrypt at rest and in transit with mode "required".',
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(REPLICATION_GROUP, (args, report) => {
         if (args.type !== REPLICATION_GROUP) {
             return;
         }
@@ -47,7 +47,7 @@ export const elasticacheEncryption: ResourceValidationPolicy = {
         } else if (p.transitEncryptionMode === "preferred") {
             report(`${label} has transitEncryptionMode "preferred", which still accepts plaintext clients. Fix: set transitEncryptionMode: "required" once clients use TLS.`);
         }
-    },
+    }),
 };
 
 export const elasticacheAuthRequired: ResourceValidationPolicy = {
@@ -140,7 +140,7 @@ export const elasticacheNoStandaloneCluster: ResourceValidationPolicy = {
     name: "elasticache-no-standalone-cluster",
     description: "Redis/Valkey on ElastiCache must be a replication group or serverless cache, not a standalone Cluster.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CACHE_CLUSTER, (args, report) => {
         if (args.type !== CACHE_CLUSTER) {
             return;
         }
@@ -156,7 +156,7 @@ export const elasticacheNoStandaloneCluster: ResourceValidationPolicy = {
                     "or use AUTH/RBAC, and has no failover. Fix: use aws.elasticache.ReplicationGroup (or ServerlessCache).",
             );
         }
-    },
+    }),
 };
 
 export const elasticachePolicies = [

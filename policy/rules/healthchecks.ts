@@ -3,7 +3,7 @@
  * consistent with `wait`, and Redis probes neither write nor trust redis-cli's exit code.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf } from "../lib/config";
+import { configOf, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, isOneShot, Props, redisIdentity } from "../lib/docker";
 import { formatMs } from "../lib/duration";
 import {
@@ -36,7 +36,7 @@ export const containerHealthcheckRequired: ResourceValidationPolicy = {
     name: "container-healthcheck-required",
     description: "Every long-running container must define a healthcheck that actually runs a probe.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -55,7 +55,7 @@ export const containerHealthcheckRequired: ResourceValidationPolicy = {
                     'or, for Redis, ["CMD-SHELL", "redis-cli ping | grep -qx PONG"].',
             );
         }
-    },
+    }),
 };
 
 interface Range {
@@ -186,7 +186,7 @@ export const healthcheckTiming: ResourceValidationPolicy = {
             minRetries: { type: "integer", minimum: 1, default: 3 },
         },
     },
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -200,7 +200,7 @@ export const healthcheckTiming: ResourceValidationPolicy = {
         const cfg: TimingConfig = { ...given, startPeriod: { ...timingDefaults.startPeriod, ...given.startPeriod } };
         const role = redisIdentity(p).redis ? "redis" : "default";
         checkTimings(containerLabel(args.name, p), role, p, hc, cfg).forEach((m) => report(m));
-    },
+    }),
 };
 
 /** Redis commands a probe may send: they read, never write. */
@@ -227,7 +227,7 @@ export const redisHealthcheckReadOnly: ResourceValidationPolicy = {
     name: "redis-healthcheck-read-only",
     description: "Healthchecks must not send Redis commands that write (incr, set, del, …).",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -241,14 +241,14 @@ export const redisHealthcheckReadOnly: ResourceValidationPolicy = {
                     'read-only command: "redis-cli ping | grep -qx PONG".',
             );
         }
-    },
+    }),
 };
 
 export const redisHealthcheckChecksReply: ResourceValidationPolicy = {
     name: "redis-healthcheck-checks-reply",
     description: "A redis-cli ping probe must check for PONG: redis-cli exits 0 on NOAUTH and other error replies.",
     enforcementLevel: "advisory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -262,7 +262,7 @@ export const redisHealthcheckChecksReply: ResourceValidationPolicy = {
                     'looks healthy. Fix: ["CMD-SHELL", "redis-cli ping | grep -qx PONG"] (with REDISCLI_AUTH for auth).',
             );
         }
-    },
+    }),
 };
 
 export const healthcheckPolicies = [

@@ -4,7 +4,7 @@
  * Redis URL the apps use pointing at a Redis this stack defines.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { configOf, isProduction, productionProperty } from "../lib/config";
+import { configOf, isProduction, productionProperty, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, Props, redisIdentity } from "../lib/docker";
 import { parseEnvs } from "../lib/env";
 import { isLoopback, isWorldCidr, ruleCoversPort } from "../lib/network";
@@ -53,15 +53,15 @@ export function checkRedisExposure(label: string, p: Props, production: boolean)
         const pm = (port ?? {}) as Props;
         const ip = typeof pm.ip === "string" && pm.ip !== "" ? pm.ip : undefined;
         const where = `${ip ?? "0.0.0.0"}:${String(pm.external ?? "(random)")}->${String(pm.internal)}`;
-        if (production) {
+        const exposed = !isLoopback(ip);
+        if (production || exposed) {
+            const why = [
+                exposed ? `on a non-loopback address${ip ? "" : " (an unset \`ip\` means 0.0.0.0)"}` : undefined,
+                production ? "in production, where Redis must not be published at all" : undefined,
+            ].filter((x) => x !== undefined);
             out.push(
-                `Redis ${label} publishes port ${where} in production; production Redis must not be ` +
-                    `published at all. Fix: remove \`ports\` and connect over the internal Docker network.`,
-            );
-        } else if (!isLoopback(ip)) {
-            out.push(
-                `Redis ${label} publishes port ${where} on a non-loopback address` +
-                    `${ip ? "" : " (an unset `ip` means 0.0.0.0)"}. Fix: ${FIX_EXPOSURE}.`,
+                `Redis ${label} publishes port ${where} ${why.join(" and ")}. Fix: ` +
+                    (production ? "remove `ports` and connect over the internal Docker network." : `${FIX_EXPOSURE}.`),
             );
         }
     }
@@ -73,7 +73,7 @@ export const redisNotExposed: ResourceValidationPolicy = {
     description: "Redis/Valkey containers must not publish ports beyond loopback (none at all in production).",
     enforcementLevel: "mandatory",
     configSchema: { properties: { ...productionProperty } },
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -82,7 +82,7 @@ export const redisNotExposed: ResourceValidationPolicy = {
             return;
         }
         checkRedisExposure(containerLabel(args.name, p), p, isProduction(args)).forEach((m) => report(m));
-    },
+    }),
 };
 
 interface IngressEntry {

@@ -3,7 +3,7 @@
  * and no password may sit in a container's command line.
  */
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf } from "../lib/config";
+import { configOf, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, Props, redisIdentity } from "../lib/docker";
 import { parseEnvs } from "../lib/env";
 import { parseProbe } from "../lib/healthcheck";
@@ -60,7 +60,7 @@ export const redisRequiresAuth: ResourceValidationPolicy = {
     name: "redis-requires-auth",
     description: "Redis/Valkey containers must require a password (requirepass or ACL users).",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -69,7 +69,7 @@ export const redisRequiresAuth: ResourceValidationPolicy = {
             return;
         }
         checkRedisAuth(containerLabel(args.name, p), p).forEach((m) => report(m));
-    },
+    }),
 };
 
 interface WeakSecretsConfig extends SecretThresholds {
@@ -242,7 +242,7 @@ export const noSecretsInCommand: ResourceValidationPolicy = {
     name: "no-secrets-in-command",
     description: "Container commands, entrypoints and healthchecks must not carry literal passwords.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
+    validateResource: onlyFor(CONTAINER, (args, report) => {
         if (args.type !== CONTAINER) {
             return;
         }
@@ -258,7 +258,7 @@ export const noSecretsInCommand: ResourceValidationPolicy = {
                 );
             }
         }
-    },
+    }),
 };
 
 export const secretsPolicies = [redisRequiresAuth, noWeakSecrets, noSecretsInCommand];
