@@ -1,4 +1,3 @@
-import "./lib/zz-typeerror";
 import { PolicyPack } from "@pulumi/policy";
 import { containerPolicies } from "./rules/containers";
 import { elasticachePolicies } from "./rules/elasticache";
@@ -8,13 +7,13 @@ import { redisPolicies } from "./rules/redis";
 import { secretsPolicies } from "./rules/secrets";
 
 new PolicyPack("api-stack-guardrails", {
-    description: "Refuses unsafe API + Redis/Valkey deployments on Docker and AWS ElastiCache.",
-    policies: [
-        ...secretsPolicies,
-        ...redisPolicies,
-        ...healthcheckPolicies,
-        ...containerPolicies,
-        ...elasticachePolicies,
-        ...provenancePolicies,
-    ],
+  description: "Refuses unsafe API + Redis/Valkey deployments on Docker and AWS ElastiCache.",
+  policies: [
+    ...secretsPolicies,
+    ...redisPolicies,
+    ...healthcheckPolicies,
+    ...containerPolicies,
+    ...elasticachePolicies,
+    ...provenancePolicies,
+  ],
 });

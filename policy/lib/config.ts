@@ -6,32 +6,32 @@ import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
  * stack run without `--policy-pack-config` gets the strict checks; dev.json sets it to false.
  */
 export const productionProperty: Record<string, PolicyConfigJSONSchema> = {
-    production: {
-        type: "boolean",
-        default: true,
-        description: "Apply the production-only checks. Set false in policy/config/dev.json.",
-    },
+  production: {
+    type: "boolean",
+    default: true,
+    description: "Apply the production-only checks. Set false in policy/config/dev.json.",
+  },
 };
 
 interface HasConfig {
-    getConfig<T extends object>(): T;
+  getConfig<T extends object>(): T;
 }
 
 /** The rule's config with defaults filled in for keys the engine did not send. */
 export function configOf<T extends object>(args: HasConfig, defaults: T): T {
-    const given = args.getConfig<Partial<T>>();
-    const out = { ...defaults };
-    for (const k of Object.keys(given) as (keyof T)[]) {
-        const v = given[k];
-        if (v !== undefined && v !== null) {
-            out[k] = v as T[keyof T];
-        }
+  const given = args.getConfig<Partial<T>>();
+  const out = { ...defaults };
+  for (const k of Object.keys(given) as (keyof T)[]) {
+    const v = given[k];
+    if (v !== undefined && v !== null) {
+      out[k] = v as T[keyof T];
     }
-    return out;
+  }
+  return out;
 }
 
 export function isProduction(args: HasConfig): boolean {
-    return configOf(args, { production: true }).production;
+  return configOf(args, { production: true }).production;
 }
 
 /**
@@ -40,5 +40,5 @@ export function isProduction(args: HasConfig): boolean {
  * deserializing their properties once per policy.
  */
 export function onlyFor(type: string, validate: ResourceValidation): ResourceValidation {
-    return Object.assign(validate, { __pulumiType: type });
+  return Object.assign(validate, { __pulumiType: type });
 }

@@ -16,27 +16,27 @@ export type Props = Record<string, unknown>;
  * skip them; security rules do not.
  */
 export function isOneShot(p: Props): boolean {
-    return p.attach === true || p.rm === true || p.mustRun === false || p.start === false;
+  return p.attach === true || p.rm === true || p.mustRun === false || p.start === false;
 }
 
 const SERVER_BIN = /^(redis|valkey|keydb)-(server|stack-server)$/;
 
 function commandRunsRedis(command: unknown): boolean {
-    if (!Array.isArray(command)) {
-        return false;
-    }
-    const argv = command.filter((c): c is string => typeof c === "string");
-    const script = shellScript(argv);
-    const words = script !== undefined ? tokenize(script).map((t) => t.text) : argv;
-    return words.some((w) => SERVER_BIN.test(basename(w)));
+  if (!Array.isArray(command)) {
+    return false;
+  }
+  const argv = command.filter((c): c is string => typeof c === "string");
+  const script = shellScript(argv);
+  const words = script !== undefined ? tokenize(script).map((t) => t.text) : argv;
+  return words.some((w) => SERVER_BIN.test(basename(w)));
 }
 
 export interface RedisIdentity {
-    readonly redis: boolean;
-    /** Why we think so (for messages), or why we could not tell. */
-    readonly reason: string;
-    /** The image string could not be classified (unknown at preview, or an image ID). */
-    readonly imageOpaque: boolean;
+  readonly redis: boolean;
+  /** Why we think so (for messages), or why we could not tell. */
+  readonly reason: string;
+  /** The image string could not be classified (unknown at preview, or an image ID). */
+  readonly imageOpaque: boolean;
 }
 
 /**
@@ -45,31 +45,31 @@ export interface RedisIdentity {
  * healthcheck that pings redis-cli decides. The provenance stack rule covers what is left.
  */
 export function redisIdentity(p: Props): RedisIdentity {
-    const image = p.image;
-    const opaque = isUnknown(image) || (typeof image === "string" && parseImageRef(image).isId);
-    if (typeof image === "string" && !opaque) {
-        if (isRedisImage(image)) {
-            return { redis: true, reason: `image "${image}"`, imageOpaque: false };
-        }
-        if (commandRunsRedis(p.command)) {
-            return { redis: true, reason: "its command runs redis-server", imageOpaque: false };
-        }
-        return { redis: false, reason: `image "${image}"`, imageOpaque: false };
+  const image = p.image;
+  const opaque = isUnknown(image) || (typeof image === "string" && parseImageRef(image).isId);
+  if (typeof image === "string" && !opaque) {
+    if (isRedisImage(image)) {
+      return { redis: true, reason: `image "${image}"`, imageOpaque: false };
     }
     if (commandRunsRedis(p.command)) {
-        return { redis: true, reason: "its command runs redis-server", imageOpaque: true };
+      return { redis: true, reason: "its command runs redis-server", imageOpaque: false };
     }
-    const hc = p.healthcheck;
-    if (hc !== null && typeof hc === "object" && !isUnknown(hc)) {
-        const probe = parseProbe((hc as Props).tests);
-        if (probeInvocations(probe).some((i) => i.command === "ping")) {
-            return { redis: true, reason: "its healthcheck pings redis-cli", imageOpaque: true };
-        }
+    return { redis: false, reason: `image "${image}"`, imageOpaque: false };
+  }
+  if (commandRunsRedis(p.command)) {
+    return { redis: true, reason: "its command runs redis-server", imageOpaque: true };
+  }
+  const hc = p.healthcheck;
+  if (hc !== null && typeof hc === "object" && !isUnknown(hc)) {
+    const probe = parseProbe((hc as Props).tests);
+    if (probeInvocations(probe).some((i) => i.command === "ping")) {
+      return { redis: true, reason: "its healthcheck pings redis-cli", imageOpaque: true };
     }
-    return { redis: false, reason: "its image is not readable", imageOpaque: opaque };
+  }
+  return { redis: false, reason: "its image is not readable", imageOpaque: opaque };
 }
 
 export function containerLabel(name: string, p: Props): string {
-    const image = typeof p.image === "string" && !isUnknown(p.image) ? ` (${p.image})` : "";
-    return `container "${name}"${image}`;
+  const image = typeof p.image === "string" && !isUnknown(p.image) ? ` (${p.image})` : "";
+  return `container "${name}"${image}`;
 }

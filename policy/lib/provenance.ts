@@ -14,9 +14,9 @@ import { containsUnknown, isUnknown, raw } from "./unknown";
 export type DeferralKind = "secret" | "image" | "subnet-group" | "subnets" | "cidr";
 
 export interface Deferral {
-    /** Top-level property, the key of propertyDependencies. */
-    readonly field: string;
-    readonly kind: DeferralKind;
+  /** Top-level property, the key of propertyDependencies. */
+  readonly field: string;
+  readonly kind: DeferralKind;
 }
 
 export const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
@@ -36,157 +36,175 @@ export const RANDOM_ID = "random:index/randomId:RandomId";
 export const RANDOM_BYTES = "random:index/randomBytes:RandomBytes";
 
 export interface DeferralContext {
-    /** Ports whose world-open ingress the exposure rules refuse. */
-    readonly redisPorts: readonly number[];
+  /** Ports whose world-open ingress the exposure rules refuse. */
+  readonly redisPorts: readonly number[];
 }
 
-function ingressCidrsUnknown(entry: unknown, ports: readonly number[], cidrKeys: readonly string[]): boolean {
-    if (entry === null || typeof entry !== "object" || isUnknown(entry)) {
-        return false;
-    }
-    const e = entry as Record<string, unknown>;
-    const protocol = e.protocol ?? e.ipProtocol;
-    const portsUnknown = isUnknown(protocol) || isUnknown(e.fromPort) || isUnknown(e.toPort);
-    const covers = portsUnknown || ports.some((p) => ruleCoversPort(protocol, e.fromPort, e.toPort, p));
-    return covers && cidrKeys.some((k) => containsUnknown(e[k]));
+function ingressCidrsUnknown(
+  entry: unknown,
+  ports: readonly number[],
+  cidrKeys: readonly string[],
+): boolean {
+  if (entry === null || typeof entry !== "object" || isUnknown(entry)) {
+    return false;
+  }
+  const e = entry as Record<string, unknown>;
+  const protocol = e.protocol ?? e.ipProtocol;
+  const portsUnknown = isUnknown(protocol) || isUnknown(e.fromPort) || isUnknown(e.toPort);
+  const covers =
+    portsUnknown || ports.some((p) => ruleCoversPort(protocol, e.fromPort, e.toPort, p));
+  return covers && cidrKeys.some((k) => containsUnknown(e[k]));
 }
 
 /** The unknown fields of a resource that resource rules defer to the provenance stack rule. */
-export function deferredUnknowns(type: string, props: Record<string, unknown>, ctx: DeferralContext): Deferral[] {
-    const out: Deferral[] = [];
-    const secret = (field: string): void => {
-        if (containsUnknown(props[field])) {
-            out.push({ field, kind: "secret" });
-        }
-    };
-    switch (type) {
-        case CONTAINER:
-            ["envs", "uploads", "command", "entrypoints"].forEach(secret);
-            if (isUnknown(props.image)) {
-                out.push({ field: "image", kind: "image" });
-            }
-            break;
-        case REPLICATION_GROUP:
-        case CACHE_CLUSTER:
-            ["authToken", "authTokenWo"].forEach(secret);
-            if (isUnknown(props.subnetGroupName)) {
-                out.push({ field: "subnetGroupName", kind: "subnet-group" });
-            }
-            break;
-        case SERVERLESS_CACHE:
-            if (isUnknown(props.subnetIds)) {
-                out.push({ field: "subnetIds", kind: "subnets" });
-            }
-            break;
-        case CACHE_USER:
-            ["passwords", "authenticationMode"].forEach(secret);
-            break;
-        case SECURITY_GROUP:
-            if (Array.isArray(props.ingress)) {
-                if (props.ingress.some((e) => ingressCidrsUnknown(e, ctx.redisPorts, ["cidrBlocks", "ipv6CidrBlocks"]))) {
-                    out.push({ field: "ingress", kind: "cidr" });
-                }
-            }
-            break;
-        case SG_INGRESS_RULE:
-            for (const k of ["cidrIpv4", "cidrIpv6"]) {
-                if (ingressCidrsUnknown(props, ctx.redisPorts, [k])) {
-                    out.push({ field: k, kind: "cidr" });
-                }
-            }
-            break;
-        case SG_RULE:
-            for (const k of ["cidrBlocks", "ipv6CidrBlocks"]) {
-                if (props.type === "ingress" && ingressCidrsUnknown(props, ctx.redisPorts, [k])) {
-                    out.push({ field: k, kind: "cidr" });
-                }
-            }
-            break;
+export function deferredUnknowns(
+  type: string,
+  props: Record<string, unknown>,
+  ctx: DeferralContext,
+): Deferral[] {
+  const out: Deferral[] = [];
+  const secret = (field: string): void => {
+    if (containsUnknown(props[field])) {
+      out.push({ field, kind: "secret" });
     }
-    return out;
+  };
+  switch (type) {
+    case CONTAINER:
+      ["envs", "uploads", "command", "entrypoints"].forEach(secret);
+      if (isUnknown(props.image)) {
+        out.push({ field: "image", kind: "image" });
+      }
+      break;
+    case REPLICATION_GROUP:
+    case CACHE_CLUSTER:
+      ["authToken", "authTokenWo"].forEach(secret);
+      if (isUnknown(props.subnetGroupName)) {
+        out.push({ field: "subnetGroupName", kind: "subnet-group" });
+      }
+      break;
+    case SERVERLESS_CACHE:
+      if (isUnknown(props.subnetIds)) {
+        out.push({ field: "subnetIds", kind: "subnets" });
+      }
+      break;
+    case CACHE_USER:
+      ["passwords", "authenticationMode"].forEach(secret);
+      break;
+    case SECURITY_GROUP:
+      if (Array.isArray(props.ingress)) {
+        if (
+          props.ingress.some((e) =>
+            ingressCidrsUnknown(e, ctx.redisPorts, ["cidrBlocks", "ipv6CidrBlocks"]),
+          )
+        ) {
+          out.push({ field: "ingress", kind: "cidr" });
+        }
+      }
+      break;
+    case SG_INGRESS_RULE:
+      for (const k of ["cidrIpv4", "cidrIpv6"]) {
+        if (ingressCidrsUnknown(props, ctx.redisPorts, [k])) {
+          out.push({ field: k, kind: "cidr" });
+        }
+      }
+      break;
+    case SG_RULE:
+      for (const k of ["cidrBlocks", "ipv6CidrBlocks"]) {
+        if (props.type === "ingress" && ingressCidrsUnknown(props, ctx.redisPorts, [k])) {
+          out.push({ field: k, kind: "cidr" });
+        }
+      }
+      break;
+  }
+  return out;
 }
 
 /** True if a resource rule should stay silent on this unknown field (see module docs). */
-export function isDeferred(type: string, props: Record<string, unknown>, field: string, ctx: DeferralContext): boolean {
-    return deferredUnknowns(type, props, ctx).some((d) => d.field === field);
+export function isDeferred(
+  type: string,
+  props: Record<string, unknown>,
+  field: string,
+  ctx: DeferralContext,
+): boolean {
+  return deferredUnknowns(type, props, ctx).some((d) => d.field === field);
 }
 
 const childIndex = new WeakMap<readonly PolicyResource[], Map<string, PolicyResource[]>>();
 
 /** Parent URN → children, computed once per AnalyzeStack call. */
 function childrenOf(all: readonly PolicyResource[]): Map<string, PolicyResource[]> {
-    let children = childIndex.get(all);
-    if (!children) {
-        children = new Map();
-        for (const x of all) {
-            if (x.parent) {
-                const list = children.get(x.parent.urn) ?? [];
-                list.push(x);
-                children.set(x.parent.urn, list);
-            }
-        }
-        childIndex.set(all, children);
+  let children = childIndex.get(all);
+  if (!children) {
+    children = new Map();
+    for (const x of all) {
+      if (x.parent) {
+        const list = children.get(x.parent.urn) ?? [];
+        list.push(x);
+        children.set(x.parent.urn, list);
+      }
     }
-    return children;
+    childIndex.set(all, children);
+  }
+  return children;
 }
 
 /** The resources a property was computed from, with components expanded to their children. */
 export function sourcesOf(
-    r: PolicyResource,
-    field: string,
-    all: readonly PolicyResource[],
-    withDependsOn = false,
+  r: PolicyResource,
+  field: string,
+  all: readonly PolicyResource[],
+  withDependsOn = false,
 ): PolicyResource[] {
-    const own = r.propertyDependencies[field] ?? [];
-    const direct = own.length === 0 || withDependsOn ? [...own, ...r.dependencies] : own;
-    const children = childrenOf(all);
-    const seen = new Map<string, PolicyResource>();
-    const visit = (x: PolicyResource, depth: number): void => {
-        if (seen.has(x.urn) || depth > 6) {
-            return;
-        }
-        seen.set(x.urn, x);
-        for (const c of children.get(x.urn) ?? []) {
-            visit(c, depth + 1);
-        }
-    };
-    direct.forEach((d) => visit(d, 0));
-    return [...seen.values()];
+  const own = r.propertyDependencies[field] ?? [];
+  const direct = own.length === 0 || withDependsOn ? [...own, ...r.dependencies] : own;
+  const children = childrenOf(all);
+  const seen = new Map<string, PolicyResource>();
+  const visit = (x: PolicyResource, depth: number): void => {
+    if (seen.has(x.urn) || depth > 6) {
+      return;
+    }
+    seen.set(x.urn, x);
+    for (const c of children.get(x.urn) ?? []) {
+      visit(c, depth + 1);
+    }
+  };
+  direct.forEach((d) => visit(d, 0));
+  return [...seen.values()];
 }
 
 export interface GeneratorThresholds {
-    /** Minimum `length` of RandomPassword/RandomString feeding an unknown secret. */
-    readonly minGeneratedLength: number;
-    /** Minimum `byteLength` of RandomId (and `length` of RandomBytes). */
-    readonly minRandomIdBytes: number;
+  /** Minimum `length` of RandomPassword/RandomString feeding an unknown secret. */
+  readonly minGeneratedLength: number;
+  /** Minimum `byteLength` of RandomId (and `length` of RandomBytes). */
+  readonly minRandomIdBytes: number;
 }
 
 export type GeneratorVerdict = { readonly strong: boolean; readonly why: string } | undefined;
 
 /** Judges a random generator resource; undefined when the resource is not a generator. */
 export function judgeGenerator(r: PolicyResource, t: GeneratorThresholds): GeneratorVerdict {
-    const p = raw(r.props);
-    const label = `${r.type.split(":").pop()} "${r.name}"`;
-    if (r.type === RANDOM_PASSWORD || r.type === RANDOM_STRING) {
-        const length = p.length;
-        if (typeof length !== "number") {
-            return { strong: false, why: `${label} has no known length` };
-        }
-        const classes = ["lower", "upper", "numeric", "special"].filter((k) => p[k] !== false);
-        if (classes.length === 0) {
-            return { strong: false, why: `${label} disables every character class` };
-        }
-        if (length < t.minGeneratedLength) {
-            return { strong: false, why: `${label} has length ${length} < ${t.minGeneratedLength}` };
-        }
-        return { strong: true, why: `${label} (length ${length})` };
+  const p = raw(r.props);
+  const label = `${r.type.split(":").pop()} "${r.name}"`;
+  if (r.type === RANDOM_PASSWORD || r.type === RANDOM_STRING) {
+    const length = p.length;
+    if (typeof length !== "number") {
+      return { strong: false, why: `${label} has no known length` };
     }
-    if (r.type === RANDOM_ID || r.type === RANDOM_BYTES) {
-        const bytes = r.type === RANDOM_ID ? p.byteLength : p.length;
-        if (typeof bytes !== "number" || bytes < t.minRandomIdBytes) {
-            return { strong: false, why: `${label} has ${String(bytes)} bytes < ${t.minRandomIdBytes}` };
-        }
-        return { strong: true, why: `${label} (${bytes} bytes)` };
+    const classes = ["lower", "upper", "numeric", "special"].filter((k) => p[k] !== false);
+    if (classes.length === 0) {
+      return { strong: false, why: `${label} disables every character class` };
     }
-    return undefined;
+    if (length < t.minGeneratedLength) {
+      return { strong: false, why: `${label} has length ${length} < ${t.minGeneratedLength}` };
+    }
+    return { strong: true, why: `${label} (length ${length})` };
+  }
+  if (r.type === RANDOM_ID || r.type === RANDOM_BYTES) {
+    const bytes = r.type === RANDOM_ID ? p.byteLength : p.length;
+    if (typeof bytes !== "number" || bytes < t.minRandomIdBytes) {
+      return { strong: false, why: `${label} has ${String(bytes)} bytes < ${t.minRandomIdBytes}` };
+    }
+    return { strong: true, why: `${label} (${bytes} bytes)` };
+  }
+  return undefined;
 }

@@ -9,360 +9,367 @@ import { basename, firstCommand, shellScript, tokenize } from "./shell";
 import { containsUnknown, isUnknown } from "./unknown";
 
 interface AclUser {
-    enabled: boolean;
-    nopass: boolean;
-    passwords: string[];
-    hashes: number;
+  enabled: boolean;
+  nopass: boolean;
+  passwords: string[];
+  hashes: number;
 }
 
 export interface FoundPassword {
-    /** Where the password was found, for messages (never the value). */
-    readonly where: string;
-    readonly value: string;
+  /** Where the password was found, for messages (never the value). */
+  readonly where: string;
+  readonly value: string;
 }
 
 export interface RedisAuth {
-    /** True when no enabled ACL user can log in without a password. */
-    readonly requiresAuth: boolean;
-    /** Enabled users that need no password (`default` unless configured). */
-    readonly openUsers: readonly string[];
-    /** Plaintext passwords, for the weak-secret check. */
-    readonly passwords: readonly FoundPassword[];
-    /** Fields whose unknown value hid part of the configuration (deferred to provenance). */
-    readonly unknownFields: readonly string[];
-    /** Things Redis reads that this pack cannot see (host-mounted files, missing env vars). */
-    readonly unresolved: readonly string[];
-    /** Explicit opt-outs such as ALLOW_EMPTY_PASSWORD=yes. */
-    readonly explicitOpen: readonly string[];
-    /** Notes that explain a failure, e.g. REDIS_PASSWORD ignored by the official image. */
-    readonly notes: readonly string[];
+  /** True when no enabled ACL user can log in without a password. */
+  readonly requiresAuth: boolean;
+  /** Enabled users that need no password (`default` unless configured). */
+  readonly openUsers: readonly string[];
+  /** Plaintext passwords, for the weak-secret check. */
+  readonly passwords: readonly FoundPassword[];
+  /** Fields whose unknown value hid part of the configuration (deferred to provenance). */
+  readonly unknownFields: readonly string[];
+  /** Things Redis reads that this pack cannot see (host-mounted files, missing env vars). */
+  readonly unresolved: readonly string[];
+  /** Explicit opt-outs such as ALLOW_EMPTY_PASSWORD=yes. */
+  readonly explicitOpen: readonly string[];
+  /** Notes that explain a failure, e.g. REDIS_PASSWORD ignored by the official image. */
+  readonly notes: readonly string[];
 }
 
 interface Upload {
-    file: string;
-    content?: string;
-    unknown: boolean;
+  file: string;
+  content?: string;
+  unknown: boolean;
 }
 
 const SERVER = /^(redis|valkey|keydb)-(server|stack-server)$/;
 
 /** Splits a redis.conf line the way Redis does (sdssplitargs): quotes, no shell operators. */
 export function splitConfigArgs(line: string): string[] {
-    const out: string[] = [];
-    const re = /"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+)/g;
-    for (const m of line.matchAll(re)) {
-        const v = m[1] ?? m[2] ?? m[3] ?? "";
-        out.push(m[1] !== undefined ? v.replace(/\\(.)/g, "$1") : v);
-    }
-    return out;
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+)/g;
+  for (const m of line.matchAll(re)) {
+    const v = m[1] ?? m[2] ?? m[3] ?? "";
+    out.push(m[1] !== undefined ? v.replace(/\\(.)/g, "$1") : v);
+  }
+  return out;
 }
 
 function readUploads(uploads: unknown): { list: Upload[]; unknown: boolean } {
-    if (isUnknown(uploads)) {
-        return { list: [], unknown: true };
+  if (isUnknown(uploads)) {
+    return { list: [], unknown: true };
+  }
+  if (!Array.isArray(uploads)) {
+    return { list: [], unknown: false };
+  }
+  let anyUnknown = false;
+  const list: Upload[] = [];
+  for (const u of uploads) {
+    if (isUnknown(u) || u === null || typeof u !== "object") {
+      anyUnknown = anyUnknown || isUnknown(u);
+      continue;
     }
-    if (!Array.isArray(uploads)) {
-        return { list: [], unknown: false };
+    const r = u as Record<string, unknown>;
+    const file = typeof r.file === "string" ? r.file : "";
+    if (containsUnknown(r.content) || containsUnknown(r.contentBase64) || isUnknown(r.file)) {
+      list.push({ file, unknown: true });
+      anyUnknown = true;
+      continue;
     }
-    let anyUnknown = false;
-    const list: Upload[] = [];
-    for (const u of uploads) {
-        if (isUnknown(u) || u === null || typeof u !== "object") {
-            anyUnknown = anyUnknown || isUnknown(u);
-            continue;
-        }
-        const r = u as Record<string, unknown>;
-        const file = typeof r.file === "string" ? r.file : "";
-        if (containsUnknown(r.content) || containsUnknown(r.contentBase64) || isUnknown(r.file)) {
-            list.push({ file, unknown: true });
-            anyUnknown = true;
-            continue;
-        }
-        let content: string | undefined;
-        if (typeof r.content === "string") {
-            content = r.content;
-        } else if (typeof r.contentBase64 === "string") {
-            content = Buffer.from(r.contentBase64, "base64").toString("utf8");
-        }
-        list.push({ file, content, unknown: false });
+    let content: string | undefined;
+    if (typeof r.content === "string") {
+      content = r.content;
+    } else if (typeof r.contentBase64 === "string") {
+      content = Buffer.from(r.contentBase64, "base64").toString("utf8");
     }
-    return { list, unknown: anyUnknown };
+    list.push({ file, content, unknown: false });
+  }
+  return { list, unknown: anyUnknown };
 }
 
 function hostMounted(p: Record<string, unknown>, file: string): boolean {
-    const targets: unknown[] = [];
-    for (const m of Array.isArray(p.mounts) ? p.mounts : []) {
-        targets.push((m as Record<string, unknown> | null)?.target);
-    }
-    for (const v of Array.isArray(p.volumes) ? p.volumes : []) {
-        targets.push((v as Record<string, unknown> | null)?.containerPath);
-    }
-    return targets.some((t) => typeof t === "string" && (file === t || file.startsWith(`${t}/`)));
+  const targets: unknown[] = [];
+  for (const m of Array.isArray(p.mounts) ? p.mounts : []) {
+    targets.push((m as Record<string, unknown> | null)?.target);
+  }
+  for (const v of Array.isArray(p.volumes) ? p.volumes : []) {
+    targets.push((v as Record<string, unknown> | null)?.containerPath);
+  }
+  return targets.some((t) => typeof t === "string" && (file === t || file.startsWith(`${t}/`)));
 }
 
 /** Resolves `$VAR`/`${VAR}` words against the container env. */
 function resolveWord(word: string, envs: ParsedEnvs, st: State): string | undefined {
-    const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(word);
-    if (!m) {
-        if (word.includes("$(")) {
-            st.unresolved.push(`a command substitution (${word.slice(0, 40)}) in the server arguments`);
-            return undefined;
-        }
-        return word;
+  const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(word);
+  if (!m) {
+    if (word.includes("$(")) {
+      st.unresolved.push(`a command substitution (${word.slice(0, 40)}) in the server arguments`);
+      return undefined;
     }
-    const name = (m[1] ?? m[2]) as string;
-    const value = envValue(envs, name);
-    if (value !== undefined) {
-        return value;
-    }
-    if (envs.unknown) {
-        st.unknownFields.add("envs");
-        return undefined;
-    }
-    st.unresolved.push(`$${name}, which is not set in \`envs\``);
+    return word;
+  }
+  const name = (m[1] ?? m[2]) as string;
+  const value = envValue(envs, name);
+  if (value !== undefined) {
+    return value;
+  }
+  if (envs.unknown) {
+    st.unknownFields.add("envs");
     return undefined;
+  }
+  st.unresolved.push(`$${name}, which is not set in \`envs\``);
+  return undefined;
 }
 
 interface State {
-    users: Map<string, AclUser>;
-    passwords: FoundPassword[];
-    unknownFields: Set<string>;
-    unresolved: string[];
-    notes: string[];
+  users: Map<string, AclUser>;
+  passwords: FoundPassword[];
+  unknownFields: Set<string>;
+  unresolved: string[];
+  notes: string[];
 }
 
 function user(st: State, name: string): AclUser {
-    let u = st.users.get(name);
-    if (!u) {
-        u = { enabled: false, nopass: false, passwords: [], hashes: 0 };
-        st.users.set(name, u);
-    }
-    return u;
+  let u = st.users.get(name);
+  if (!u) {
+    u = { enabled: false, nopass: false, passwords: [], hashes: 0 };
+    st.users.set(name, u);
+  }
+  return u;
 }
 
 function applyAclRules(st: State, name: string, rules: readonly string[], where: string): void {
-    const u = user(st, name);
-    for (const r of rules) {
-        if (r === "on") {
-            u.enabled = true;
-        } else if (r === "off") {
-            u.enabled = false;
-        } else if (r === "nopass") {
-            u.nopass = true;
-            u.passwords = [];
-            u.hashes = 0;
-        } else if (r === "resetpass") {
-            u.nopass = false;
-            u.passwords = [];
-            u.hashes = 0;
-        } else if (r === "reset") {
-            Object.assign(u, { enabled: false, nopass: false, passwords: [], hashes: 0 });
-        } else if (r.startsWith(">")) {
-            u.passwords.push(r.slice(1));
-            u.nopass = false;
-            st.passwords.push({ where: `${where} (ACL user "${name}")`, value: r.slice(1) });
-        } else if (r.startsWith("<")) {
-            u.passwords = u.passwords.filter((p) => p !== r.slice(1));
-        } else if (r.startsWith("#")) {
-            u.hashes++;
-            u.nopass = false;
-        } else if (r.startsWith("!")) {
-            u.hashes = Math.max(0, u.hashes - 1);
-        }
+  const u = user(st, name);
+  for (const r of rules) {
+    if (r === "on") {
+      u.enabled = true;
+    } else if (r === "off") {
+      u.enabled = false;
+    } else if (r === "nopass") {
+      u.nopass = true;
+      u.passwords = [];
+      u.hashes = 0;
+    } else if (r === "resetpass") {
+      u.nopass = false;
+      u.passwords = [];
+      u.hashes = 0;
+    } else if (r === "reset") {
+      Object.assign(u, { enabled: false, nopass: false, passwords: [], hashes: 0 });
+    } else if (r.startsWith(">")) {
+      u.passwords.push(r.slice(1));
+      u.nopass = false;
+      st.passwords.push({ where: `${where} (ACL user "${name}")`, value: r.slice(1) });
+    } else if (r.startsWith("<")) {
+      u.passwords = u.passwords.filter((p) => p !== r.slice(1));
+    } else if (r.startsWith("#")) {
+      u.hashes++;
+      u.nopass = false;
+    } else if (r.startsWith("!")) {
+      u.hashes = Math.max(0, u.hashes - 1);
     }
+  }
 }
 
 type FileLookup = (path: string, what: string) => string | undefined;
 
 function applyDirective(st: State, args: readonly string[], where: string, file: FileLookup): void {
-    const [rawName, ...rest] = args;
-    const name = rawName?.toLowerCase();
-    if (name === "requirepass") {
-        const pw = rest[0] ?? "";
-        const d = user(st, "default");
-        if (pw === "") {
-            d.nopass = true;
-            d.passwords = [];
-        } else {
-            d.passwords = [pw];
-            d.nopass = false;
-            st.passwords.push({ where: `${where} (requirepass)`, value: pw });
-        }
-    } else if (name === "user" && rest[0] !== undefined) {
-        applyAclRules(st, rest[0], rest.slice(1), where);
-    } else if (name === "include" && rest[0]) {
-        applyConfigText(st, file(rest[0], "included config file"), rest[0], file);
-    } else if (name === "aclfile" && rest[0]) {
-        applyConfigText(st, file(rest[0], "ACL file"), rest[0], file, true);
+  const [rawName, ...rest] = args;
+  const name = rawName?.toLowerCase();
+  if (name === "requirepass") {
+    const pw = rest[0] ?? "";
+    const d = user(st, "default");
+    if (pw === "") {
+      d.nopass = true;
+      d.passwords = [];
+    } else {
+      d.passwords = [pw];
+      d.nopass = false;
+      st.passwords.push({ where: `${where} (requirepass)`, value: pw });
     }
+  } else if (name === "user" && rest[0] !== undefined) {
+    applyAclRules(st, rest[0], rest.slice(1), where);
+  } else if (name === "include" && rest[0]) {
+    applyConfigText(st, file(rest[0], "included config file"), rest[0], file);
+  } else if (name === "aclfile" && rest[0]) {
+    applyConfigText(st, file(rest[0], "ACL file"), rest[0], file, true);
+  }
 }
 
 function applyConfigText(
-    st: State,
-    text: string | undefined,
-    where: string,
-    file: FileLookup,
-    aclOnly = false,
+  st: State,
+  text: string | undefined,
+  where: string,
+  file: FileLookup,
+  aclOnly = false,
 ): void {
-    if (text === undefined) {
-        return;
+  if (text === undefined) {
+    return;
+  }
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t === "" || t.startsWith("#")) {
+      continue;
     }
-    for (const line of text.split(/\r?\n/)) {
-        const t = line.trim();
-        if (t === "" || t.startsWith("#")) {
-            continue;
-        }
-        const args = splitConfigArgs(t);
-        if (aclOnly && args[0]?.toLowerCase() !== "user") {
-            continue;
-        }
-        applyDirective(st, args, where, file);
+    const args = splitConfigArgs(t);
+    if (aclOnly && args[0]?.toLowerCase() !== "user") {
+      continue;
     }
+    applyDirective(st, args, where, file);
+  }
 }
 
 /** The words redis-server receives, or undefined if `command` does not run it visibly. */
 function serverArgs(p: Record<string, unknown>, envs: ParsedEnvs, st: State): string[] | undefined {
-    const command = p.command;
-    if (containsUnknown(command)) {
-        st.unknownFields.add("command");
-        return undefined;
-    }
-    let argv: string[] = Array.isArray(command) ? command.filter((c): c is string => typeof c === "string") : [];
-    const script = shellScript(argv);
-    if (script !== undefined) {
-        argv = firstServerCommand(script);
-        if (argv.length === 0) {
-            st.unresolved.push("a shell `command` that does not start redis-server/valkey-server visibly");
-            return undefined;
-        }
-    }
-    let args: string[];
+  const command = p.command;
+  if (containsUnknown(command)) {
+    st.unknownFields.add("command");
+    return undefined;
+  }
+  let argv: string[] = Array.isArray(command)
+    ? command.filter((c): c is string => typeof c === "string")
+    : [];
+  const script = shellScript(argv);
+  if (script !== undefined) {
+    argv = firstServerCommand(script);
     if (argv.length === 0) {
-        args = [];
-    } else if (SERVER.test(basename(argv[0] as string))) {
-        args = argv.slice(1);
-    } else if ((argv[0] as string).startsWith("-") || (argv[0] as string).endsWith(".conf")) {
-        // The official images' docker-entrypoint.sh prepends redis-server to these.
-        args = argv;
-    } else {
-        st.unresolved.push(`\`command\` runs "${basename(argv[0] as string)}", not redis-server`);
-        return undefined;
+      st.unresolved.push(
+        "a shell `command` that does not start redis-server/valkey-server visibly",
+      );
+      return undefined;
     }
-    // redis-stack images read extra server arguments from REDIS_ARGS.
-    const extra = envValue(envs, "REDIS_ARGS");
-    if (extra !== undefined) {
-        args = args.concat(splitConfigArgs(extra));
+  }
+  let args: string[];
+  if (argv.length === 0) {
+    args = [];
+  } else if (SERVER.test(basename(argv[0] as string))) {
+    args = argv.slice(1);
+  } else if ((argv[0] as string).startsWith("-") || (argv[0] as string).endsWith(".conf")) {
+    // The official images' docker-entrypoint.sh prepends redis-server to these.
+    args = argv;
+  } else {
+    st.unresolved.push(`\`command\` runs "${basename(argv[0] as string)}", not redis-server`);
+    return undefined;
+  }
+  // redis-stack images read extra server arguments from REDIS_ARGS.
+  const extra = envValue(envs, "REDIS_ARGS");
+  if (extra !== undefined) {
+    args = args.concat(splitConfigArgs(extra));
+  }
+  const resolved: string[] = [];
+  for (const a of args) {
+    const r = resolveWord(a, envs, st);
+    if (r === undefined) {
+      return undefined;
     }
-    const resolved: string[] = [];
-    for (const a of args) {
-        const r = resolveWord(a, envs, st);
-        if (r === undefined) {
-            return undefined;
-        }
-        resolved.push(r);
-    }
-    return resolved;
+    resolved.push(r);
+  }
+  return resolved;
 }
 
 function firstServerCommand(script: string): string[] {
-    const tokens = tokenize(script);
-    for (let i = 0; i < tokens.length; i++) {
-        const t = tokens[i] as { text: string; op: boolean };
-        if (!t.op && SERVER.test(basename(t.text))) {
-            return firstCommand(tokens.slice(i)).map((w) => w);
-        }
+  const tokens = tokenize(script);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as { text: string; op: boolean };
+    if (!t.op && SERVER.test(basename(t.text))) {
+      return firstCommand(tokens.slice(i)).map((w) => w);
     }
-    return [];
+  }
+  return [];
 }
 
 export function analyzeRedisAuth(p: Record<string, unknown>): RedisAuth {
-    const st: State = {
-        users: new Map([["default", { enabled: true, nopass: true, passwords: [], hashes: 0 }]]),
-        passwords: [],
-        unknownFields: new Set(),
-        unresolved: [],
-        notes: [],
-    };
-    const explicitOpen: string[] = [];
-    const envs = parseEnvs(p.envs);
-    const uploads = readUploads(p.uploads);
-    const image = typeof p.image === "string" ? p.image : "";
+  const st: State = {
+    users: new Map([["default", { enabled: true, nopass: true, passwords: [], hashes: 0 }]]),
+    passwords: [],
+    unknownFields: new Set(),
+    unresolved: [],
+    notes: [],
+  };
+  const explicitOpen: string[] = [];
+  const envs = parseEnvs(p.envs);
+  const uploads = readUploads(p.uploads);
+  const image = typeof p.image === "string" ? p.image : "";
 
-    const file: FileLookup = (path, what) => {
-        const up = uploads.list.find((u) => u.file === path);
-        if (up?.unknown || (!up && uploads.unknown)) {
-            st.unknownFields.add("uploads");
-            return undefined;
-        }
-        if (up?.content !== undefined) {
-            return up.content;
-        }
-        st.unresolved.push(
-            hostMounted(p, path)
-                ? `the ${what} ${path}, which is mounted from the host`
-                : `the ${what} ${path}, which no \`uploads\` entry provides`,
-        );
-        return undefined;
-    };
+  const file: FileLookup = (path, what) => {
+    const up = uploads.list.find((u) => u.file === path);
+    if (up?.unknown || (!up && uploads.unknown)) {
+      st.unknownFields.add("uploads");
+      return undefined;
+    }
+    if (up?.content !== undefined) {
+      return up.content;
+    }
+    st.unresolved.push(
+      hostMounted(p, path)
+        ? `the ${what} ${path}, which is mounted from the host`
+        : `the ${what} ${path}, which no \`uploads\` entry provides`,
+    );
+    return undefined;
+  };
 
-    const args = serverArgs(p, envs, st);
-    if (args !== undefined) {
-        // Redis reads the config file first, then applies `--directive value…` on top of it.
-        let i = 0;
-        if (args[0] !== undefined && !args[0].startsWith("--")) {
-            applyConfigText(st, file(args[0], "config file"), args[0], file);
-            i = 1;
-        }
-        let current: string[] | undefined;
-        for (; i < args.length; i++) {
-            const a = args[i] as string;
-            if (a.startsWith("--")) {
-                if (current) {
-                    applyDirective(st, current, "command", file);
-                }
-                current = [a.slice(2)];
-            } else if (current) {
-                current.push(...(current[0] === "user" ? splitConfigArgs(a) : [a]));
-            }
-        }
+  const args = serverArgs(p, envs, st);
+  if (args !== undefined) {
+    // Redis reads the config file first, then applies `--directive value…` on top of it.
+    let i = 0;
+    if (args[0] !== undefined && !args[0].startsWith("--")) {
+      applyConfigText(st, file(args[0], "config file"), args[0], file);
+      i = 1;
+    }
+    let current: string[] | undefined;
+    for (; i < args.length; i++) {
+      const a = args[i] as string;
+      if (a.startsWith("--")) {
         if (current) {
-            applyDirective(st, current, "command", file);
+          applyDirective(st, current, "command", file);
         }
+        current = [a.slice(2)];
+      } else if (current) {
+        current.push(...(current[0] === "user" ? splitConfigArgs(a) : [a]));
+      }
     }
+    if (current) {
+      applyDirective(st, current, "command", file);
+    }
+  }
 
-    const allowEmpty = envValue(envs, "ALLOW_EMPTY_PASSWORD");
-    if (allowEmpty !== undefined && /^(yes|true|1)$/i.test(allowEmpty.trim())) {
-        explicitOpen.push(`ALLOW_EMPTY_PASSWORD=${allowEmpty.trim()}`);
+  const allowEmpty = envValue(envs, "ALLOW_EMPTY_PASSWORD");
+  if (allowEmpty !== undefined && /^(yes|true|1)$/i.test(allowEmpty.trim())) {
+    explicitOpen.push(`ALLOW_EMPTY_PASSWORD=${allowEmpty.trim()}`);
+  }
+  const envPassword = envValue(envs, "REDIS_PASSWORD") ?? envValue(envs, "VALKEY_PASSWORD");
+  const envPasswordFile =
+    envValue(envs, "REDIS_PASSWORD_FILE") ?? envValue(envs, "VALKEY_PASSWORD_FILE");
+  if (isBitnamiImage(image)) {
+    // Bitnami's entrypoint turns these into requirepass.
+    const d = user(st, "default");
+    if (envPassword !== undefined && envPassword !== "") {
+      d.passwords = [envPassword];
+      d.nopass = false;
+      st.passwords.push({ where: "envs (REDIS_PASSWORD)", value: envPassword });
+    } else if (envPasswordFile) {
+      d.nopass = false;
+      d.hashes++;
+    } else if (envs.unknown) {
+      st.unknownFields.add("envs");
     }
-    const envPassword = envValue(envs, "REDIS_PASSWORD") ?? envValue(envs, "VALKEY_PASSWORD");
-    const envPasswordFile = envValue(envs, "REDIS_PASSWORD_FILE") ?? envValue(envs, "VALKEY_PASSWORD_FILE");
-    if (isBitnamiImage(image)) {
-        // Bitnami's entrypoint turns these into requirepass.
-        const d = user(st, "default");
-        if (envPassword !== undefined && envPassword !== "") {
-            d.passwords = [envPassword];
-            d.nopass = false;
-            st.passwords.push({ where: "envs (REDIS_PASSWORD)", value: envPassword });
-        } else if (envPasswordFile) {
-            d.nopass = false;
-            d.hashes++;
-        } else if (envs.unknown) {
-            st.unknownFields.add("envs");
-        }
-    } else if (envPassword !== undefined && st.users.get("default")?.nopass) {
-        st.notes.push(
-            "REDIS_PASSWORD/VALKEY_PASSWORD is set, but only Bitnami images read it; the official image ignores it",
-        );
-    }
+  } else if (envPassword !== undefined && st.users.get("default")?.nopass) {
+    st.notes.push(
+      "REDIS_PASSWORD/VALKEY_PASSWORD is set, but only Bitnami images read it; the official image ignores it",
+    );
+  }
 
-    const openUsers = [...st.users.entries()].filter(([, u]) => u.enabled && u.nopass).map(([n]) => n);
-    return {
-        requiresAuth: openUsers.length === 0 && explicitOpen.length === 0,
-        openUsers,
-        passwords: st.passwords,
-        unknownFields: [...st.unknownFields],
-        unresolved: st.unresolved,
-        explicitOpen,
-        notes: st.notes,
-    };
+  const openUsers = [...st.users.entries()]
+    .filter(([, u]) => u.enabled && u.nopass)
+    .map(([n]) => n);
+  return {
+    requiresAuth: openUsers.length === 0 && explicitOpen.length === 0,
+    openUsers,
+    passwords: st.passwords,
+    unknownFields: [...st.unknownFields],
+    unresolved: st.unresolved,
+    explicitOpen,
+    notes: st.notes,
+  };
 }

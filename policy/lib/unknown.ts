@@ -42,13 +42,13 @@
 
 /** Engine sentinels for unknown values, by the type the engine believed the value had. */
 export const UNKNOWN_SENTINELS = {
-    string: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-    bool: "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
-    number: "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-    array: "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
-    asset: "030794c1-ac77-496b-92df-f27374a8bd58",
-    archive: "e48ece36-62e2-4504-bad9-02848725956a",
-    object: "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+  string: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+  bool: "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+  number: "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+  array: "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+  asset: "030794c1-ac77-496b-92df-f27374a8bd58",
+  archive: "e48ece36-62e2-4504-bad9-02848725956a",
+  object: "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
 } as const;
 
 /** The sentinel a Node.js program's unknown Output arrives as. */
@@ -64,21 +64,21 @@ export const PROXY_TARGET = "__getSpecialProxyTarget";
 const sentinels = new Set<string>(Object.values(UNKNOWN_SENTINELS));
 
 export function isUnknown(v: unknown): boolean {
-    return typeof v === "string" && sentinels.has(v);
+  return typeof v === "string" && sentinels.has(v);
 }
 
 /** True if the value is unknown or holds an unknown anywhere inside it. */
 export function containsUnknown(v: unknown): boolean {
-    if (isUnknown(v)) {
-        return true;
-    }
-    if (Array.isArray(v)) {
-        return v.some(containsUnknown);
-    }
-    if (v !== null && typeof v === "object") {
-        return Object.values(v as Record<string, unknown>).some(containsUnknown);
-    }
-    return false;
+  if (isUnknown(v)) {
+    return true;
+  }
+  if (Array.isArray(v)) {
+    return v.some(containsUnknown);
+  }
+  if (v !== null && typeof v === "object") {
+    return Object.values(v as Record<string, unknown>).some(containsUnknown);
+  }
+  return false;
 }
 
 /**
@@ -86,20 +86,20 @@ export function containsUnknown(v: unknown): boolean {
  * is not proxied, as in unit tests). Values read from it never throw `UnknownValueError`.
  */
 export function raw(props: unknown): Record<string, unknown> {
-    if (props === null || typeof props !== "object") {
-        return {};
-    }
-    const target = (props as Record<string, unknown>)[PROXY_TARGET];
-    if (target !== null && typeof target === "object") {
-        return target as Record<string, unknown>;
-    }
-    return props as Record<string, unknown>;
+  if (props === null || typeof props !== "object") {
+    return {};
+  }
+  const target = (props as Record<string, unknown>)[PROXY_TARGET];
+  if (target !== null && typeof target === "object") {
+    return target as Record<string, unknown>;
+  }
+  return props as Record<string, unknown>;
 }
 
 /** Text used by every rule when it reports (rather than defers) an unknown value. */
 export function unknownAtPreview(what: string, fix: string): string {
-    return (
-        `${what} is unknown at preview (computed from another resource's output), so this ` +
-        `mandatory check cannot verify it and will not pass it blindly. Fix: ${fix}`
-    );
+  return (
+    `${what} is unknown at preview (computed from another resource's output), so this ` +
+    `mandatory check cannot verify it and will not pass it blindly. Fix: ${fix}`
+  );
 }

@@ -7,267 +7,298 @@ import { configOf, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, isOneShot, Props, redisIdentity } from "../lib/docker";
 import { formatMs } from "../lib/duration";
 import {
-    DOCKER_DEFAULT_INTERVAL_MS,
-    DOCKER_DEFAULT_RETRIES,
-    DOCKER_DEFAULT_TIMEOUT_MS,
-    durationField,
-    parseProbe,
-    Probe,
-    probeInvocations,
-    probeText,
-    PROVIDER_DEFAULT_WAIT_TIMEOUT_S,
+  DOCKER_DEFAULT_INTERVAL_MS,
+  DOCKER_DEFAULT_RETRIES,
+  DOCKER_DEFAULT_TIMEOUT_MS,
+  durationField,
+  parseProbe,
+  Probe,
+  probeInvocations,
+  probeText,
+  PROVIDER_DEFAULT_WAIT_TIMEOUT_S,
 } from "../lib/healthcheck";
 import { parseDuration } from "../lib/duration";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 /** The healthcheck object and its probe, or why there is none. */
 function healthcheckOf(p: Props): { hc?: Props; probe: Probe } {
-    const hc = p.healthcheck;
-    if (isUnknown(hc)) {
-        return { probe: { form: "unknown" } };
-    }
-    if (hc === undefined || hc === null || typeof hc !== "object") {
-        return { probe: { form: "none", reason: "no `healthcheck`" } };
-    }
-    return { hc: hc as Props, probe: parseProbe((hc as Props).tests) };
+  const hc = p.healthcheck;
+  if (isUnknown(hc)) {
+    return { probe: { form: "unknown" } };
+  }
+  if (hc === undefined || hc === null || typeof hc !== "object") {
+    return { probe: { form: "none", reason: "no `healthcheck`" } };
+  }
+  return { hc: hc as Props, probe: parseProbe((hc as Props).tests) };
 }
 
 export const containerHealthcheckRequired: ResourceValidationPolicy = {
-    name: "container-healthcheck-required",
-    description: "Every long-running container must define a healthcheck that actually runs a probe.",
-    enforcementLevel: "mandatory",
-    validateResource: onlyFor(CONTAINER, (args, report) => {
-        if (args.type !== CONTAINER) {
-            return;
-        }
-        const p = raw(args.props);
-        if (isOneShot(p)) {
-            return;
-        }
-        const { probe } = healthcheckOf(p);
-        const label = containerLabel(args.name, p);
-        if (probe.form === "unknown") {
-            report(unknownAtPreview(`The healthcheck of ${label}`, "declare `healthcheck.tests` as literals"));
-        } else if (probe.form === "none" || probe.form === "invalid") {
-            report(
-                `${label} has ${probe.reason}, so Docker and \`wait\` cannot tell a hung service from a ` +
-                    'healthy one. Fix: add healthcheck.tests, e.g. ["CMD-SHELL", "curl -fsS http://localhost:PORT/health"] ' +
-                    'or, for Redis, ["CMD-SHELL", "redis-cli ping | grep -qx PONG"].',
-            );
-        }
-    }),
+  name: "container-healthcheck-required",
+  description: "Every long-running container must define a healthcheck that actually runs a probe.",
+  enforcementLevel: "mandatory",
+  validateResource: onlyFor(CONTAINER, (args, report) => {
+    if (args.type !== CONTAINER) {
+      return;
+    }
+    const p = raw(args.props);
+    if (isOneShot(p)) {
+      return;
+    }
+    const { probe } = healthcheckOf(p);
+    const label = containerLabel(args.name, p);
+    if (probe.form === "unknown") {
+      report(
+        unknownAtPreview(`The healthcheck of ${label}`, "declare `healthcheck.tests` as literals"),
+      );
+    } else if (probe.form === "none" || probe.form === "invalid") {
+      report(
+        `${label} has ${probe.reason}, so Docker and \`wait\` cannot tell a hung service from a ` +
+          'healthy one. Fix: add healthcheck.tests, e.g. ["CMD-SHELL", "curl -fsS http://localhost:PORT/health"] ' +
+          'or, for Redis, ["CMD-SHELL", "redis-cli ping | grep -qx PONG"].',
+      );
+    }
+  }),
 };
 
 interface Range {
-    min: string;
-    max: string;
+  min: string;
+  max: string;
 }
 
 interface TimingConfig {
-    startPeriod: { default: Range; redis?: Range; [role: string]: Range | undefined };
-    minRetries: number;
+  startPeriod: { default: Range; redis?: Range; [role: string]: Range | undefined };
+  minRetries: number;
 }
 
 const timingDefaults: TimingConfig = {
-    startPeriod: { default: { min: "10s", max: "600s" }, redis: { min: "10s", max: "600s" } },
-    minRetries: 3,
+  startPeriod: { default: { min: "10s", max: "600s" }, redis: { min: "10s", max: "600s" } },
+  minRetries: 3,
 };
 
 const rangeSchema = {
-    type: "object" as const,
-    properties: { min: { type: "string" as const }, max: { type: "string" as const } },
-    required: ["min", "max"],
+  type: "object" as const,
+  properties: { min: { type: "string" as const }, max: { type: "string" as const } },
+  required: ["min", "max"],
 };
 
 /** Violations of `healthcheck-timing` for one container's healthcheck. */
-export function checkTimings(label: string, role: string, p: Props, hc: Props, cfg: TimingConfig): string[] {
-    const out: string[] = [];
-    const unknown = (field: string): void => {
-        out.push(unknownAtPreview(`\`${field}\` of ${label}`, `set ${field} to a literal value`));
-    };
-    const range = cfg.startPeriod[role] ?? cfg.startPeriod.default;
-    const min = parseDuration(range.min) ?? 10_000;
-    const max = parseDuration(range.max) ?? 600_000;
+export function checkTimings(
+  label: string,
+  role: string,
+  p: Props,
+  hc: Props,
+  cfg: TimingConfig,
+): string[] {
+  const out: string[] = [];
+  const unknown = (field: string): void => {
+    out.push(unknownAtPreview(`\`${field}\` of ${label}`, `set ${field} to a literal value`));
+  };
+  const range = cfg.startPeriod[role] ?? cfg.startPeriod.default;
+  const min = parseDuration(range.min) ?? 10_000;
+  const max = parseDuration(range.max) ?? 600_000;
 
-    let startMs: number | undefined;
-    if (isUnknown(hc.startPeriod)) {
-        unknown("healthcheck.startPeriod");
+  let startMs: number | undefined;
+  if (isUnknown(hc.startPeriod)) {
+    unknown("healthcheck.startPeriod");
+  } else {
+    const sp = durationField(hc.startPeriod);
+    if (sp === undefined || sp === 0) {
+      out.push(
+        `${label} has healthcheck.startPeriod ${sp === 0 ? `"${String(hc.startPeriod)}"` : "unset"}, so ` +
+          "failed probes during boot count immediately and a slow start restarts or fails the " +
+          `deploy. Fix: set startPeriod between ${range.min} and ${range.max} ("${role}" role), e.g. "30s".`,
+      );
+    } else if (Number.isNaN(sp)) {
+      out.push(
+        `${label} has healthcheck.startPeriod "${String(hc.startPeriod)}", which is not a Docker duration. ` +
+          'Fix: use Go duration syntax such as "30s", "1m30s" or "500ms".',
+      );
+    } else if (sp < min || sp > max) {
+      out.push(
+        `${label} has healthcheck.startPeriod ${formatMs(sp)}, outside the allowed ${range.min}–${range.max} ` +
+          `for the "${role}" role. Fix: choose a start period within the range (or change the range in the policy config).`,
+      );
     } else {
-        const sp = durationField(hc.startPeriod);
-        if (sp === undefined || sp === 0) {
-            out.push(
-                `${label} has healthcheck.startPeriod ${sp === 0 ? `"${String(hc.startPeriod)}"` : "unset"}, so ` +
-                    "failed probes during boot count immediately and a slow start restarts or fails the " +
-                    `deploy. Fix: set startPeriod between ${range.min} and ${range.max} ("${role}" role), e.g. "30s".`,
-            );
-        } else if (Number.isNaN(sp)) {
-            out.push(
-                `${label} has healthcheck.startPeriod "${String(hc.startPeriod)}", which is not a Docker duration. ` +
-                    'Fix: use Go duration syntax such as "30s", "1m30s" or "500ms".',
-            );
-        } else if (sp < min || sp > max) {
-            out.push(
-                `${label} has healthcheck.startPeriod ${formatMs(sp)}, outside the allowed ${range.min}–${range.max} ` +
-                    `for the "${role}" role. Fix: choose a start period within the range (or change the range in the policy config).`,
-            );
-        } else {
-            startMs = sp;
-        }
+      startMs = sp;
     }
+  }
 
-    const timing = (field: "interval" | "timeout", dflt: number): number | undefined => {
-        if (isUnknown(hc[field])) {
-            unknown(`healthcheck.${field}`);
-            return undefined;
-        }
-        const v = durationField(hc[field]);
-        if (v !== undefined && Number.isNaN(v)) {
-            out.push(`${label} has healthcheck.${field} "${String(hc[field])}", which is not a Docker duration. Fix: use e.g. "10s".`);
-            return undefined;
-        }
-        return v === undefined || v === 0 ? dflt : v;
-    };
-    const interval = timing("interval", DOCKER_DEFAULT_INTERVAL_MS);
-    const timeout = timing("timeout", DOCKER_DEFAULT_TIMEOUT_MS);
-    if (interval !== undefined && timeout !== undefined && timeout >= interval) {
+  const timing = (field: "interval" | "timeout", dflt: number): number | undefined => {
+    if (isUnknown(hc[field])) {
+      unknown(`healthcheck.${field}`);
+      return undefined;
+    }
+    const v = durationField(hc[field]);
+    if (v !== undefined && Number.isNaN(v)) {
+      out.push(
+        `${label} has healthcheck.${field} "${String(hc[field])}", which is not a Docker duration. Fix: use e.g. "10s".`,
+      );
+      return undefined;
+    }
+    return v === undefined || v === 0 ? dflt : v;
+  };
+  const interval = timing("interval", DOCKER_DEFAULT_INTERVAL_MS);
+  const timeout = timing("timeout", DOCKER_DEFAULT_TIMEOUT_MS);
+  if (interval !== undefined && timeout !== undefined && timeout >= interval) {
+    out.push(
+      `${label} has healthcheck.timeout ${formatMs(timeout)} >= interval ${formatMs(interval)} ` +
+        '(unset or 0s means Docker\'s 30s for both), so probes overlap. Fix: make timeout shorter than interval, e.g. interval "10s", timeout "3s".',
+    );
+  }
+
+  let retries: number | undefined;
+  if (isUnknown(hc.retries)) {
+    unknown("healthcheck.retries");
+  } else {
+    const r = typeof hc.retries === "number" ? hc.retries : 0;
+    retries = r === 0 ? DOCKER_DEFAULT_RETRIES : r;
+    if (r < 0 || retries < cfg.minRetries) {
+      out.push(
+        `${label} has healthcheck.retries ${r}, so one slow probe marks it unhealthy. ` +
+          `Fix: set retries to at least ${cfg.minRetries}.`,
+      );
+    }
+  }
+
+  if (isUnknown(p.wait)) {
+    unknown("wait");
+  } else if (p.wait === true) {
+    if (isUnknown(p.waitTimeout)) {
+      unknown("waitTimeout");
+    } else if (startMs !== undefined && interval !== undefined && retries !== undefined) {
+      const wt =
+        typeof p.waitTimeout === "number" ? p.waitTimeout : PROVIDER_DEFAULT_WAIT_TIMEOUT_S;
+      const needMs = startMs + interval * retries;
+      if (wt * 1000 < needMs) {
         out.push(
-            `${label} has healthcheck.timeout ${formatMs(timeout)} >= interval ${formatMs(interval)} ` +
-                "(unset or 0s means Docker's 30s for both), so probes overlap. Fix: make timeout shorter than interval, e.g. interval \"10s\", timeout \"3s\".",
+          `${label} waits only ${wt}s for healthy${typeof p.waitTimeout === "number" ? "" : " (the provider default when waitTimeout is unset)"}, ` +
+            `but startPeriod + interval × retries = ${formatMs(startMs)} + ${formatMs(interval)} × ${retries} = ` +
+            `${formatMs(needMs)}, so a slow but healthy start fails the deploy. Fix: set waitTimeout to at least ${Math.ceil(needMs / 1000)}.`,
         );
+      }
     }
-
-    let retries: number | undefined;
-    if (isUnknown(hc.retries)) {
-        unknown("healthcheck.retries");
-    } else {
-        const r = typeof hc.retries === "number" ? hc.retries : 0;
-        retries = r === 0 ? DOCKER_DEFAULT_RETRIES : r;
-        if (r < 0 || retries < cfg.minRetries) {
-            out.push(
-                `${label} has healthcheck.retries ${r}, so one slow probe marks it unhealthy. ` +
-                    `Fix: set retries to at least ${cfg.minRetries}.`,
-            );
-        }
-    }
-
-    if (isUnknown(p.wait)) {
-        unknown("wait");
-    } else if (p.wait === true) {
-        if (isUnknown(p.waitTimeout)) {
-            unknown("waitTimeout");
-        } else if (startMs !== undefined && interval !== undefined && retries !== undefined) {
-            const wt = typeof p.waitTimeout === "number" ? p.waitTimeout : PROVIDER_DEFAULT_WAIT_TIMEOUT_S;
-            const needMs = startMs + interval * retries;
-            if (wt * 1000 < needMs) {
-                out.push(
-                    `${label} waits only ${wt}s for healthy${typeof p.waitTimeout === "number" ? "" : " (the provider default when waitTimeout is unset)"}, ` +
-                        `but startPeriod + interval × retries = ${formatMs(startMs)} + ${formatMs(interval)} × ${retries} = ` +
-                        `${formatMs(needMs)}, so a slow but healthy start fails the deploy. Fix: set waitTimeout to at least ${Math.ceil(needMs / 1000)}.`,
-                );
-            }
-        }
-    }
-    return out;
+  }
+  return out;
 }
 
 export const healthcheckTiming: ResourceValidationPolicy = {
-    name: "healthcheck-timing",
-    description: "Healthcheck startPeriod, interval, timeout, retries and waitTimeout must be explicit and consistent.",
-    enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            startPeriod: {
-                type: "object",
-                description: 'Allowed startPeriod per role ("default", "redis"), as Docker durations.',
-                properties: { default: rangeSchema, redis: rangeSchema },
-                additionalProperties: rangeSchema,
-                default: timingDefaults.startPeriod,
-            },
-            minRetries: { type: "integer", minimum: 1, default: 3 },
-        },
+  name: "healthcheck-timing",
+  description:
+    "Healthcheck startPeriod, interval, timeout, retries and waitTimeout must be explicit and consistent.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      startPeriod: {
+        type: "object",
+        description: 'Allowed startPeriod per role ("default", "redis"), as Docker durations.',
+        properties: { default: rangeSchema, redis: rangeSchema },
+        additionalProperties: rangeSchema,
+        default: timingDefaults.startPeriod,
+      },
+      minRetries: { type: "integer", minimum: 1, default: 3 },
     },
-    validateResource: onlyFor(CONTAINER, (args, report) => {
-        if (args.type !== CONTAINER) {
-            return;
-        }
-        const p = raw(args.props);
-        const { hc, probe } = healthcheckOf(p);
-        // Missing or unknown healthchecks are reported by container-healthcheck-required.
-        if (isOneShot(p) || !hc || probe.form === "none" || probe.form === "invalid") {
-            return;
-        }
-        const given = configOf(args, timingDefaults);
-        const cfg: TimingConfig = { ...given, startPeriod: { ...timingDefaults.startPeriod, ...given.startPeriod } };
-        const role = redisIdentity(p).redis ? "redis" : "default";
-        checkTimings(containerLabel(args.name, p), role, p, hc, cfg).forEach((m) => report(m));
-    }),
+  },
+  validateResource: onlyFor(CONTAINER, (args, report) => {
+    if (args.type !== CONTAINER) {
+      return;
+    }
+    const p = raw(args.props);
+    const { hc, probe } = healthcheckOf(p);
+    // Missing or unknown healthchecks are reported by container-healthcheck-required.
+    if (isOneShot(p) || !hc || probe.form === "none" || probe.form === "invalid") {
+      return;
+    }
+    const given = configOf(args, timingDefaults);
+    const cfg: TimingConfig = {
+      ...given,
+      startPeriod: { ...timingDefaults.startPeriod, ...given.startPeriod },
+    };
+    const role = redisIdentity(p).redis ? "redis" : "default";
+    checkTimings(containerLabel(args.name, p), role, p, hc, cfg).forEach((m) => report(m));
+  }),
 };
 
 /** Redis commands a probe may send: they read, never write. */
 const READ_ONLY = new Set([
-    "ping", "echo", "info", "time", "dbsize", "role", "lastsave", "exists", "get", "ttl", "pttl",
-    "type", "strlen", "hello", "lolwut",
+  "ping",
+  "echo",
+  "info",
+  "time",
+  "dbsize",
+  "role",
+  "lastsave",
+  "exists",
+  "get",
+  "ttl",
+  "pttl",
+  "type",
+  "strlen",
+  "hello",
+  "lolwut",
 ]);
 
 export function writingProbeCommands(probe: Probe): string[] {
-    const bad: string[] = [];
-    for (const inv of probeInvocations(probe)) {
-        if (inv.options.has("--eval") || inv.options.has("--pipe") || inv.options.has("-x")) {
-            bad.push(`${inv.cli} ${[...inv.options.keys()].join(" ")}`);
-        } else if (inv.command === undefined) {
-            bad.push(`${inv.cli} (interactive, no command)`);
-        } else if (!READ_ONLY.has(inv.command)) {
-            bad.push(`${inv.cli} ${inv.command}`);
-        }
+  const bad: string[] = [];
+  for (const inv of probeInvocations(probe)) {
+    if (inv.options.has("--eval") || inv.options.has("--pipe") || inv.options.has("-x")) {
+      bad.push(`${inv.cli} ${[...inv.options.keys()].join(" ")}`);
+    } else if (inv.command === undefined) {
+      bad.push(`${inv.cli} (interactive, no command)`);
+    } else if (!READ_ONLY.has(inv.command)) {
+      bad.push(`${inv.cli} ${inv.command}`);
     }
-    return bad;
+  }
+  return bad;
 }
 
 export const redisHealthcheckReadOnly: ResourceValidationPolicy = {
-    name: "redis-healthcheck-read-only",
-    description: "Healthchecks must not send Redis commands that write (incr, set, del, …).",
-    enforcementLevel: "mandatory",
-    validateResource: onlyFor(CONTAINER, (args, report) => {
-        if (args.type !== CONTAINER) {
-            return;
-        }
-        const p = raw(args.props);
-        // Unknown probes are reported by container-healthcheck-required.
-        const bad = writingProbeCommands(healthcheckOf(p).probe);
-        if (bad.length > 0) {
-            report(
-                `The healthcheck of ${containerLabel(args.name, p)} runs "${bad.join('", "')}": every probe ` +
-                    "writes to Redis (and fails once Redis is read-only or out of memory). Fix: probe with a " +
-                    'read-only command: "redis-cli ping | grep -qx PONG".',
-            );
-        }
-    }),
+  name: "redis-healthcheck-read-only",
+  description: "Healthchecks must not send Redis commands that write (incr, set, del, …).",
+  enforcementLevel: "mandatory",
+  validateResource: onlyFor(CONTAINER, (args, report) => {
+    if (args.type !== CONTAINER) {
+      return;
+    }
+    const p = raw(args.props);
+    // Unknown probes are reported by container-healthcheck-required.
+    const bad = writingProbeCommands(healthcheckOf(p).probe);
+    if (bad.length > 0) {
+      report(
+        `The healthcheck of ${containerLabel(args.name, p)} runs "${bad.join('", "')}": every probe ` +
+          "writes to Redis (and fails once Redis is read-only or out of memory). Fix: probe with a " +
+          'read-only command: "redis-cli ping | grep -qx PONG".',
+      );
+    }
+  }),
 };
 
 export const redisHealthcheckChecksReply: ResourceValidationPolicy = {
-    name: "redis-healthcheck-checks-reply",
-    description: "A redis-cli ping probe must check for PONG: redis-cli exits 0 on NOAUTH and other error replies.",
-    enforcementLevel: "advisory",
-    validateResource: onlyFor(CONTAINER, (args, report) => {
-        if (args.type !== CONTAINER) {
-            return;
-        }
-        const p = raw(args.props);
-        const { probe } = healthcheckOf(p);
-        const pings = probeInvocations(probe).filter((i) => i.command === "ping" && !i.options.has("-e"));
-        if (pings.length > 0 && !/pong/i.test(probeText(probe))) {
-            report(
-                `The healthcheck of ${containerLabel(args.name, p)} trusts the exit code of "${pings[0]?.cli} ping", ` +
-                    "which is 0 even when Redis answers NOAUTH or LOADING, so a Redis that rejects the app " +
-                    'looks healthy. Fix: ["CMD-SHELL", "redis-cli ping | grep -qx PONG"] (with REDISCLI_AUTH for auth).',
-            );
-        }
-    }),
+  name: "redis-healthcheck-checks-reply",
+  description:
+    "A redis-cli ping probe must check for PONG: redis-cli exits 0 on NOAUTH and other error replies.",
+  enforcementLevel: "advisory",
+  validateResource: onlyFor(CONTAINER, (args, report) => {
+    if (args.type !== CONTAINER) {
+      return;
+    }
+    const p = raw(args.props);
+    const { probe } = healthcheckOf(p);
+    const pings = probeInvocations(probe).filter(
+      (i) => i.command === "ping" && !i.options.has("-e"),
+    );
+    if (pings.length > 0 && !/pong/i.test(probeText(probe))) {
+      report(
+        `The healthcheck of ${containerLabel(args.name, p)} trusts the exit code of "${pings[0]?.cli} ping", ` +
+          "which is 0 even when Redis answers NOAUTH or LOADING, so a Redis that rejects the app " +
+          'looks healthy. Fix: ["CMD-SHELL", "redis-cli ping | grep -qx PONG"] (with REDISCLI_AUTH for auth).',
+      );
+    }
+  }),
 };
 
 export const healthcheckPolicies = [
-    containerHealthcheckRequired,
-    healthcheckTiming,
-    redisHealthcheckReadOnly,
-    redisHealthcheckChecksReply,
+  containerHealthcheckRequired,
+  healthcheckTiming,
+  redisHealthcheckReadOnly,
+  redisHealthcheckChecksReply,
 ];

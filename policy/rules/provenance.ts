@@ -10,171 +10,178 @@ import { BUILT_IMAGE, containerLabel, CONTAINER, redisIdentity, REMOTE_IMAGE } f
 import { isRedisImage, unpinnedReason } from "../lib/image";
 import { isWorldCidr } from "../lib/network";
 import {
-    Deferral,
-    deferredUnknowns,
-    GeneratorThresholds,
-    judgeGenerator,
-    sourcesOf,
-    SUBNET,
-    SUBNET_GROUP,
-    VPC,
+  Deferral,
+  deferredUnknowns,
+  GeneratorThresholds,
+  judgeGenerator,
+  sourcesOf,
+  SUBNET,
+  SUBNET_GROUP,
+  VPC,
 } from "../lib/provenance";
 import { isUnknown, raw } from "../lib/unknown";
 import { cachePorts, checkRedisExposure } from "./redis";
 import { checkRedisAuth } from "./secrets";
 
 interface ProvenanceConfig extends GeneratorThresholds {
-    production: boolean;
-    redisPorts: number[];
-    trustedSourceTypes: string[];
-    floatingTags: string[];
+  production: boolean;
+  redisPorts: number[];
+  trustedSourceTypes: string[];
+  floatingTags: string[];
 }
 
 const defaults: ProvenanceConfig = {
-    production: true,
-    minGeneratedLength: 32,
-    minRandomIdBytes: 16,
-    redisPorts: [6379],
-    trustedSourceTypes: [],
-    floatingTags: ["latest"],
+  production: true,
+  minGeneratedLength: 32,
+  minRandomIdBytes: 16,
+  redisPorts: [6379],
+  trustedSourceTypes: [],
+  floatingTags: ["latest"],
 };
 
 function describe(sources: readonly PolicyResource[]): string {
-    if (sources.length === 0) {
-        return "it depends on no resource";
-    }
-    const types = [...new Set(sources.map((s) => s.type))].slice(0, 5);
-    return `it depends only on ${types.join(", ")}`;
+  if (sources.length === 0) {
+    return "it depends on no resource";
+  }
+  const types = [...new Set(sources.map((s) => s.type))].slice(0, 5);
+  return `it depends only on ${types.join(", ")}`;
 }
 
-function imageSourceName(sources: readonly PolicyResource[]): { name?: unknown; from?: PolicyResource } {
-    for (const s of sources) {
-        if (s.type === REMOTE_IMAGE || s.type === BUILT_IMAGE) {
-            const p = raw(s.props);
-            return { name: s.type === REMOTE_IMAGE ? p.name : p.imageName, from: s };
-        }
+function imageSourceName(sources: readonly PolicyResource[]): {
+  name?: unknown;
+  from?: PolicyResource;
+} {
+  for (const s of sources) {
+    if (s.type === REMOTE_IMAGE || s.type === BUILT_IMAGE) {
+      const p = raw(s.props);
+      return { name: s.type === REMOTE_IMAGE ? p.name : p.imageName, from: s };
     }
-    return {};
+  }
+  return {};
 }
 
 function judge(
-    r: PolicyResource,
-    d: Deferral,
-    all: readonly PolicyResource[],
-    cfg: ProvenanceConfig,
+  r: PolicyResource,
+  d: Deferral,
+  all: readonly PolicyResource[],
+  cfg: ProvenanceConfig,
 ): string | undefined {
-    const what = `\`${d.field}\` of ${r.type.split(":").pop()} "${r.name}"`;
-    const head = `${what} is unknown at preview and its provenance could not be established`;
-    const sources = sourcesOf(r, d.field, all);
-    switch (d.kind) {
-        case "secret": {
-            const verdicts = sources.map((s) => judgeGenerator(s, cfg)).filter((v) => v !== undefined);
-            const weak = verdicts.filter((v) => !v.strong);
-            if (weak.length > 0) {
-                return (
-                    `${what} is unknown at preview and is computed from a weak generator: ` +
-                    `${weak.map((w) => w.why).join("; ")}. Fix: use random.RandomPassword length >= ` +
-                    `${cfg.minGeneratedLength} (or RandomId byteLength >= ${cfg.minRandomIdBytes}).`
-                );
-            }
-            if (verdicts.length > 0 || sources.some((s) => cfg.trustedSourceTypes.includes(s.type))) {
-                return undefined;
-            }
-            return (
-                `${head}: ${describe(sources)} and on no random generator, so it may hold a weak or ` +
-                `default secret. Fix: derive secrets from random.RandomPassword (length >= ` +
-                `${cfg.minGeneratedLength}) or random.RandomId, or make the value known at preview.`
-            );
-        }
-        case "image": {
-            const { name, from } = imageSourceName(sources);
-            if (!from) {
-                return `${head}: ${describe(sources)}, not a docker.RemoteImage/Image. Fix: use a literal image reference.`;
-            }
-            if (typeof name !== "string" || isUnknown(name)) {
-                return `${head}: the name of ${from.type.split(":").pop()} "${from.name}" is unknown too. Fix: use a literal image name.`;
-            }
-            const why = unpinnedReason(name, cfg.floatingTags);
-            return why ? `${what} comes from ${from.name}: ${why}. Fix: pin a tag or digest.` : undefined;
-        }
-        case "subnet-group":
-            return sources.some((s) => s.type === SUBNET_GROUP && raw(s.props).name !== "default")
-                ? undefined
-                : `${head}: ${describe(sources)}, not an aws.elasticache.SubnetGroup. Fix: create a SubnetGroup over private subnets and pass its name.`;
-        case "subnets":
-            return sources.some((s) => s.type === SUBNET || s.type === VPC)
-                ? undefined
-                : `${head}: ${describe(sources)}, not aws.ec2.Subnet resources. Fix: pass the private subnets' ids.`;
-        case "cidr": {
-            const nets = sources.filter((s) => s.type === VPC || s.type === SUBNET);
-            const ok =
-                nets.length > 0 &&
-                nets.every((n) => {
-                    const c = raw(n.props).cidrBlock;
-                    return typeof c === "string" && !isUnknown(c) && !isWorldCidr(c);
-                });
-            return ok
-                ? undefined
-                : `${head}: ${describe(sources)}; only a VPC/subnet with a known cidrBlock is accepted for a Redis port. Fix: allow the app's security group instead of a CIDR.`;
-        }
+  const what = `\`${d.field}\` of ${r.type.split(":").pop()} "${r.name}"`;
+  const head = `${what} is unknown at preview and its provenance could not be established`;
+  const sources = sourcesOf(r, d.field, all);
+  switch (d.kind) {
+    case "secret": {
+      const verdicts = sources.map((s) => judgeGenerator(s, cfg)).filter((v) => v !== undefined);
+      const weak = verdicts.filter((v) => !v.strong);
+      if (weak.length > 0) {
+        return (
+          `${what} is unknown at preview and is computed from a weak generator: ` +
+          `${weak.map((w) => w.why).join("; ")}. Fix: use random.RandomPassword length >= ` +
+          `${cfg.minGeneratedLength} (or RandomId byteLength >= ${cfg.minRandomIdBytes}).`
+        );
+      }
+      if (verdicts.length > 0 || sources.some((s) => cfg.trustedSourceTypes.includes(s.type))) {
+        return undefined;
+      }
+      return (
+        `${head}: ${describe(sources)} and on no random generator, so it may hold a weak or ` +
+        `default secret. Fix: derive secrets from random.RandomPassword (length >= ` +
+        `${cfg.minGeneratedLength}) or random.RandomId, or make the value known at preview.`
+      );
     }
-    return undefined;
+    case "image": {
+      const { name, from } = imageSourceName(sources);
+      if (!from) {
+        return `${head}: ${describe(sources)}, not a docker.RemoteImage/Image. Fix: use a literal image reference.`;
+      }
+      if (typeof name !== "string" || isUnknown(name)) {
+        return `${head}: the name of ${from.type.split(":").pop()} "${from.name}" is unknown too. Fix: use a literal image name.`;
+      }
+      const why = unpinnedReason(name, cfg.floatingTags);
+      return why ? `${what} comes from ${from.name}: ${why}. Fix: pin a tag or digest.` : undefined;
+    }
+    case "subnet-group":
+      return sources.some((s) => s.type === SUBNET_GROUP && raw(s.props).name !== "default")
+        ? undefined
+        : `${head}: ${describe(sources)}, not an aws.elasticache.SubnetGroup. Fix: create a SubnetGroup over private subnets and pass its name.`;
+    case "subnets":
+      return sources.some((s) => s.type === SUBNET || s.type === VPC)
+        ? undefined
+        : `${head}: ${describe(sources)}, not aws.ec2.Subnet resources. Fix: pass the private subnets' ids.`;
+    case "cidr": {
+      const nets = sources.filter((s) => s.type === VPC || s.type === SUBNET);
+      const ok =
+        nets.length > 0 &&
+        nets.every((n) => {
+          const c = raw(n.props).cidrBlock;
+          return typeof c === "string" && !isUnknown(c) && !isWorldCidr(c);
+        });
+      return ok
+        ? undefined
+        : `${head}: ${describe(sources)}; only a VPC/subnet with a known cidrBlock is accepted for a Redis port. Fix: allow the app's security group instead of a CIDR.`;
+    }
+  }
+  return undefined;
 }
 
 /** Containers whose image is opaque (unknown/ID) but whose image resource is Redis. */
 function redisByImageSource(
-    r: PolicyResource,
-    all: readonly PolicyResource[],
-    cfg: ProvenanceConfig,
-    report: ReportViolation,
+  r: PolicyResource,
+  all: readonly PolicyResource[],
+  cfg: ProvenanceConfig,
+  report: ReportViolation,
 ): void {
-    const p = raw(r.props);
-    const id = redisIdentity(p);
-    if (id.redis || !id.imageOpaque) {
-        return; // Already judged by the resource rules.
-    }
-    const { name, from } = imageSourceName(sourcesOf(r, "image", all));
-    if (!from || typeof name !== "string" || !isRedisImage(name)) {
-        return;
-    }
-    const label = `${containerLabel(r.name, p)} (image ${name} via ${from.name})`;
-    [...checkRedisAuth(label, p), ...checkRedisExposure(label, p, cfg.production)].forEach((m) => report(m, r.urn));
+  const p = raw(r.props);
+  const id = redisIdentity(p);
+  if (id.redis || !id.imageOpaque) {
+    return; // Already judged by the resource rules.
+  }
+  const { name, from } = imageSourceName(sourcesOf(r, "image", all));
+  if (!from || typeof name !== "string" || !isRedisImage(name)) {
+    return;
+  }
+  const label = `${containerLabel(r.name, p)} (image ${name} via ${from.name})`;
+  [...checkRedisAuth(label, p), ...checkRedisExposure(label, p, cfg.production)].forEach((m) =>
+    report(m, r.urn),
+  );
 }
 
 export const unknownValueProvenance: StackValidationPolicy = {
-    name: "unknown-value-provenance",
-    description: "Values unknown at preview must come from a verifiable source (random generator, pinned image, subnet group, VPC CIDR).",
-    enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            ...productionProperty,
-            minGeneratedLength: { type: "integer", minimum: 16, default: 32 },
-            minRandomIdBytes: { type: "integer", minimum: 8, default: 16 },
-            redisPorts: { type: "array", items: { type: "integer" }, default: [6379] },
-            trustedSourceTypes: {
-                type: "array",
-                items: { type: "string" },
-                default: [],
-                description: "Extra resource types accepted as secret sources, e.g. aws:secretsmanager/secretVersion:SecretVersion.",
-            },
-            floatingTags: { type: "array", items: { type: "string" }, default: ["latest"] },
-        },
+  name: "unknown-value-provenance",
+  description:
+    "Values unknown at preview must come from a verifiable source (random generator, pinned image, subnet group, VPC CIDR).",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      ...productionProperty,
+      minGeneratedLength: { type: "integer", minimum: 16, default: 32 },
+      minRandomIdBytes: { type: "integer", minimum: 8, default: 16 },
+      redisPorts: { type: "array", items: { type: "integer" }, default: [6379] },
+      trustedSourceTypes: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description:
+          "Extra resource types accepted as secret sources, e.g. aws:secretsmanager/secretVersion:SecretVersion.",
+      },
+      floatingTags: { type: "array", items: { type: "string" }, default: ["latest"] },
     },
-    validateStack: (args, report) => {
-        const cfg = configOf(args, defaults);
-        const ctx = { redisPorts: [...new Set([...cfg.redisPorts, ...cachePorts(args.resources)])] };
-        for (const r of args.resources) {
-            for (const d of deferredUnknowns(r.type, raw(r.props), ctx)) {
-                const message = judge(r, d, args.resources, cfg);
-                if (message) {
-                    report(message, r.urn);
-                }
-            }
-            if (r.type === CONTAINER) {
-                redisByImageSource(r, args.resources, cfg, report);
-            }
+  },
+  validateStack: (args, report) => {
+    const cfg = configOf(args, defaults);
+    const ctx = { redisPorts: [...new Set([...cfg.redisPorts, ...cachePorts(args.resources)])] };
+    for (const r of args.resources) {
+      for (const d of deferredUnknowns(r.type, raw(r.props), ctx)) {
+        const message = judge(r, d, args.resources, cfg);
+        if (message) {
+          report(message, r.urn);
         }
-    },
+      }
+      if (r.type === CONTAINER) {
+        redisByImageSource(r, args.resources, cfg, report);
+      }
+    }
+  },
 };
 
 export const provenancePolicies = [unknownValueProvenance];

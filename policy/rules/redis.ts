@@ -9,349 +9,393 @@ import { containerLabel, CONTAINER, Props, redisIdentity } from "../lib/docker";
 import { parseEnvs } from "../lib/env";
 import { isLoopback, isWorldCidr, ruleCoversPort } from "../lib/network";
 import {
-    CACHE_CLUSTER,
-    REPLICATION_GROUP,
-    SECURITY_GROUP,
-    SERVERLESS_CACHE,
-    SG_INGRESS_RULE,
-    SG_RULE,
-    sourcesOf,
+  CACHE_CLUSTER,
+  REPLICATION_GROUP,
+  SECURITY_GROUP,
+  SERVERLESS_CACHE,
+  SG_INGRESS_RULE,
+  SG_RULE,
+  sourcesOf,
 } from "../lib/provenance";
 import { redisUrls } from "../lib/secrets";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 const FIX_EXPOSURE =
-    "remove the port mapping and reach Redis over an internal Docker network (networksAdvanced); " +
-    'for local debugging in dev only, bind it to loopback with ip: "127.0.0.1"';
+  "remove the port mapping and reach Redis over an internal Docker network (networksAdvanced); " +
+  'for local debugging in dev only, bind it to loopback with ip: "127.0.0.1"';
 
 /** Violations of `redis-not-exposed` for one Redis container. */
 export function checkRedisExposure(label: string, p: Props, production: boolean): string[] {
-    const out: string[] = [];
-    if (isUnknown(p.networkMode)) {
-        out.push(unknownAtPreview(`\`networkMode\` of Redis ${label}`, "use a literal network mode"));
-    } else if (p.networkMode === "host") {
-        out.push(`Redis ${label} uses networkMode "host", so it listens on every host interface. Fix: ${FIX_EXPOSURE}.`);
-    }
-    if (isUnknown(p.publishAllPorts)) {
-        out.push(unknownAtPreview(`\`publishAllPorts\` of Redis ${label}`, "set it to a literal false"));
-    } else if (p.publishAllPorts === true) {
-        out.push(`Redis ${label} sets publishAllPorts, which publishes 6379 on 0.0.0.0. Fix: ${FIX_EXPOSURE}.`);
-    }
-    const ports = p.ports;
-    if (isUnknown(ports)) {
-        out.push(unknownAtPreview(`\`ports\` of Redis ${label}`, "declare port mappings as literals, or none"));
-        return out;
-    }
-    if (!Array.isArray(ports)) {
-        return out;
-    }
-    for (const port of ports) {
-        if (containsUnknown(port)) {
-            out.push(unknownAtPreview(`A port mapping of Redis ${label}`, "declare port mappings as literals, or none"));
-            continue;
-        }
-        const pm = (port ?? {}) as Props;
-        const ip = typeof pm.ip === "string" && pm.ip !== "" ? pm.ip : undefined;
-        const where = `${ip ?? "0.0.0.0"}:${String(pm.external ?? "(random)")}->${String(pm.internal)}`;
-        const exposed = !isLoopback(ip);
-        if (production || exposed) {
-            const why = [
-                exposed ? `on a non-loopback address${ip ? "" : " (an unset \`ip\` means 0.0.0.0)"}` : undefined,
-                production ? "in production, where Redis must not be published at all" : undefined,
-            ].filter((x) => x !== undefined);
-            out.push(
-                `Redis ${label} publishes port ${where} ${why.join(" and ")}. Fix: ` +
-                    (production ? "remove `ports` and connect over the internal Docker network." : `${FIX_EXPOSURE}.`),
-            );
-        }
-    }
+  const out: string[] = [];
+  if (isUnknown(p.networkMode)) {
+    out.push(unknownAtPreview(`\`networkMode\` of Redis ${label}`, "use a literal network mode"));
+  } else if (p.networkMode === "host") {
+    out.push(
+      `Redis ${label} uses networkMode "host", so it listens on every host interface. Fix: ${FIX_EXPOSURE}.`,
+    );
+  }
+  if (isUnknown(p.publishAllPorts)) {
+    out.push(
+      unknownAtPreview(`\`publishAllPorts\` of Redis ${label}`, "set it to a literal false"),
+    );
+  } else if (p.publishAllPorts === true) {
+    out.push(
+      `Redis ${label} sets publishAllPorts, which publishes 6379 on 0.0.0.0. Fix: ${FIX_EXPOSURE}.`,
+    );
+  }
+  const ports = p.ports;
+  if (isUnknown(ports)) {
+    out.push(
+      unknownAtPreview(`\`ports\` of Redis ${label}`, "declare port mappings as literals, or none"),
+    );
     return out;
+  }
+  if (!Array.isArray(ports)) {
+    return out;
+  }
+  for (const port of ports) {
+    if (containsUnknown(port)) {
+      out.push(
+        unknownAtPreview(
+          `A port mapping of Redis ${label}`,
+          "declare port mappings as literals, or none",
+        ),
+      );
+      continue;
+    }
+    const pm = (port ?? {}) as Props;
+    const ip = typeof pm.ip === "string" && pm.ip !== "" ? pm.ip : undefined;
+    const where = `${ip ?? "0.0.0.0"}:${String(pm.external ?? "(random)")}->${String(pm.internal)}`;
+    const exposed = !isLoopback(ip);
+    if (production || exposed) {
+      const why = [
+        exposed
+          ? `on a non-loopback address${ip ? "" : " (an unset \`ip\` means 0.0.0.0)"}`
+          : undefined,
+        production ? "in production, where Redis must not be published at all" : undefined,
+      ].filter((x) => x !== undefined);
+      out.push(
+        `Redis ${label} publishes port ${where} ${why.join(" and ")}. Fix: ` +
+          (production
+            ? "remove `ports` and connect over the internal Docker network."
+            : `${FIX_EXPOSURE}.`),
+      );
+    }
+  }
+  return out;
 }
 
 export const redisNotExposed: ResourceValidationPolicy = {
-    name: "redis-not-exposed",
-    description: "Redis/Valkey containers must not publish ports beyond loopback (none at all in production).",
-    enforcementLevel: "mandatory",
-    configSchema: { properties: { ...productionProperty } },
-    validateResource: onlyFor(CONTAINER, (args, report) => {
-        if (args.type !== CONTAINER) {
-            return;
-        }
-        const p = raw(args.props);
-        if (!redisIdentity(p).redis) {
-            return;
-        }
-        checkRedisExposure(containerLabel(args.name, p), p, isProduction(args)).forEach((m) => report(m));
-    }),
+  name: "redis-not-exposed",
+  description:
+    "Redis/Valkey containers must not publish ports beyond loopback (none at all in production).",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: { ...productionProperty } },
+  validateResource: onlyFor(CONTAINER, (args, report) => {
+    if (args.type !== CONTAINER) {
+      return;
+    }
+    const p = raw(args.props);
+    if (!redisIdentity(p).redis) {
+      return;
+    }
+    checkRedisExposure(containerLabel(args.name, p), p, isProduction(args)).forEach((m) =>
+      report(m),
+    );
+  }),
 };
 
 interface IngressEntry {
-    protocol: unknown;
-    fromPort: unknown;
-    toPort: unknown;
-    cidrs: unknown[];
-    where: string;
+  protocol: unknown;
+  fromPort: unknown;
+  toPort: unknown;
+  cidrs: unknown[];
+  where: string;
 }
 
 /** The ingress entries of any of the three AWS security-group shapes. */
 export function ingressEntries(type: string, p: Props): IngressEntry[] | "unknown" {
-    const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-    switch (type) {
-        case SECURITY_GROUP: {
-            if (isUnknown(p.ingress)) {
-                return "unknown";
-            }
-            return list(p.ingress).map((e, i) => {
-                const x = (isUnknown(e) ? {} : (e ?? {})) as Props;
-                return {
-                    protocol: isUnknown(e) ? e : x.protocol,
-                    fromPort: x.fromPort,
-                    toPort: x.toPort,
-                    cidrs: [...list(x.cidrBlocks), ...list(x.ipv6CidrBlocks)],
-                    where: `ingress[${i}]`,
-                };
-            });
-        }
-        case SG_INGRESS_RULE:
-            return [
-                {
-                    protocol: p.ipProtocol,
-                    fromPort: p.fromPort,
-                    toPort: p.toPort,
-                    cidrs: [...list(p.cidrIpv4), ...list(p.cidrIpv6)],
-                    where: "rule",
-                },
-            ];
-        case SG_RULE:
-            if (isUnknown(p.type)) {
-                return "unknown";
-            }
-            if (p.type !== "ingress") {
-                return [];
-            }
-            return [
-                {
-                    protocol: p.protocol,
-                    fromPort: p.fromPort,
-                    toPort: p.toPort,
-                    cidrs: [...list(p.cidrBlocks), ...list(p.ipv6CidrBlocks)],
-                    where: "rule",
-                },
-            ];
+  const list = (v: unknown): unknown[] =>
+    Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+  switch (type) {
+    case SECURITY_GROUP: {
+      if (isUnknown(p.ingress)) {
+        return "unknown";
+      }
+      return list(p.ingress).map((e, i) => {
+        const x = (isUnknown(e) ? {} : (e ?? {})) as Props;
+        return {
+          protocol: isUnknown(e) ? e : x.protocol,
+          fromPort: x.fromPort,
+          toPort: x.toPort,
+          cidrs: [...list(x.cidrBlocks), ...list(x.ipv6CidrBlocks)],
+          where: `ingress[${i}]`,
+        };
+      });
     }
-    return [];
+    case SG_INGRESS_RULE:
+      return [
+        {
+          protocol: p.ipProtocol,
+          fromPort: p.fromPort,
+          toPort: p.toPort,
+          cidrs: [...list(p.cidrIpv4), ...list(p.cidrIpv6)],
+          where: "rule",
+        },
+      ];
+    case SG_RULE:
+      if (isUnknown(p.type)) {
+        return "unknown";
+      }
+      if (p.type !== "ingress") {
+        return [];
+      }
+      return [
+        {
+          protocol: p.protocol,
+          fromPort: p.fromPort,
+          toPort: p.toPort,
+          cidrs: [...list(p.cidrBlocks), ...list(p.ipv6CidrBlocks)],
+          where: "rule",
+        },
+      ];
+  }
+  return [];
 }
 
 /** World-open ingress on any of `ports`; unknown CIDRs are deferred to unknown-value-provenance. */
-export function worldOpenIngress(type: string, name: string, p: Props, ports: readonly number[]): string[] {
-    const entries = ingressEntries(type, p);
-    const label = `Security group rule "${name}"`;
-    if (entries === "unknown") {
-        return [unknownAtPreview(`The ingress of ${label}`, "declare ingress rules as literals (only CIDRs may come from a VPC/subnet)")];
+export function worldOpenIngress(
+  type: string,
+  name: string,
+  p: Props,
+  ports: readonly number[],
+): string[] {
+  const entries = ingressEntries(type, p);
+  const label = `Security group rule "${name}"`;
+  if (entries === "unknown") {
+    return [
+      unknownAtPreview(
+        `The ingress of ${label}`,
+        "declare ingress rules as literals (only CIDRs may come from a VPC/subnet)",
+      ),
+    ];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const portsUnknown = isUnknown(e.protocol) || isUnknown(e.fromPort) || isUnknown(e.toPort);
+    const hit = ports.filter((port) => ruleCoversPort(e.protocol, e.fromPort, e.toPort, port));
+    if (!portsUnknown && hit.length === 0) {
+      continue;
     }
-    const out: string[] = [];
-    for (const e of entries) {
-        const portsUnknown = isUnknown(e.protocol) || isUnknown(e.fromPort) || isUnknown(e.toPort);
-        const hit = ports.filter((port) => ruleCoversPort(e.protocol, e.fromPort, e.toPort, port));
-        if (!portsUnknown && hit.length === 0) {
-            continue;
-        }
-        const world = e.cidrs.filter((c): c is string => typeof c === "string" && !isUnknown(c) && isWorldCidr(c));
-        if (world.length === 0) {
-            continue;
-        }
-        out.push(
-            portsUnknown
-                ? unknownAtPreview(`The port range of ${label} (${e.where}, open to ${world.join(", ")})`, "use literal ports")
-                : `${label} (${e.where}) opens Redis port ${hit.join(", ")} to ${world.join(", ")}. Fix: allow ` +
-                      "only the application's security group (referencedSecurityGroupId / sourceSecurityGroupId) " +
-                      "or the VPC CIDR.",
-        );
+    const world = e.cidrs.filter(
+      (c): c is string => typeof c === "string" && !isUnknown(c) && isWorldCidr(c),
+    );
+    if (world.length === 0) {
+      continue;
     }
-    return out;
+    out.push(
+      portsUnknown
+        ? unknownAtPreview(
+            `The port range of ${label} (${e.where}, open to ${world.join(", ")})`,
+            "use literal ports",
+          )
+        : `${label} (${e.where}) opens Redis port ${hit.join(", ")} to ${world.join(", ")}. Fix: allow ` +
+            "only the application's security group (referencedSecurityGroupId / sourceSecurityGroupId) " +
+            "or the VPC CIDR.",
+    );
+  }
+  return out;
 }
 
 const ingressDefaults = { redisPorts: [6379] as number[] };
 
 export const redisIngressNotWorldOpen: ResourceValidationPolicy = {
-    name: "redis-ingress-not-world-open",
-    description: "Security groups must not open Redis ports to 0.0.0.0/0 or ::/0.",
-    enforcementLevel: "mandatory",
-    configSchema: {
-        properties: { redisPorts: { type: "array", items: { type: "integer" }, default: [6379] } },
-    },
-    validateResource: (args, report) => {
-        const { redisPorts } = configOf(args, ingressDefaults);
-        worldOpenIngress(args.type, args.name, raw(args.props), redisPorts).forEach((m) => report(m));
-    },
+  name: "redis-ingress-not-world-open",
+  description: "Security groups must not open Redis ports to 0.0.0.0/0 or ::/0.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: { redisPorts: { type: "array", items: { type: "integer" }, default: [6379] } },
+  },
+  validateResource: (args, report) => {
+    const { redisPorts } = configOf(args, ingressDefaults);
+    worldOpenIngress(args.type, args.name, raw(args.props), redisPorts).forEach((m) => report(m));
+  },
 };
 
 /** Ports used by the caches in the stack (ReplicationGroup/Cluster `port`, serverless 6379/6380). */
 export function cachePorts(resources: readonly PolicyResource[]): number[] {
-    const ports = new Set<number>();
-    for (const r of resources) {
-        const p = raw(r.props);
-        if (r.type === REPLICATION_GROUP || r.type === CACHE_CLUSTER) {
-            ports.add(typeof p.port === "number" ? p.port : 6379);
-        } else if (r.type === SERVERLESS_CACHE) {
-            ports.add(6379).add(6380);
-        }
+  const ports = new Set<number>();
+  for (const r of resources) {
+    const p = raw(r.props);
+    if (r.type === REPLICATION_GROUP || r.type === CACHE_CLUSTER) {
+      ports.add(typeof p.port === "number" ? p.port : 6379);
+    } else if (r.type === SERVERLESS_CACHE) {
+      ports.add(6379).add(6380);
     }
-    return [...ports];
+  }
+  return [...ports];
 }
 
 export const redisCachePortNotWorldOpen: StackValidationPolicy = {
-    name: "redis-cache-port-not-world-open",
-    description: "Security groups must not open the port of any ElastiCache cache in the stack to the world.",
-    enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            redisPorts: {
-                type: "array",
-                items: { type: "integer" },
-                default: [6379],
-                description: "Ports redis-ingress-not-world-open already checks on every resource.",
-            },
-        },
+  name: "redis-cache-port-not-world-open",
+  description:
+    "Security groups must not open the port of any ElastiCache cache in the stack to the world.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      redisPorts: {
+        type: "array",
+        items: { type: "integer" },
+        default: [6379],
+        description: "Ports redis-ingress-not-world-open already checks on every resource.",
+      },
     },
-    validateStack: (args, report) => {
-        const { redisPorts } = configOf(args, ingressDefaults);
-        const ports = cachePorts(args.resources).filter((p) => !redisPorts.includes(p));
-        if (ports.length === 0) {
-            return;
-        }
-        for (const r of args.resources) {
-            worldOpenIngress(r.type, r.name, raw(r.props), ports).forEach((m) => report(m, r.urn));
-        }
-    },
+  },
+  validateStack: (args, report) => {
+    const { redisPorts } = configOf(args, ingressDefaults);
+    const ports = cachePorts(args.resources).filter((p) => !redisPorts.includes(p));
+    if (ports.length === 0) {
+      return;
+    }
+    for (const r of args.resources) {
+      worldOpenIngress(r.type, r.name, raw(r.props), ports).forEach((m) => report(m, r.urn));
+    }
+  },
 };
 
 export const elasticachePrivateSubnets: ResourceValidationPolicy = {
-    name: "elasticache-private-subnets",
-    description: "ElastiCache must run in an explicit (private) subnet group, never the default one.",
-    enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
-        const p = raw(args.props);
-        const label = `ElastiCache "${args.name}"`;
-        if (args.type === REPLICATION_GROUP || args.type === CACHE_CLUSTER) {
-            if (args.type === CACHE_CLUSTER && typeof p.replicationGroupId === "string") {
-                return; // A member of a replication group inherits the group's subnet group.
-            }
-            const sg = p.subnetGroupName;
-            // An unknown subnetGroupName is deferred to unknown-value-provenance.
-            if (sg === undefined || sg === null || sg === "" || sg === "default") {
-                report(
-                    `${label} has ${sg === "default" ? 'subnetGroupName "default"' : "no subnetGroupName"}, so it ` +
-                        "lands in the default VPC's subnets. Fix: create an aws.elasticache.SubnetGroup over " +
-                        "private subnets and set subnetGroupName to its name.",
-                );
-            }
-        } else if (args.type === SERVERLESS_CACHE) {
-            const ids = p.subnetIds;
-            // An unknown subnetIds list is deferred to unknown-value-provenance.
-            if (!isUnknown(ids) && (!Array.isArray(ids) || ids.length === 0)) {
-                report(`${label} has no subnetIds, so AWS picks default subnets. Fix: set subnetIds to private subnets.`);
-            }
-        }
-    },
+  name: "elasticache-private-subnets",
+  description: "ElastiCache must run in an explicit (private) subnet group, never the default one.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    const p = raw(args.props);
+    const label = `ElastiCache "${args.name}"`;
+    if (args.type === REPLICATION_GROUP || args.type === CACHE_CLUSTER) {
+      if (args.type === CACHE_CLUSTER && typeof p.replicationGroupId === "string") {
+        return; // A member of a replication group inherits the group's subnet group.
+      }
+      const sg = p.subnetGroupName;
+      // An unknown subnetGroupName is deferred to unknown-value-provenance.
+      if (sg === undefined || sg === null || sg === "" || sg === "default") {
+        report(
+          `${label} has ${sg === "default" ? 'subnetGroupName "default"' : "no subnetGroupName"}, so it ` +
+            "lands in the default VPC's subnets. Fix: create an aws.elasticache.SubnetGroup over " +
+            "private subnets and set subnetGroupName to its name.",
+        );
+      }
+    } else if (args.type === SERVERLESS_CACHE) {
+      const ids = p.subnetIds;
+      // An unknown subnetIds list is deferred to unknown-value-provenance.
+      if (!isUnknown(ids) && (!Array.isArray(ids) || ids.length === 0)) {
+        report(
+          `${label} has no subnetIds, so AWS picks default subnets. Fix: set subnetIds to private subnets.`,
+        );
+      }
+    }
+  },
 };
 
 const REDIS_ENV = /^(REDIS|VALKEY|CACHE)_(URL|URI|HOST|ADDR|ADDRESS|ENDPOINT)$|^REDIS$/;
 
 /** Names by which a container is reachable on Docker networks. */
 function containerNames(p: Props): { names: string[]; unknown: boolean } {
-    const names: string[] = [];
-    let unknown = false;
-    const add = (v: unknown): void => {
-        if (isUnknown(v)) {
-            unknown = true;
-        } else if (typeof v === "string") {
-            names.push(v);
-        }
-    };
-    add(p.name);
-    add(p.hostname);
-    if (isUnknown(p.networksAdvanced)) {
-        unknown = true;
+  const names: string[] = [];
+  let unknown = false;
+  const add = (v: unknown): void => {
+    if (isUnknown(v)) {
+      unknown = true;
+    } else if (typeof v === "string") {
+      names.push(v);
     }
-    for (const n of Array.isArray(p.networksAdvanced) ? p.networksAdvanced : []) {
-        const aliases = (n as Props | null)?.aliases;
-        if (isUnknown(aliases)) {
-            unknown = true;
-        }
-        (Array.isArray(aliases) ? aliases : []).forEach(add);
+  };
+  add(p.name);
+  add(p.hostname);
+  if (isUnknown(p.networksAdvanced)) {
+    unknown = true;
+  }
+  for (const n of Array.isArray(p.networksAdvanced) ? p.networksAdvanced : []) {
+    const aliases = (n as Props | null)?.aliases;
+    if (isUnknown(aliases)) {
+      unknown = true;
     }
-    return { names, unknown };
+    (Array.isArray(aliases) ? aliases : []).forEach(add);
+  }
+  return { names, unknown };
 }
 
 function isRedisBackend(r: PolicyResource): boolean {
-    return (r.type === CONTAINER && redisIdentity(raw(r.props)).redis) || r.type.startsWith("aws:elasticache/");
+  return (
+    (r.type === CONTAINER && redisIdentity(raw(r.props)).redis) ||
+    r.type.startsWith("aws:elasticache/")
+  );
 }
 
 export const redisBackendDefined: StackValidationPolicy = {
-    name: "redis-backend-defined",
-    description: "Every REDIS_URL/REDIS_HOST an app container uses must point at a Redis defined in this stack or an external host.",
-    enforcementLevel: "mandatory",
-    validateStack: (args, report) => {
-        const containers = args.resources.filter((r) => r.type === CONTAINER);
-        const known = new Map<string, PolicyResource>();
-        let namesUnknown = false;
-        for (const c of containers) {
-            const { names, unknown } = containerNames(raw(c.props));
-            names.forEach((n) => known.set(n, c));
-            namesUnknown = namesUnknown || unknown;
+  name: "redis-backend-defined",
+  description:
+    "Every REDIS_URL/REDIS_HOST an app container uses must point at a Redis defined in this stack or an external host.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const containers = args.resources.filter((r) => r.type === CONTAINER);
+    const known = new Map<string, PolicyResource>();
+    let namesUnknown = false;
+    for (const c of containers) {
+      const { names, unknown } = containerNames(raw(c.props));
+      names.forEach((n) => known.set(n, c));
+      namesUnknown = namesUnknown || unknown;
+    }
+    for (const c of containers) {
+      const p = raw(c.props);
+      if (isRedisBackend(c)) {
+        continue;
+      }
+      const envs = parseEnvs(p.envs);
+      const fromBackend = (): boolean =>
+        sourcesOf(c, "envs", args.resources, true).some(isRedisBackend);
+      if (envs.unknown && !fromBackend() && !envs.vars.some((v) => REDIS_ENV.test(v.name))) {
+        report(
+          unknownAtPreview(
+            `\`envs\` of container "${c.name}" (which may carry REDIS_URL) and its provenance ` +
+              "could not be established: it depends on no Redis container or ElastiCache resource",
+            "build REDIS_URL from the Redis component's outputs so the dependency is visible",
+          ),
+          c.urn,
+        );
+        continue;
+      }
+      for (const v of envs.vars.filter((x) => REDIS_ENV.test(x.name))) {
+        const urls = redisUrls(v.value);
+        const hosts = urls.length > 0 ? urls.map((u) => u.host) : [v.value.split(":")[0] ?? ""];
+        for (const host of hosts) {
+          if (host.includes(".") || host.includes(":") || host === "localhost" || host === "") {
+            continue; // FQDN or IP: an external Redis, out of this stack's hands.
+          }
+          const target = known.get(host);
+          if (target && isRedisBackend(target)) {
+            continue;
+          }
+          if (!target && namesUnknown && fromBackend()) {
+            continue;
+          }
+          report(
+            target
+              ? `Container "${c.name}" sets ${v.name} to host "${host}", which is container ` +
+                  `"${target.name}", not Redis/Valkey. Fix: point it at the Redis container's name.`
+              : `Container "${c.name}" sets ${v.name} to host "${host}", but no container in this ` +
+                  "stack is named or aliased so: Redis was never defined. Fix: add the Redis " +
+                  "component (or ElastiCache) and build the URL from its outputs.",
+            c.urn,
+          );
         }
-        for (const c of containers) {
-            const p = raw(c.props);
-            if (isRedisBackend(c)) {
-                continue;
-            }
-            const envs = parseEnvs(p.envs);
-            const fromBackend = (): boolean => sourcesOf(c, "envs", args.resources, true).some(isRedisBackend);
-            if (envs.unknown && !fromBackend() && !envs.vars.some((v) => REDIS_ENV.test(v.name))) {
-                report(
-                    unknownAtPreview(
-                        `\`envs\` of container "${c.name}" (which may carry REDIS_URL) and its provenance ` +
-                            "could not be established: it depends on no Redis container or ElastiCache resource",
-                        "build REDIS_URL from the Redis component's outputs so the dependency is visible",
-                    ),
-                    c.urn,
-                );
-                continue;
-            }
-            for (const v of envs.vars.filter((x) => REDIS_ENV.test(x.name))) {
-                const urls = redisUrls(v.value);
-                const hosts = urls.length > 0 ? urls.map((u) => u.host) : [v.value.split(":")[0] ?? ""];
-                for (const host of hosts) {
-                    if (host.includes(".") || host.includes(":") || host === "localhost" || host === "") {
-                        continue; // FQDN or IP: an external Redis, out of this stack's hands.
-                    }
-                    const target = known.get(host);
-                    if (target && isRedisBackend(target)) {
-                        continue;
-                    }
-                    if (!target && namesUnknown && fromBackend()) {
-                        continue;
-                    }
-                    report(
-                        target
-                            ? `Container "${c.name}" sets ${v.name} to host "${host}", which is container ` +
-                                  `"${target.name}", not Redis/Valkey. Fix: point it at the Redis container's name.`
-                            : `Container "${c.name}" sets ${v.name} to host "${host}", but no container in this ` +
-                                  "stack is named or aliased so: Redis was never defined. Fix: add the Redis " +
-                                  "component (or ElastiCache) and build the URL from its outputs.",
-                        c.urn,
-                    );
-                }
-            }
-        }
-    },
+      }
+    }
+  },
 };
 
 export const redisPolicies = [
-    redisNotExposed,
-    redisIngressNotWorldOpen,
-    redisCachePortNotWorldOpen,
-    elasticachePrivateSubnets,
-    redisBackendDefined,
+  redisNotExposed,
+  redisIngressNotWorldOpen,
+  redisCachePortNotWorldOpen,
+  elasticachePrivateSubnets,
+  redisBackendDefined,
 ];

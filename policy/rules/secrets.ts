@@ -10,255 +10,284 @@ import { parseProbe } from "../lib/healthcheck";
 import { CACHE_CLUSTER, CACHE_USER, REPLICATION_GROUP } from "../lib/provenance";
 import { analyzeRedisAuth } from "../lib/redis-auth";
 import {
-    DEFAULT_SECRET_THRESHOLDS,
-    isShellReference,
-    redactUrl,
-    redisUrls,
-    SecretThresholds,
-    secretKindOfName,
-    weakSecretReason,
+  DEFAULT_SECRET_THRESHOLDS,
+  isShellReference,
+  redactUrl,
+  redisUrls,
+  SecretThresholds,
+  secretKindOfName,
+  weakSecretReason,
 } from "../lib/secrets";
 import { cliInvocationsInArgv, cliInvocationsInScript, shellScript, tokenize } from "../lib/shell";
 import { containsUnknown, isUnknown, raw } from "../lib/unknown";
 
 const FIX_AUTH =
-    'upload a redis.conf with "user default on >PASSWORD ~* &* +@all" (or "requirepass PASSWORD") and ' +
-    'start the server with it, or run redis-server --requirepass "$REDIS_PASSWORD"; take PASSWORD from a ' +
-    "random.RandomPassword secret";
+  'upload a redis.conf with "user default on >PASSWORD ~* &* +@all" (or "requirepass PASSWORD") and ' +
+  'start the server with it, or run redis-server --requirepass "$REDIS_PASSWORD"; take PASSWORD from a ' +
+  "random.RandomPassword secret";
 
 /** Violations of `redis-requires-auth` for one container (empty when it passes or defers). */
 export function checkRedisAuth(label: string, p: Props): string[] {
-    const auth = analyzeRedisAuth(p);
-    if (auth.explicitOpen.length > 0) {
-        return [
-            `Redis ${label} sets ${auth.explicitOpen.join(", ")}, so anyone who reaches it can read and ` +
-                `write every key. Fix: remove it and ${FIX_AUTH}.`,
-        ];
-    }
-    if (auth.requiresAuth) {
-        return [];
-    }
-    if (auth.unresolved.length > 0) {
-        return [
-            `Redis ${label}: authentication cannot be verified because redis-server reads ` +
-                `${auth.unresolved.join("; ")}. Fix: pass the configuration through \`uploads\` and ` +
-                `\`command\` so it can be checked, and ${FIX_AUTH}.`,
-        ];
-    }
-    if (auth.unknownFields.length > 0) {
-        // Deferred: `${fields}` are unknown at preview; unknown-value-provenance judges their source.
-        return [];
-    }
-    const notes = auth.notes.length > 0 ? ` (${auth.notes.join("; ")})` : "";
+  const auth = analyzeRedisAuth(p);
+  if (auth.explicitOpen.length > 0) {
     return [
-        `Redis ${label} accepts connections without a password: ACL user(s) ` +
-            `${auth.openUsers.map((u) => `"${u}"`).join(", ")} need none${notes}. Fix: ${FIX_AUTH}.`,
+      `Redis ${label} sets ${auth.explicitOpen.join(", ")}, so anyone who reaches it can read and ` +
+        `write every key. Fix: remove it and ${FIX_AUTH}.`,
     ];
+  }
+  if (auth.requiresAuth) {
+    return [];
+  }
+  if (auth.unresolved.length > 0) {
+    return [
+      `Redis ${label}: authentication cannot be verified because redis-server reads ` +
+        `${auth.unresolved.join("; ")}. Fix: pass the configuration through \`uploads\` and ` +
+        `\`command\` so it can be checked, and ${FIX_AUTH}.`,
+    ];
+  }
+  if (auth.unknownFields.length > 0) {
+    // Deferred: `${fields}` are unknown at preview; unknown-value-provenance judges their source.
+    return [];
+  }
+  const notes = auth.notes.length > 0 ? ` (${auth.notes.join("; ")})` : "";
+  return [
+    `Redis ${label} accepts connections without a password: ACL user(s) ` +
+      `${auth.openUsers.map((u) => `"${u}"`).join(", ")} need none${notes}. Fix: ${FIX_AUTH}.`,
+  ];
 }
 
 export const redisRequiresAuth: ResourceValidationPolicy = {
-    name: "redis-requires-auth",
-    description: "Redis/Valkey containers must require a password (requirepass or ACL users).",
-    enforcementLevel: "mandatory",
-    validateResource: onlyFor(CONTAINER, (args, report) => {
-        if (args.type !== CONTAINER) {
-            return;
-        }
-        const p = raw(args.props);
-        if (!redisIdentity(p).redis) {
-            return;
-        }
-        checkRedisAuth(containerLabel(args.name, p), p).forEach((m) => report(m));
-    }),
+  name: "redis-requires-auth",
+  description: "Redis/Valkey containers must require a password (requirepass or ACL users).",
+  enforcementLevel: "mandatory",
+  validateResource: onlyFor(CONTAINER, (args, report) => {
+    if (args.type !== CONTAINER) {
+      return;
+    }
+    const p = raw(args.props);
+    if (!redisIdentity(p).redis) {
+      return;
+    }
+    checkRedisAuth(containerLabel(args.name, p), p).forEach((m) => report(m));
+  }),
 };
 
 interface WeakSecretsConfig extends SecretThresholds {
-    readonly extraDenylist: string[];
+  readonly extraDenylist: string[];
 }
 
 const weakDefaults: WeakSecretsConfig = { ...DEFAULT_SECRET_THRESHOLDS, extraDenylist: [] };
 
 const FIX_SECRET =
-    "generate it with random.RandomPassword (length >= 32) or random.RandomId (byteLength >= 32) and " +
-    "pass it as a secret Output; never use defaults from docs or compose files";
+  "generate it with random.RandomPassword (length >= 32) or random.RandomId (byteLength >= 32) and " +
+  "pass it as a secret Output; never use defaults from docs or compose files";
 
-function checkContainerSecrets(args: ResourceValidationArgs, t: WeakSecretsConfig, report: ReportViolation): void {
-    const p = raw(args.props);
-    const label = containerLabel(args.name, p);
-    // Unknown envs entries are deferred to unknown-value-provenance (lib/provenance.ts).
-    const envs = parseEnvs(p.envs);
-    for (const v of envs.vars) {
-        const kind = secretKindOfName(v.name);
-        if (kind !== undefined) {
-            const why = weakSecretReason(v.value, kind, t);
-            if (why) {
-                report(`Env var ${v.name} of ${label} ${why}. Fix: ${FIX_SECRET}.`);
-            }
-        }
-        for (const u of redisUrls(v.value)) {
-            if (u.password === "") {
-                continue;
-            }
-            const why = weakSecretReason(u.password, "password", t);
-            if (why) {
-                report(`The password in ${v.name}=${u.url} of ${label} ${why}. Fix: ${FIX_SECRET}.`);
-            }
-        }
+function checkContainerSecrets(
+  args: ResourceValidationArgs,
+  t: WeakSecretsConfig,
+  report: ReportViolation,
+): void {
+  const p = raw(args.props);
+  const label = containerLabel(args.name, p);
+  // Unknown envs entries are deferred to unknown-value-provenance (lib/provenance.ts).
+  const envs = parseEnvs(p.envs);
+  for (const v of envs.vars) {
+    const kind = secretKindOfName(v.name);
+    if (kind !== undefined) {
+      const why = weakSecretReason(v.value, kind, t);
+      if (why) {
+        report(`Env var ${v.name} of ${label} ${why}. Fix: ${FIX_SECRET}.`);
+      }
     }
-    if (redisIdentity(p).redis) {
-        for (const pw of analyzeRedisAuth(p).passwords) {
-            const why = weakSecretReason(pw.value, "password", t);
-            if (why) {
-                report(`The Redis password in ${pw.where} of ${label} ${why}. Fix: ${FIX_SECRET}.`);
-            }
-        }
+    for (const u of redisUrls(v.value)) {
+      if (u.password === "") {
+        continue;
+      }
+      const why = weakSecretReason(u.password, "password", t);
+      if (why) {
+        report(`The password in ${v.name}=${u.url} of ${label} ${why}. Fix: ${FIX_SECRET}.`);
+      }
     }
+  }
+  if (redisIdentity(p).redis) {
+    for (const pw of analyzeRedisAuth(p).passwords) {
+      const why = weakSecretReason(pw.value, "password", t);
+      if (why) {
+        report(`The Redis password in ${pw.where} of ${label} ${why}. Fix: ${FIX_SECRET}.`);
+      }
+    }
+  }
 }
 
-function checkValue(value: unknown, what: string, t: WeakSecretsConfig, report: ReportViolation): void {
-    // Unknown values are deferred to unknown-value-provenance (lib/provenance.ts).
-    if (typeof value === "string" && !isUnknown(value)) {
-        const why = weakSecretReason(value, "password", t);
-        if (why) {
-            report(`${what} ${why}. Fix: ${FIX_SECRET}.`);
-        }
+function checkValue(
+  value: unknown,
+  what: string,
+  t: WeakSecretsConfig,
+  report: ReportViolation,
+): void {
+  // Unknown values are deferred to unknown-value-provenance (lib/provenance.ts).
+  if (typeof value === "string" && !isUnknown(value)) {
+    const why = weakSecretReason(value, "password", t);
+    if (why) {
+      report(`${what} ${why}. Fix: ${FIX_SECRET}.`);
     }
+  }
 }
 
 export const noWeakSecrets: ResourceValidationPolicy = {
-    name: "no-weak-secrets",
-    description: "Passwords, tokens and keys must not be defaults, placeholders or too short.",
-    enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            minPasswordLength: { type: "integer", minimum: 8, default: 16 },
-            minSecretKeyLength: { type: "integer", minimum: 16, default: 32 },
-            extraDenylist: { type: "array", items: { type: "string" }, default: [] },
-        },
+  name: "no-weak-secrets",
+  description: "Passwords, tokens and keys must not be defaults, placeholders or too short.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      minPasswordLength: { type: "integer", minimum: 8, default: 16 },
+      minSecretKeyLength: { type: "integer", minimum: 16, default: 32 },
+      extraDenylist: { type: "array", items: { type: "string" }, default: [] },
     },
-    validateResource: (args, report) => {
-        const t = configOf(args, weakDefaults);
-        const p = raw(args.props);
-        switch (args.type) {
-            case CONTAINER:
-                checkContainerSecrets(args, t, report);
-                break;
-            case REPLICATION_GROUP:
-            case CACHE_CLUSTER:
-                checkValue(p.authToken, `\`authToken\` of ElastiCache "${args.name}"`, t, report);
-                checkValue(p.authTokenWo, `\`authTokenWo\` of ElastiCache "${args.name}"`, t, report);
-                break;
-            case CACHE_USER: {
-                const mode = p.authenticationMode as Props | undefined;
-                const lists = [p.passwords, mode && !isUnknown(mode) ? mode.passwords : undefined];
-                for (const list of lists) {
-                    if (Array.isArray(list)) {
-                        list.forEach((pw, i) =>
-                            checkValue(pw, `Password #${i + 1} of ElastiCache user "${args.name}"`, t, report),
-                        );
-                    }
-                }
-                break;
-            }
+  },
+  validateResource: (args, report) => {
+    const t = configOf(args, weakDefaults);
+    const p = raw(args.props);
+    switch (args.type) {
+      case CONTAINER:
+        checkContainerSecrets(args, t, report);
+        break;
+      case REPLICATION_GROUP:
+      case CACHE_CLUSTER:
+        checkValue(p.authToken, `\`authToken\` of ElastiCache "${args.name}"`, t, report);
+        checkValue(p.authTokenWo, `\`authTokenWo\` of ElastiCache "${args.name}"`, t, report);
+        break;
+      case CACHE_USER: {
+        const mode = p.authenticationMode as Props | undefined;
+        const lists = [p.passwords, mode && !isUnknown(mode) ? mode.passwords : undefined];
+        for (const list of lists) {
+          if (Array.isArray(list)) {
+            list.forEach((pw, i) =>
+              checkValue(pw, `Password #${i + 1} of ElastiCache user "${args.name}"`, t, report),
+            );
+          }
         }
-    },
+        break;
+      }
+    }
+  },
 };
 
 /** Words of each command-like field: `command`, `entrypoints` and the healthcheck probe. */
 function commandWords(p: Props): { where: string; words: string[]; script: string }[] {
-    const out: { where: string; words: string[]; script: string }[] = [];
-    const add = (where: string, argv: string[]): void => {
-        const script = shellScript(argv);
-        if (script !== undefined) {
-            out.push({ where, script, words: tokenize(script).filter((t) => !t.op).map((t) => t.text) });
-        } else {
-            out.push({ where, script: argv.join(" "), words: argv });
-        }
-    };
-    for (const field of ["command", "entrypoints"]) {
-        const v = p[field];
-        // Unknown command/entrypoints are deferred to unknown-value-provenance.
-        if (Array.isArray(v) && !containsUnknown(v)) {
-            add(field, v.filter((x): x is string => typeof x === "string"));
-        }
+  const out: { where: string; words: string[]; script: string }[] = [];
+  const add = (where: string, argv: string[]): void => {
+    const script = shellScript(argv);
+    if (script !== undefined) {
+      out.push({
+        where,
+        script,
+        words: tokenize(script)
+          .filter((t) => !t.op)
+          .map((t) => t.text),
+      });
+    } else {
+      out.push({ where, script: argv.join(" "), words: argv });
     }
-    const hc = p.healthcheck as Props | undefined;
-    // An unknown probe is reported by container-healthcheck-required.
-    const probe = hc && !isUnknown(hc) ? parseProbe(hc.tests) : undefined;
-    if (probe?.form === "exec") {
-        add("healthcheck", [...probe.argv]);
-    } else if (probe?.form === "shell") {
-        out.push({
-            where: "healthcheck",
-            script: probe.script,
-            words: tokenize(probe.script).filter((t) => !t.op).map((t) => t.text),
-        });
+  };
+  for (const field of ["command", "entrypoints"]) {
+    const v = p[field];
+    // Unknown command/entrypoints are deferred to unknown-value-provenance.
+    if (Array.isArray(v) && !containsUnknown(v)) {
+      add(
+        field,
+        v.filter((x): x is string => typeof x === "string"),
+      );
     }
-    return out;
+  }
+  const hc = p.healthcheck as Props | undefined;
+  // An unknown probe is reported by container-healthcheck-required.
+  const probe = hc && !isUnknown(hc) ? parseProbe(hc.tests) : undefined;
+  if (probe?.form === "exec") {
+    add("healthcheck", [...probe.argv]);
+  } else if (probe?.form === "shell") {
+    out.push({
+      where: "healthcheck",
+      script: probe.script,
+      words: tokenize(probe.script)
+        .filter((t) => !t.op)
+        .map((t) => t.text),
+    });
+  }
+  return out;
 }
 
-const SECRET_FLAGS = new Set(["--requirepass", "--masterauth", "--password", "--passwd", "--pass", "--auth"]);
+const SECRET_FLAGS = new Set([
+  "--requirepass",
+  "--masterauth",
+  "--password",
+  "--passwd",
+  "--pass",
+  "--auth",
+]);
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 
 /** Literal secrets in a command line, as "what was found" strings (never the value). */
 export function secretsInCommand(words: readonly string[], script: string): string[] {
-    const found: string[] = [];
-    const literal = (v: string | undefined): boolean => v !== undefined && v !== "" && !isShellReference(v);
-    words.forEach((w, i) => {
-        const [flag, inline] = w.startsWith("--") && w.includes("=") ? w.split(/=(.*)/s) : [w, undefined];
-        if (flag !== undefined && SECRET_FLAGS.has(flag.toLowerCase())) {
-            if (literal(inline ?? words[i + 1])) {
-                found.push(`${flag} <literal>`);
-            }
-        }
-        const a = ASSIGNMENT.exec(w);
-        if (a && (/AUTH|PASSWORD|SECRET|TOKEN/i.test(a[1] as string)) && literal(a[2])) {
-            found.push(`${a[1]}=<literal>`);
-        }
-        if (w === "--user") {
-            for (let j = i + 1; j < words.length && !(words[j] as string).startsWith("--"); j++) {
-                const rules = (words[j] as string).split(/\s+/);
-                if (rules.some((r) => r.length > 1 && r.startsWith(">") && !isShellReference(r.slice(1)))) {
-                    found.push("--user … >password");
-                }
-            }
-        }
-    });
-    for (const inv of [...cliInvocationsInScript(script), ...cliInvocationsInArgv(words)]) {
-        const a = inv.options.get("-a");
-        if (typeof a === "string" && literal(a)) {
-            found.push(`${inv.cli} -a <literal>`);
-        }
+  const found: string[] = [];
+  const literal = (v: string | undefined): boolean =>
+    v !== undefined && v !== "" && !isShellReference(v);
+  words.forEach((w, i) => {
+    const [flag, inline] =
+      w.startsWith("--") && w.includes("=") ? w.split(/=(.*)/s) : [w, undefined];
+    if (flag !== undefined && SECRET_FLAGS.has(flag.toLowerCase())) {
+      if (literal(inline ?? words[i + 1])) {
+        found.push(`${flag} <literal>`);
+      }
     }
-    for (const u of redisUrls(script)) {
-        if (u.password !== "" && !isShellReference(u.password)) {
-            found.push(`URL ${redactUrl(u.url)}`);
-        }
+    const a = ASSIGNMENT.exec(w);
+    if (a && /AUTH|PASSWORD|SECRET|TOKEN/i.test(a[1] as string) && literal(a[2])) {
+      found.push(`${a[1]}=<literal>`);
     }
-    return [...new Set(found)];
+    if (w === "--user") {
+      for (let j = i + 1; j < words.length && !(words[j] as string).startsWith("--"); j++) {
+        const rules = (words[j] as string).split(/\s+/);
+        if (rules.some((r) => r.length > 1 && r.startsWith(">") && !isShellReference(r.slice(1)))) {
+          found.push("--user … >password");
+        }
+      }
+    }
+  });
+  for (const inv of [...cliInvocationsInScript(script), ...cliInvocationsInArgv(words)]) {
+    const a = inv.options.get("-a");
+    if (typeof a === "string" && literal(a)) {
+      found.push(`${inv.cli} -a <literal>`);
+    }
+  }
+  for (const u of redisUrls(script)) {
+    if (u.password !== "" && !isShellReference(u.password)) {
+      found.push(`URL ${redactUrl(u.url)}`);
+    }
+  }
+  return [...new Set(found)];
 }
 
 export const noSecretsInCommand: ResourceValidationPolicy = {
-    name: "no-secrets-in-command",
-    description: "Container commands, entrypoints and healthchecks must not carry literal passwords.",
-    enforcementLevel: "mandatory",
-    validateResource: onlyFor(CONTAINER, (args, report) => {
-        if (args.type !== CONTAINER) {
-            return;
-        }
-        const p = raw(args.props);
-        for (const c of commandWords(p)) {
-            const found = secretsInCommand(c.words, c.script);
-            if (found.length > 0) {
-                report(
-                    `The ${c.where} of ${containerLabel(args.name, p)} contains a literal password ` +
-                        `(${found.join(", ")}); anyone who can run \`docker inspect\` or \`ps\` reads it. ` +
-                        `Fix: put it in a config file via \`uploads\` (e.g. "user default on >PW" in ` +
-                        `redis.conf) or read it at run time ("$REDIS_PASSWORD", REDISCLI_AUTH="$(cat /path)").`,
-                );
-            }
-        }
-    }),
+  name: "no-secrets-in-command",
+  description: "Container commands, entrypoints and healthchecks must not carry literal passwords.",
+  enforcementLevel: "mandatory",
+  validateResource: onlyFor(CONTAINER, (args, report) => {
+    if (args.type !== CONTAINER) {
+      return;
+    }
+    const p = raw(args.props);
+    for (const c of commandWords(p)) {
+      const found = secretsInCommand(c.words, c.script);
+      if (found.length > 0) {
+        report(
+          `The ${c.where} of ${containerLabel(args.name, p)} contains a literal password ` +
+            `(${found.join(", ")}); anyone who can run \`docker inspect\` or \`ps\` reads it. ` +
+            `Fix: put it in a config file via \`uploads\` (e.g. "user default on >PW" in ` +
+            `redis.conf) or read it at run time ("$REDIS_PASSWORD", REDISCLI_AUTH="$(cat /path)").`,
+        );
+      }
+    }
+  }),
 };
 
 export const secretsPolicies = [redisRequiresAuth, noWeakSecrets, noSecretsInCommand];

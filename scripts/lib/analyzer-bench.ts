@@ -3,17 +3,24 @@
  * against a running policy pack, so regressions in rule cost show up as ms/resource.
  */
 import { performance } from "perf_hooks";
-import { PolicyPackClient, ResourceRecord, secret, startPolicyPack, UNKNOWN, urnOf } from "./analyzer";
+import {
+  PolicyPackClient,
+  ResourceRecord,
+  secret,
+  startPolicyPack,
+  UNKNOWN,
+  urnOf,
+} from "./analyzer";
 
 export interface BenchResult {
-    readonly containers: number;
-    /** Secrets unknown (first preview), judged through propertyDependencies. */
-    readonly preview: boolean;
-    readonly resources: number;
-    readonly analyzeMs: number;
-    readonly analyzeStackMs: number;
-    readonly totalMs: number;
-    readonly msPerResource: number;
+  readonly containers: number;
+  /** Secrets unknown (first preview), judged through propertyDependencies. */
+  readonly preview: boolean;
+  readonly resources: number;
+  readonly analyzeMs: number;
+  readonly analyzeStackMs: number;
+  readonly totalMs: number;
+  readonly msPerResource: number;
 }
 
 /**
@@ -21,78 +28,111 @@ export interface BenchResult {
  * `preview`, the secrets are unknown, as on a first `pulumi preview`.
  */
 export function syntheticStack(containers: number, preview = false): ResourceRecord[] {
-    const pw = urnOf("random:index/randomPassword:RandomPassword", "bench-password");
-    const hidden = <T>(v: T): unknown => (preview ? secret(UNKNOWN) : secret(v));
-    const out: ResourceRecord[] = [
-        { urn: pw, type: "random:index/randomPassword:RandomPassword", name: "bench-password", properties: { length: 32, special: false, result: hidden("Q7fK2mZp9LwR4tVb8NcY3hJd6sXe1Ua5") } },
-    ];
-    for (let i = 0; i < containers; i++) {
-        const redis = i % 2 === 0;
-        const name = `${redis ? "redis" : "api"}-${i}`;
-        const password = "Q7fK2mZp9LwR4tVb8NcY3hJd6sXe1Ua5";
-        out.push({
-            urn: urnOf("docker:index/container:Container", name),
-            type: "docker:index/container:Container",
-            name,
-            dependencies: redis ? [pw] : [pw, urnOf("docker:index/container:Container", `redis-${i - 1}`)],
-            propertyDependencies: { [redis ? "uploads" : "envs"]: redis ? [pw] : [pw, urnOf("docker:index/container:Container", `redis-${i - 1}`)] },
-            properties: {
-                name,
-                image: redis ? "valkey/valkey:8.1-alpine" : "ghcr.io/acme/api:1.4.2",
-                command: redis ? ["valkey-server", "/etc/valkey/valkey.conf"] : undefined,
-                uploads: redis ? [{ file: "/etc/valkey/valkey.conf", content: hidden(`user default on >${password} ~* &* +@all\n`) }] : undefined,
-                envs: redis ? [] : hidden([`REDIS_URL=redis://:${password}@redis-${i - 1}:6379`, `SECRET_KEY=${"ab".repeat(32)}`]),
-                restart: "unless-stopped",
-                memory: 256,
-                logOpts: { "max-size": "10m", "max-file": "3" },
-                wait: true,
-                waitTimeout: 120,
-                healthcheck: {
-                    tests: redis ? ["CMD-SHELL", "valkey-cli ping | grep -qx PONG"] : ["CMD-SHELL", "curl -fsS http://localhost:3003/health"],
-                    interval: "10s",
-                    timeout: "3s",
-                    startPeriod: "20s",
-                    retries: 5,
-                },
-            },
-        });
-    }
-    return out;
+  const pw = urnOf("random:index/randomPassword:RandomPassword", "bench-password");
+  const hidden = <T>(v: T): unknown => (preview ? secret(UNKNOWN) : secret(v));
+  const out: ResourceRecord[] = [
+    {
+      urn: pw,
+      type: "random:index/randomPassword:RandomPassword",
+      name: "bench-password",
+      properties: {
+        length: 32,
+        special: false,
+        result: hidden("Q7fK2mZp9LwR4tVb8NcY3hJd6sXe1Ua5"),
+      },
+    },
+  ];
+  for (let i = 0; i < containers; i++) {
+    const redis = i % 2 === 0;
+    const name = `${redis ? "redis" : "api"}-${i}`;
+    const password = "Q7fK2mZp9LwR4tVb8NcY3hJd6sXe1Ua5";
+    out.push({
+      urn: urnOf("docker:index/container:Container", name),
+      type: "docker:index/container:Container",
+      name,
+      dependencies: redis
+        ? [pw]
+        : [pw, urnOf("docker:index/container:Container", `redis-${i - 1}`)],
+      propertyDependencies: {
+        [redis ? "uploads" : "envs"]: redis
+          ? [pw]
+          : [pw, urnOf("docker:index/container:Container", `redis-${i - 1}`)],
+      },
+      properties: {
+        name,
+        image: redis ? "valkey/valkey:8.1-alpine" : "ghcr.io/acme/api:1.4.2",
+        command: redis ? ["valkey-server", "/etc/valkey/valkey.conf"] : undefined,
+        uploads: redis
+          ? [
+              {
+                file: "/etc/valkey/valkey.conf",
+                content: hidden(`user default on >${password} ~* &* +@all\n`),
+              },
+            ]
+          : undefined,
+        envs: redis
+          ? []
+          : hidden([
+              `REDIS_URL=redis://:${password}@redis-${i - 1}:6379`,
+              `SECRET_KEY=${"ab".repeat(32)}`,
+            ]),
+        restart: "unless-stopped",
+        memory: 256,
+        logOpts: { "max-size": "10m", "max-file": "3" },
+        wait: true,
+        waitTimeout: 120,
+        healthcheck: {
+          tests: redis
+            ? ["CMD-SHELL", "valkey-cli ping | grep -qx PONG"]
+            : ["CMD-SHELL", "curl -fsS http://localhost:3003/health"],
+          interval: "10s",
+          timeout: "3s",
+          startPeriod: "20s",
+          retries: 5,
+        },
+      },
+    });
+  }
+  return out;
 }
 
 export interface BenchOptions {
-    /** Send the stack as at a first preview (secrets unknown). Default false. */
-    readonly preview?: boolean;
-    /**
-     * Analyze requests in flight at once. 1 (default) is the conservative, sequential figure;
-     * the engine itself analyzes resources as their steps are generated, often concurrently.
-     */
-    readonly concurrency?: number;
+  /** Send the stack as at a first preview (secrets unknown). Default false. */
+  readonly preview?: boolean;
+  /**
+   * Analyze requests in flight at once. 1 (default) is the conservative, sequential figure;
+   * the engine itself analyzes resources as their steps are generated, often concurrently.
+   */
+  readonly concurrency?: number;
 }
 
-export async function benchAnalysis(pack: PolicyPackClient, containers: number, opts: BenchOptions = {}): Promise<BenchResult> {
-    const preview = opts.preview ?? false;
-    const stack = syntheticStack(containers, preview);
-    const t0 = performance.now();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-        while (next < stack.length) {
-            await pack.analyze(stack[next++] as ResourceRecord);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, worker));
-    const t1 = performance.now();
-    await pack.analyzeStack(stack);
-    const t2 = performance.now();
-    return {
-        containers,
-        preview,
-        resources: stack.length,
-        analyzeMs: t1 - t0,
-        analyzeStackMs: t2 - t1,
-        totalMs: t2 - t0,
-        msPerResource: (t2 - t0) / stack.length,
-    };
+export async function benchAnalysis(
+  pack: PolicyPackClient,
+  containers: number,
+  opts: BenchOptions = {},
+): Promise<BenchResult> {
+  const preview = opts.preview ?? false;
+  const stack = syntheticStack(containers, preview);
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < stack.length) {
+      await pack.analyze(stack[next++] as ResourceRecord);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, worker));
+  const t1 = performance.now();
+  await pack.analyzeStack(stack);
+  const t2 = performance.now();
+  return {
+    containers,
+    preview,
+    resources: stack.length,
+    analyzeMs: t1 - t0,
+    analyzeStackMs: t2 - t1,
+    totalMs: t2 - t0,
+    msPerResource: (t2 - t0) / stack.length,
+  };
 }
 
 /**
@@ -100,21 +140,21 @@ export async function benchAnalysis(pack: PolicyPackClient, containers: number, 
  * and 1000 containers): Analyze per resource, then one AnalyzeStack.
  */
 export async function benchmarkPolicyPack(
-    dir = "policy",
-    sizes: readonly number[] = [10, 100, 1000],
-    configFile = `${dir}/config/prod.json`,
-    opts: BenchOptions = {},
+  dir = "policy",
+  sizes: readonly number[] = [10, 100, 1000],
+  configFile = `${dir}/config/prod.json`,
+  opts: BenchOptions = {},
 ): Promise<BenchResult[]> {
-    const pack = await startPolicyPack(dir);
-    try {
-        await pack.configureFile(configFile);
-        await benchAnalysis(pack, 200, opts); // warm-up: JIT and gRPC channel
-        const results: BenchResult[] = [];
-        for (const n of sizes) {
-            results.push(await benchAnalysis(pack, n, opts));
-        }
-        return results;
-    } finally {
-        await pack.stop();
+  const pack = await startPolicyPack(dir);
+  try {
+    await pack.configureFile(configFile);
+    await benchAnalysis(pack, 200, opts); // warm-up: JIT and gRPC channel
+    const results: BenchResult[] = [];
+    for (const n of sizes) {
+      results.push(await benchAnalysis(pack, n, opts));
     }
+    return results;
+  } finally {
+    await pack.stop();
+  }
 }

@@ -13,118 +13,134 @@ export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disable
 export type PolicyPackConfigFile = Record<string, EnforcementLevel | Record<string, unknown>>;
 
 export interface PolicyInfo {
-    readonly name: string;
-    readonly description: string;
-    readonly enforcementLevel: EnforcementLevel;
-    readonly policyType: "resource" | "stack" | "unknown";
-    readonly configSchema?: { properties: Record<string, Record<string, unknown>>; required: string[] };
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly policyType: "resource" | "stack" | "unknown";
+  readonly configSchema?: {
+    properties: Record<string, Record<string, unknown>>;
+    required: string[];
+  };
 }
 
 export interface ReconciledPolicyConfig {
-    enforcementLevel: EnforcementLevel;
-    properties: Record<string, unknown>;
+  enforcementLevel: EnforcementLevel;
+  properties: Record<string, unknown>;
 }
 
 const LEVELS = new Set(["advisory", "mandatory", "remediate", "disabled"]);
 
-function split(v: unknown, key: string): { level?: EnforcementLevel; props: Record<string, unknown> } {
-    if (typeof v === "string") {
-        if (!LEVELS.has(v)) {
-            throw new Error(`parsing enforcement level for "${key}": "${v}" is not a valid enforcement level`);
-        }
-        return { level: v as EnforcementLevel, props: {} };
+function split(
+  v: unknown,
+  key: string,
+): { level?: EnforcementLevel; props: Record<string, unknown> } {
+  if (typeof v === "string") {
+    if (!LEVELS.has(v)) {
+      throw new Error(
+        `parsing enforcement level for "${key}": "${v}" is not a valid enforcement level`,
+      );
     }
-    if (v === null || typeof v !== "object" || Array.isArray(v)) {
-        throw new Error(`parsing "${key}": must be a string or object`);
-    }
-    const { enforcementLevel, ...props } = v as Record<string, unknown>;
-    if (enforcementLevel !== undefined && (typeof enforcementLevel !== "string" || !LEVELS.has(enforcementLevel))) {
-        throw new Error(`parsing enforcement level for "${key}": ${String(enforcementLevel)} is not valid`);
-    }
-    return { level: enforcementLevel as EnforcementLevel | undefined, props };
+    return { level: v as EnforcementLevel, props: {} };
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    throw new Error(`parsing "${key}": must be a string or object`);
+  }
+  const { enforcementLevel, ...props } = v as Record<string, unknown>;
+  if (
+    enforcementLevel !== undefined &&
+    (typeof enforcementLevel !== "string" || !LEVELS.has(enforcementLevel))
+  ) {
+    throw new Error(
+      `parsing enforcement level for "${key}": ${String(enforcementLevel)} is not valid`,
+    );
+  }
+  return { level: enforcementLevel as EnforcementLevel | undefined, props };
 }
 
-function applyConfig(result: Map<string, ReconciledPolicyConfig>, given: PolicyPackConfigFile): void {
-    const all = given.all !== undefined ? split(given.all, "all") : undefined;
-    if (all?.level) {
-        for (const c of result.values()) {
-            c.enforcementLevel = all.level;
-        }
+function applyConfig(
+  result: Map<string, ReconciledPolicyConfig>,
+  given: PolicyPackConfigFile,
+): void {
+  const all = given.all !== undefined ? split(given.all, "all") : undefined;
+  if (all?.level) {
+    for (const c of result.values()) {
+      c.enforcementLevel = all.level;
     }
-    for (const [name, v] of Object.entries(given)) {
-        if (name === "environments") {
-            continue;
-        }
-        const { level, props } = split(v, name);
-        const current = result.get(name) ?? { enforcementLevel: level ?? "advisory", properties: {} };
-        if (level) {
-            current.enforcementLevel = level;
-        }
-        Object.assign(current.properties, props);
-        result.set(name, current);
+  }
+  for (const [name, v] of Object.entries(given)) {
+    if (name === "environments") {
+      continue;
     }
+    const { level, props } = split(v, name);
+    const current = result.get(name) ?? { enforcementLevel: level ?? "advisory", properties: {} };
+    if (level) {
+      current.enforcementLevel = level;
+    }
+    Object.assign(current.properties, props);
+    result.set(name, current);
+  }
 }
 
 /** Minimal JSON-schema check (type, enum, minimum) — the CLI runs gojsonschema here. */
 function validate(policy: PolicyInfo, props: Record<string, unknown>): string[] {
-    const errors: string[] = [];
-    const schema = policy.configSchema;
-    if (!schema) {
-        return errors;
-    }
-    for (const req of schema.required) {
-        if (!(req in props)) {
-            errors.push(`${policy.name}: ${req} is required`);
-        }
-    }
-    for (const [k, v] of Object.entries(props)) {
-        const s = schema.properties[k];
-        if (!s) {
-            continue;
-        }
-        const t = s.type;
-        const ok =
-            t === undefined ||
-            (t === "integer" && Number.isInteger(v)) ||
-            (t === "number" && typeof v === "number") ||
-            (t === "array" && Array.isArray(v)) ||
-            (t === "object" && v !== null && typeof v === "object" && !Array.isArray(v)) ||
-            typeof v === t;
-        if (!ok) {
-            errors.push(`${policy.name}: ${k}: Invalid type. Expected: ${String(t)}`);
-        }
-        if (typeof s.minimum === "number" && typeof v === "number" && v < s.minimum) {
-            errors.push(`${policy.name}: ${k}: Must be greater than or equal to ${s.minimum}`);
-        }
-    }
+  const errors: string[] = [];
+  const schema = policy.configSchema;
+  if (!schema) {
     return errors;
+  }
+  for (const req of schema.required) {
+    if (!(req in props)) {
+      errors.push(`${policy.name}: ${req} is required`);
+    }
+  }
+  for (const [k, v] of Object.entries(props)) {
+    const s = schema.properties[k];
+    if (!s) {
+      continue;
+    }
+    const t = s.type;
+    const ok =
+      t === undefined ||
+      (t === "integer" && Number.isInteger(v)) ||
+      (t === "number" && typeof v === "number") ||
+      (t === "array" && Array.isArray(v)) ||
+      (t === "object" && v !== null && typeof v === "object" && !Array.isArray(v)) ||
+      typeof v === t;
+    if (!ok) {
+      errors.push(`${policy.name}: ${k}: Invalid type. Expected: ${String(t)}`);
+    }
+    if (typeof s.minimum === "number" && typeof v === "number" && v < s.minimum) {
+      errors.push(`${policy.name}: ${k}: Must be greater than or equal to ${s.minimum}`);
+    }
+  }
+  return errors;
 }
 
 export function reconcilePolicyConfig(
-    policies: readonly PolicyInfo[],
-    initialConfig: PolicyPackConfigFile,
-    config: PolicyPackConfigFile,
+  policies: readonly PolicyInfo[],
+  initialConfig: PolicyPackConfigFile,
+  config: PolicyPackConfigFile,
 ): Map<string, ReconciledPolicyConfig> {
-    const result = new Map<string, ReconciledPolicyConfig>();
-    for (const p of policies) {
-        const properties: Record<string, unknown> = {};
-        for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
-            if ("default" in s) {
-                properties[k] = structuredClone(s.default);
-            }
-        }
-        result.set(p.name, { enforcementLevel: p.enforcementLevel, properties });
+  const result = new Map<string, ReconciledPolicyConfig>();
+  for (const p of policies) {
+    const properties: Record<string, unknown> = {};
+    for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
+      if ("default" in s) {
+        properties[k] = structuredClone(s.default);
+      }
     }
-    applyConfig(result, initialConfig);
-    applyConfig(result, config);
-    const errors = policies.flatMap((p) => validate(p, result.get(p.name)?.properties ?? {}));
-    if (errors.length > 0) {
-        throw new Error(`policy pack configuration is invalid:\n${errors.join("\n")}`);
-    }
-    return result;
+    result.set(p.name, { enforcementLevel: p.enforcementLevel, properties });
+  }
+  applyConfig(result, initialConfig);
+  applyConfig(result, config);
+  const errors = policies.flatMap((p) => validate(p, result.get(p.name)?.properties ?? {}));
+  if (errors.length > 0) {
+    throw new Error(`policy pack configuration is invalid:\n${errors.join("\n")}`);
+  }
+  return result;
 }
 
 export function readPolicyConfigFile(path: string): PolicyPackConfigFile {
-    const text = fs.readFileSync(path, "utf8");
-    return text.trim() === "" ? {} : (JSON.parse(text) as PolicyPackConfigFile);
+  const text = fs.readFileSync(path, "utf8");
+  return text.trim() === "" ? {} : (JSON.parse(text) as PolicyPackConfigFile);
 }

@@ -4,10 +4,13 @@
  * Start-up mirrors pulumi-language-nodejs `RunPlugin` for kind=analyzer (pulumi/pulumi
  * sdk/nodejs/cmd/pulumi-language-nodejs/main.go): `node <@pulumi/pulumi/cmd/run-policy-pack>
  * <engine-address> <policy-pack-dir>` with the working directory set to the pack. That script
- * registers the vendored ts-node 7 with `typeCheck: true` and the project's `typescript`
- * (cmd/run-policy-pack/run.ts; PULUMI_NODEJS_TRANSPILE_ONLY is not honoured there), so the pack
- * is type-checked exactly as in `pulumi preview --policy-pack policy`. No tsx involved.
- * The pack prints its port on stdout; a small fake Engine service receives its logs.
+ * (cmd/run-policy-pack/run.ts, tsutils.ts) registers ts-node with `typeCheck: true`: the
+ * project's ts-node if one resolves (the root has ts-node 10.9.2), else the vendored 7.0.1,
+ * with the project's `typescript` and policy/tsconfig.json. PULUMI_NODEJS_TRANSPILE_ONLY is not
+ * honoured there, so the pack is type-checked exactly as in `pulumi preview --policy-pack
+ * policy`; a type error makes the pack exit before it reports a port. No tsx is involved, and
+ * NODE_OPTIONS is dropped so a test runner's loaders cannot leak in. The pack prints its port
+ * on stdout; a small fake Engine service receives whatever it logs.
  *
  * @example
  * const pack = await startPolicyPack("policy");
@@ -25,12 +28,12 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as path from "path";
 import {
-    EnforcementLevel,
-    PolicyInfo,
-    PolicyPackConfigFile,
-    readPolicyConfigFile,
-    ReconciledPolicyConfig,
-    reconcilePolicyConfig,
+  EnforcementLevel,
+  PolicyInfo,
+  PolicyPackConfigFile,
+  readPolicyConfigFile,
+  ReconciledPolicyConfig,
+  reconcilePolicyConfig,
 } from "./analyzer-config";
 import { ResourceRecord, toAnalyzeRequest, toAnalyzerResource } from "./analyzer-encode";
 
@@ -38,244 +41,312 @@ export * from "./analyzer-encode";
 export * from "./analyzer-config";
 
 export interface Diagnostic {
-    readonly policyName: string;
-    readonly policyPackName: string;
-    readonly policyPackVersion: string;
-    readonly description: string;
-    readonly message: string;
-    readonly enforcementLevel: EnforcementLevel;
-    /** The resource the engine attributes the violation to ("" = the stack). */
-    readonly urn: string;
+  readonly policyName: string;
+  readonly policyPackName: string;
+  readonly policyPackVersion: string;
+  readonly description: string;
+  readonly message: string;
+  readonly enforcementLevel: EnforcementLevel;
+  /** The resource the engine attributes the violation to ("" = the stack). */
+  readonly urn: string;
 }
 
 export interface AnalyzerInfo {
-    readonly name: string;
-    readonly version: string;
-    readonly policies: readonly PolicyInfo[];
-    readonly initialConfig: PolicyPackConfigFile;
+  readonly name: string;
+  readonly version: string;
+  readonly policies: readonly PolicyInfo[];
+  readonly initialConfig: PolicyPackConfigFile;
 }
 
 export interface EngineLog {
-    readonly severity: number;
-    readonly message: string;
-    readonly urn: string;
+  readonly severity: number;
+  readonly message: string;
+  readonly urn: string;
 }
 
 export interface PolicyPackClient {
-    readonly pid: number;
-    info(): Promise<AnalyzerInfo>;
-    /** Sends a --policy-pack-config object after the CLI's reconciliation; returns what was sent. */
-    configure(config?: PolicyPackConfigFile): Promise<Map<string, ReconciledPolicyConfig>>;
-    configureFile(file: string): Promise<Map<string, ReconciledPolicyConfig>>;
-    configureStack(opts: { stack: string; project: string; organization?: string; dryRun?: boolean; tags?: Record<string, string> }): Promise<void>;
-    analyze(resource: ResourceRecord): Promise<Diagnostic[]>;
-    analyzeStack(resources: readonly ResourceRecord[]): Promise<Diagnostic[]>;
-    /** Output the pack wrote to stderr, and the logs it sent to the engine. */
-    stderr(): string;
-    logs(): readonly EngineLog[];
-    stop(): Promise<void>;
+  readonly pid: number;
+  info(): Promise<AnalyzerInfo>;
+  /** Sends a --policy-pack-config object after the CLI's reconciliation; returns what was sent. */
+  configure(config?: PolicyPackConfigFile): Promise<Map<string, ReconciledPolicyConfig>>;
+  configureFile(file: string): Promise<Map<string, ReconciledPolicyConfig>>;
+  configureStack(opts: {
+    stack: string;
+    project: string;
+    organization?: string;
+    dryRun?: boolean;
+    tags?: Record<string, string>;
+  }): Promise<void>;
+  analyze(resource: ResourceRecord): Promise<Diagnostic[]>;
+  analyzeStack(resources: readonly ResourceRecord[]): Promise<Diagnostic[]>;
+  /** Output the pack wrote to stderr, and the logs it sent to the engine. */
+  stderr(): string;
+  logs(): readonly EngineLog[];
+  stop(): Promise<void>;
 }
 
 export interface StartOptions {
-    readonly env?: Record<string, string>;
-    readonly startTimeoutMs?: number;
-    readonly callTimeoutMs?: number;
+  readonly env?: Record<string, string>;
+  readonly startTimeoutMs?: number;
+  readonly callTimeoutMs?: number;
 }
 
-const LEVEL_NAMES: Record<number, EnforcementLevel> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
-const LEVEL_VALUES: Record<EnforcementLevel, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
+const LEVEL_NAMES: Record<number, EnforcementLevel> = {
+  0: "advisory",
+  1: "mandatory",
+  2: "disabled",
+  3: "remediate",
+};
+const LEVEL_VALUES: Record<EnforcementLevel, number> = {
+  advisory: 0,
+  mandatory: 1,
+  disabled: 2,
+  remediate: 3,
+};
 const MAX_MESSAGE = 400 * 1024 * 1024;
 
 interface FakeEngine {
-    address: string;
-    logs: EngineLog[];
-    stop(): void;
+  address: string;
+  logs: EngineLog[];
+  stop(): void;
 }
 
 async function startFakeEngine(): Promise<FakeEngine> {
-    const logs: EngineLog[] = [];
-    const server = new grpc.Server();
-    server.addService(engineGrpc.EngineService, {
-        log: (call: grpc.ServerUnaryCall<enginePb.LogRequest, Empty>, cb: grpc.sendUnaryData<Empty>) => {
-            logs.push({ severity: call.request.getSeverity(), message: call.request.getMessage(), urn: call.request.getUrn() });
-            cb(null, new Empty());
-        },
-        getRootResource: (_: unknown, cb: grpc.sendUnaryData<enginePb.GetRootResourceResponse>) =>
-            cb(null, new enginePb.GetRootResourceResponse()),
-        setRootResource: (_: unknown, cb: grpc.sendUnaryData<enginePb.SetRootResourceResponse>) =>
-            cb(null, new enginePb.SetRootResourceResponse()),
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-    );
-    return { address: `127.0.0.1:${port}`, logs, stop: () => server.forceShutdown() };
+  const logs: EngineLog[] = [];
+  const server = new grpc.Server();
+  server.addService(engineGrpc.EngineService, {
+    log: (
+      call: grpc.ServerUnaryCall<enginePb.LogRequest, Empty>,
+      cb: grpc.sendUnaryData<Empty>,
+    ) => {
+      logs.push({
+        severity: call.request.getSeverity(),
+        message: call.request.getMessage(),
+        urn: call.request.getUrn(),
+      });
+      cb(null, new Empty());
+    },
+    getRootResource: (_: unknown, cb: grpc.sendUnaryData<enginePb.GetRootResourceResponse>) =>
+      cb(null, new enginePb.GetRootResourceResponse()),
+    setRootResource: (_: unknown, cb: grpc.sendUnaryData<enginePb.SetRootResourceResponse>) =>
+      cb(null, new enginePb.SetRootResourceResponse()),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return { address: `127.0.0.1:${port}`, logs, stop: () => server.forceShutdown() };
 }
 
-function waitForPort(child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-        let out = "";
-        const timer = setTimeout(() => fail(new Error(`policy pack did not report a port within ${timeoutMs}ms`)), timeoutMs);
-        const fail = (e: Error): void => {
-            clearTimeout(timer);
-            reject(new Error(`${e.message}\n--- stderr ---\n${stderr()}\n--- stdout ---\n${out}`));
-        };
-        child.stdout?.on("data", (chunk: Buffer) => {
-            out += chunk.toString();
-            const line = out.split(/\r?\n/).find((l) => /^\d+$/.test(l.trim()));
-            if (line !== undefined) {
-                clearTimeout(timer);
-                resolve(Number(line.trim()));
-            }
-        });
-        child.once("exit", (code, signal) => fail(new Error(`policy pack exited (code ${code}, signal ${signal}) before reporting a port`)));
-        child.once("error", fail);
+function waitForPort(
+  child: ChildProcess,
+  stderr: () => string,
+  timeoutMs: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(
+      () => fail(new Error(`policy pack did not report a port within ${timeoutMs}ms`)),
+      timeoutMs,
+    );
+    const fail = (e: Error): void => {
+      clearTimeout(timer);
+      reject(new Error(`${e.message}\n--- stderr ---\n${stderr()}\n--- stdout ---\n${out}`));
+    };
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split(/\r?\n/).find((l) => /^\d+$/.test(l.trim()));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolve(Number(line.trim()));
+      }
     });
+    child.once("exit", (code, signal) =>
+      fail(
+        new Error(`policy pack exited (code ${code}, signal ${signal}) before reporting a port`),
+      ),
+    );
+    child.once("error", fail);
+  });
 }
 
 function convertDiagnostics(res: analyzerPb.AnalyzeResponse, urn: string): Diagnostic[] {
-    return res.getDiagnosticsList().map((d) => ({
-        policyName: d.getPolicyname(),
-        policyPackName: d.getPolicypackname(),
-        policyPackVersion: d.getPolicypackversion(),
-        description: d.getDescription(),
-        message: d.getMessage(),
-        enforcementLevel: LEVEL_NAMES[d.getEnforcementlevel()] ?? "advisory",
-        // The engine attributes resource diagnostics to the analyzed resource (analyze_snapshot.go).
-        urn: d.getUrn() || urn,
-    }));
+  return res.getDiagnosticsList().map((d) => ({
+    policyName: d.getPolicyname(),
+    policyPackName: d.getPolicypackname(),
+    policyPackVersion: d.getPolicypackversion(),
+    description: d.getDescription(),
+    message: d.getMessage(),
+    enforcementLevel: LEVEL_NAMES[d.getEnforcementlevel()] ?? "advisory",
+    // The engine attributes resource diagnostics to the analyzed resource (analyze_snapshot.go).
+    urn: d.getUrn() || urn,
+  }));
 }
 
 /** Starts `dir` as the CLI would and connects to it. Always `stop()` it. */
-export async function startPolicyPack(dir: string, opts: StartOptions = {}): Promise<PolicyPackClient> {
-    const packDir = path.resolve(dir);
-    const engine = await startFakeEngine();
-    const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
-    delete env.NODE_OPTIONS; // Test runners' loaders must not leak into the pack.
-    const child = spawn(process.execPath, [runPolicyPack, engine.address, packDir], {
-        cwd: packDir,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    child.stderr?.on("data", (c: Buffer) => (err += c.toString()));
-    const killOnExit = (): void => {
-        child.kill("SIGKILL");
-    };
-    process.once("exit", killOnExit);
+export async function startPolicyPack(
+  dir: string,
+  opts: StartOptions = {},
+): Promise<PolicyPackClient> {
+  const packDir = path.resolve(dir);
+  const engine = await startFakeEngine();
+  const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  delete env.NODE_OPTIONS; // Test runners' loaders must not leak into the pack.
+  const child = spawn(process.execPath, [runPolicyPack, engine.address, packDir], {
+    cwd: packDir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr?.on("data", (c: Buffer) => (err += c.toString()));
+  const killOnExit = (): void => {
+    child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
 
-    let port: number;
-    try {
-        port = await waitForPort(child, () => err, opts.startTimeoutMs ?? 60_000);
-    } catch (e) {
-        child.kill("SIGKILL");
-        engine.stop();
-        throw e;
+  let port: number;
+  try {
+    port = await waitForPort(child, () => err, opts.startTimeoutMs ?? 60_000);
+  } catch (e) {
+    child.kill("SIGKILL");
+    engine.stop();
+    throw e;
+  }
+  const client = new analyzerGrpc.AnalyzerClient(
+    `127.0.0.1:${port}`,
+    grpc.credentials.createInsecure(),
+    {
+      "grpc.max_receive_message_length": MAX_MESSAGE,
+      "grpc.max_send_message_length": MAX_MESSAGE,
+    },
+  );
+  const callTimeout = opts.callTimeoutMs ?? 120_000;
+  const unary = <Req, Res>(method: string, req: Req): Promise<Res> =>
+    new Promise((resolve, reject) => {
+      type Unary = (
+        this: analyzerGrpc.AnalyzerClient,
+        req: Req,
+        md: grpc.Metadata,
+        o: Partial<grpc.CallOptions>,
+        cb: (e: grpc.ServiceError | null, res: Res) => void,
+      ) => grpc.ClientUnaryCall;
+      const fn = (client as unknown as Record<string, Unary>)[method] as Unary;
+      fn.call(
+        client,
+        req,
+        new grpc.Metadata(),
+        { deadline: Date.now() + callTimeout },
+        (e: grpc.ServiceError | null, res: Res) =>
+          e
+            ? reject(new Error(`${method} failed: ${e.message}\n--- pack stderr ---\n${err}`))
+            : resolve(res),
+      );
+    });
+
+  let cachedInfo: AnalyzerInfo | undefined;
+  const info = async (): Promise<AnalyzerInfo> => {
+    if (cachedInfo) {
+      return cachedInfo;
     }
-    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-        "grpc.max_receive_message_length": MAX_MESSAGE,
-        "grpc.max_send_message_length": MAX_MESSAGE,
+    const res = await unary<Empty, analyzerPb.AnalyzerInfo>("getAnalyzerInfo", new Empty());
+    const initialConfig: PolicyPackConfigFile = {};
+    res.getInitialconfigMap().forEach((v: analyzerPb.PolicyConfig, k: string) => {
+      initialConfig[k] = {
+        enforcementLevel: LEVEL_NAMES[v.getEnforcementlevel()],
+        ...(v.getProperties()?.toJavaScript() ?? {}),
+      };
     });
-    const callTimeout = opts.callTimeoutMs ?? 120_000;
-    const unary = <Req, Res>(method: string, req: Req): Promise<Res> =>
-        new Promise((resolve, reject) => {
-            const fn = (client as unknown as Record<string, Function>)[method] as Function;
-            fn.call(client, req, new grpc.Metadata(), { deadline: Date.now() + callTimeout }, (e: grpc.ServiceError | null, res: Res) =>
-                e ? reject(new Error(`${method} failed: ${e.message}\n--- pack stderr ---\n${err}`)) : resolve(res),
-            );
-        });
-
-    let cachedInfo: AnalyzerInfo | undefined;
-    const info = async (): Promise<AnalyzerInfo> => {
-        if (cachedInfo) {
-            return cachedInfo;
-        }
-        const res = await unary<Empty, analyzerPb.AnalyzerInfo>("getAnalyzerInfo", new Empty());
-        const initialConfig: PolicyPackConfigFile = {};
-        res.getInitialconfigMap().forEach((v: analyzerPb.PolicyConfig, k: string) => {
-            initialConfig[k] = { enforcementLevel: LEVEL_NAMES[v.getEnforcementlevel()], ...(v.getProperties()?.toJavaScript() ?? {}) };
-        });
-        cachedInfo = {
-            name: res.getName(),
-            version: res.getVersion(),
-            initialConfig,
-            policies: res.getPoliciesList().map((p) => {
-                const schema = p.getConfigschema();
-                return {
-                    name: p.getName(),
-                    description: p.getDescription(),
-                    enforcementLevel: LEVEL_NAMES[p.getEnforcementlevel()] ?? "advisory",
-                    policyType: (["unknown", "resource", "stack"] as const)[p.getPolicyType()] ?? "unknown",
-                    configSchema: schema
-                        ? {
-                              properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, Record<string, unknown>>,
-                              required: schema.getRequiredList(),
-                          }
-                        : undefined,
-                };
-            }),
+    cachedInfo = {
+      name: res.getName(),
+      version: res.getVersion(),
+      initialConfig,
+      policies: res.getPoliciesList().map((p) => {
+        const schema = p.getConfigschema();
+        return {
+          name: p.getName(),
+          description: p.getDescription(),
+          enforcementLevel: LEVEL_NAMES[p.getEnforcementlevel()] ?? "advisory",
+          policyType: (["unknown", "resource", "stack"] as const)[p.getPolicyType()] ?? "unknown",
+          configSchema: schema
+            ? {
+                properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<
+                  string,
+                  Record<string, unknown>
+                >,
+                required: schema.getRequiredList(),
+              }
+            : undefined,
         };
-        return cachedInfo;
+      }),
     };
+    return cachedInfo;
+  };
 
-    const configure = async (config: PolicyPackConfigFile = {}): Promise<Map<string, ReconciledPolicyConfig>> => {
-        const i = await info();
-        const reconciled = reconcilePolicyConfig(i.policies, i.initialConfig, config);
-        const req = new analyzerPb.ConfigureAnalyzerRequest();
-        const map = req.getPolicyconfigMap();
-        for (const [name, c] of reconciled) {
-            const pc = new analyzerPb.PolicyConfig();
-            pc.setEnforcementlevel(LEVEL_VALUES[c.enforcementLevel] as analyzerPb.EnforcementLevel);
-            pc.setProperties(Struct.fromJavaScript(c.properties as Record<string, never>));
-            map.set(name, pc);
-        }
-        await unary("configure", req);
-        return reconciled;
-    };
+  const configure = async (
+    config: PolicyPackConfigFile = {},
+  ): Promise<Map<string, ReconciledPolicyConfig>> => {
+    const i = await info();
+    const reconciled = reconcilePolicyConfig(i.policies, i.initialConfig, config);
+    const req = new analyzerPb.ConfigureAnalyzerRequest();
+    const map = req.getPolicyconfigMap();
+    for (const [name, c] of reconciled) {
+      const pc = new analyzerPb.PolicyConfig();
+      pc.setEnforcementlevel(LEVEL_VALUES[c.enforcementLevel] as analyzerPb.EnforcementLevel);
+      pc.setProperties(Struct.fromJavaScript(c.properties as Record<string, never>));
+      map.set(name, pc);
+    }
+    await unary("configure", req);
+    return reconciled;
+  };
 
-    return {
-        pid: child.pid ?? -1,
-        info,
-        configure,
-        configureFile: (file) => configure(readPolicyConfigFile(file)),
-        configureStack: async (o) => {
-            const req = new analyzerPb.AnalyzerStackConfigureRequest();
-            req.setStack(o.stack);
-            req.setProject(o.project);
-            req.setOrganization(o.organization ?? "organization");
-            req.setDryRun(o.dryRun ?? true);
-            Object.entries(o.tags ?? {}).forEach(([k, v]) => req.getTagsMap().set(k, v));
-            await unary("configureStack", req);
-        },
-        analyze: async (r) => convertDiagnostics(await unary("analyze", toAnalyzeRequest(r)), r.urn),
-        analyzeStack: async (rs) => {
-            const req = new analyzerPb.AnalyzeStackRequest();
-            req.setResourcesList(rs.map(toAnalyzerResource));
-            return convertDiagnostics(await unary("analyzeStack", req), "");
-        },
-        stderr: () => err,
-        logs: () => engine.logs,
-        stop: async () => {
-            client.close();
-            process.removeListener("exit", killOnExit);
-            if (child.exitCode === null && child.signalCode === null) {
-                const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-                child.kill("SIGTERM");
-                const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-                await exited;
-                clearTimeout(timer);
-            }
-            engine.stop();
-        },
-    };
+  return {
+    pid: child.pid ?? -1,
+    info,
+    configure,
+    configureFile: (file) => configure(readPolicyConfigFile(file)),
+    configureStack: async (o) => {
+      const req = new analyzerPb.AnalyzerStackConfigureRequest();
+      req.setStack(o.stack);
+      req.setProject(o.project);
+      req.setOrganization(o.organization ?? "organization");
+      req.setDryRun(o.dryRun ?? true);
+      Object.entries(o.tags ?? {}).forEach(([k, v]) => req.getTagsMap().set(k, v));
+      await unary("configureStack", req);
+    },
+    analyze: async (r) => convertDiagnostics(await unary("analyze", toAnalyzeRequest(r)), r.urn),
+    analyzeStack: async (rs) => {
+      const req = new analyzerPb.AnalyzeStackRequest();
+      req.setResourcesList(rs.map(toAnalyzerResource));
+      return convertDiagnostics(await unary("analyzeStack", req), "");
+    },
+    stderr: () => err,
+    logs: () => engine.logs,
+    stop: async () => {
+      client.close();
+      process.removeListener("exit", killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      engine.stop();
+    },
+  };
 }
 
 /** Runs Analyze on every resource, then AnalyzeStack on all of them, like a preview. */
-export async function analyzeAll(pack: PolicyPackClient, resources: readonly ResourceRecord[]): Promise<Diagnostic[]> {
-    const diags: Diagnostic[] = [];
-    for (const r of resources) {
-        diags.push(...(await pack.analyze(r)));
-    }
-    diags.push(...(await pack.analyzeStack(resources)));
-    return diags;
+export async function analyzeAll(
+  pack: PolicyPackClient,
+  resources: readonly ResourceRecord[],
+): Promise<Diagnostic[]> {
+  const diags: Diagnostic[] = [];
+  for (const r of resources) {
+    diags.push(...(await pack.analyze(r)));
+  }
+  diags.push(...(await pack.analyzeStack(resources)));
+  return diags;
 }

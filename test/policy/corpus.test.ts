@@ -5,7 +5,12 @@
  */
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyzeAll, Diagnostic, PolicyPackClient, startPolicyPack } from "../../scripts/lib/analyzer";
+import {
+  analyzeAll,
+  Diagnostic,
+  PolicyPackClient,
+  startPolicyPack,
+} from "../../scripts/lib/analyzer";
 import { containerCases } from "./corpus/containers";
 import { elasticacheCases } from "./corpus/elasticache";
 import { exposureCases } from "./corpus/exposure";
@@ -17,12 +22,12 @@ import { unknownCases } from "./corpus/unknowns";
 
 const POLICY_DIR = path.resolve(__dirname, "../../policy");
 const families: Record<string, BadCase[]> = {
-    secrets: secretCases,
-    exposure: exposureCases,
-    healthchecks: healthcheckCases,
-    containers: containerCases,
-    elasticache: elasticacheCases,
-    unknowns: unknownCases,
+  secrets: secretCases,
+  exposure: exposureCases,
+  healthchecks: healthcheckCases,
+  containers: containerCases,
+  elasticache: elasticacheCases,
+  unknowns: unknownCases,
 };
 const badCount = Object.values(families).reduce((n, f) => n + f.length, 0);
 const tally = { blocked: 0, clean: 0 };
@@ -30,60 +35,67 @@ const tally = { blocked: 0, clean: 0 };
 let pack: PolicyPackClient;
 
 beforeAll(async () => {
-    pack = await startPolicyPack(POLICY_DIR);
-    await pack.configureFile(path.join(POLICY_DIR, "config/prod.json"));
+  pack = await startPolicyPack(POLICY_DIR);
+  await pack.configureFile(path.join(POLICY_DIR, "config/prod.json"));
 }, 60_000);
 
 afterAll(async () => {
-    await pack?.stop();
-    console.log(
-        `policy corpus: ${tally.blocked}/${badCount} bad deployments blocked at mandatory level, ` +
-            `${tally.clean}/${goodCases.length} good deployments clean (prod.json)`,
-    );
+  await pack?.stop();
+  console.log(
+    `policy corpus: ${tally.blocked}/${badCount} bad deployments blocked at mandatory level, ` +
+      `${tally.clean}/${goodCases.length} good deployments clean (prod.json)`,
+  );
 });
 
 function summary(ds: readonly Diagnostic[]): string {
-    return ds.map((d) => `${d.policyName} [${d.enforcementLevel}] ${d.message.split("\n")[1] ?? ""}`).join("\n");
+  return ds
+    .map((d) => `${d.policyName} [${d.enforcementLevel}] ${d.message.split("\n")[1] ?? ""}`)
+    .join("\n");
 }
 
 function noSilentDowngrade(ds: readonly Diagnostic[]): void {
-    // The SDK turns a rule that hit an unknown through its proxy into an advisory "can't run".
-    expect(ds.filter((d) => /can't run policy/.test(d.message)).map((d) => d.policyName)).toEqual([]);
+  // The SDK turns a rule that hit an unknown through its proxy into an advisory "can't run".
+  expect(ds.filter((d) => /can't run policy/.test(d.message)).map((d) => d.policyName)).toEqual([]);
 }
 
 describe(`bad deployments (${badCount}) are refused under prod.json`, () => {
-    it("has at least 30 cases", () => {
-        expect(badCount).toBeGreaterThanOrEqual(30);
-    });
-    for (const [family, cases] of Object.entries(families)) {
-        describe(`${family} (${cases.length})`, () => {
-            for (const c of cases) {
-                it(c.name, async () => {
-                    const ds = await analyzeAll(pack, c.stack);
-                    noSilentDowngrade(ds);
-                    for (const e of c.expect) {
-                        const hits = ds.filter((d) => d.policyName === e.policy && d.enforcementLevel === "mandatory");
-                        expect(hits.length, `no mandatory ${e.policy} violation; got:\n${summary(ds)}`).toBeGreaterThan(0);
-                        if (e.message) {
-                            expect(hits.map((h) => h.message).join("\n")).toMatch(e.message);
-                        }
-                    }
-                    tally.blocked++;
-                });
+  it("has at least 30 cases", () => {
+    expect(badCount).toBeGreaterThanOrEqual(30);
+  });
+  for (const [family, cases] of Object.entries(families)) {
+    describe(`${family} (${cases.length})`, () => {
+      for (const c of cases) {
+        it(c.name, async () => {
+          const ds = await analyzeAll(pack, c.stack);
+          noSilentDowngrade(ds);
+          for (const e of c.expect) {
+            const hits = ds.filter(
+              (d) => d.policyName === e.policy && d.enforcementLevel === "mandatory",
+            );
+            expect(
+              hits.length,
+              `no mandatory ${e.policy} violation; got:\n${summary(ds)}`,
+            ).toBeGreaterThan(0);
+            if (e.message) {
+              expect(hits.map((h) => h.message).join("\n")).toMatch(e.message);
             }
+          }
+          tally.blocked++;
         });
-    }
+      }
+    });
+  }
 });
 
 describe(`good deployments (${goodCases.length}) pass clean under prod.json`, () => {
-    it("has at least 10 cases", () => {
-        expect(goodCases.length).toBeGreaterThanOrEqual(10);
+  it("has at least 10 cases", () => {
+    expect(goodCases.length).toBeGreaterThanOrEqual(10);
+  });
+  for (const c of goodCases) {
+    it(c.name, async () => {
+      const ds = await analyzeAll(pack, c.stack);
+      expect(summary(ds), "expected no diagnostics at all").toBe("");
+      tally.clean++;
     });
-    for (const c of goodCases) {
-        it(c.name, async () => {
-            const ds = await analyzeAll(pack, c.stack);
-            expect(summary(ds), "expected no diagnostics at all").toBe("");
-            tally.clean++;
-        });
-    }
+  }
 });

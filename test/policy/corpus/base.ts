@@ -5,22 +5,22 @@
 import { ResourceRecord, secret, UNKNOWN, urnOf } from "../../../scripts/lib/analyzer-encode";
 
 export const T = {
-    container: "docker:index/container:Container",
-    network: "docker:index/network:Network",
-    remoteImage: "docker:index/remoteImage:RemoteImage",
-    password: "random:index/randomPassword:RandomPassword",
-    randomId: "random:index/randomId:RandomId",
-    replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
-    serverless: "aws:elasticache/serverlessCache:ServerlessCache",
-    cluster: "aws:elasticache/cluster:Cluster",
-    user: "aws:elasticache/user:User",
-    userGroup: "aws:elasticache/userGroup:UserGroup",
-    subnetGroup: "aws:elasticache/subnetGroup:SubnetGroup",
-    sg: "aws:ec2/securityGroup:SecurityGroup",
-    sgIngress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
-    vpc: "aws:ec2/vpc:Vpc",
-    subnet: "aws:ec2/subnet:Subnet",
+  container: "docker:index/container:Container",
+  network: "docker:index/network:Network",
+  remoteImage: "docker:index/remoteImage:RemoteImage",
+  password: "random:index/randomPassword:RandomPassword",
+  randomId: "random:index/randomId:RandomId",
+  replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+  serverless: "aws:elasticache/serverlessCache:ServerlessCache",
+  cluster: "aws:elasticache/cluster:Cluster",
+  user: "aws:elasticache/user:User",
+  userGroup: "aws:elasticache/userGroup:UserGroup",
+  subnetGroup: "aws:elasticache/subnetGroup:SubnetGroup",
+  sg: "aws:ec2/securityGroup:SecurityGroup",
+  sgIngress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+  vpc: "aws:ec2/vpc:Vpc",
+  subnet: "aws:ec2/subnet:Subnet",
 } as const;
 
 export const REDIS_PW = "Vq7mK2pX9rT4wL8zN3cF6hJ1sD5gB0aY";
@@ -30,170 +30,246 @@ export const CONF = "/usr/local/etc/redis/redis.conf";
 export const PROBE_FILE = "/usr/local/etc/redis/probe.secret";
 
 export const REDIS_CONF = [
-    `user default on >${REDIS_PW} ~* &* +@all -@admin`,
-    `user probe on >${PROBE_PW} -@all +ping`,
-    "appendonly yes",
-    "maxmemory 200mb",
-    "protected-mode yes",
+  `user default on >${REDIS_PW} ~* &* +@all -@admin`,
+  `user probe on >${PROBE_PW} -@all +ping`,
+  "appendonly yes",
+  "maxmemory 200mb",
+  "protected-mode yes",
 ].join("\n");
 
 export const REDIS_PROBE = `REDISCLI_AUTH="$(cat ${PROBE_FILE})" redis-cli --no-auth-warning --user probe -h 127.0.0.1 -p 6379 ping | grep -qx PONG`;
 
 export function res(
-    type: string,
-    name: string,
-    properties: Record<string, unknown>,
-    extra: Partial<Omit<ResourceRecord, "type" | "name" | "properties" | "urn">> = {},
+  type: string,
+  name: string,
+  properties: Record<string, unknown>,
+  extra: Partial<Omit<ResourceRecord, "type" | "name" | "properties" | "urn">> = {},
 ): ResourceRecord {
-    return { urn: urnOf(type, name), type, name, properties, ...extra };
+  return { urn: urnOf(type, name), type, name, properties, ...extra };
 }
 
 export const urn = (type: string, name: string): string => urnOf(type, name);
 
-export const redisPassword = res(T.password, "redis-password", { length: 32, special: false, result: secret(REDIS_PW) });
-export const probePassword = res(T.password, "probe-password", { length: 32, special: false, result: secret(PROBE_PW) });
+export const redisPassword = res(T.password, "redis-password", {
+  length: 32,
+  special: false,
+  result: secret(REDIS_PW),
+});
+export const probePassword = res(T.password, "probe-password", {
+  length: 32,
+  special: false,
+  result: secret(PROBE_PW),
+});
 export const secretKey = res(T.randomId, "secret-key", { byteLength: 32, hex: secret(SECRET_KEY) });
-export const network = res(T.network, "internal", { name: "api-stack-prod-internal", internal: true });
+export const network = res(T.network, "internal", {
+  name: "api-stack-prod-internal",
+  internal: true,
+});
 
 const logOpts = { "max-size": "10m", "max-file": "3" };
 
 export function redisProps(image = "redis:7.4-alpine"): Record<string, unknown> {
-    const server = image.includes("valkey") ? "valkey-server" : "redis-server";
-    return {
-        name: "api-stack-prod-redis",
-        image,
-        command: [server, CONF],
-        uploads: [
-            { file: CONF, content: secret(REDIS_CONF) },
-            { file: PROBE_FILE, content: secret(PROBE_PW) },
-        ],
-        healthcheck: { tests: ["CMD-SHELL", REDIS_PROBE], interval: "10s", timeout: "3s", startPeriod: "20s", retries: 5 },
-        networksAdvanced: [{ name: "api-stack-prod-internal", aliases: ["redis"] }],
-        restart: "unless-stopped",
-        logDriver: "json-file",
-        logOpts,
-        memory: 256,
-        wait: true,
-        waitTimeout: 90,
-    };
+  const server = image.includes("valkey") ? "valkey-server" : "redis-server";
+  return {
+    name: "api-stack-prod-redis",
+    image,
+    command: [server, CONF],
+    uploads: [
+      { file: CONF, content: secret(REDIS_CONF) },
+      { file: PROBE_FILE, content: secret(PROBE_PW) },
+    ],
+    healthcheck: {
+      tests: ["CMD-SHELL", REDIS_PROBE],
+      interval: "10s",
+      timeout: "3s",
+      startPeriod: "20s",
+      retries: 5,
+    },
+    networksAdvanced: [{ name: "api-stack-prod-internal", aliases: ["redis"] }],
+    restart: "unless-stopped",
+    logDriver: "json-file",
+    logOpts,
+    memory: 256,
+    wait: true,
+    waitTimeout: 90,
+  };
 }
 
 export function apiProps(): Record<string, unknown> {
-    return {
-        name: "api-stack-prod-api",
-        image: "ghcr.io/acme/api:1.4.2",
-        envs: secret([
-            `REDIS_URL=redis://:${REDIS_PW}@redis:6379`,
-            `REDIS_PASSWORD=${REDIS_PW}`,
-            `SECRET_KEY=${SECRET_KEY}`,
-            "PORT=3003",
-            "NODE_ENV=production",
-        ]),
-        ports: [{ internal: 3003, external: 3003, ip: "127.0.0.1", protocol: "tcp" }],
-        healthcheck: {
-            tests: ["CMD-SHELL", "curl -fsS http://localhost:3003/health || exit 1"],
-            interval: "10s",
-            timeout: "3s",
-            startPeriod: "30s",
-            retries: 5,
-        },
-        networksAdvanced: [{ name: "api-stack-prod-internal", aliases: ["api"] }],
-        restart: "unless-stopped",
-        logOpts,
-        memory: 512,
-        wait: true,
-        waitTimeout: 180,
-    };
+  return {
+    name: "api-stack-prod-api",
+    image: "ghcr.io/acme/api:1.4.2",
+    envs: secret([
+      `REDIS_URL=redis://:${REDIS_PW}@redis:6379`,
+      `REDIS_PASSWORD=${REDIS_PW}`,
+      `SECRET_KEY=${SECRET_KEY}`,
+      "PORT=3003",
+      "NODE_ENV=production",
+    ]),
+    ports: [{ internal: 3003, external: 3003, ip: "127.0.0.1", protocol: "tcp" }],
+    healthcheck: {
+      tests: ["CMD-SHELL", "curl -fsS http://localhost:3003/health || exit 1"],
+      interval: "10s",
+      timeout: "3s",
+      startPeriod: "30s",
+      retries: 5,
+    },
+    networksAdvanced: [{ name: "api-stack-prod-internal", aliases: ["api"] }],
+    restart: "unless-stopped",
+    logOpts,
+    memory: 512,
+    wait: true,
+    waitTimeout: 180,
+  };
 }
 
-export function redisContainer(props = redisProps(), extra: Partial<ResourceRecord> = {}): ResourceRecord {
-    return res(T.container, "redis", props, {
-        dependencies: [redisPassword.urn, probePassword.urn, network.urn],
-        propertyDependencies: { uploads: [redisPassword.urn, probePassword.urn], networksAdvanced: [network.urn] },
-        ...extra,
-    });
+export function redisContainer(
+  props = redisProps(),
+  extra: Partial<ResourceRecord> = {},
+): ResourceRecord {
+  return res(T.container, "redis", props, {
+    dependencies: [redisPassword.urn, probePassword.urn, network.urn],
+    propertyDependencies: {
+      uploads: [redisPassword.urn, probePassword.urn],
+      networksAdvanced: [network.urn],
+    },
+    ...extra,
+  });
 }
 
-export function apiContainer(props = apiProps(), extra: Partial<ResourceRecord> = {}): ResourceRecord {
-    const redisUrn = urn(T.container, "redis");
-    return res(T.container, "api", props, {
-        dependencies: [redisPassword.urn, secretKey.urn, redisUrn, network.urn],
-        propertyDependencies: { envs: [redisPassword.urn, secretKey.urn, redisUrn] },
-        ...extra,
-    });
+export function apiContainer(
+  props = apiProps(),
+  extra: Partial<ResourceRecord> = {},
+): ResourceRecord {
+  const redisUrn = urn(T.container, "redis");
+  return res(T.container, "api", props, {
+    dependencies: [redisPassword.urn, secretKey.urn, redisUrn, network.urn],
+    propertyDependencies: { envs: [redisPassword.urn, secretKey.urn, redisUrn] },
+    ...extra,
+  });
 }
 
 /** The whole Docker stack, values known (as at `pulumi up`). */
-export function dockerStack(opts: { redis?: ResourceRecord | null; api?: ResourceRecord } = {}): ResourceRecord[] {
-    const redis = opts.redis === undefined ? redisContainer() : opts.redis;
-    return [redisPassword, probePassword, secretKey, network, ...(redis ? [redis] : []), opts.api ?? apiContainer()];
+export function dockerStack(
+  opts: { redis?: ResourceRecord | null; api?: ResourceRecord } = {},
+): ResourceRecord[] {
+  const redis = opts.redis === undefined ? redisContainer() : opts.redis;
+  return [
+    redisPassword,
+    probePassword,
+    secretKey,
+    network,
+    ...(redis ? [redis] : []),
+    opts.api ?? apiContainer(),
+  ];
 }
 
 /** The same stack at first preview: passwords unknown, secrets still marked secret. */
 export function dockerStackAtPreview(): ResourceRecord[] {
-    const unknownPw = (r: ResourceRecord): ResourceRecord => ({
-        ...r,
-        properties: { ...r.properties, result: secret(UNKNOWN), hex: r.type === T.randomId ? secret(UNKNOWN) : undefined },
-    });
-    const redis = redisProps();
-    redis.uploads = [
-        { file: CONF, content: secret(UNKNOWN) },
-        { file: PROBE_FILE, content: secret(UNKNOWN) },
-    ];
-    const api = apiProps();
-    api.envs = secret(UNKNOWN);
-    return [
-        unknownPw(redisPassword),
-        unknownPw(probePassword),
-        unknownPw(secretKey),
-        network,
-        redisContainer(redis),
-        apiContainer(api),
-    ];
+  const unknownPw = (r: ResourceRecord): ResourceRecord => ({
+    ...r,
+    properties: {
+      ...r.properties,
+      result: secret(UNKNOWN),
+      hex: r.type === T.randomId ? secret(UNKNOWN) : undefined,
+    },
+  });
+  const redis = redisProps();
+  redis.uploads = [
+    { file: CONF, content: secret(UNKNOWN) },
+    { file: PROBE_FILE, content: secret(UNKNOWN) },
+  ];
+  const api = apiProps();
+  api.envs = secret(UNKNOWN);
+  return [
+    unknownPw(redisPassword),
+    unknownPw(probePassword),
+    unknownPw(secretKey),
+    network,
+    redisContainer(redis),
+    apiContainer(api),
+  ];
 }
 
 export const vpc = res(T.vpc, "vpc", { cidrBlock: "10.20.0.0/16" });
-export const subnetA = res(T.subnet, "private-a", { cidrBlock: "10.20.1.0/24", vpcId: "vpc-123", mapPublicIpOnLaunch: false });
-export const subnetB = res(T.subnet, "private-b", { cidrBlock: "10.20.2.0/24", vpcId: "vpc-123", mapPublicIpOnLaunch: false });
-export const subnetGroup = res(T.subnetGroup, "cache-subnets", { name: "api-cache-subnets", subnetIds: ["subnet-a", "subnet-b"] });
-export const cacheToken = res(T.password, "cache-token", { length: 48, special: false, result: secret("Zr8Kq3Wm7Tn2Vx6Pb1Lc5Hy9Jd4Fs0GaZr8Kq3Wm7Tn2Vx6") });
+export const subnetA = res(T.subnet, "private-a", {
+  cidrBlock: "10.20.1.0/24",
+  vpcId: "vpc-123",
+  mapPublicIpOnLaunch: false,
+});
+export const subnetB = res(T.subnet, "private-b", {
+  cidrBlock: "10.20.2.0/24",
+  vpcId: "vpc-123",
+  mapPublicIpOnLaunch: false,
+});
+export const subnetGroup = res(T.subnetGroup, "cache-subnets", {
+  name: "api-cache-subnets",
+  subnetIds: ["subnet-a", "subnet-b"],
+});
+export const cacheToken = res(T.password, "cache-token", {
+  length: 48,
+  special: false,
+  result: secret("Zr8Kq3Wm7Tn2Vx6Pb1Lc5Hy9Jd4Fs0GaZr8Kq3Wm7Tn2Vx6"),
+});
 
 export function cacheSg(ingress?: unknown[]): ResourceRecord {
-    return res(T.sg, "cache-sg", {
-        vpcId: "vpc-123",
-        description: "cache",
-        ingress: ingress ?? [{ protocol: "tcp", fromPort: 6379, toPort: 6379, cidrBlocks: ["10.20.0.0/16"], ipv6CidrBlocks: [] }],
-        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
-    });
+  return res(T.sg, "cache-sg", {
+    vpcId: "vpc-123",
+    description: "cache",
+    ingress: ingress ?? [
+      {
+        protocol: "tcp",
+        fromPort: 6379,
+        toPort: 6379,
+        cidrBlocks: ["10.20.0.0/16"],
+        ipv6CidrBlocks: [],
+      },
+    ],
+    egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+  });
 }
 
 export function replicationGroupProps(): Record<string, unknown> {
-    return {
-        description: "api cache",
-        engine: "valkey",
-        engineVersion: "8.0",
-        nodeType: "cache.t4g.small",
-        numCacheClusters: 2,
-        automaticFailoverEnabled: true,
-        port: 6379,
-        atRestEncryptionEnabled: true,
-        transitEncryptionEnabled: true,
-        transitEncryptionMode: "required",
-        authToken: secret("Zr8Kq3Wm7Tn2Vx6Pb1Lc5Hy9Jd4Fs0GaZr8Kq3Wm7Tn2Vx6"),
-        subnetGroupName: "api-cache-subnets",
-        securityGroupIds: ["sg-123"],
-        snapshotRetentionLimit: 7,
-    };
+  return {
+    description: "api cache",
+    engine: "valkey",
+    engineVersion: "8.0",
+    nodeType: "cache.t4g.small",
+    numCacheClusters: 2,
+    automaticFailoverEnabled: true,
+    port: 6379,
+    atRestEncryptionEnabled: true,
+    transitEncryptionEnabled: true,
+    transitEncryptionMode: "required",
+    authToken: secret("Zr8Kq3Wm7Tn2Vx6Pb1Lc5Hy9Jd4Fs0GaZr8Kq3Wm7Tn2Vx6"),
+    subnetGroupName: "api-cache-subnets",
+    securityGroupIds: ["sg-123"],
+    snapshotRetentionLimit: 7,
+  };
 }
 
-export function replicationGroup(props = replicationGroupProps(), extra: Partial<ResourceRecord> = {}): ResourceRecord {
-    return res(T.replicationGroup, "cache", props, {
-        dependencies: [cacheToken.urn, subnetGroup.urn],
-        propertyDependencies: { authToken: [cacheToken.urn], subnetGroupName: [subnetGroup.urn] },
-        ...extra,
-    });
+export function replicationGroup(
+  props = replicationGroupProps(),
+  extra: Partial<ResourceRecord> = {},
+): ResourceRecord {
+  return res(T.replicationGroup, "cache", props, {
+    dependencies: [cacheToken.urn, subnetGroup.urn],
+    propertyDependencies: { authToken: [cacheToken.urn], subnetGroupName: [subnetGroup.urn] },
+    ...extra,
+  });
 }
 
-export function elasticacheStack(opts: { cache?: ResourceRecord; sg?: ResourceRecord; extra?: ResourceRecord[] } = {}): ResourceRecord[] {
-    return [vpc, subnetA, subnetB, subnetGroup, cacheToken, opts.sg ?? cacheSg(), opts.cache ?? replicationGroup(), ...(opts.extra ?? [])];
+export function elasticacheStack(
+  opts: { cache?: ResourceRecord; sg?: ResourceRecord; extra?: ResourceRecord[] } = {},
+): ResourceRecord[] {
+  return [
+    vpc,
+    subnetA,
+    subnetB,
+    subnetGroup,
+    cacheToken,
+    opts.sg ?? cacheSg(),
+    opts.cache ?? replicationGroup(),
+    ...(opts.extra ?? []),
+  ];
 }
