@@ -256,6 +256,8 @@ function serverArgs(p: Record<string, unknown>, envs: ParsedEnvs, st: State): st
   const extra = envValue(envs, "REDIS_ARGS");
   if (extra !== undefined) {
     args = args.concat(splitConfigArgs(extra));
+  } else if (envs.unknown && /redis-stack/.test(String(p.image))) {
+    st.unknownFields.add("envs"); // REDIS_ARGS may hide in the unknown entries.
   }
   const resolved: string[] = [];
   for (const a of args) {

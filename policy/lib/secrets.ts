@@ -94,7 +94,7 @@ export function weakSecretReason(
 
 /** Env var names that hold a flag, a path or an identifier rather than a secret. */
 const NOT_SECRET_NAME =
-  /(^(ALLOW|ENABLE|DISABLE|REQUIRE|USE|SKIP)_)|(_(FILE|PATH|DIR|ID|NAME|USER|USERNAME|HOST|PORT|URL|URI|ENABLED|REQUIRED|LENGTH|TTL|EXPIRY|EXPIRES|EXPIRES_IN|ALGORITHM|PREFIX|HEADER|ROTATION|VERSION)$)|PUBLIC_KEY|KEY_ID$/;
+  /(^(ALLOW|ENABLE|DISABLE|REQUIRE|USE|SKIP)_)|(_(FILE|PATH|DIR|ID|NAME|USER|USERNAME|HOST|PORT|URL|URI|ENABLED|REQUIRED|LENGTH|TTL|EXPIRY|EXPIRES|EXPIRES_IN|ALGORITHM|PREFIX|HEADER|ROTATION|VERSION)$)|PUBLIC|KEY_ID$/;
 
 /** Classifies an env var name: *PASSWORD* → password; *SECRET*, *TOKEN*, *_KEY → secret-key. */
 export function secretKindOfName(name: string): SecretKind | undefined {

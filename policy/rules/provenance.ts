@@ -8,6 +8,7 @@ import { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/
 import { configOf, productionProperty } from "../lib/config";
 import { BUILT_IMAGE, containerLabel, CONTAINER, redisIdentity, REMOTE_IMAGE } from "../lib/docker";
 import { isRedisImage, unpinnedReason } from "../lib/image";
+import { cachePorts } from "../lib/ingress";
 import { isWorldCidr } from "../lib/network";
 import {
   Deferral,
@@ -20,7 +21,7 @@ import {
   VPC,
 } from "../lib/provenance";
 import { isUnknown, raw } from "../lib/unknown";
-import { cachePorts, checkRedisExposure } from "./redis";
+import { checkRedisExposure } from "./redis";
 import { checkRedisAuth } from "./secrets";
 
 interface ProvenanceConfig extends GeneratorThresholds {

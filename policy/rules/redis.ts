@@ -7,16 +7,9 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from 
 import { configOf, isProduction, productionProperty, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, Props, redisIdentity } from "../lib/docker";
 import { parseEnvs } from "../lib/env";
-import { isLoopback, isWorldCidr, ruleCoversPort } from "../lib/network";
-import {
-  CACHE_CLUSTER,
-  REPLICATION_GROUP,
-  SECURITY_GROUP,
-  SERVERLESS_CACHE,
-  SG_INGRESS_RULE,
-  SG_RULE,
-  sourcesOf,
-} from "../lib/provenance";
+import { cachePorts, worldOpenIngress } from "../lib/ingress";
+import { isLoopback } from "../lib/network";
+import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE, sourcesOf } from "../lib/provenance";
 import { redisUrls } from "../lib/secrets";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
@@ -105,108 +98,6 @@ export const redisNotExposed: ResourceValidationPolicy = {
   }),
 };
 
-interface IngressEntry {
-  protocol: unknown;
-  fromPort: unknown;
-  toPort: unknown;
-  cidrs: unknown[];
-  where: string;
-}
-
-/** The ingress entries of any of the three AWS security-group shapes. */
-export function ingressEntries(type: string, p: Props): IngressEntry[] | "unknown" {
-  const list = (v: unknown): unknown[] =>
-    Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-  switch (type) {
-    case SECURITY_GROUP: {
-      if (isUnknown(p.ingress)) {
-        return "unknown";
-      }
-      return list(p.ingress).map((e, i) => {
-        const x = (isUnknown(e) ? {} : (e ?? {})) as Props;
-        return {
-          protocol: isUnknown(e) ? e : x.protocol,
-          fromPort: x.fromPort,
-          toPort: x.toPort,
-          cidrs: [...list(x.cidrBlocks), ...list(x.ipv6CidrBlocks)],
-          where: `ingress[${i}]`,
-        };
-      });
-    }
-    case SG_INGRESS_RULE:
-      return [
-        {
-          protocol: p.ipProtocol,
-          fromPort: p.fromPort,
-          toPort: p.toPort,
-          cidrs: [...list(p.cidrIpv4), ...list(p.cidrIpv6)],
-          where: "rule",
-        },
-      ];
-    case SG_RULE:
-      if (isUnknown(p.type)) {
-        return "unknown";
-      }
-      if (p.type !== "ingress") {
-        return [];
-      }
-      return [
-        {
-          protocol: p.protocol,
-          fromPort: p.fromPort,
-          toPort: p.toPort,
-          cidrs: [...list(p.cidrBlocks), ...list(p.ipv6CidrBlocks)],
-          where: "rule",
-        },
-      ];
-  }
-  return [];
-}
-
-/** World-open ingress on any of `ports`; unknown CIDRs are deferred to unknown-value-provenance. */
-export function worldOpenIngress(
-  type: string,
-  name: string,
-  p: Props,
-  ports: readonly number[],
-): string[] {
-  const entries = ingressEntries(type, p);
-  const label = `Security group rule "${name}"`;
-  if (entries === "unknown") {
-    return [
-      unknownAtPreview(
-        `The ingress of ${label}`,
-        "declare ingress rules as literals (only CIDRs may come from a VPC/subnet)",
-      ),
-    ];
-  }
-  const out: string[] = [];
-  for (const e of entries) {
-    const portsUnknown = isUnknown(e.protocol) || isUnknown(e.fromPort) || isUnknown(e.toPort);
-    const hit = ports.filter((port) => ruleCoversPort(e.protocol, e.fromPort, e.toPort, port));
-    if (!portsUnknown && hit.length === 0) {
-      continue;
-    }
-    const world = e.cidrs.filter(
-      (c): c is string => typeof c === "string" && !isUnknown(c) && isWorldCidr(c),
-    );
-    if (world.length === 0) {
-      continue;
-    }
-    out.push(
-      portsUnknown
-        ? unknownAtPreview(
-            `The port range of ${label} (${e.where}, open to ${world.join(", ")})`,
-            "use literal ports",
-          )
-        : `${label} (${e.where}) opens Redis port ${hit.join(", ")} to ${world.join(", ")}. Fix: allow ` +
-            "only the application's security group (referencedSecurityGroupId / sourceSecurityGroupId) " +
-            "or the VPC CIDR.",
-    );
-  }
-  return out;
-}
-
 const ingressDefaults = { redisPorts: [6379] as number[] };
 
 export const redisIngressNotWorldOpen: ResourceValidationPolicy = {
@@ -221,20 +112,6 @@ export const redisIngressNotWorldOpen: ResourceValidationPolicy = {
     worldOpenIngress(args.type, args.name, raw(args.props), redisPorts).forEach((m) => report(m));
   },
 };
-
-/** Ports used by the caches in the stack (ReplicationGroup/Cluster `port`, serverless 6379/6380). */
-export function cachePorts(resources: readonly PolicyResource[]): number[] {
-  const ports = new Set<number>();
-  for (const r of resources) {
-    const p = raw(r.props);
-    if (r.type === REPLICATION_GROUP || r.type === CACHE_CLUSTER) {
-      ports.add(typeof p.port === "number" ? p.port : 6379);
-    } else if (r.type === SERVERLESS_CACHE) {
-      ports.add(6379).add(6380);
-    }
-  }
-  return [...ports];
-}
 
 export const redisCachePortNotWorldOpen: StackValidationPolicy = {
   name: "redis-cache-port-not-world-open",

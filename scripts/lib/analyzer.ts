@@ -22,8 +22,6 @@ import * as grpc from "@grpc/grpc-js";
 import { ChildProcess, spawn } from "child_process";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
-import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
-import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as path from "path";
@@ -36,9 +34,11 @@ import {
   reconcilePolicyConfig,
 } from "./analyzer-config";
 import { ResourceRecord, toAnalyzeRequest, toAnalyzerResource } from "./analyzer-encode";
+import { EngineLog, startFakeEngine } from "./analyzer-engine";
 
 export * from "./analyzer-encode";
 export * from "./analyzer-config";
+export type { EngineLog } from "./analyzer-engine";
 
 export interface Diagnostic {
   readonly policyName: string;
@@ -56,12 +56,6 @@ export interface AnalyzerInfo {
   readonly version: string;
   readonly policies: readonly PolicyInfo[];
   readonly initialConfig: PolicyPackConfigFile;
-}
-
-export interface EngineLog {
-  readonly severity: number;
-  readonly message: string;
-  readonly urn: string;
 }
 
 export interface PolicyPackClient {
@@ -104,40 +98,6 @@ const LEVEL_VALUES: Record<EnforcementLevel, number> = {
   remediate: 3,
 };
 const MAX_MESSAGE = 400 * 1024 * 1024;
-
-interface FakeEngine {
-  address: string;
-  logs: EngineLog[];
-  stop(): void;
-}
-
-async function startFakeEngine(): Promise<FakeEngine> {
-  const logs: EngineLog[] = [];
-  const server = new grpc.Server();
-  server.addService(engineGrpc.EngineService, {
-    log: (
-      call: grpc.ServerUnaryCall<enginePb.LogRequest, Empty>,
-      cb: grpc.sendUnaryData<Empty>,
-    ) => {
-      logs.push({
-        severity: call.request.getSeverity(),
-        message: call.request.getMessage(),
-        urn: call.request.getUrn(),
-      });
-      cb(null, new Empty());
-    },
-    getRootResource: (_: unknown, cb: grpc.sendUnaryData<enginePb.GetRootResourceResponse>) =>
-      cb(null, new enginePb.GetRootResourceResponse()),
-    setRootResource: (_: unknown, cb: grpc.sendUnaryData<enginePb.SetRootResourceResponse>) =>
-      cb(null, new enginePb.SetRootResourceResponse()),
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
-  );
-  return { address: `127.0.0.1:${port}`, logs, stop: () => server.forceShutdown() };
-}
 
 function waitForPort(
   child: ChildProcess,

@@ -125,6 +125,7 @@ describe("secrets", () => {
     ["ALLOW_EMPTY_PASSWORD", undefined],
     ["REDIS_PASSWORD_FILE", undefined],
     ["AWS_ACCESS_KEY_ID", undefined],
+    ["NEXT_PUBLIC_MAPS_KEY", undefined],
     ["PORT", undefined],
   ])("%s → %s", (name, kind) => expect(secretKindOfName(name)).toBe(kind));
   it("extracts passwords from redis:// and rediss:// URLs", () => {

@@ -6,8 +6,8 @@ import {
   containerNoSensitiveMounts,
   containerNotPrivileged,
   containerRestartPolicy,
-  sensitiveHostPath,
 } from "../../../policy/rules/containers";
+import { sensitiveHostPath } from "../../../policy/lib/host-paths";
 import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
 import { apiProps, redisProps, T } from "../corpus/base";
 import {
