@@ -83,6 +83,8 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   readonly startTimeoutMs?: number;
   readonly callTimeoutMs?: number;
+  /** Called once the pack's process exists, before it is ready; lets a caller start other work. */
+  readonly onSpawned?: () => void;
 }
 
 const LEVEL_NAMES: Record<number, EnforcementLevel> = {
@@ -159,6 +161,7 @@ export async function startPolicyPack(
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  opts.onSpawned?.();
   let err = "";
   child.stderr?.on("data", (c: Buffer) => (err += c.toString()));
   const killOnExit = (): void => {

@@ -3,8 +3,6 @@
  * registers: its inputs as the engine would receive them (secrets and unknowns still
  * marked), its options and its dependencies. Used by the stack tests and `npm run gate`.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -84,15 +82,7 @@ export interface RunOptions {
   readonly load?: () => Promise<Record<string, unknown>>;
 }
 
-/** The folder holding Pulumi.yaml, found from here whether this runs as .ts or compiled to bin/. */
-export const PROJECT_DIR = findProjectDir(__dirname);
-
-function findProjectDir(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
-  }
-}
+export { PROJECT_DIR } from "./project-dir";
 
 /** Realistic provider outputs, so the program sees what `pulumi up` would hand it. */
 export function mockState(

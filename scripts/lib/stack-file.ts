@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "./capture";
+import { PROJECT_DIR } from "./project-dir";
 import { passphraseDecrypter } from "./passphrase";
 
 export interface StackFileConfig {
