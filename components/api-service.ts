@@ -99,9 +99,14 @@ export class ApiService extends pulumi.ComponentResource {
   private createContainer(name: string, a: ResolvedApiServiceArgs): docker.Container {
     const r = a.redis;
     const envs = pulumi
-      .all([r.host, r.port, r.tls, r.password, a.secretKey, a.secretEnv])
-      .apply(([host, port, tls, password, secretKey, secretEnv]) =>
-        buildApiEnv({ redis: { host, port, tls, password }, secretKey, env: a.env, secretEnv }),
+      .all([r.host, r.port, r.tls, r.username, r.password, a.secretKey, a.secretEnv])
+      .apply(([host, port, tls, username, password, secretKey, secretEnv]) =>
+        buildApiEnv({
+          redis: { host, port, tls, username, password },
+          secretKey,
+          env: a.env,
+          secretEnv,
+        }),
       );
     const tests = a.healthCommand ?? httpProbe(a.port, a.healthPath, a.healthcheck.timeoutMs);
     return new docker.Container(

@@ -5,38 +5,45 @@ import { TYPES } from "./types";
 export interface NetworksArgs {
   /** Labels for both networks. @default [] */
   readonly labels?: { label: string; value: string }[];
+  /**
+   * Create the internal backend network for a local Redis. A managed or external cache
+   * is reached over the edge network, so it needs none. @default true
+   */
+  readonly backend?: boolean;
 }
 
 /**
- * The two networks every stack gets. `backend` is `internal: true`: Docker gives it no
- * route out and cannot publish its ports, so Redis on it is unreachable from outside
- * the host whatever else goes wrong. `edge` carries published ports. Neither has a fixed
- * name (Pulumi adds a random suffix), so dev and prod can share one Docker host.
+ * The networks a stack gets. `backend` is `internal: true`: Docker gives it no route out
+ * and cannot publish its ports, so Redis on it is unreachable from outside the host
+ * whatever else goes wrong. `edge` carries published ports and outbound traffic. Neither
+ * has a fixed name (Pulumi adds a random suffix), so dev and prod can share one Docker host.
  *
  * @example
  * const nets = new Networks("app", {});
- * // nets.backend.name, nets.edge.name
+ * // nets.backendName, nets.edgeName
  */
 export class Networks extends pulumi.ComponentResource {
-  public readonly backend: docker.Network;
+  public readonly backend?: docker.Network;
   public readonly edge: docker.Network;
-  public readonly backendName: pulumi.Output<string>;
+  public readonly backendName?: pulumi.Output<string>;
   public readonly edgeName: pulumi.Output<string>;
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.Networks, name, {}, opts);
     const labels = args.labels ?? [];
-    this.backend = new docker.Network(
-      `${name}-backend`,
-      { internal: true, driver: "bridge", labels },
-      { parent: this },
-    );
+    if (args.backend ?? true) {
+      this.backend = new docker.Network(
+        `${name}-backend`,
+        { internal: true, driver: "bridge", labels },
+        { parent: this },
+      );
+      this.backendName = this.backend.name;
+    }
     this.edge = new docker.Network(
       `${name}-edge`,
       { internal: false, driver: "bridge", labels },
       { parent: this },
     );
-    this.backendName = this.backend.name;
     this.edgeName = this.edge.name;
     this.registerOutputs({ backendName: this.backendName, edgeName: this.edgeName });
   }

@@ -112,6 +112,7 @@ export class Redis extends pulumi.ComponentResource {
       host: pulumi.output(REDIS_ALIAS),
       port: pulumi.output(a.port),
       tls: pulumi.output(false),
+      username: pulumi.output(REDIS_USERS.app),
       password,
       url: pulumi.secret(
         password.apply((pw) =>
@@ -249,6 +250,8 @@ export interface RedisConnectionOutputs {
   readonly host: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
   readonly tls: pulumi.Output<boolean>;
+  /** The ACL user to authenticate as; `default` for password-only logins. */
+  readonly username: pulumi.Output<string>;
   /** Secret. */
   readonly password: pulumi.Output<string>;
   /** `redis://` or `rediss://`, with the password. Secret. */

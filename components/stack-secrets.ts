@@ -9,6 +9,8 @@ export interface StackSecretsArgs {
   readonly secretKey?: pulumi.Input<string>;
   /** Length of generated passwords. Range 32–128. @default 40 */
   readonly passwordLength?: number;
+  /** Generate the local Redis's three ACL passwords; managed caches bring their own. @default true */
+  readonly redisPasswords?: boolean;
 }
 
 /**
@@ -22,11 +24,11 @@ export interface StackSecretsArgs {
  */
 export class StackSecrets extends pulumi.ComponentResource {
   /** The application's Redis password (ACL user `default`). Secret. */
-  public readonly redisPassword: pulumi.Output<string>;
+  public readonly redisPassword?: pulumi.Output<string>;
   /** The healthcheck's Redis password (ACL user `probe`, PING only). Secret. */
-  public readonly probePassword: pulumi.Output<string>;
+  public readonly probePassword?: pulumi.Output<string>;
   /** The operators' Redis password (ACL user `admin`). Secret. */
-  public readonly adminPassword: pulumi.Output<string>;
+  public readonly adminPassword?: pulumi.Output<string>;
   /** 32 random bytes as 64 hex characters. Secret. */
   public readonly secretKey: pulumi.Output<string>;
 
@@ -46,9 +48,11 @@ export class StackSecrets extends pulumi.ComponentResource {
         { parent: this },
       ).result;
 
-    this.redisPassword = pulumi.secret(args.redisPassword ?? password("redis-password"));
-    this.probePassword = pulumi.secret(password("redis-probe-password"));
-    this.adminPassword = pulumi.secret(password("redis-admin-password"));
+    if (args.redisPasswords ?? true) {
+      this.redisPassword = pulumi.secret(args.redisPassword ?? password("redis-password"));
+      this.probePassword = pulumi.secret(password("redis-probe-password"));
+      this.adminPassword = pulumi.secret(password("redis-admin-password"));
+    }
     this.secretKey = pulumi.secret(
       args.secretKey ??
         new random.RandomId(`${name}-secret-key`, { byteLength: 32 }, { parent: this }).hex,

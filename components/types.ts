@@ -7,6 +7,8 @@ export const TYPES = {
   StackSecrets: "api-stack:components:StackSecrets",
   Redis: "api-stack:components:Redis",
   ApiService: "api-stack:components:ApiService",
+  ElastiCacheValkey: "api-stack:components:ElastiCacheValkey",
+  ExternalRedis: "api-stack:components:ExternalRedis",
 } as const;
 
 /** Docker's json-file driver keeps 10 MB × 3 per container; unrotated logs filled disks. */

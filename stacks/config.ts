@@ -10,6 +10,7 @@ import { EVICTION_POLICIES } from "../components/lib/redis-conf";
 import { RESERVED_ENV } from "../components/lib/env";
 import { checkImageReference } from "../components/lib/image-ref";
 import { weakSecretReason } from "../components/lib/weak-secrets";
+import { elasticacheSchema, externalSchema, externalUrlProblem, type ElastiCacheConfig } from "./config-managed";
 
 export const PROJECT = "api-stack";
 
@@ -137,11 +138,9 @@ const apiSchema = z.strictObject({
   env: z.record(envName, z.string()).default({}),
 });
 
-const redisSchema = z
+const localRedisSchema = z
   .strictObject({
-    mode: z
-      .literal("local", { error: 'only "local" is supported in this version' })
-      .default("local"),
+    mode: z.literal("local"),
     image: image().prefault("redis:7.4-alpine"),
     port: port.default(6379),
     appendfsync: z.enum(["always", "everysec", "no"]).default("everysec"),
@@ -173,7 +172,15 @@ const redisSchema = z
     }
   });
 
-const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv"] as const;
+export const REDIS_MODES = ["local", "elasticache", "external"] as const;
+
+/** `redis.mode` picks the back end; the API sees the same connection from each. */
+const redisSchema = z.preprocess(
+  (v) => (v && typeof v === "object" && !Array.isArray(v) && !("mode" in v) ? { ...v, mode: "local" } : v),
+  z.discriminatedUnion("mode", [localRedisSchema, elasticacheSchema, externalSchema]),
+);
+
+const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv", "redisUrl"] as const;
 
 function rootSchema(secretKeys: ReadonlySet<string>) {
   return z
@@ -186,6 +193,8 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
       redisPassword: z.string().optional(),
       secretKey: z.string().optional(),
       secretEnv: z.record(envName, z.string()).optional(),
+      /** The external cache's URL (redis.mode external); a secret, with the password. */
+      redisUrl: z.string().optional(),
     })
     .superRefine((c, ctx) => {
       const prod = c.environment === "production";
@@ -221,8 +230,8 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
         );
       }
 
-      for (const role of ["api", "redis"] as const) {
-        const svc = c[role];
+      const services = c.redis.mode === "local" ? { api: c.api, redis: c.redis } : { api: c.api };
+      for (const [role, svc] of Object.entries(services)) {
         if (prod && svc.restart === "no") {
           issue(
             [role, "restart"],
@@ -250,19 +259,22 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
         );
       if (prod && c.api.cpus === undefined)
         issue(["api", "cpus"], "is required in production (e.g. 0.5)");
-      if (c.api.hostPort !== undefined && c.api.hostPort === c.redis.debugPort) {
+      const local = c.redis.mode === "local" ? c.redis : undefined;
+      if (c.api.hostPort !== undefined && c.api.hostPort === local?.debugPort) {
         issue(
           ["api", "hostPort"],
           `(${c.api.hostPort}) is also \`redis.debugPort\`: pick different host ports`,
         );
       }
 
-      if (prod && c.redis.debugPort !== undefined) {
+      if (prod && local?.debugPort !== undefined) {
         issue(
           ["redis", "debugPort"],
           "is for development only: a production Redis publishes no port; remove it and use `docker exec` or an SSH tunnel",
         );
       }
+
+      checkRedisMode(c, prod, issue);
 
       const plain = Object.keys(c.api.env);
       const secret = Object.keys(c.secretEnv ?? {});
@@ -294,6 +306,35 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
     });
 }
 
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** Keys that only make sense with one Redis back end, and the external URL's checks. */
+function checkRedisMode(
+  c: { redis: { mode: string }; redisUrl?: string; redisPassword?: string },
+  prod: boolean,
+  issue: Issue,
+): void {
+  if (c.redis.mode === "external") {
+    if (c.redisUrl === undefined) {
+      issue(
+        ["redisUrl"],
+        "is required with `redis.mode: external`: run `pulumi config set --secret redisUrl 'rediss://user:password@host:port'`",
+      );
+    } else if (c.redisUrl !== UNKNOWN_VALUE) {
+      const problem = externalUrlProblem(c.redisUrl, prod);
+      if (problem) issue(["redisUrl"], problem);
+    }
+  } else if (c.redisUrl !== undefined) {
+    issue(["redisUrl"], `only applies to \`redis.mode: external\` (this stack uses "${c.redis.mode}"): remove it`);
+  }
+  if (c.redis.mode !== "local" && c.redisPassword !== undefined) {
+    issue(
+      ["redisPassword"],
+      `only applies to \`redis.mode: local\`: ${c.redis.mode === "external" ? "the password is part of `redisUrl`" : "ElastiCache gets a generated auth token"}; remove it`,
+    );
+  }
+}
+
 function seconds(ms: number): string {
   return `${ms / 1000}s`;
 }
@@ -322,12 +363,15 @@ export function configKeyPaths(): string[] {
       }
     } else if (def.type === "pipe") {
       walk(def.in as z.core.$ZodType, prefix);
+      walk(def.out as z.core.$ZodType, prefix);
+    } else if (def.type === "union") {
+      for (const option of def.options as z.core.$ZodType[]) walk(option, prefix);
     } else if (["default", "prefault", "optional", "nullable"].includes(def.type)) {
       walk(def.innerType as z.core.$ZodType, prefix);
     }
   };
   walk(rootSchema(new Set()), "");
-  return paths;
+  return [...new Set(paths)];
 }
 
 export type StackConfigInput = z.input<ReturnType<typeof rootSchema>>;
@@ -339,16 +383,44 @@ export interface StackConfig {
   readonly stack: string;
   readonly production: boolean;
   readonly api: Omit<Parsed["api"], "hostPort"> & { readonly hostPort: number };
-  readonly redis: Omit<Parsed["redis"], "maxmemoryMb" | "protectData"> & {
-    readonly maxmemoryMb: number;
-    readonly protectData: boolean;
-  };
+  readonly redis: LocalRedisConfig | ManagedRedisConfig | ExternalRedisConfig;
   /** Which secrets the user supplied; their values are read with `requireSecret`. */
   readonly secrets: {
+    readonly redisUrl: boolean;
     readonly redisPassword: boolean;
     readonly secretKey: boolean;
     readonly secretEnvNames: readonly string[];
   };
+}
+
+type ParsedRedis = Parsed["redis"];
+export type LocalRedisConfig = Omit<Extract<ParsedRedis, { mode: "local" }>, "maxmemoryMb" | "protectData"> & {
+  readonly maxmemoryMb: number;
+  readonly protectData: boolean;
+};
+export type ManagedRedisConfig = Omit<ElastiCacheConfig, "numCacheClusters" | "snapshotRetentionLimit" | "protectData"> & {
+  readonly numCacheClusters: number;
+  readonly snapshotRetentionLimit: number;
+  readonly protectData: boolean;
+};
+export type ExternalRedisConfig = Extract<ParsedRedis, { mode: "external" }> & { readonly protectData: boolean };
+
+/** Defaults that differ by environment: prod gets replicas, a week of backups and protection. */
+function resolveRedis(r: ParsedRedis, production: boolean): StackConfig["redis"] {
+  const protectData = r.protectData ?? production;
+  switch (r.mode) {
+    case "local":
+      return { ...r, maxmemoryMb: r.maxmemoryMb ?? defaultMaxmemoryMb(r.memoryMb), protectData };
+    case "elasticache":
+      return {
+        ...r,
+        numCacheClusters: r.numCacheClusters ?? (production ? 2 : 1),
+        snapshotRetentionLimit: r.snapshotRetentionLimit ?? (production ? 7 : 1),
+        protectData,
+      };
+    case "external":
+      return { ...r, protectData };
+  }
 }
 
 export interface RawStackConfig {
@@ -393,12 +465,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     stack: raw.stack,
     production: c.environment === "production",
     api: { ...c.api, hostPort: c.api.hostPort ?? c.api.port },
-    redis: {
-      ...c.redis,
-      maxmemoryMb: c.redis.maxmemoryMb ?? defaultMaxmemoryMb(c.redis.memoryMb),
-      protectData: c.redis.protectData ?? c.environment === "production",
-    },
+    redis: resolveRedis(c.redis, c.environment === "production"),
     secrets: {
+      redisUrl: c.redisUrl !== undefined,
       redisPassword: c.redisPassword !== undefined,
       secretKey: c.secretKey !== undefined,
       secretEnvNames: Object.keys(c.secretEnv ?? {}).sort(),
@@ -455,6 +524,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>):
         : issue.message;
       return `\`${key}\` ${what}, got ${shown} (${typeof got}): fix the value in the stack file`;
     }
+    case "invalid_union":
+      if (path[path.length - 1] === "mode") {
+        return `\`${key}\` is ${JSON.stringify(valueAt(input, issue.path))}: must be one of ${REDIS_MODES.map((m) => JSON.stringify(m)).join(", ")}`;
+      }
+      return `\`${key}\` ${issue.message}`;
     case "invalid_value":
       if (valueAt(input, issue.path) === undefined) return required(key, path);
       return `\`${key}\` ${secret ? "has an invalid value" : `is ${JSON.stringify(valueAt(input, issue.path))}`}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;

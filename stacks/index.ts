@@ -5,9 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiService } from "../components/api-service";
 import { Networks } from "../components/networks";
-import { Redis } from "../components/redis";
 import { StackSecrets } from "../components/stack-secrets";
 import { readStackConfig } from "./read-config";
+import { createRedisBackend } from "./redis-backend";
 
 const cfg = readStackConfig();
 const config = new pulumi.Config();
@@ -15,21 +15,15 @@ const config = new pulumi.Config();
 const secrets = new StackSecrets("app", {
   redisPassword: cfg.secrets.redisPassword ? config.requireSecret("redisPassword") : undefined,
   secretKey: cfg.secrets.secretKey ? config.requireSecret("secretKey") : undefined,
+  redisPasswords: cfg.redis.mode === "local",
 });
 
 const networks = new Networks("app", {
   labels: [{ label: "com.api-stack.stack", value: cfg.stack }],
+  backend: cfg.redis.mode === "local",
 });
 
-const redis = new Redis("cache", {
-  ...cfg.redis,
-  healthcheck: cfg.redis.healthcheck,
-  networkName: networks.backendName,
-  password: secrets.redisPassword,
-  probePassword: secrets.probePassword,
-  adminPassword: secrets.adminPassword,
-  stack: cfg.stack,
-});
+const redis = createRedisBackend(cfg, secrets, networks, config);
 
 const secretEnv =
   cfg.secrets.secretEnvNames.length > 0
@@ -41,9 +35,9 @@ const api = new ApiService("api", {
   port: cfg.api.port,
   hostIp: cfg.api.hostIp,
   hostPort: cfg.api.hostPort,
-  networkNames: [networks.backendName, networks.edgeName],
+  networkNames: [...redis.networkNames, networks.edgeName],
   redis: redis.connection,
-  dependsOn: [redis.container],
+  dependsOn: redis.dependsOn,
   secretKey: secrets.secretKey,
   env: cfg.api.env,
   secretEnv,
@@ -71,6 +65,7 @@ export const redisHost = redis.connection.host;
 export const redisPort = redis.connection.port;
 export const redisTls = redis.connection.tls;
 export const redisUrl = redis.connection.url;
+export const redisUsername = redis.connection.username;
 export const redisPassword = redis.connection.password;
 export const redisAdminUrl = redis.adminUrl;
 export const redisHostUrl = redis.hostUrls?.app;

@@ -16,3 +16,26 @@ export function buildRedisUrl(c: RedisConnection): string {
   const host = c.host.includes(":") && !c.host.startsWith("[") ? `[${c.host}]` : c.host;
   return `${scheme}://${user}:${encodeURIComponent(c.password)}@${host}:${c.port}`;
 }
+
+/**
+ * Splits a `redis://` or `rediss://` URL into the connection every back end exposes.
+ * Errors never quote the URL, which holds a password.
+ */
+export function parseRedisUrl(url: string): Required<RedisConnection> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error("the Redis URL is not a valid URL");
+  }
+  const scheme = u.protocol.replace(/:$/, "");
+  if (scheme !== "redis" && scheme !== "rediss") throw new Error(`the Redis URL has the scheme "${scheme}", not redis:// or rediss://`);
+  if (!u.hostname || !u.port) throw new Error("the Redis URL must name a host and a port");
+  return {
+    host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: Number(u.port),
+    tls: scheme === "rediss",
+    username: u.username ? decodeURIComponent(u.username) : "default",
+    password: decodeURIComponent(u.password),
+  };
+}

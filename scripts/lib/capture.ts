@@ -108,9 +108,40 @@ export function mockState(
     case "docker:index/volume:Volume":
     case "docker:index/container:Container":
       return { ...inputs, name: inputs.name ?? `${name}-${suffix}` };
+    case "aws:ec2/securityGroup:SecurityGroup":
+      return { ...inputs, id: known(`sg-0${suffix}`), name: `${name}-${suffix}` };
+    case "aws:elasticache/subnetGroup:SubnetGroup":
+    case "aws:elasticache/parameterGroup:ParameterGroup":
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { ...inputs, name: `${name}-${suffix}` };
+    case "aws:elasticache/replicationGroup:ReplicationGroup":
+      return {
+        ...inputs,
+        primaryEndpointAddress: known(`master.${name}-${suffix}.abcdef.euc1.cache.amazonaws.com`),
+        readerEndpointAddress: known(`replica.${name}-${suffix}.abcdef.euc1.cache.amazonaws.com`),
+      };
+    case "aws:elasticache/serverlessCache:ServerlessCache":
+      return {
+        ...inputs,
+        endpoints: known([
+          { address: `${name}-${suffix}.serverless.euc1.cache.amazonaws.com`, port: 6379 },
+        ]),
+      };
     default:
       return { ...inputs };
   }
+}
+
+/** Provider functions the program calls: a VPC's private subnets. */
+export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (token === "aws:ec2/getSubnets:getSubnets") {
+    return {
+      ...inputs,
+      id: "eu-central-1",
+      ids: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
+    };
+  }
+  return inputs;
 }
 
 function randomAlnum(length: number): string {
@@ -128,11 +159,13 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const resources: CapturedResource[] = [];
   const pending: Promise<unknown>[] = [];
   const mocks: pulumi.runtime.Mocks = {
-    newResource: (args) => ({
-      id: preview ? undefined : `${args.name}-id`,
-      state: mockState(args.type, args.name, args.inputs, preview),
-    }),
-    call: (args) => args.inputs,
+    newResource: (args) => {
+      const state = mockState(args.type, args.name, args.inputs, preview);
+      // Providers whose ids users see (sg-…) get one of that shape; others a readable stand-in.
+      const id = typeof state.id === "string" ? state.id : `${args.name}-id`;
+      return { id: preview ? undefined : id, state };
+    },
+    call: (args) => mockCall(args.token, args.inputs),
   };
 
   class RecordingMonitor extends mocksModule.MockMonitor {

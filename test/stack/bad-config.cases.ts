@@ -6,7 +6,7 @@ type Obj = Record<string, unknown>;
 
 export interface BadConfigCase {
   readonly name: string;
-  readonly stack: "dev" | "prod";
+  readonly stack: "dev" | "prod" | "prod-elasticache" | "prod-serverless" | "prod-external";
   /** `api` / `redis` objects are merged into the stack file's; other keys replace. */
   readonly api?: Obj;
   readonly redis?: Obj;
@@ -255,5 +255,108 @@ export const BAD_CONFIGS: BadConfigCase[] = [
     stack: "dev",
     api: { healthcheck: { command: ["curl", "-f", "http://127.0.0.1:3003/health"] } },
     expect: ['`api-stack:api.healthcheck.command` must start with "CMD" or "CMD-SHELL"'],
+  },
+  // Managed and external back ends.
+  {
+    name: "world-open CIDR for ElastiCache",
+    stack: "prod-elasticache",
+    redis: { allowedCidrs: ["0.0.0.0/0"] },
+    expect: ['`api-stack:redis.allowedCidrs.0` "0.0.0.0/0" opens Redis to the whole internet'],
+  },
+  {
+    name: "IPv6 world-open CIDR",
+    stack: "prod-serverless",
+    redis: { allowedCidrs: ["::/0"] },
+    expect: ['"::/0" opens Redis to the whole internet'],
+  },
+  {
+    name: "ElastiCache without a subnet list",
+    stack: "prod-elasticache",
+    redis: { subnetIds: undefined },
+    expect: ["`api-stack:redis.subnetIds` is required", "the default subnet group is never used"],
+  },
+  {
+    name: "ElastiCache with one subnet",
+    stack: "prod-elasticache",
+    redis: { subnetIds: ["subnet-0aa11bb22cc33dd44"] },
+    expect: ["`api-stack:redis.subnetIds` needs at least two private subnets"],
+  },
+  {
+    name: "ElastiCache without VPC",
+    stack: "prod-serverless",
+    redis: { vpcId: undefined },
+    expect: ["`api-stack:redis.vpcId` is required"],
+  },
+  {
+    name: "ElastiCache without any allowed source",
+    stack: "prod-elasticache",
+    redis: { allowedSecurityGroupIds: [] },
+    expect: ["`api-stack:redis.allowedSecurityGroupIds` is empty and so is `redis.allowedCidrs`"],
+  },
+  {
+    name: "ElastiCache with zero backups",
+    stack: "prod-elasticache",
+    redis: { snapshotRetentionLimit: 0 },
+    expect: ["`api-stack:redis.snapshotRetentionLimit` must be at least 1"],
+  },
+  {
+    name: "flavour typo",
+    stack: "prod-elasticache",
+    redis: { flavour: "cluster" },
+    expect: ['`api-stack:redis.flavour` is "cluster"'],
+  },
+  {
+    name: "external without a URL",
+    stack: "prod-external",
+    expect: [
+      "`api-stack:redisUrl` is required with `redis.mode: external`",
+      "pulumi config set --secret redisUrl",
+    ],
+  },
+  {
+    name: "external URL with a default password",
+    stack: "prod-external",
+    secrets: {
+      "api-stack:redisUrl": "rediss://default:novita_redis_password@valkey.example.com:13345",
+    },
+    expect: ["`api-stack:redisUrl` has a password that is a known default or placeholder"],
+  },
+  {
+    name: "external URL with the wrong scheme",
+    stack: "prod-external",
+    secrets: {
+      "api-stack:redisUrl": "https://default:Zx9kQ2mW7vB4nR8tY3pL@valkey.example.com:13345",
+    },
+    expect: ['`api-stack:redisUrl` has the scheme "https": expected rediss://'],
+  },
+  {
+    name: "external redis:// in production",
+    stack: "prod-external",
+    secrets: {
+      "api-stack:redisUrl": "redis://default:Zx9kQ2mW7vB4nR8tY3pL@valkey.example.com:13345",
+    },
+    expect: ["`api-stack:redisUrl` uses redis:// (no TLS) in a production stack"],
+  },
+  {
+    name: "external URL without a password",
+    stack: "prod-external",
+    secrets: { "api-stack:redisUrl": "rediss://valkey.example.com:13345" },
+    expect: ["`api-stack:redisUrl` has no password"],
+  },
+  {
+    name: "external URL in plain text",
+    stack: "prod-external",
+    overrides: {
+      "api-stack:redisUrl": "rediss://default:Zx9kQ2mW7vB4nR8tY3pL@valkey.example.com:13345",
+    },
+    expect: ["`api-stack:redisUrl` is stored in plain text"],
+  },
+  {
+    name: "redisUrl with a local Redis",
+    stack: "prod",
+    secrets: {
+      "api-stack:redisUrl": "rediss://default:Zx9kQ2mW7vB4nR8tY3pL@valkey.example.com:13345",
+    },
+    expect: ["`api-stack:redisUrl` only applies to `redis.mode: external`"],
   },
 ];

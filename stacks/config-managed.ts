@@ -1,0 +1,132 @@
+/**
+ * The managed Redis back ends' part of the stack schema: AWS ElastiCache (Valkey) and an
+ * external `rediss://` URL such as Aiven's. Composed into the one schema in config.ts.
+ */
+import { z } from "zod";
+import { weakSecretReason } from "../components/lib/weak-secrets";
+
+const port = z.number().int().min(1).max(65535);
+
+/** CloudWatch Logs' accepted retention periods, in days. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const WORLD = new Set(["0.0.0.0/0", "::/0"]);
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const [ip, bits, extra] = value.split("/");
+  const v4 = z.ipv4().safeParse(ip).success;
+  const v6 = z.ipv6().safeParse(ip).success;
+  const n = Number(bits);
+  if (extra !== undefined || !(v4 || v6) || !Number.isInteger(n) || n < 0 || n > (v4 ? 32 : 128)) {
+    ctx.addIssue({ code: "custom", message: `"${value}" is not a CIDR block such as "10.0.0.0/16"` });
+  } else if (WORLD.has(`${ip}/${n}`) || n === 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${value}" opens Redis to the whole internet: allow the API's security group or your VPC's CIDR instead`,
+    });
+  }
+});
+
+export const elasticacheSchema = z
+  .strictObject({
+    mode: z.literal("elasticache"),
+    /** `replication-group`: nodes you size; `serverless`: pay per use, TLS always on. */
+    flavour: z.enum(["replication-group", "serverless"]).default("replication-group"),
+    engineVersion: z
+      .string()
+      .regex(/^\d+\.\d+$/, { error: 'must be "major.minor", e.g. "8.0"' })
+      .default("8.0"),
+    nodeType: z
+      .string()
+      .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be a node type such as "cache.t4g.small"' })
+      .default("cache.t4g.small"),
+    numCacheClusters: z.number().int().min(1).max(6).optional(),
+    port: port.default(6379),
+    vpcId: z.string({ error: "is required: the VPC the API runs in" }).regex(/^vpc-[0-9a-f]+$/, {
+      error: 'must be a VPC id such as "vpc-0abc1234"',
+    }),
+    subnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be subnet ids such as "subnet-0abc1234"' }))
+      .min(2, { error: "needs at least two private subnets, in different availability zones" })
+      .optional(),
+    subnetTags: z.record(z.string(), z.string()).optional(),
+    allowedSecurityGroupIds: z
+      .array(z.string().regex(/^sg-[0-9a-f]+$/, { error: 'must be security group ids such as "sg-0abc1234"' }))
+      .default([]),
+    allowedCidrs: z.array(cidr).default([]),
+    snapshotRetentionLimit: z.number().int().min(1, { error: "must be at least 1: ElastiCache keeps no backups with 0" }).max(35).optional(),
+    snapshotWindow: z
+      .string()
+      .regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: 'must be "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"' })
+      .default("03:00-04:00"),
+    maintenanceWindow: z
+      .string()
+      .regex(/^(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d$/, {
+        error: 'must be "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:05:00-sun:06:00"',
+      })
+      .default("sun:05:00-sun:06:00"),
+    logRetentionDays: z
+      .number()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+        error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+      })
+      .default(30),
+    maxDataStorageGb: z.number().int().min(1).max(5000).default(10),
+    maxEcpuPerSecond: z.number().int().min(1000).max(15_000_000).default(5000),
+    protectData: z.boolean().optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.subnetIds === undefined && r.subnetTags === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["subnetIds"],
+        message:
+          "is required: list at least two private subnet ids, or set `redis.subnetTags` (e.g. { Tier: private }) to look them up in `redis.vpcId`; the default subnet group is never used",
+      });
+    }
+    if (r.subnetIds !== undefined && r.subnetTags !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["subnetTags"], message: "conflicts with `redis.subnetIds`: keep one of them" });
+    }
+    if (r.allowedSecurityGroupIds.length === 0 && r.allowedCidrs.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["allowedSecurityGroupIds"],
+        message: "is empty and so is `redis.allowedCidrs`: nothing could reach the cache; add the API host's security group",
+      });
+    }
+    if (r.flavour === "serverless" && r.numCacheClusters !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["numCacheClusters"], message: "does not apply to serverless caches: remove it" });
+    }
+  });
+
+export const externalSchema = z.strictObject({
+  mode: z.literal("external"),
+  protectData: z.boolean().optional(),
+});
+
+export type ElastiCacheConfig = z.output<typeof elasticacheSchema>;
+
+/**
+ * Why an external Redis URL is unacceptable, or `undefined`. The URL holds a password,
+ * so the answer never quotes it; only the scheme may be named.
+ */
+export function externalUrlProblem(url: string, production: boolean): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return "is not a URL: expected rediss://user:password@host:port";
+  }
+  const scheme = u.protocol.replace(/:$/, "");
+  if (scheme !== "rediss" && scheme !== "redis") return `has the scheme "${scheme}": expected rediss://`;
+  if (scheme === "redis" && production) {
+    return "uses redis:// (no TLS) in a production stack: use the provider's rediss:// URL";
+  }
+  if (u.hostname === "") return "has no host";
+  if (u.port === "") return "has no port: write it explicitly, e.g. :6380";
+  const password = decodeURIComponent(u.password);
+  if (password === "") return "has no password: the cache must require auth";
+  const weak = weakSecretReason(password, 16);
+  if (weak) return `has a password that ${weak}: rotate it at the provider`;
+  return undefined;
+}
