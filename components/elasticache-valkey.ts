@@ -105,18 +105,33 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
     // No inline rules: ingress is one rule per source below, and a cache needs no egress.
     return new ec2.SecurityGroup(
       `${name}-sg`,
-      { vpcId: a.vpcId, description: `Valkey for api-stack ${a.stack}: Redis port from the API only`, egress: [] },
+      {
+        vpcId: a.vpcId,
+        description: `Valkey for api-stack ${a.stack}: Redis port from the API only`,
+        egress: [],
+      },
       { parent: this },
     );
   }
 
   private createIngressRules(name: string, a: Resolved): void {
-    const base = { securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: a.port, toPort: a.port };
+    // A serverless cache also serves reads on the next port (6380).
+    const toPort = a.flavour === "serverless" ? a.port + 1 : a.port;
+    const base = {
+      securityGroupId: this.securityGroup.id,
+      ipProtocol: "tcp",
+      fromPort: a.port,
+      toPort,
+    };
     a.allowedSecurityGroupIds.forEach(
       (sg, i) =>
         new vpc.SecurityGroupIngressRule(
           `${name}-from-sg-${i}`,
-          { ...base, referencedSecurityGroupId: sg, description: "Redis port from an allowed security group" },
+          {
+            ...base,
+            referencedSecurityGroupId: sg,
+            description: "Redis port from an allowed security group",
+          },
           { parent: this },
         ),
     );
@@ -137,7 +152,12 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
   private token(name: string, role: string): pulumi.Output<string> {
     return new random.RandomPassword(
       `${name}-${role}`,
-      { length: AUTH_TOKEN_LENGTH, special: true, overrideSpecial: AUTH_TOKEN_SPECIALS, minSpecial: 2 },
+      {
+        length: AUTH_TOKEN_LENGTH,
+        special: true,
+        overrideSpecial: AUTH_TOKEN_SPECIALS,
+        minSpecial: 2,
+      },
       { parent: this },
     ).result;
   }
@@ -165,7 +185,11 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
     );
     const authToken = pulumi.secret(this.token(name, "auth-token"));
     const replicated = a.numCacheClusters >= 2;
-    const finalSnapshot = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });
+    const finalSnapshot = new random.RandomId(
+      `${name}-final-snapshot`,
+      { byteLength: 4 },
+      { parent: this },
+    );
     const cache = new elasticache.ReplicationGroup(
       `${name}-valkey`,
       {
@@ -192,7 +216,12 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
         autoMinorVersionUpgrade: true,
         applyImmediately: false,
         logDeliveryConfigurations: [
-          { destination: slowLog.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" },
+          {
+            destination: slowLog.name,
+            destinationType: "cloudwatch-logs",
+            logFormat: "json",
+            logType: "slow-log",
+          },
         ],
       },
       { ...keep, additionalSecretOutputs: ["authToken"] },
@@ -202,7 +231,8 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
   }
 
   private createServerless(name: string, a: Resolved, keep: pulumi.CustomResourceOptions) {
-    const suffix = new random.RandomId(`${name}-user-suffix`, { byteLength: 4 }, { parent: this }).hex;
+    const suffix = new random.RandomId(`${name}-user-suffix`, { byteLength: 4 }, { parent: this })
+      .hex;
     const userId = (role: string) => pulumi.interpolate`api-stack-${a.stack}-${role}-${suffix}`;
     // ElastiCache requires a user named "default" in every group; this one is switched off.
     const defaultUser = new elasticache.User(
@@ -230,7 +260,11 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
     );
     const users = new elasticache.UserGroup(
       `${name}-users`,
-      { userGroupId: userId("users"), engine: "valkey", userIds: [defaultUser.userId, appUser.userId] },
+      {
+        userGroupId: userId("users"),
+        engine: "valkey",
+        userIds: [defaultUser.userId, appUser.userId],
+      },
       { parent: this },
     );
     const cache = new elasticache.ServerlessCache(
@@ -284,7 +318,9 @@ function connection(
     url: pulumi.secret(
       pulumi
         .all([host, port, password])
-        .apply(([h, p, pw]) => buildRedisUrl({ host: h, port: p, tls: true, password: pw, username })),
+        .apply(([h, p, pw]) =>
+          buildRedisUrl({ host: h, port: p, tls: true, password: pw, username }),
+        ),
     ),
   };
 }

@@ -74,24 +74,15 @@ function toRecord(r: CapturedResource): ResourceRecord {
   };
 }
 
-/** Replaces `secure:` values that could not be decrypted by the engine's unknown, as secrets. */
-function unknownSecrets(keys: readonly string[], file: string): Record<string, unknown> {
-  const doc = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
-  const out: Record<string, unknown> = {};
-  for (const key of keys) {
-    // A secret object (secretEnv) keeps its names; only the values are unknown.
-    const block = new RegExp(
-      `^  ${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\s*\\n((?:    .*\\n)+)`,
-      "m",
-    ).exec(doc);
-    const names = block
-      ? [...(block[1] as string).matchAll(/^    ([A-Za-z_][A-Za-z0-9_]*):/gm)].map(
-          (m) => m[1] as string,
-        )
-      : [];
-    out[key] = names.length > 0 ? Object.fromEntries(names.map((n) => [n, UNKNOWN])) : UNKNOWN;
-  }
-  return out;
+/**
+ * policy/config/<stack>.json when there is one; otherwise the file for the stack's
+ * environment, so a variant such as prod-elasticache is judged as production.
+ */
+export function policyConfigFor(stack: string, values: Record<string, string>): string {
+  const own = path.join(PROJECT_DIR, "policy", "config", `${stack}.json`);
+  if (fs.existsSync(own)) return own;
+  const env = values["api-stack:environment"] === "production" ? "prod" : "dev";
+  return path.join(PROJECT_DIR, "policy", "config", `${env}.json`);
 }
 
 export async function runGate(o: GateOptions): Promise<GateResult> {
@@ -112,20 +103,22 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   const { ProgramError, runProgram } = await import("./lib/capture");
 
   const notes: string[] = [];
-  const passphrase = o.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE;
-  const cfg = loadStackConfig(o.stack, { overrides: o.overrides, secrets: o.secrets, passphrase });
-  const values = { ...cfg.values };
-  const secretKeys = [...cfg.secretKeys];
+  const passphrase = (o.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE) || undefined;
+  const cfg = loadStackConfig(o.stack, {
+    overrides: o.overrides,
+    secrets: o.secrets,
+    passphrase,
+    undecrypted: UNKNOWN,
+  });
+  const { values, secretKeys } = cfg;
   if (cfg.encryptedKeys.length > 0) {
-    for (const [k, v] of Object.entries(unknownSecrets(cfg.encryptedKeys, cfg.file))) {
-      values[k] = typeof v === "string" ? v : JSON.stringify(v);
-      secretKeys.push(k);
-    }
     notes.push(
       `${cfg.encryptedKeys.length} secure value(s) (${cfg.encryptedKeys.join(", ")}) were not decrypted because PULUMI_CONFIG_PASSPHRASE is not set: they were judged as secret unknowns, as in a preview that cannot read them; their strength was not checked.`,
     );
   }
-  if (o.preview)
+  // A value that cannot be decrypted is only ever unknown, as in a preview.
+  const preview = o.preview || cfg.encryptedKeys.length > 0;
+  if (preview)
     notes.push(
       "Preview mode: generated values (passwords, names) were unknown, as in a first `pulumi preview`.",
     );
@@ -133,7 +126,14 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   let resources: CapturedResource[];
   try {
     resources = (
-      await runProgram({ stack: o.stack, values, secretKeys, preview: o.preview, load: o.load })
+      await runProgram({
+        stack: o.stack,
+        values,
+        secretKeys,
+        preview,
+        load: o.load,
+        unknownSecretKeys: cfg.encryptedKeys,
+      })
     ).resources;
   } catch (err) {
     const message = err instanceof ProgramError ? err.message : String(err);
@@ -151,9 +151,9 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
 
   const pack = await starting;
   try {
-    await pack.configureFile(
-      o.policyConfig ?? path.join(PROJECT_DIR, "policy", "config", `${o.stack}.json`),
-    );
+    const policyConfig = o.policyConfig ?? policyConfigFor(o.stack, values);
+    notes.unshift(`Policy config: ${path.relative(PROJECT_DIR, policyConfig)}.`);
+    await pack.configureFile(policyConfig);
     await pack.configureStack({ stack: o.stack, project: "api-stack", dryRun: true });
     const records = resources.map(toRecord);
     const diagnostics: Diagnostic[] = [];

@@ -29,7 +29,8 @@ export function parseRedisUrl(url: string): Required<RedisConnection> {
     throw new Error("the Redis URL is not a valid URL");
   }
   const scheme = u.protocol.replace(/:$/, "");
-  if (scheme !== "redis" && scheme !== "rediss") throw new Error(`the Redis URL has the scheme "${scheme}", not redis:// or rediss://`);
+  if (scheme !== "redis" && scheme !== "rediss")
+    throw new Error(`the Redis URL has the scheme "${scheme}", not redis:// or rediss://`);
   if (!u.hostname || !u.port) throw new Error("the Redis URL must name a host and a port");
   return {
     host: u.hostname.replace(/^\[(.*)\]$/, "$1"),

@@ -13,6 +13,8 @@ import {
 import { isUnknown, raw, unknownAtPreview } from "./unknown";
 
 interface IngressEntry {
+  /** The whole entry is unknown at preview (its ports and sources cannot be seen). */
+  entryUnknown?: boolean;
   protocol: unknown;
   fromPort: unknown;
   toPort: unknown;
@@ -32,7 +34,8 @@ export function ingressEntries(type: string, p: Props): IngressEntry[] | "unknow
       return list(p.ingress).map((e, i) => {
         const x = (isUnknown(e) ? {} : (e ?? {})) as Props;
         return {
-          protocol: isUnknown(e) ? e : x.protocol,
+          entryUnknown: isUnknown(e),
+          protocol: x.protocol,
           fromPort: x.fromPort,
           toPort: x.toPort,
           cidrs: [...list(x.cidrBlocks), ...list(x.ipv6CidrBlocks)],
@@ -70,13 +73,24 @@ export function ingressEntries(type: string, p: Props): IngressEntry[] | "unknow
   return [];
 }
 
-/** World-open ingress on any of `ports`; unknown CIDRs are deferred to unknown-value-provenance. */
+/**
+ * World-open ingress on any of `ports`; unknown CIDRs are deferred to unknown-value-provenance.
+ *
+ * `outputs`: the props are AnalyzeStack outputs. A new SecurityGroup whose program set no inline
+ * `ingress` reports that (optional+computed) property as wholly unknown at preview; the inputs
+ * were already judged by redis-ingress-not-world-open (which reports an unknown input), so a
+ * stack rule skips it instead of failing every preview.
+ */
 export function worldOpenIngress(
   type: string,
   name: string,
   p: Props,
   ports: readonly number[],
+  opts: { outputs?: boolean } = {},
 ): string[] {
+  if (opts.outputs && type === SECURITY_GROUP && isUnknown(p.ingress)) {
+    return [];
+  }
   const entries = ingressEntries(type, p);
   const label = `Security group rule "${name}"`;
   if (entries === "unknown") {
@@ -89,6 +103,15 @@ export function worldOpenIngress(
   }
   const out: string[] = [];
   for (const e of entries) {
+    if (e.entryUnknown) {
+      out.push(
+        unknownAtPreview(
+          `${e.where} of ${label}`,
+          "declare each ingress entry as a literal object (only CIDRs may come from a VPC/subnet)",
+        ),
+      );
+      continue;
+    }
     const portsUnknown = isUnknown(e.protocol) || isUnknown(e.fromPort) || isUnknown(e.toPort);
     const hit = ports.filter((port) => ruleCoversPort(e.protocol, e.fromPort, e.toPort, port));
     if (!portsUnknown && hit.length === 0) {

@@ -11,7 +11,22 @@ import { CONTAINER } from "./docker";
 import { ruleCoversPort } from "./network";
 import { containsUnknown, isUnknown, raw } from "./unknown";
 
-export type DeferralKind = "secret" | "image" | "subnet-group" | "subnets" | "cidr";
+/**
+ * - secret: a password/key, judged by the random generator it comes from;
+ * - auth-token: an ElastiCache AUTH token or RBAC password: a secret whose generator must also
+ *   emit only characters ElastiCache accepts, at most 128 of them;
+ * - image, subnet-group, subnets, security-groups, user-group, cidr: judged by the resource type
+ *   they come from (and, for CIDRs, that resource's known block).
+ */
+export type DeferralKind =
+  | "secret"
+  | "auth-token"
+  | "image"
+  | "subnet-group"
+  | "subnets"
+  | "security-groups"
+  | "user-group"
+  | "cidr";
 
 export interface Deferral {
   /** Top-level property, the key of propertyDependencies. */
@@ -27,6 +42,8 @@ export const SUBNET_GROUP = "aws:elasticache/subnetGroup:SubnetGroup";
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 export const SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 export const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+export const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+export const USER_GROUP = "aws:elasticache/userGroup:UserGroup";
 export const VPC = "aws:ec2/vpc:Vpc";
 export const SUBNET = "aws:ec2/subnet:Subnet";
 
@@ -63,33 +80,49 @@ export function deferredUnknowns(
   ctx: DeferralContext,
 ): Deferral[] {
   const out: Deferral[] = [];
-  const secret = (field: string): void => {
+  const defer = (kind: DeferralKind) => (field: string) => {
     if (containsUnknown(props[field])) {
-      out.push({ field, kind: "secret" });
+      out.push({ field, kind });
     }
   };
   switch (type) {
     case CONTAINER:
-      ["envs", "uploads", "command", "entrypoints"].forEach(secret);
+      ["envs", "uploads", "command", "entrypoints"].forEach(defer("secret"));
       if (isUnknown(props.image)) {
         out.push({ field: "image", kind: "image" });
       }
       break;
     case REPLICATION_GROUP:
     case CACHE_CLUSTER:
-      ["authToken", "authTokenWo"].forEach(secret);
+      ["authToken", "authTokenWo"].forEach(defer("auth-token"));
       if (isUnknown(props.subnetGroupName)) {
         out.push({ field: "subnetGroupName", kind: "subnet-group" });
       }
-      break;
-    case SERVERLESS_CACHE:
-      if (isUnknown(props.subnetIds)) {
-        out.push({ field: "subnetIds", kind: "subnets" });
+      defer("security-groups")("securityGroupIds");
+      // Only a list the program built with unknown entries: a wholly unknown list is reported on
+      // the inputs, and in AnalyzeStack may be the provider computing a property left unset.
+      if (Array.isArray(props.userGroupIds) && containsUnknown(props.userGroupIds)) {
+        out.push({ field: "userGroupIds", kind: "user-group" });
       }
       break;
-    case CACHE_USER:
-      ["passwords", "authenticationMode"].forEach(secret);
+    case SERVERLESS_CACHE:
+      defer("subnets")("subnetIds");
+      defer("security-groups")("securityGroupIds");
+      defer("user-group")("userGroupId");
       break;
+    case CACHE_USER: {
+      defer("auth-token")("passwords");
+      // A wholly unknown authenticationMode is reported on the inputs by
+      // elasticache-auth-required; in AnalyzeStack it is merely the provider computing the
+      // block the program did not set. Only unknown passwords inside it are deferred.
+      const mode = props.authenticationMode;
+      if (mode !== null && typeof mode === "object" && !Array.isArray(mode)) {
+        if (containsUnknown((mode as Record<string, unknown>).passwords)) {
+          out.push({ field: "authenticationMode", kind: "auth-token" });
+        }
+      }
+      break;
+    }
     case SECURITY_GROUP:
       if (Array.isArray(props.ingress)) {
         if (

@@ -1,17 +1,28 @@
 /**
- * ElastiCache (Redis/Valkey): encrypted at rest and in transit, authenticated, backed up in
- * production, a Redis-compatible engine, and never a standalone single-node cluster.
+ * ElastiCache (Redis/Valkey): encrypted at rest and in transit, authenticated with a valid
+ * token or RBAC users, a Redis-compatible engine, and never a standalone single-node cluster.
+ * Backups and failover live in elasticache-resilience.ts, security groups in
+ * elasticache-network.ts.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf, productionProperty, onlyFor } from "../lib/config";
+import { configOf, onlyFor } from "../lib/config";
 import { Props } from "../lib/docker";
+import {
+  accessStringDisabled,
+  authTokenCharsetProperty,
+  TokenCharset,
+  tokenFormatProblem,
+  userPasswordLists,
+} from "../lib/elasticache";
 import { CACHE_CLUSTER, CACHE_USER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/provenance";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
+import { elasticacheNetworkPolicies } from "./elasticache-network";
+import { elasticacheResiliencePolicies } from "./elasticache-resilience";
 
 const REDIS_ENGINES = new Set(["redis", "valkey"]);
 
 /** The engine, with the provider's default ("redis") for replication groups. */
-function engineOf(type: string, p: Props): string | "unknown" | undefined {
+export function engineOf(type: string, p: Props): string | "unknown" | undefined {
   if (isUnknown(p.engine)) {
     return "unknown";
   }
@@ -21,6 +32,13 @@ function engineOf(type: string, p: Props): string | "unknown" | undefined {
   return type === REPLICATION_GROUP ? "redis" : undefined;
 }
 
+/**
+ * An unset `transitEncryptionMode` passes when TLS is on: AWS creates a TLS group in "required"
+ * mode unless told otherwise. Caveat: a group migrated in place keeps "preferred" if the program
+ * later drops the field (the provider treats it as optional+computed), and this resource rule
+ * only sees inputs — set the mode explicitly. Serverless caches always use TLS and encrypt at
+ * rest, so only replication groups are checked.
+ */
 export const elasticacheEncryption: ResourceValidationPolicy = {
   name: "elasticache-encryption",
   description:
@@ -61,16 +79,25 @@ export const elasticacheEncryption: ResourceValidationPolicy = {
   }),
 };
 
+/**
+ * An unknown `userGroupIds` entry or `userGroupId` counts as attached here and is deferred to
+ * unknown-value-provenance, which accepts it only when it comes from an aws.elasticache.UserGroup
+ * (the users themselves are judged on their own). A wholly unknown `userGroupIds` list is
+ * reported, since it may be empty.
+ */
 export const elasticacheAuthRequired: ResourceValidationPolicy = {
   name: "elasticache-auth-required",
   description:
-    "ElastiCache must require authentication (authToken or RBAC user groups); users must have passwords.",
+    "ElastiCache must require authentication (authToken or RBAC user groups); enabled users must have passwords.",
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
     const p = raw(args.props);
     const present = (v: unknown): boolean => isUnknown(v) || (typeof v === "string" && v !== "");
     const listPresent = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
     if (args.type === REPLICATION_GROUP) {
+      if (present(p.authToken) || present(p.authTokenWo)) {
+        return; // Unknown tokens are deferred to unknown-value-provenance.
+      }
       if (isUnknown(p.userGroupIds)) {
         report(
           unknownAtPreview(
@@ -78,9 +105,7 @@ export const elasticacheAuthRequired: ResourceValidationPolicy = {
             "pass a literal list of user group ids",
           ),
         );
-        return;
-      }
-      if (!present(p.authToken) && !present(p.authTokenWo) && !listPresent(p.userGroupIds)) {
+      } else if (!listPresent(p.userGroupIds)) {
         report(
           `ElastiCache replication group "${args.name}" has neither authToken nor userGroupIds, so any ` +
             "client in the VPC can run every command. Fix: set authToken from a random.RandomPassword " +
@@ -94,62 +119,83 @@ export const elasticacheAuthRequired: ResourceValidationPolicy = {
         );
       }
     } else if (args.type === CACHE_USER) {
-      const mode = p.authenticationMode as Props | undefined;
-      if (isUnknown(p.noPasswordRequired) || isUnknown(mode) || (mode && isUnknown(mode.type))) {
-        report(
-          unknownAtPreview(
-            `The authentication mode of ElastiCache user "${args.name}"`,
-            "set it as a literal",
-          ),
-        );
-      } else if (p.noPasswordRequired === true || mode?.type === "no-password-required") {
-        report(
-          `ElastiCache user "${args.name}" needs no password. Fix: use authenticationMode { type: "password", passwords: [secret] } or "iam".`,
-        );
-      }
+      checkUserAuth(args.name, p).forEach((m) => report(m));
     }
   },
 };
 
-const backupDefaults = { production: true, minSnapshotRetentionDays: 1 };
+function checkUserAuth(name: string, p: Props): string[] {
+  const mode = p.authenticationMode as Props | undefined;
+  if (isUnknown(p.noPasswordRequired) || isUnknown(mode) || (mode && isUnknown(mode.type))) {
+    return [
+      unknownAtPreview(
+        `The authentication mode of ElastiCache user "${name}"`,
+        "set it as a literal",
+      ),
+    ];
+  }
+  if (p.noPasswordRequired !== true && mode?.type !== "no-password-required") {
+    return [];
+  }
+  // A passwordless user is harmless only while disabled, e.g. the mandatory "default" user.
+  const access = p.accessString;
+  if (isUnknown(access)) {
+    return [
+      unknownAtPreview(
+        `\`accessString\` of passwordless ElastiCache user "${name}"`,
+        'use a literal access string starting with "off"',
+      ),
+    ];
+  }
+  if (typeof access === "string" && accessStringDisabled(access)) {
+    return [];
+  }
+  return [
+    `ElastiCache user "${name}" needs no password and is enabled (accessString ` +
+      `"${typeof access === "string" ? access : ""}"), so anyone who reaches the cache logs in as it. ` +
+      'Fix: give it passwords from a random.RandomPassword secret, or disable it with an accessString starting with "off" (e.g. "off -@all").',
+  ];
+}
 
-export const elasticacheBackups: ResourceValidationPolicy = {
-  name: "elasticache-backups",
+const formatDefaults = { authTokenCharset: "provider" as TokenCharset };
+
+export const elasticacheAuthTokenFormat: ResourceValidationPolicy = {
+  name: "elasticache-auth-token-format",
   description:
-    "Production ElastiCache must keep automatic snapshots (snapshotRetentionLimit >= 1).",
+    'ElastiCache AUTH tokens and RBAC passwords must be 16-128 printable ASCII characters without / " @ or space.',
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      ...productionProperty,
-      minSnapshotRetentionDays: { type: "integer", minimum: 1, default: 1 },
-    },
-  },
+  configSchema: { properties: { ...authTokenCharsetProperty } },
   validateResource: (args, report) => {
-    if (![REPLICATION_GROUP, SERVERLESS_CACHE, CACHE_CLUSTER].includes(args.type)) {
+    if (![REPLICATION_GROUP, CACHE_CLUSTER, CACHE_USER].includes(args.type)) {
       return;
     }
-    const cfg = configOf(args, backupDefaults);
+    const { authTokenCharset } = configOf(args, formatDefaults);
     const p = raw(args.props);
-    if (
-      !cfg.production ||
-      (args.type === CACHE_CLUSTER && typeof p.replicationGroupId === "string")
-    ) {
+    const check = (v: unknown, what: string): void => {
+      // Unknown values are deferred to unknown-value-provenance (generator charset and length).
+      if (typeof v === "string" && !isUnknown(v) && v !== "") {
+        const why = tokenFormatProblem(v, authTokenCharset);
+        if (why) {
+          report(
+            `${what} ${why}; AWS would reject it when the deploy runs. Fix: ` +
+              "generate it with random.RandomPassword (length 32–128) and overrideSpecial limited " +
+              `to allowed characters${authTokenCharset === "aws-docs" ? ' ("!&#$^<>-")' : ' (e.g. "!#$%^&*()-_=+[]{}<>:?")'}.`,
+          );
+        }
+      }
+    };
+    if (args.type === CACHE_USER) {
+      for (const list of userPasswordLists(p)) {
+        if (Array.isArray(list)) {
+          list.forEach((pw, i) =>
+            check(pw, `Password #${i + 1} of ElastiCache user "${args.name}"`),
+          );
+        }
+      }
       return;
     }
-    const limit = p.snapshotRetentionLimit;
-    if (isUnknown(limit)) {
-      report(
-        unknownAtPreview(
-          `\`snapshotRetentionLimit\` of "${args.name}"`,
-          "set a literal number of days",
-        ),
-      );
-    } else if (typeof limit !== "number" || limit < cfg.minSnapshotRetentionDays) {
-      report(
-        `ElastiCache "${args.name}" keeps ${typeof limit === "number" ? limit : "no"} days of snapshots in production, ` +
-          `so a bad FLUSHALL or failed node loses all data. Fix: set snapshotRetentionLimit >= ${cfg.minSnapshotRetentionDays}.`,
-      );
-    }
+    check(p.authToken, `\`authToken\` of ElastiCache "${args.name}"`);
+    check(p.authTokenWo, `\`authTokenWo\` of ElastiCache "${args.name}"`);
   },
 };
 
@@ -213,7 +259,9 @@ export const elasticacheNoStandaloneCluster: ResourceValidationPolicy = {
 export const elasticachePolicies = [
   elasticacheEncryption,
   elasticacheAuthRequired,
-  elasticacheBackups,
+  elasticacheAuthTokenFormat,
+  ...elasticacheResiliencePolicies,
   elasticacheEngine,
   elasticacheNoStandaloneCluster,
+  ...elasticacheNetworkPolicies,
 ];

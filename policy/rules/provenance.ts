@@ -11,13 +11,24 @@ import { isRedisImage, unpinnedReason } from "../lib/image";
 import { cachePorts } from "../lib/ingress";
 import { isWorldCidr } from "../lib/network";
 import {
+  allowedDescription,
+  authTokenCharsetProperty,
+  generatorTokenProblem,
+  TOKEN_MAX_LENGTH,
+  TOKEN_MIN_LENGTH,
+  TokenCharset,
+} from "../lib/elasticache";
+import {
+  DEFAULT_SG,
   Deferral,
   deferredUnknowns,
   GeneratorThresholds,
   judgeGenerator,
+  SECURITY_GROUP,
   sourcesOf,
   SUBNET,
   SUBNET_GROUP,
+  USER_GROUP,
   VPC,
 } from "../lib/provenance";
 import { isUnknown, raw } from "../lib/unknown";
@@ -29,6 +40,7 @@ interface ProvenanceConfig extends GeneratorThresholds {
   redisPorts: number[];
   trustedSourceTypes: string[];
   floatingTags: string[];
+  authTokenCharset: TokenCharset;
 }
 
 const defaults: ProvenanceConfig = {
@@ -38,7 +50,21 @@ const defaults: ProvenanceConfig = {
   redisPorts: [6379],
   trustedSourceTypes: [],
   floatingTags: ["latest"],
+  authTokenCharset: "provider",
 };
+
+const knownSafe = (c: unknown): boolean =>
+  typeof c === "string" && c !== "" && !isUnknown(c) && !isWorldCidr(c);
+
+/**
+ * Whether a VPC/subnet's block can be trusted as an ingress source. An Amazon-provided IPv6
+ * block (`assignGeneratedIpv6CidrBlock`) is unknown at preview but is always a /56, never ::/0.
+ */
+function netCidrSafe(p: Record<string, unknown>, family: "v4" | "v6" | "any"): boolean {
+  const v4 = knownSafe(p.cidrBlock);
+  const v6 = knownSafe(p.ipv6CidrBlock) || p.assignGeneratedIpv6CidrBlock === true;
+  return family === "v4" ? v4 : family === "v6" ? v6 : v4 || v6;
+}
 
 function describe(sources: readonly PolicyResource[]): string {
   if (sources.length === 0) {
@@ -71,15 +97,33 @@ function judge(
   const head = `${what} is unknown at preview and its provenance could not be established`;
   const sources = sourcesOf(r, d.field, all);
   switch (d.kind) {
-    case "secret": {
+    case "secret":
+    case "auth-token": {
       const verdicts = sources.map((s) => judgeGenerator(s, cfg)).filter((v) => v !== undefined);
       const weak = verdicts.filter((v) => !v.strong);
       if (weak.length > 0) {
         return (
           `${what} is unknown at preview and is computed from a weak generator: ` +
           `${weak.map((w) => w.why).join("; ")}. Fix: use random.RandomPassword length >= ` +
-          `${cfg.minGeneratedLength} (or RandomId byteLength >= ${cfg.minRandomIdBytes}).`
+          (d.kind === "auth-token"
+            ? `${cfg.minGeneratedLength} (at most ${TOKEN_MAX_LENGTH} for ElastiCache).`
+            : `${cfg.minGeneratedLength} (or RandomId byteLength >= ${cfg.minRandomIdBytes}).`)
         );
+      }
+      if (d.kind === "auth-token") {
+        const bad = sources
+          .map((s) => generatorTokenProblem(s, cfg.authTokenCharset))
+          .filter((m) => m !== undefined);
+        if (bad.length > 0) {
+          return (
+            `${what} is unknown at preview and may not be a valid ElastiCache token: ${bad.join("; ")}. ` +
+            `ElastiCache accepts ${TOKEN_MIN_LENGTH}–${TOKEN_MAX_LENGTH} characters of ` +
+            `${allowedDescription(cfg.authTokenCharset)}, so the deploy (or a later token ` +
+            `rotation) would fail. Fix: random.RandomPassword with length ${cfg.minGeneratedLength}–` +
+            `${TOKEN_MAX_LENGTH} and special: false, ` +
+            `or overrideSpecial "${cfg.authTokenCharset === "aws-docs" ? "!&#$^<>-" : "!#$%^&*()-_=+[]{}<>:?"}".`
+          );
+        }
       }
       if (verdicts.length > 0 || sources.some((s) => cfg.trustedSourceTypes.includes(s.type))) {
         return undefined;
@@ -109,17 +153,24 @@ function judge(
       return sources.some((s) => s.type === SUBNET || s.type === VPC)
         ? undefined
         : `${head}: ${describe(sources)}, not aws.ec2.Subnet resources. Fix: pass the private subnets' ids.`;
+    case "security-groups":
+      if (sources.some((s) => s.type === DEFAULT_SG)) {
+        return `${what} comes from the VPC's default security group, which every unassigned resource shares. Fix: create a dedicated aws.ec2.SecurityGroup for the cache.`;
+      }
+      return sources.some((s) => s.type === SECURITY_GROUP)
+        ? undefined
+        : `${head}: ${describe(sources)}, not an aws.ec2.SecurityGroup. Fix: pass the id of a SecurityGroup created for the cache.`;
+    case "user-group":
+      return sources.some((s) => s.type === USER_GROUP)
+        ? undefined
+        : `${head}: ${describe(sources)}, not an aws.elasticache.UserGroup, so it may name no group and leave the default user open. Fix: pass the userGroupId of a UserGroup created with the cache.`;
     case "cidr": {
       const nets = sources.filter((s) => s.type === VPC || s.type === SUBNET);
-      const ok =
-        nets.length > 0 &&
-        nets.every((n) => {
-          const c = raw(n.props).cidrBlock;
-          return typeof c === "string" && !isUnknown(c) && !isWorldCidr(c);
-        });
+      const family = /ipv6|cidrIpv6/i.test(d.field) ? "v6" : d.field === "ingress" ? "any" : "v4";
+      const ok = nets.length > 0 && nets.every((n) => netCidrSafe(raw(n.props), family));
       return ok
         ? undefined
-        : `${head}: ${describe(sources)}; only a VPC/subnet with a known cidrBlock is accepted for a Redis port. Fix: allow the app's security group instead of a CIDR.`;
+        : `${head}: ${describe(sources)}; only a VPC/subnet with a ${family === "v6" ? "known ipv6CidrBlock (not ::/0) or an Amazon-provided IPv6 block" : "known cidrBlock (not a world CIDR)"} is accepted for a Redis port. Fix: allow the app's security group instead of a CIDR.`;
     }
   }
   return undefined;
@@ -166,6 +217,7 @@ export const unknownValueProvenance: StackValidationPolicy = {
           "Extra resource types accepted as secret sources, e.g. aws:secretsmanager/secretVersion:SecretVersion.",
       },
       floatingTags: { type: "array", items: { type: "string" }, default: ["latest"] },
+      ...authTokenCharsetProperty,
     },
   },
   validateStack: (args, report) => {

@@ -1,17 +1,16 @@
 /**
  * Redis exposure: no Redis/Valkey container reachable from outside the host, no security group
- * opening a Redis port to the world, ElastiCache only in private subnet groups, and every
- * Redis URL the apps use pointing at a Redis this stack defines.
+ * opening a Redis port to the world, and ElastiCache only in private subnet groups. Every Redis
+ * URL the apps use must point at a Redis this stack defines (redis-backend.ts).
  */
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, productionProperty, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, Props, redisIdentity } from "../lib/docker";
-import { parseEnvs } from "../lib/env";
 import { cachePorts, worldOpenIngress } from "../lib/ingress";
 import { isLoopback } from "../lib/network";
-import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE, sourcesOf } from "../lib/provenance";
-import { redisUrls } from "../lib/secrets";
+import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/provenance";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
+import { redisBackendDefined } from "./redis-backend";
 
 const FIX_EXPOSURE =
   "remove the port mapping and reach Redis over an internal Docker network (networksAdvanced); " +
@@ -135,7 +134,9 @@ export const redisCachePortNotWorldOpen: StackValidationPolicy = {
       return;
     }
     for (const r of args.resources) {
-      worldOpenIngress(r.type, r.name, raw(r.props), ports).forEach((m) => report(m, r.urn));
+      worldOpenIngress(r.type, r.name, raw(r.props), ports, { outputs: true }).forEach((m) =>
+        report(m, r.urn),
+      );
     }
   },
 };
@@ -172,102 +173,7 @@ export const elasticachePrivateSubnets: ResourceValidationPolicy = {
   },
 };
 
-const REDIS_ENV = /^(REDIS|VALKEY|CACHE)_(URL|URI|HOST|ADDR|ADDRESS|ENDPOINT)$|^REDIS$/;
-
-/** Names by which a container is reachable on Docker networks. */
-function containerNames(p: Props): { names: string[]; unknown: boolean } {
-  const names: string[] = [];
-  let unknown = false;
-  const add = (v: unknown): void => {
-    if (isUnknown(v)) {
-      unknown = true;
-    } else if (typeof v === "string") {
-      names.push(v);
-    }
-  };
-  add(p.name);
-  add(p.hostname);
-  if (isUnknown(p.networksAdvanced)) {
-    unknown = true;
-  }
-  for (const n of Array.isArray(p.networksAdvanced) ? p.networksAdvanced : []) {
-    const aliases = (n as Props | null)?.aliases;
-    if (isUnknown(aliases)) {
-      unknown = true;
-    }
-    (Array.isArray(aliases) ? aliases : []).forEach(add);
-  }
-  return { names, unknown };
-}
-
-function isRedisBackend(r: PolicyResource): boolean {
-  return (
-    (r.type === CONTAINER && redisIdentity(raw(r.props)).redis) ||
-    r.type.startsWith("aws:elasticache/")
-  );
-}
-
-export const redisBackendDefined: StackValidationPolicy = {
-  name: "redis-backend-defined",
-  description:
-    "Every REDIS_URL/REDIS_HOST an app container uses must point at a Redis defined in this stack or an external host.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
-    const containers = args.resources.filter((r) => r.type === CONTAINER);
-    const known = new Map<string, PolicyResource>();
-    let namesUnknown = false;
-    for (const c of containers) {
-      const { names, unknown } = containerNames(raw(c.props));
-      names.forEach((n) => known.set(n, c));
-      namesUnknown = namesUnknown || unknown;
-    }
-    for (const c of containers) {
-      const p = raw(c.props);
-      if (isRedisBackend(c)) {
-        continue;
-      }
-      const envs = parseEnvs(p.envs);
-      const fromBackend = (): boolean =>
-        sourcesOf(c, "envs", args.resources, true).some(isRedisBackend);
-      if (envs.unknown && !fromBackend() && !envs.vars.some((v) => REDIS_ENV.test(v.name))) {
-        report(
-          unknownAtPreview(
-            `\`envs\` of container "${c.name}" (which may carry REDIS_URL) and its provenance ` +
-              "could not be established: it depends on no Redis container or ElastiCache resource",
-            "build REDIS_URL from the Redis component's outputs so the dependency is visible",
-          ),
-          c.urn,
-        );
-        continue;
-      }
-      for (const v of envs.vars.filter((x) => REDIS_ENV.test(x.name))) {
-        const urls = redisUrls(v.value);
-        const hosts = urls.length > 0 ? urls.map((u) => u.host) : [v.value.split(":")[0] ?? ""];
-        for (const host of hosts) {
-          if (host.includes(".") || host.includes(":") || host === "localhost" || host === "") {
-            continue; // FQDN or IP: an external Redis, out of this stack's hands.
-          }
-          const target = known.get(host);
-          if (target && isRedisBackend(target)) {
-            continue;
-          }
-          if (!target && namesUnknown && fromBackend()) {
-            continue;
-          }
-          report(
-            target
-              ? `Container "${c.name}" sets ${v.name} to host "${host}", which is container ` +
-                  `"${target.name}", not Redis/Valkey. Fix: point it at the Redis container's name.`
-              : `Container "${c.name}" sets ${v.name} to host "${host}", but no container in this ` +
-                  "stack is named or aliased so: Redis was never defined. Fix: add the Redis " +
-                  "component (or ElastiCache) and build the URL from its outputs.",
-            c.urn,
-          );
-        }
-      }
-    }
-  },
-};
+export { redisBackendDefined };
 
 export const redisPolicies = [
   redisNotExposed,

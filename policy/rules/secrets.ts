@@ -5,6 +5,7 @@
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, Props, redisIdentity } from "../lib/docker";
+import { userPasswordLists } from "../lib/elasticache";
 import { parseEnvs } from "../lib/env";
 import { parseProbe } from "../lib/healthcheck";
 import { CACHE_CLUSTER, CACHE_USER, REPLICATION_GROUP } from "../lib/provenance";
@@ -158,9 +159,7 @@ export const noWeakSecrets: ResourceValidationPolicy = {
         checkValue(p.authTokenWo, `\`authTokenWo\` of ElastiCache "${args.name}"`, t, report);
         break;
       case CACHE_USER: {
-        const mode = p.authenticationMode as Props | undefined;
-        const lists = [p.passwords, mode && !isUnknown(mode) ? mode.passwords : undefined];
-        for (const list of lists) {
+        for (const list of userPasswordLists(p)) {
           if (Array.isArray(list)) {
             list.forEach((pw, i) =>
               checkValue(pw, `Password #${i + 1} of ElastiCache user "${args.name}"`, t, report),

@@ -80,6 +80,12 @@ export interface RunOptions {
   readonly preview?: boolean;
   /** Loads the program; tests pass a vitest-aware importer. @default require of stacks/index.ts */
   readonly load?: () => Promise<Record<string, unknown>>;
+  /**
+   * Secret config keys (`project:key`) whose value cannot be known, e.g. `secure:` values
+   * without the passphrase: the program's `requireSecret` & co. get an unknown secret
+   * Output for them, as a preview would hand it a value computed later.
+   */
+  readonly unknownSecretKeys?: readonly string[];
 }
 
 export { PROJECT_DIR } from "./project-dir";
@@ -132,6 +138,11 @@ export function mockState(
   }
 }
 
+/** Inputs that were unknown arrive as `undefined` outside a preview; state may not hold them. */
+function withoutUndefined(state: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
+}
+
 /** Provider functions the program calls: a VPC's private subnets. */
 export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
   if (token === "aws:ec2/getSubnets:getSubnets") {
@@ -160,7 +171,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const pending: Promise<unknown>[] = [];
   const mocks: pulumi.runtime.Mocks = {
     newResource: (args) => {
-      const state = mockState(args.type, args.name, args.inputs, preview);
+      const state = withoutUndefined(mockState(args.type, args.name, args.inputs, preview));
       // Providers whose ids users see (sg-…) get one of that shape; others a readable stand-in.
       const id = typeof state.id === "string" ? state.id : `${args.name}-id`;
       return { id: preview ? undefined : id, state };
@@ -216,14 +227,57 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig(opts.values, [...opts.secretKeys]);
 
   let outputs: Record<string, unknown>;
+  const restore = unknownSecretConfig(opts.unknownSecretKeys ?? []);
   try {
     outputs = await (opts.load ?? loadProgram)();
   } catch (cause) {
     await Promise.allSettled(pending);
     throw new ProgramError(cause, resources);
+  } finally {
+    restore();
   }
   await settle(outputs, pending);
   return { resources, outputs };
+}
+
+/** An Output that is secret and not known: `apply` callbacks never run on it. */
+function unknownSecretOutput(): pulumi.Output<never> {
+  // The SDK's own constructor, as its deserializer builds outputs for unknown values.
+  const OutputCtor = pulumi.Output as unknown as new (
+    resources: Set<pulumi.Resource>,
+    value: Promise<unknown>,
+    isKnown: Promise<boolean>,
+    isSecret: Promise<boolean>,
+    allResources: Promise<Set<pulumi.Resource>>,
+  ) => pulumi.Output<never>;
+  return new OutputCtor(
+    new Set(),
+    Promise.resolve(undefined),
+    Promise.resolve(false),
+    Promise.resolve(true),
+    Promise.resolve(new Set()),
+  );
+}
+
+/** Makes `Config`'s secret getters return unknowns for `keys`; returns the undo. */
+function unknownSecretConfig(keys: readonly string[]): () => void {
+  if (keys.length === 0) return () => undefined;
+  const proto = pulumi.Config.prototype as unknown as Record<
+    string,
+    (this: pulumi.Config, key: string) => unknown
+  >;
+  const names = ["requireSecret", "getSecret", "requireSecretObject", "getSecretObject"] as const;
+  const saved = names.map((n) => proto[n]);
+  for (const n of names) {
+    const original = proto[n] as (this: pulumi.Config, key: string) => unknown;
+    proto[n] = function (this: pulumi.Config, key: string) {
+      return keys.includes(`${this.name}:${key}`)
+        ? unknownSecretOutput()
+        : original.call(this, key);
+    };
+  }
+  return () =>
+    names.forEach((n, i) => (proto[n] = saved[i] as (this: pulumi.Config, key: string) => unknown));
 }
 
 /** The CLI's way in: a plain require of the entry in Pulumi.yaml (tsx or ts-node compiles it). */

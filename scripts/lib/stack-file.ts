@@ -23,6 +23,11 @@ export interface LoadOptions {
   readonly decrypt?: (ciphertext: string) => string;
   /** PULUMI_CONFIG_PASSPHRASE, to decrypt `secure:` values with the stack's encryptionsalt. */
   readonly passphrase?: string;
+  /**
+   * Without a way to decrypt, `secure:` values are left out, or, when this is set, replaced
+   * by it (the gate passes the engine's unknown) and still marked secret.
+   */
+  readonly undecrypted?: string;
   /** Replace or add top-level keys (`project:key` to a JS value) after loading. */
   readonly overrides?: Record<string, unknown>;
   /** Secret values to add, as if set with `pulumi config set --secret`. */
@@ -58,9 +63,13 @@ export function loadStackConfig(stack: string, opts: LoadOptions = {}): StackFil
     if (containsSecure(value)) {
       if (!decrypt) {
         encryptedKeys.push(k);
-        continue;
+        if (opts.undecrypted === undefined) continue;
+        // Keep the shape (a secret object's names), with each ciphertext replaced.
+        const stand = opts.undecrypted;
+        values[k] = encode(decryptAll(value, () => stand));
+      } else {
+        values[k] = encode(decryptAll(value, decrypt));
       }
-      values[k] = encode(decryptAll(value, decrypt));
       secretKeys.push(k);
     } else {
       values[k] = encode(value);

@@ -1,6 +1,13 @@
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { formatMs, parseDuration } from "../../policy/lib/duration";
+import {
+  accessStringDisabled,
+  RANDOM_DEFAULT_SPECIAL,
+  replicasOf,
+  tokenCharAllowed,
+  tokenFormatProblem,
+} from "../../policy/lib/elasticache";
 import { parseEnvs } from "../../policy/lib/env";
 import {
   isBitnamiImage,
@@ -251,5 +258,43 @@ describe("env parsing", () => {
       unknown: "partial",
     });
     expect(parseEnvs(UNKNOWN).unknown).toBe("whole");
+  });
+});
+
+describe("ElastiCache tokens, users and replicas", () => {
+  it("validates tokens against both charsets", () => {
+    expect(tokenFormatProblem("Ab3dEf6hIj9kLm0Q!#%", "provider")).toBeUndefined();
+    expect(tokenFormatProblem("Ab3dEf6hIj9kLm0Q!#%", "aws-docs")).toMatch(/'%'/);
+    expect(tokenFormatProblem('Ab3dEf6hIj9kLm0Q@/"', "provider")).toMatch(/'@', '\/', '"'/);
+    expect(tokenFormatProblem("short", "provider")).toMatch(/5 characters long/);
+    expect(tokenCharAllowed("\t", "provider")).toBe(false);
+    expect(tokenCharAllowed("~", "provider")).toBe(true);
+  });
+  it("knows @pulumi/random's default special set contains @ but not / or \"", () => {
+    expect(RANDOM_DEFAULT_SPECIAL).toBe("!@#$%&*()-_=+[]{}<>:?");
+    expect([...RANDOM_DEFAULT_SPECIAL].filter((c) => !tokenCharAllowed(c, "provider"))).toEqual([
+      "@",
+    ]);
+  });
+  it("treats a user as disabled only when its last on/off is off", () => {
+    expect(["off -@all", "on off", "off", " off ~* "].map(accessStringDisabled)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(["on ~* +@all", "~* +@all", "off on", ""].map(accessStringDisabled)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+  it("counts replicas per shard", () => {
+    expect(replicasOf({ numCacheClusters: 3 })).toBe(2);
+    expect(replicasOf({})).toBe(0);
+    expect(replicasOf({ numNodeGroups: 2, replicasPerNodeGroup: 2 })).toBe(2);
+    expect(replicasOf({ numNodeGroups: 2 })).toBe(0);
+    expect(replicasOf({ numCacheClusters: UNKNOWN })).toBe("unknown");
   });
 });

@@ -26,6 +26,8 @@ import {
   res,
   T,
 } from "./corpus/base";
+import { change } from "./corpus/elasticache-auth";
+import { replicationGroupStack } from "./corpus/elasticache-base";
 import { withRedis } from "./corpus/types";
 
 const POLICY_DIR = path.resolve(__dirname, "../../policy");
@@ -119,6 +121,56 @@ describe("Configure, the way the CLI reconciles --policy-pack-config", () => {
       "container-log-rotation",
     ]) {
       expect(byPolicy(prod, name).map((d) => d.enforcementLevel)).toContain("mandatory");
+    }
+  });
+
+  it("dev downgrades only the production-only ElastiCache rules to advisory", async () => {
+    const stack = change(replicationGroupStack("up"), "cache-group", (p) => {
+      p.numCacheClusters = 1;
+      p.automaticFailoverEnabled = false;
+      p.multiAzEnabled = false;
+      p.snapshotRetentionLimit = 0;
+      p.transitEncryptionMode = "preferred";
+      delete p.finalSnapshotIdentifier;
+      delete p.securityGroupIds;
+    });
+    const levels = (ds: readonly Diagnostic[]) =>
+      Object.fromEntries(
+        [
+          "elasticache-backups",
+          "elasticache-high-availability",
+          "elasticache-encryption",
+          "elasticache-security-groups",
+        ].map((n) => [n, [...new Set(byPolicy(ds, n).map((d) => d.enforcementLevel))]]),
+      );
+    await pack.configureFile(DEV);
+    const dev = await analyzeAll(pack, stack);
+    expect(levels(dev)).toEqual({
+      "elasticache-backups": ["advisory"],
+      "elasticache-high-availability": [], // minReplicas 0, no replica: nothing to say
+      "elasticache-encryption": ["mandatory"],
+      "elasticache-security-groups": ["mandatory"],
+    });
+    expect(
+      byPolicy(dev, "elasticache-backups")
+        .map((d) => d.message)
+        .join(),
+    ).not.toMatch(/finalSnapshotIdentifier/);
+    await pack.configureFile(PROD);
+    expect(levels(await analyzeAll(pack, stack))).toEqual({
+      "elasticache-backups": ["mandatory"],
+      "elasticache-high-availability": ["mandatory"],
+      "elasticache-encryption": ["mandatory"],
+      "elasticache-security-groups": ["mandatory"],
+    });
+  });
+
+  it("dev and prod judge ElastiCache tokens with the same charset in both rules", () => {
+    for (const file of [DEV, PROD]) {
+      const cfg = readPolicyConfigFile(file) as Record<string, { authTokenCharset?: string }>;
+      expect(cfg["elasticache-auth-token-format"]?.authTokenCharset).toBe(
+        cfg["unknown-value-provenance"]?.authTokenCharset,
+      );
     }
   });
 

@@ -7,7 +7,12 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../../scripts/lib/capture";
-import { formatConsole, formatMarkdown, runGate as runGateWith, type GateOptions } from "../../scripts/gate";
+import {
+  formatConsole,
+  formatMarkdown,
+  runGate as runGateWith,
+  type GateOptions,
+} from "../../scripts/gate";
 import { vi } from "vitest";
 
 /** The gate, with the program loaded fresh through vitest for every run. */
@@ -22,15 +27,50 @@ const runGate = (o: GateOptions) =>
 
 type Obj = Record<string, unknown>;
 const stackKey = (stack: string, key: string) =>
-  structuredClone((parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Obj }).config[key] as Obj);
+  structuredClone(
+    (
+      parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config: Obj;
+      }
+    ).config[key] as Obj,
+  );
 
 describe("npm run gate", () => {
-  it.each(["dev", "prod"])("passes the real %s stack, with every resource analysed", async (stack) => {
-    const r = await runGate({ stack });
-    expect(r.programError).toBeUndefined();
-    expect(r.resources).toBe(13);
-    expect(r.mandatory).toBe(0);
-    expect(formatMarkdown(r)).toContain(`## Policy gate: \`${stack}\` — ✅ passed`);
+  it.each(["dev", "prod"])(
+    "passes the real %s stack, with every resource analysed",
+    async (stack) => {
+      const r = await runGate({ stack });
+      expect(r.programError).toBeUndefined();
+      expect(r.resources).toBe(13);
+      expect(r.mandatory).toBe(0);
+      expect(formatMarkdown(r)).toContain(`## Policy gate: \`${stack}\` — ✅ passed`);
+    },
+  );
+
+  it.each(["prod-elasticache", "prod-serverless"])(
+    "passes the %s variant under the prod policy config",
+    async (stack) => {
+      const r = await runGate({ stack });
+      expect(r.programError).toBeUndefined();
+      expect(r.resources).toBeGreaterThan(13);
+      expect(r.notes[0]).toBe("Policy config: policy/config/prod.json.");
+      expect(r.mandatory).toBe(0);
+      const preview = await runGate({ stack, preview: true });
+      expect(preview.programError).toBeUndefined();
+      expect(preview.mandatory).toBe(0);
+    },
+  );
+
+  it("passes prod-external with its passphrase, and without it judges the URL as an unknown secret", async () => {
+    const known = await runGate({ stack: "prod-external", passphrase: "api-stack-example" });
+    expect(known.programError).toBeUndefined();
+    expect(known.mandatory).toBe(0);
+    expect(known.notes.join(" ")).not.toContain("not decrypted");
+    const unknown = await runGate({ stack: "prod-external", passphrase: "" });
+    expect(unknown.programError).toBeUndefined();
+    expect(unknown.mandatory).toBe(0);
+    expect(unknown.notes.join(" ")).toContain("api-stack:redisUrl) were not decrypted");
+    expect(formatMarkdown(unknown)).toContain("were not decrypted");
   });
 
   it("passes prod in preview mode, where generated passwords are unknown", async () => {
@@ -45,7 +85,9 @@ describe("npm run gate", () => {
     const api = stackKey("prod", "api-stack:api");
     (api.healthcheck as Obj).startPeriod = "5s";
     const r = await runGate({ stack: "prod", overrides: { "api-stack:api": api } });
-    expect(r.programError).toContain("`api-stack:api.healthcheck.startPeriod` (5s) must be between 10s and 600s");
+    expect(r.programError).toContain(
+      "`api-stack:api.healthcheck.startPeriod` (5s) must be between 10s and 600s",
+    );
     expect(formatMarkdown(r)).toContain("❌ program failed");
   });
 
@@ -57,16 +99,24 @@ describe("npm run gate", () => {
   });
 
   it("fails prod when a default password is used", async () => {
-    const r = await runGate({ stack: "prod", secrets: { "api-stack:redisPassword": "novita_redis_password" } });
+    const r = await runGate({
+      stack: "prod",
+      secrets: { "api-stack:redisPassword": "novita_redis_password" },
+    });
     expect(r.programError).toContain("`api-stack:redisPassword` is a known default or placeholder");
     expect(r.programError).not.toContain("novita_redis_password\n");
   });
 
   it("blocks at the policy level what the config allows: dev's unlimited API judged by prod policy", async () => {
-    const r = await runGate({ stack: "dev", policyConfig: path.join(PROJECT_DIR, "policy", "config", "prod.json") });
+    const r = await runGate({
+      stack: "dev",
+      policyConfig: path.join(PROJECT_DIR, "policy", "config", "prod.json"),
+    });
     expect(r.programError).toBeUndefined();
     expect(r.mandatory).toBeGreaterThan(0);
-    const names = r.diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName);
+    const names = r.diagnostics
+      .filter((d) => d.enforcementLevel === "mandatory")
+      .map((d) => d.policyName);
     expect(names).toContain("container-memory-limit");
     expect(formatConsole(r)).toMatch(/\[mandatory\]\s+container-memory-limit/);
   });

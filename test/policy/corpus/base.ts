@@ -21,6 +21,8 @@ export const T = {
   sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
   vpc: "aws:ec2/vpc:Vpc",
   subnet: "aws:ec2/subnet:Subnet",
+  defaultSg: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
 } as const;
 
 export const REDIS_PW = "Vq7mK2pX9rT4wL8zN3cF6hJ1sD5gB0aY";
@@ -229,22 +231,39 @@ export function cacheSg(ingress?: unknown[]): ResourceRecord {
   });
 }
 
+/** The replication group as the program registers it (ElastiCacheValkey component). */
 export function replicationGroupProps(): Record<string, unknown> {
   return {
     description: "api cache",
     engine: "valkey",
     engineVersion: "8.0",
     nodeType: "cache.t4g.small",
+    port: 6379,
     numCacheClusters: 2,
     automaticFailoverEnabled: true,
-    port: 6379,
+    multiAzEnabled: true,
     atRestEncryptionEnabled: true,
     transitEncryptionEnabled: true,
     transitEncryptionMode: "required",
     authToken: secret("Zr8Kq3Wm7Tn2Vx6Pb1Lc5Hy9Jd4Fs0GaZr8Kq3Wm7Tn2Vx6"),
+    authTokenUpdateStrategy: "ROTATE",
     subnetGroupName: "api-cache-subnets",
     securityGroupIds: ["sg-123"],
+    parameterGroupName: "default.valkey8",
     snapshotRetentionLimit: 7,
+    snapshotWindow: "03:00-04:00",
+    maintenanceWindow: "sun:05:00-sun:06:00",
+    finalSnapshotIdentifier: "api-cache-final",
+    autoMinorVersionUpgrade: true,
+    applyImmediately: false,
+    logDeliveryConfigurations: [
+      {
+        destination: "/api-stack/prod/valkey-slow-log",
+        destinationType: "cloudwatch-logs",
+        logFormat: "json",
+        logType: "slow-log",
+      },
+    ],
   };
 }
 

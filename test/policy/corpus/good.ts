@@ -19,8 +19,10 @@ import {
   subnetB,
   subnetGroup,
   T,
+  urn,
   vpc,
 } from "./base";
+import { elasticacheGoodCases } from "./elasticache-good";
 import { GoodCase, withApi, withRedis } from "./types";
 
 export const goodCases: GoodCase[] = [
@@ -168,7 +170,12 @@ export const goodCases: GoodCase[] = [
           userGroupId: UNKNOWN,
           snapshotRetentionLimit: 3,
         },
-        { propertyDependencies: { subnetIds: [subnetA.urn, subnetB.urn] } },
+        {
+          propertyDependencies: {
+            subnetIds: [subnetA.urn, subnetB.urn],
+            userGroupId: [urn(T.userGroup, "app-users")],
+          },
+        },
       ),
     ],
   },
@@ -196,6 +203,7 @@ export const goodCases: GoodCase[] = [
       };
     }),
   },
+  ...elasticacheGoodCases,
 ];
 
 export const goodApiProps = apiProps;

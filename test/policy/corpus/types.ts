@@ -7,6 +7,8 @@ export interface BadCase {
   /** The postmortem or lesson it comes from. */
   readonly lesson: string;
   readonly stack: readonly ResourceRecord[];
+  /** What AnalyzeStack gets (outputs, with computed values unknown at preview); default `stack`. */
+  readonly outputs?: readonly ResourceRecord[];
   /** Each listed policy must report a mandatory violation (matching `message` if given). */
   readonly expect: readonly { policy: string; message?: RegExp }[];
 }
@@ -14,7 +16,10 @@ export interface BadCase {
 /** A deployment that must pass with zero violations. */
 export interface GoodCase {
   readonly name: string;
+  /** Sent with Analyze (inputs). */
   readonly stack: readonly ResourceRecord[];
+  /** What AnalyzeStack gets (outputs, with computed values unknown at preview); default `stack`. */
+  readonly outputs?: readonly ResourceRecord[];
 }
 
 type Mutate = (p: Record<string, unknown>) => void;

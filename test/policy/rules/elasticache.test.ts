@@ -1,12 +1,12 @@
 import { describe, it } from "vitest";
 import {
   elasticacheAuthRequired,
-  elasticacheBackups,
+  elasticacheAuthTokenFormat,
   elasticacheEncryption,
   elasticacheEngine,
   elasticacheNoStandaloneCluster,
 } from "../../../policy/rules/elasticache";
-import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
 import { replicationGroupProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,
@@ -14,11 +14,12 @@ import {
   createResourceValidationArgs as args,
 } from "../util";
 
+const TOKEN = "Zr8Kq3Wm7Tn2Vx6Pb1Lc5Hy9Jd4Fs0Ga";
 const rg = (change: Record<string, unknown> = {}): ReturnType<typeof args> =>
   args(T.replicationGroup, { ...replicationGroupProps(), ...change });
 
 describe("elasticache-encryption", () => {
-  it("passes at-rest + required TLS, and valkey's default at-rest", async () => {
+  it("passes at-rest + required TLS, valkey's default at-rest, and an unset mode with TLS on", async () => {
     await assertNoResourceViolations(elasticacheEncryption, rg());
     await assertNoResourceViolations(
       elasticacheEncryption,
@@ -27,10 +28,12 @@ describe("elasticache-encryption", () => {
   });
   it.each([
     [{ transitEncryptionEnabled: false }, /does not use TLS/],
+    [{ transitEncryptionEnabled: undefined }, /does not use TLS/],
     [{ transitEncryptionMode: "preferred" }, /"preferred"/],
     [{ engine: "redis", atRestEncryptionEnabled: undefined }, /at rest/],
     [{ atRestEncryptionEnabled: false }, /at rest/],
     [{ transitEncryptionEnabled: UNKNOWN }, /unknown at preview/],
+    [{ transitEncryptionMode: UNKNOWN }, /unknown at preview/],
   ])("refuses %j", (change, message) =>
     assertHasResourceViolation(elasticacheEncryption, rg(change), message),
   );
@@ -43,13 +46,25 @@ describe("elasticache-auth-required", () => {
       elasticacheAuthRequired,
       rg({ authToken: undefined, userGroupIds: ["ug-1"] }),
     );
-    await assertNoResourceViolations(elasticacheAuthRequired, rg({ authToken: UNKNOWN }));
+    await assertNoResourceViolations(
+      elasticacheAuthRequired,
+      rg({ authToken: undefined, userGroupIds: [UNKNOWN] }),
+    );
+    await assertNoResourceViolations(elasticacheAuthRequired, rg({ authToken: secret(UNKNOWN) }));
+    await assertNoResourceViolations(
+      elasticacheAuthRequired,
+      rg({ authToken: undefined, authTokenWo: secret(UNKNOWN) }),
+    );
     await assertNoResourceViolations(
       elasticacheAuthRequired,
       args(T.user, { authenticationMode: { type: "iam" } }),
     );
+    await assertNoResourceViolations(
+      elasticacheAuthRequired,
+      args(T.serverless, { engine: "valkey", userGroupId: UNKNOWN }),
+    );
   });
-  it("refuses no auth, serverless without user group, passwordless users", async () => {
+  it("refuses no auth, a wholly unknown user group list, serverless without user group", async () => {
     await assertHasResourceViolation(
       elasticacheAuthRequired,
       rg({ authToken: undefined }),
@@ -57,39 +72,126 @@ describe("elasticache-auth-required", () => {
     );
     await assertHasResourceViolation(
       elasticacheAuthRequired,
-      args(T.serverless, { engine: "valkey" }),
-      /no userGroupId/,
+      rg({ authToken: undefined, userGroupIds: UNKNOWN }),
+      /unknown at preview/,
     );
     await assertHasResourceViolation(
       elasticacheAuthRequired,
-      args(T.user, { noPasswordRequired: true }),
+      args(T.serverless, { engine: "valkey" }),
+      /no userGroupId/,
+    );
+  });
+  it("passes a passwordless user only while disabled (the last on/off is off)", async () => {
+    for (const accessString of ["off -@all", "off ~* +@all", "on ~* off"]) {
+      await assertNoResourceViolations(
+        elasticacheAuthRequired,
+        args(T.user, { userName: "default", accessString, noPasswordRequired: true }),
+      );
+    }
+    await assertNoResourceViolations(
+      elasticacheAuthRequired,
+      args(T.user, {
+        userName: "default",
+        accessString: "off -@all",
+        authenticationMode: { type: "no-password-required" },
+      }),
+    );
+  });
+  it("refuses an enabled passwordless user, and unknown modes or access strings", async () => {
+    for (const accessString of ["on ~* +@all", "~* +@all", "off ~* on", undefined]) {
+      await assertHasResourceViolation(
+        elasticacheAuthRequired,
+        args(T.user, { accessString, noPasswordRequired: true }),
+        /needs no password and is enabled/,
+      );
+    }
+    await assertHasResourceViolation(
+      elasticacheAuthRequired,
+      args(T.user, {
+        accessString: "on ~* +@all",
+        authenticationMode: { type: "no-password-required" },
+      }),
       /needs no password/,
+    );
+    await assertHasResourceViolation(
+      elasticacheAuthRequired,
+      args(T.user, { accessString: UNKNOWN, noPasswordRequired: true }),
+      /`accessString`.*unknown at preview/,
+    );
+    await assertHasResourceViolation(
+      elasticacheAuthRequired,
+      args(T.user, { accessString: "on ~* +@all", noPasswordRequired: UNKNOWN }),
+      /unknown at preview/,
     );
   });
 });
 
-describe("elasticache-backups", () => {
-  it("passes retention in prod and none in dev", async () => {
-    await assertNoResourceViolations(elasticacheBackups, rg());
+describe("elasticache-auth-token-format", () => {
+  const user = (passwords: unknown[]): ReturnType<typeof args> =>
+    args(T.user, { userName: "app", accessString: "on ~* +@all", passwords });
+  it("passes valid tokens, unknown tokens, and valid user passwords", async () => {
+    await assertNoResourceViolations(elasticacheAuthTokenFormat, rg());
     await assertNoResourceViolations(
-      elasticacheBackups,
-      args(T.replicationGroup, { snapshotRetentionLimit: 0 }, { config: { production: false } }),
+      elasticacheAuthTokenFormat,
+      rg({ authToken: secret(UNKNOWN) }),
+    );
+    await assertNoResourceViolations(
+      elasticacheAuthTokenFormat,
+      rg({ authToken: "Ab1!#$%^&*()-_=+[]{}<>:?~|;,.'`" }),
+    );
+    await assertNoResourceViolations(
+      elasticacheAuthTokenFormat,
+      rg({ authToken: "a".repeat(128) }),
+    );
+    await assertNoResourceViolations(elasticacheAuthTokenFormat, user([secret(TOKEN), UNKNOWN]));
+    await assertNoResourceViolations(
+      elasticacheAuthTokenFormat,
+      args(T.user, { authenticationMode: { type: "password", passwords: [secret(TOKEN)] } }),
     );
   });
-  it("refuses missing retention in prod and honours the configured minimum", async () => {
+  it.each([
+    ["@", `${TOKEN}@x`, /'@'/],
+    ["/", `${TOKEN}/x`, /'\/'/],
+    ['"', `${TOKEN}"x`, /'"'/],
+    ["space", `${TOKEN} x`, /space/],
+    ["non-ASCII", `${TOKEN}é`, /U\+00e9/],
+    ["15 chars", "Ab3dEf6hIj9kLm0", /15 characters long/],
+    ["129 chars", "a".repeat(129), /129 characters long/],
+  ])("refuses a token with %s", (_, token, message) =>
+    assertHasResourceViolation(
+      elasticacheAuthTokenFormat,
+      rg({ authToken: secret(token) }),
+      message,
+    ),
+  );
+  it("checks authTokenWo, cluster tokens and both user password lists", async () => {
     await assertHasResourceViolation(
-      elasticacheBackups,
-      rg({ snapshotRetentionLimit: undefined }),
-      /keeps no days/,
+      elasticacheAuthTokenFormat,
+      rg({ authToken: undefined, authTokenWo: `${TOKEN}@` }),
+      /`authTokenWo`/,
     );
     await assertHasResourceViolation(
-      elasticacheBackups,
-      args(
-        T.serverless,
-        { snapshotRetentionLimit: 3 },
-        { config: { minSnapshotRetentionDays: 7 } },
-      ),
-      />= 7/,
+      elasticacheAuthTokenFormat,
+      args(T.cluster, { authToken: `${TOKEN}/` }),
+      /'\/'/,
+    );
+    await assertHasResourceViolation(elasticacheAuthTokenFormat, user([TOKEN, `${TOKEN}@`]), /#2/);
+    await assertHasResourceViolation(
+      elasticacheAuthTokenFormat,
+      args(T.user, { authenticationMode: { type: "password", passwords: [`${TOKEN}"`] } }),
+      /Password #1/,
+    );
+  });
+  it('applies the stricter "aws-docs" charset when configured', async () => {
+    const docs = { config: { authTokenCharset: "aws-docs" } };
+    await assertNoResourceViolations(
+      elasticacheAuthTokenFormat,
+      args(T.replicationGroup, { authToken: `${TOKEN}!&#$^<>-` }, docs),
+    );
+    await assertHasResourceViolation(
+      elasticacheAuthTokenFormat,
+      args(T.replicationGroup, { authToken: `${TOKEN}%*` }, docs),
+      /'%', '\*'.*! & # \$ \^ < > -/,
     );
   });
 });
@@ -100,9 +202,14 @@ describe("elasticache-engine", () => {
     await assertNoResourceViolations(elasticacheEngine, rg({ engine: undefined }));
     await assertNoResourceViolations(elasticacheEngine, args(T.serverless, { engine: "redis" }));
   });
-  it("refuses memcached and a missing serverless engine", async () => {
+  it("refuses memcached, a missing serverless engine and an unknown engine", async () => {
     await assertHasResourceViolation(elasticacheEngine, rg({ engine: "memcached" }), /memcached/);
     await assertHasResourceViolation(elasticacheEngine, args(T.serverless, {}), /unset/);
+    await assertHasResourceViolation(
+      elasticacheEngine,
+      args(T.serverless, { engine: UNKNOWN }),
+      /unknown at preview/,
+    );
   });
 });
 

@@ -187,6 +187,37 @@ describe("deferral contract", () => {
       T.replicationGroup,
       { ...replicationGroupProps(), subnetGroupName: UNKNOWN },
     ],
+    [
+      "securityGroupIds",
+      T.replicationGroup,
+      { ...replicationGroupProps(), securityGroupIds: [UNKNOWN] },
+    ],
+    [
+      "user passwords",
+      T.user,
+      { userName: "app", accessString: "on ~* +@all", passwords: [secret(UNKNOWN)] },
+    ],
+    [
+      "serverless subnets and security groups",
+      T.serverless,
+      {
+        engine: "valkey",
+        userGroupId: UNKNOWN,
+        subnetIds: [UNKNOWN],
+        securityGroupIds: [UNKNOWN],
+        snapshotRetentionLimit: 1,
+      },
+    ],
+    [
+      "SecurityGroupIngressRule cidrIpv6",
+      T.sgIngress,
+      { ipProtocol: "tcp", fromPort: 6379, toPort: 6379, cidrIpv6: UNKNOWN },
+    ],
+    [
+      "SecurityGroupRule ipv6CidrBlocks",
+      T.sgRule,
+      { type: "ingress", protocol: "tcp", fromPort: 6379, toPort: 6379, ipv6CidrBlocks: [UNKNOWN] },
+    ],
   ])(
     "resource rules stay silent on a deferred unknown (%s), and the stack rule owns it",
     async (_, type, props) => {
