@@ -4,6 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as os from "node:os";
+import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../../scripts/lib/capture";
@@ -119,5 +121,34 @@ describe("npm run gate", () => {
       .map((d) => d.policyName);
     expect(names).toContain("container-memory-limit");
     expect(formatConsole(r)).toMatch(/\[mandatory\]\s+container-memory-limit/);
+  });
+
+  it("as a command: exits 1 on a mandatory violation and writes the report and the step summary", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-"));
+    const report = path.join(dir, "report.md");
+    const summary = path.join(dir, "summary.md");
+    const r = spawnSync(
+      process.execPath,
+      [
+        "scripts/run.cjs",
+        "gate",
+        "--stack",
+        "dev",
+        "--policy-config",
+        "policy/config/prod.json",
+        "--report",
+        report,
+      ],
+      { cwd: PROJECT_DIR, env: { ...process.env, GITHUB_STEP_SUMMARY: summary }, encoding: "utf8" },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/❌ api-stack-guardrails@v0\.1\.0/);
+    expect(r.stdout).toMatch(
+      /docker:index\/container:Container: api-server\n\s+- \[mandatory\]\s+container-memory-limit/,
+    );
+    expect(fs.readFileSync(report, "utf8")).toContain("## Policy gate: `dev` — ❌ blocked");
+    expect(fs.readFileSync(summary, "utf8")).toContain(
+      "| `docker:index/container:Container: api-server` | `container-memory-limit` | mandatory |",
+    );
   });
 });
