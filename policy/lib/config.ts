@@ -35,10 +35,12 @@ export function isProduction(args: HasConfig): boolean {
 }
 
 /**
- * Tags a validation with the one resource type it applies to, the way the SDK's
- * `validateResourceOfType` does (`__pulumiType`), so the server skips other types without
- * deserializing their properties once per policy.
+ * Restricts a validation to one resource type. The tag (`__pulumiType`, as the SDK's
+ * `validateResourceOfType` sets it) lets the server skip other types without deserializing
+ * their properties once per policy; the guard keeps direct calls (unit tests) to that type too.
  */
 export function onlyFor(type: string, validate: ResourceValidation): ResourceValidation {
-  return Object.assign(validate, { __pulumiType: type });
+  const guarded: ResourceValidation = (args, report) =>
+    args.type === type ? validate(args, report) : undefined;
+  return Object.assign(guarded, { __pulumiType: type });
 }

@@ -16,9 +16,6 @@ export const containerRestartPolicy: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: { properties: { ...productionProperty } },
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     if (isOneShot(p)) {
       return;
@@ -67,9 +64,6 @@ export const containerImagePinned: ResourceValidationPolicy = {
     properties: { floatingTags: { type: "array", items: { type: "string" }, default: ["latest"] } },
   },
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     const image = p.image;
     if (isUnknown(image)) {
@@ -107,9 +101,6 @@ export const containerNotPrivileged: ResourceValidationPolicy = {
     "Containers must not run privileged, with host PID/IPC namespaces, or with admin capabilities.",
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     const label = containerLabel(args.name, p);
     for (const field of ["privileged", "pidMode", "ipcMode", "capabilities"]) {
@@ -158,9 +149,6 @@ export const containerNoSensitiveMounts: ResourceValidationPolicy = {
     properties: { extraSensitivePaths: { type: "array", items: { type: "string" }, default: [] } },
   },
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     const label = containerLabel(args.name, p);
     const { extraSensitivePaths } = configOf(args, mountDefaults);
@@ -215,9 +203,6 @@ export const containerMemoryLimit: ResourceValidationPolicy = {
     },
   },
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     const cfg = configOf(args, memoryDefaults);
     if (!cfg.production || isOneShot(p)) {
@@ -241,9 +226,6 @@ export const containerLogRotation: ResourceValidationPolicy = {
     "Containers using the json-file log driver must rotate logs (logOpts max-size and max-file).",
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     if (p.rm === true) {
       return;

@@ -45,9 +45,6 @@ export const elasticacheEncryption: ResourceValidationPolicy = {
     'ElastiCache replication groups must encrypt at rest and in transit with mode "required".',
   enforcementLevel: "mandatory",
   validateResource: onlyFor(REPLICATION_GROUP, (args, report) => {
-    if (args.type !== REPLICATION_GROUP) {
-      return;
-    }
     const p = raw(args.props);
     const label = `ElastiCache replication group "${args.name}"`;
     for (const f of [
@@ -233,9 +230,6 @@ export const elasticacheNoStandaloneCluster: ResourceValidationPolicy = {
     "Redis/Valkey on ElastiCache must be a replication group or serverless cache, not a standalone Cluster.",
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CACHE_CLUSTER, (args, report) => {
-    if (args.type !== CACHE_CLUSTER) {
-      return;
-    }
     const p = raw(args.props);
     if (isUnknown(p.replicationGroupId)) {
       report(

@@ -37,9 +37,6 @@ export const containerHealthcheckRequired: ResourceValidationPolicy = {
   description: "Every long-running container must define a healthcheck that actually runs a probe.",
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     if (isOneShot(p)) {
       return;
@@ -199,9 +196,6 @@ export const healthcheckTiming: ResourceValidationPolicy = {
     },
   },
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     const { hc, probe } = healthcheckOf(p);
     // Missing or unknown healthchecks are reported by container-healthcheck-required.
@@ -256,9 +250,6 @@ export const redisHealthcheckReadOnly: ResourceValidationPolicy = {
   description: "Healthchecks must not send Redis commands that write (incr, set, del, …).",
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     // Unknown probes are reported by container-healthcheck-required.
     const bad = writingProbeCommands(healthcheckOf(p).probe);
@@ -278,9 +269,6 @@ export const redisHealthcheckChecksReply: ResourceValidationPolicy = {
     "A redis-cli ping probe must check for PONG: redis-cli exits 0 on NOAUTH and other error replies.",
   enforcementLevel: "advisory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     const { probe } = healthcheckOf(p);
     const pings = probeInvocations(probe).filter(

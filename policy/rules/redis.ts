@@ -84,9 +84,6 @@ export const redisNotExposed: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: { properties: { ...productionProperty } },
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     if (!redisIdentity(p).redis) {
       return;

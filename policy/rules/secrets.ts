@@ -62,9 +62,6 @@ export const redisRequiresAuth: ResourceValidationPolicy = {
   description: "Redis/Valkey containers must require a password (requirepass or ACL users).",
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     if (!redisIdentity(p).redis) {
       return;
@@ -271,9 +268,6 @@ export const noSecretsInCommand: ResourceValidationPolicy = {
   description: "Container commands, entrypoints and healthchecks must not carry literal passwords.",
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
-    if (args.type !== CONTAINER) {
-      return;
-    }
     const p = raw(args.props);
     for (const c of commandWords(p)) {
       const found = secretsInCommand(c.words, c.script);

@@ -298,3 +298,20 @@ describe("ElastiCache tokens, users and replicas", () => {
     expect(replicasOf({ numCacheClusters: UNKNOWN })).toBe("unknown");
   });
 });
+
+describe("onlyFor", () => {
+  it("runs the validation for its type only, and tags it for the server", async () => {
+    const { onlyFor } = await import("../../policy/lib/config");
+    const seen: string[] = [];
+    const v = onlyFor("docker:index/container:Container", (args) => {
+      seen.push(args.type);
+    });
+    const call = (type: string) => v({ type } as Parameters<typeof v>[0], () => undefined);
+    await call("docker:index/container:Container");
+    await call("aws:elasticache/replicationGroup:ReplicationGroup");
+    expect(seen).toEqual(["docker:index/container:Container"]);
+    expect((v as unknown as { __pulumiType: string }).__pulumiType).toBe(
+      "docker:index/container:Container",
+    );
+  });
+});
