@@ -133,33 +133,31 @@ function encodeProvider(
   return out;
 }
 
+/** The fields AnalyzeRequest and AnalyzerResource share. */
+type CommonFields = Pick<
+  analyzerPb.AnalyzeRequest,
+  "setUrn" | "setType" | "setName" | "setProperties" | "setOptions" | "setProvider"
+>;
+
+function setCommon<M extends CommonFields>(m: M, r: ResourceRecord): M {
+  m.setUrn(r.urn);
+  m.setType(r.type);
+  m.setName(r.name);
+  m.setProperties(toStruct(r.properties));
+  m.setOptions(encodeOptions(r));
+  const provider = encodeProvider(r.provider);
+  if (provider) m.setProvider(provider);
+  return m;
+}
+
 /** AnalyzeRequest: inputs, options and provider; the engine sends no dependencies here. */
 export function toAnalyzeRequest(r: ResourceRecord): analyzerPb.AnalyzeRequest {
-  const req = new analyzerPb.AnalyzeRequest();
-  req.setUrn(r.urn);
-  req.setType(r.type);
-  req.setName(r.name);
-  req.setProperties(toStruct(r.properties));
-  req.setOptions(encodeOptions(r));
-  const provider = encodeProvider(r.provider);
-  if (provider) {
-    req.setProvider(provider);
-  }
-  return req;
+  return setCommon(new analyzerPb.AnalyzeRequest(), r);
 }
 
 /** AnalyzerResource for AnalyzeStack: adds parent, dependencies and propertyDependencies. */
 export function toAnalyzerResource(r: ResourceRecord): analyzerPb.AnalyzerResource {
-  const res = new analyzerPb.AnalyzerResource();
-  res.setUrn(r.urn);
-  res.setType(r.type);
-  res.setName(r.name);
-  res.setProperties(toStruct(r.properties));
-  res.setOptions(encodeOptions(r));
-  const provider = encodeProvider(r.provider);
-  if (provider) {
-    res.setProvider(provider);
-  }
+  const res = setCommon(new analyzerPb.AnalyzerResource(), r);
   res.setParent(r.parent ?? "");
   res.setDependenciesList([...(r.dependencies ?? [])]);
   const map = res.getPropertydependenciesMap();
