@@ -55,7 +55,6 @@ const DENY_PREFIX = [
   "replaceme",
   "please-change",
   "insert-",
-  "<",
   "xxx",
   "todo",
 ];
@@ -77,8 +76,11 @@ export function weakSecretReason(
   if (DENY_EXACT.has(v) || extra.includes(v)) {
     return `is the well-known default/placeholder "${value.trim()}"`;
   }
+  // A template's `<your-password>` is wrapped whole; a generated token may contain < and >.
   const marker =
-    DENY_CONTAINS.find((d) => v.includes(d)) ?? DENY_PREFIX.find((d) => v.startsWith(d));
+    DENY_CONTAINS.find((d) => v.includes(d)) ??
+    DENY_PREFIX.find((d) => v.startsWith(d)) ??
+    (/^<[^<>]*>$/.test(v) ? "<…>" : undefined);
   if (marker !== undefined) {
     return `looks like a placeholder (it contains "${marker}")`;
   }

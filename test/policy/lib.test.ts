@@ -118,6 +118,12 @@ describe("secrets", () => {
     "",
     "aaaaaaaaaaaaaaaaaaaa",
   ])("%j is weak", (v) => expect(weakSecretReason(v, "password")).toBeDefined());
+  it("treats a whole <…> template as a placeholder, but not a generated token with < or > in it", () => {
+    expect(weakSecretReason("<your-redis-password-goes-here>", "password")).toMatch(/placeholder/);
+    // Generated with ElastiCache's documented special set !&#$^<>-, which may come first.
+    expect(weakSecretReason("<Qm7&z2Kp>9wT$x4Lr^b8Nc-1Vd#f6Hy!", "password")).toBeUndefined();
+    expect(weakSecretReason("Qm7z2Kp<9wTx4Lr>b8Nc1Vdf6Hy3Gs5Jk", "password")).toBeUndefined();
+  });
   it("enforces per-kind minimum lengths", () => {
     expect(weakSecretReason("Xk29fLq0Zp4mTr8Wq", "password")).toBeUndefined();
     expect(weakSecretReason("Xk29fLq0Zp4mTr8Wq", "secret-key")).toMatch(/at least 32/);
