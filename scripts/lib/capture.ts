@@ -101,7 +101,7 @@ export function mockState(
   const known = (v: unknown) => (preview ? undefined : v);
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
-      return { ...inputs, result: known(randomAlnum(Number(inputs.length ?? 32))) };
+      return { ...inputs, result: known(randomPasswordLike(inputs)) };
     case "random:index/randomId:RandomId": {
       const bytes = randomBytes(Number(inputs.byteLength ?? 32));
       return {
@@ -155,10 +155,30 @@ export function mockCall(token: string, inputs: Record<string, unknown>): Record
   return inputs;
 }
 
-function randomAlnum(length: number): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  const bytes = randomBytes(length);
-  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+/** @pulumi/random's special characters when `overrideSpecial` is not set. */
+const RANDOM_DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
+
+/**
+ * A value shaped like RandomPassword's: its length, and its special characters (the
+ * override or the provider's default set) when `special` is on, at least `minSpecial` of
+ * them, so tests on generated values see what the provider could really produce.
+ */
+function randomPasswordLike(inputs: Record<string, unknown>): string {
+  const length = Number(inputs.length ?? 32);
+  const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const specials =
+    inputs.special === true ? String(inputs.overrideSpecial || RANDOM_DEFAULT_SPECIAL) : "";
+  const pick = (alphabet: string, n: number) =>
+    Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join("");
+  const minSpecial = specials ? Math.max(1, Number(inputs.minSpecial ?? 0)) : 0;
+  const chars = [...pick(specials, minSpecial), ...pick(alnum + specials, length - minSpecial)];
+  // Shuffled, as the provider does, so a special character can come first.
+  const order = randomBytes(chars.length);
+  return chars
+    .map((c, i) => [order[i] as number, c] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, c]) => c)
+    .join("");
 }
 
 /**
