@@ -45,22 +45,13 @@ export interface GateResult {
   readonly notes: string[];
 }
 
-/** The engine turns any value computed from an unknown into an unknown; so does the gate. */
-function propagateUnknowns(v: unknown): unknown {
-  if (typeof v === "string") return v.includes(UNKNOWN) ? UNKNOWN : v;
-  if (Array.isArray(v)) return v.map(propagateUnknowns);
-  if (v && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, propagateUnknowns(x)]));
-  }
-  return v;
-}
 
 function toRecord(r: CapturedResource): ResourceRecord {
   return {
     urn: r.urn,
     type: r.type,
     name: r.name,
-    properties: propagateUnknowns(r.properties) as Record<string, unknown>,
+    properties: r.properties,
     options: {
       protect: r.options.protect,
       ignoreChanges: r.options.ignoreChanges,
