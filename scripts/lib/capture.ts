@@ -40,6 +40,7 @@ interface RegisterRequest {
     forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void;
   };
   getAdditionalsecretoutputsList(): string[];
+  getReplaceonchangesList(): string[];
 }
 
 export interface ResourceOptionsRecord {
@@ -48,6 +49,7 @@ export interface ResourceOptionsRecord {
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
   readonly additionalSecretOutputs: string[];
+  readonly replaceOnChanges: string[];
 }
 
 export interface CapturedResource {
@@ -228,6 +230,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
               deleteBeforeReplace: req.getDeletebeforereplace(),
               ignoreChanges: req.getIgnorechangesList(),
               additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+              replaceOnChanges: req.getReplaceonchangesList(),
             },
             dependencies: req.getDependenciesList(),
             propertyDependencies,
