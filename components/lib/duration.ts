@@ -23,8 +23,29 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-/** Renders milliseconds as a Docker duration: `"90s"`, `"500ms"`, `"1500ms"`. */
-export function formatDuration(ms: number): string {
+/**
+ * Renders milliseconds exactly as Go's `time.Duration.String()` does (golang/go
+ * src/time/time.go, `Duration.String`: `"0s"`, `"500ms"`, `"1.5s"`, `"1m0s"`, `"2h0m0s"`).
+ *
+ * The Docker provider reads a container's healthcheck back with that function
+ * (kreuzwerker/terraform-provider-docker resource_docker_container_funcs.go,
+ * resourceDockerContainerRead: `Healthcheck.Interval.String()`), so an input written as
+ * `"60s"` comes back as `"1m0s"` and every refresh shows a diff. Writing the Go form in the
+ * first place makes inputs and state identical.
+ */
+export function goDuration(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`invalid duration: ${ms} ms`);
-  return ms % 1_000 === 0 ? `${ms / 1_000}s` : `${ms}ms`;
+  if (ms === 0) return "0s";
+  if (ms < 1_000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const rest = ms % 60_000;
+  const whole = Math.floor(rest / 1_000);
+  const frac = rest % 1_000;
+  // Go prints the fraction of a second without trailing zeros: 1.5s, 4m5.001s.
+  const s =
+    frac === 0 ? `${whole}s` : `${whole}.${String(frac).padStart(3, "0").replace(/0+$/, "")}s`;
+  if (h > 0) return `${h}h${m}m${s}`;
+  if (m > 0) return `${m}m${s}`;
+  return s;
 }

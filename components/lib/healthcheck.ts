@@ -1,4 +1,4 @@
-import { formatDuration } from "./duration";
+import { goDuration } from "./duration";
 
 /** Healthcheck timing, in milliseconds, as parsed from config. */
 export interface HealthTiming {
@@ -24,14 +24,18 @@ export interface DockerHealthcheck {
  */
 const START_INTERVAL_MS = 2_000;
 
+/**
+ * Durations are written in Go's canonical form (see `goDuration`), the form the provider's
+ * read returns, so a refresh finds nothing changed.
+ */
 export function toDockerHealthcheck(tests: string[], t: HealthTiming): DockerHealthcheck {
   return {
     tests,
-    interval: formatDuration(t.intervalMs),
-    timeout: formatDuration(t.timeoutMs),
+    interval: goDuration(t.intervalMs),
+    timeout: goDuration(t.timeoutMs),
     retries: t.retries,
-    startPeriod: formatDuration(t.startPeriodMs),
-    startInterval: formatDuration(Math.min(START_INTERVAL_MS, t.intervalMs)),
+    startPeriod: goDuration(t.startPeriodMs),
+    startInterval: goDuration(Math.min(START_INTERVAL_MS, t.intervalMs)),
   };
 }
 
