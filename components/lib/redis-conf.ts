@@ -1,8 +1,12 @@
 /**
  * Renders the redis.conf that the local Redis/Valkey container is started with. The
- * file is uploaded into the container (never passed on the command line), so the
- * passwords in it stay out of `docker inspect`'s command and the host's process list.
+ * file is uploaded into the container (never passed on the command line). It holds no
+ * password at all: each ACL user gets the SHA-256 of its password (`#<hex>`), which is all
+ * the server needs to check an AUTH (redis/redis src/acl.c, ACLSetUser: "#<hash>" adds a
+ * hashed password; doc: https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/).
+ * So `docker cp` or `docker exec cat` of the file reveals nothing that logs in.
  */
+import { createHash } from "node:crypto";
 
 export type Appendfsync = "always" | "everysec" | "no";
 export const EVICTION_POLICIES = [
@@ -30,9 +34,10 @@ export const REDIS_USERS = {
 /**
  * Commands the application user may not run. `@admin` covers CONFIG, DEBUG, SHUTDOWN,
  * MONITOR, REPLICAOF, MODULE, SAVE/BGSAVE and ACL's write subcommands; FLUSHALL and
- * FLUSHDB are not in `@admin` but would wipe the job queue in one call.
+ * FLUSHDB are not in `@admin` but would wipe the job queue in one call, and SWAPDB (in
+ * `@keyspace @write @fast @dangerous`, not `@admin`) empties what db 0 shows just as well.
  */
-export const APP_DENIED = ["-@admin", "-flushall", "-flushdb"] as const;
+export const APP_DENIED = ["-@admin", "-flushall", "-flushdb", "-swapdb"] as const;
 
 export interface RedisConfSpec {
   readonly port: number;
@@ -47,10 +52,15 @@ export interface RedisConfSpec {
 }
 
 /**
- * ACL passwords are written as `>password`, which ends at white space; a `#` would start
- * a hash. Our generated passwords are alphanumeric, so anything else is a bug upstream.
+ * The passwords themselves never reach the file, but they do reach URLs and the probe's
+ * secret file; our generated ones are alphanumeric, so anything else is a bug upstream.
  */
 const SAFE_PASSWORD = /^[A-Za-z0-9_\-.~+=]{16,}$/;
+
+/** The ACL rule for a password given as its SHA-256: `#` and 64 lowercase hex digits. */
+export function aclPasswordHash(password: string): string {
+  return `#${createHash("sha256").update(password, "utf8").digest("hex")}`;
+}
 
 export function renderRedisConf(spec: RedisConfSpec): string {
   for (const [role, pw] of [
@@ -87,9 +97,9 @@ export function renderRedisConf(spec: RedisConfSpec): string {
     `maxmemory-policy ${spec.evictionPolicy}`,
     "",
     "# Access control: every connection must authenticate.",
-    `user ${REDIS_USERS.app} on >${spec.appPassword} ~* &* +@all ${APP_DENIED.join(" ")}`,
-    `user ${REDIS_USERS.probe} on >${spec.probePassword} -@all +ping`,
-    `user ${REDIS_USERS.admin} on >${spec.adminPassword} ~* &* +@all`,
+    `user ${REDIS_USERS.app} on ${aclPasswordHash(spec.appPassword)} ~* &* +@all ${APP_DENIED.join(" ")}`,
+    `user ${REDIS_USERS.probe} on ${aclPasswordHash(spec.probePassword)} -@all +ping`,
+    `user ${REDIS_USERS.admin} on ${aclPasswordHash(spec.adminPassword)} ~* &* +@all`,
     "",
   ].join("\n");
 }

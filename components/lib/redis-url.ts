@@ -8,10 +8,16 @@ export interface RedisConnection {
   readonly username?: string;
 }
 
-/** `redis://` or, with TLS, `rediss://`; the password is percent-encoded. */
+/**
+ * `redis://` or, with TLS, `rediss://`; the password is percent-encoded. The user is always
+ * written, `default` included: `redis-cli -u redis://:pw@host` sends `AUTH "" pw` and gets
+ * WRONGPASS (redis/redis src/cli_common.c, parseRedisUri: the text before `:` becomes the user, even
+ * when empty; checked against the real redis-cli in test/real/redis-url.test.ts),
+ * while `redis://default:pw@host` works with redis-cli, node-redis and redis-py alike.
+ */
 export function buildRedisUrl(c: RedisConnection): string {
   const scheme = c.tls ? "rediss" : "redis";
-  const user = c.username && c.username !== "default" ? encodeURIComponent(c.username) : "";
+  const user = encodeURIComponent(c.username ?? "default");
   // An IPv6 literal must be bracketed, or `::1:6379` is not a URL at all.
   const host = c.host.includes(":") && !c.host.startsWith("[") ? `[${c.host}]` : c.host;
   return `${scheme}://${user}:${encodeURIComponent(c.password)}@${host}:${c.port}`;

@@ -3,7 +3,12 @@
  */
 import { createClient, type RedisClientType } from "redis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { renderRedisConf, REDIS_USERS, type EvictionPolicy } from "../../components/lib/redis-conf";
+import {
+  aclPasswordHash,
+  renderRedisConf,
+  REDIS_USERS,
+  type EvictionPolicy,
+} from "../../components/lib/redis-conf";
 import { buildRedisUrl } from "../../components/lib/redis-url";
 import {
   freePort,
@@ -126,6 +131,8 @@ describe("generated redis.conf: memory and ACLs on the real server", () => {
   const DANGEROUS = [
     ["FLUSHALL"],
     ["FLUSHDB"],
+    // Swaps db 0 with an empty db: to the app, as good as FLUSHDB.
+    ["SWAPDB", "0", "1"],
     ["CONFIG", "GET", "maxmemory"],
     ["CONFIG", "SET", "maxmemory", "0"],
     ["DEBUG", "SLEEP", "0"],
@@ -173,4 +180,43 @@ describe("generated redis.conf: memory and ACLs on the real server", () => {
       await expect(strict.probe.sendCommand(args), args.join(" ")).rejects.toThrow(/^NOPERM/);
     }
   });
+
+  test("redis.conf holds no password, only SHA-256 hashes, and the server accepts them", async () => {
+    const pw = { app: randomPassword(), probe: randomPassword(), admin: randomPassword() };
+    const dir = tempDir();
+    const port = await freePort();
+    const conf = renderRedisConf({
+      port,
+      dir,
+      appendfsync: "everysec",
+      maxmemoryMb: 16,
+      evictionPolicy: "noeviction",
+      appPassword: pw.app,
+      probePassword: pw.probe,
+      adminPassword: pw.admin,
+    });
+    for (const p of Object.values(pw)) expect(conf).not.toContain(p);
+    expect(conf).not.toMatch(/ >/);
+    for (const [user, p] of [
+      [REDIS_USERS.app, pw.app],
+      [REDIS_USERS.probe, pw.probe],
+      [REDIS_USERS.admin, pw.admin],
+    ] as const) {
+      expect(conf).toMatch(new RegExp(`^user ${user} on ${aclPasswordHash(p)} `, "m"));
+    }
+    await startRedis({ conf, dir, port });
+    const url = (password: string, username: string) =>
+      buildRedisUrl({ host: "127.0.0.1", port, tls: false, password, username });
+    const app: Client = createClient({ url: url(pw.app, REDIS_USERS.app) });
+    app.on("error", () => undefined);
+    clients.push(app);
+    await app.connect();
+    expect(String(await app.sendCommand(["ACL", "WHOAMI"]))).toBe("default");
+    const wrong = createClient({
+      url: url(pw.probe, REDIS_USERS.app),
+      socket: { reconnectStrategy: false },
+    });
+    wrong.on("error", () => undefined);
+    await expect(wrong.connect()).rejects.toThrow(/WRONGPASS/);
+  }, 20_000);
 });

@@ -88,7 +88,7 @@ describe("rediss:// against a real TLS redis-server", () => {
   });
 
   test("buildRedisUrl({ tls: true }) is a rediss:// URL", () => {
-    expect(url("localhost")).toMatch(/^rediss:\/\/:[0-9a-f]{32}@localhost:\d+$/);
+    expect(url("localhost")).toMatch(/^rediss:\/\/default:[0-9a-f]{32}@localhost:\d+$/);
   });
 
   test("connects with the CA, verifying the certificate for localhost (DNS SAN) and 127.0.0.1 (IP SAN)", async () => {

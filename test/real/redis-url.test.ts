@@ -1,7 +1,7 @@
 /**
  * The URLs buildRedisUrl writes into REDIS_URL and the stack outputs, used by a real
- * client against a real server: the app user (`:password@`), an ACL user
- * (`admin:password@`), an awkward password, and an IPv6 literal host.
+ * client and the real redis-cli against a real server: the app user (`default:password@`),
+ * an ACL user (`admin:password@`), an awkward password, and an IPv6 literal host.
  */
 import { createServer } from "node:net";
 import { createClient } from "redis";
@@ -12,6 +12,7 @@ import {
   freePort,
   randomPassword,
   removeTempDirs,
+  redisCliUrl,
   requireBinaries,
   startRedis,
   stopAllRedis,
@@ -98,5 +99,21 @@ describe("buildRedisUrl URLs against a real redis-server", () => {
       return;
     }
     expect(await whoami(url)).toBe("default");
+  });
+
+  // redis/redis src/cli_common.c, parseRedisUri: the text before `:` in the userinfo is the
+  // user, even when it is empty, and redis-cli then sends `AUTH "" password`.
+  test("redis-cli -u accepts the URL as written, default user included", async () => {
+    const url = buildRedisUrl({ host: "127.0.0.1", port, tls: false, password: app });
+    expect(url.startsWith("redis://default:")).toBe(true);
+    const r = await redisCliUrl(url, ["ACL", "WHOAMI"]);
+    expect(r.stdout.trim()).toBe("default");
+  });
+
+  test("the empty-user form that buildRedisUrl no longer writes is refused by redis-cli", async () => {
+    const url = buildRedisUrl({ host: "127.0.0.1", port, tls: false, password: app });
+    const r = await redisCliUrl(url.replace("redis://default:", "redis://:"), ["PING"]);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/WRONGPASS|NOAUTH/);
+    expect(r.stdout).not.toContain("PONG");
   });
 });

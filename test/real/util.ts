@@ -252,6 +252,17 @@ export function redisCli(
   return run("redis-cli", [...flags, ...args], { env, timeoutMs: 5_000 });
 }
 
+/**
+ * `redis-cli -u URL`, as a user pastes a stack output. The URL holds a password, so it goes
+ * on this test process's command line only, never into a container's.
+ */
+export function redisCliUrl(url: string, args: readonly string[]): Promise<ExecResult> {
+  return run("redis-cli", ["--no-auth-warning", "-u", url, ...args], {
+    env: { ...DOCKER_EXEC_ENV },
+    timeoutMs: 5_000,
+  });
+}
+
 export interface TlsFiles {
   readonly caCert: string;
   readonly serverCert: string;

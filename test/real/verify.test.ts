@@ -305,7 +305,7 @@ describe("npm run verify against real servers", () => {
       expect(r.stdout).toMatch(/^api health\s+PASS\s+HTTP 200/m);
       expect(r.stdout).toMatch(/^redis ping\s+PASS\s+PONG/m);
       expect(r.stdout).toMatch(/^redis persistence\s+PASS\s+aof_enabled=1/m);
-      expect(r.stdout).toContain(`redis://:****@127.0.0.1:${plainPort}`);
+      expect(r.stdout).toContain(`redis://default:****@127.0.0.1:${plainPort}`);
       expectNoSecret(r.stdout + r.stderr);
     }, 30_000);
 
@@ -348,7 +348,7 @@ describe("npm run verify against real servers", () => {
       expect(r.code, r.stderr).toBe(0);
       const report = JSON.parse(r.stdout) as VerifyReport;
       expect(report.ok).toBe(true);
-      expect(report.target.redisUrl).toBe(`rediss://:****@localhost:${tlsPort}`);
+      expect(report.target.redisUrl).toBe(`rediss://default:****@localhost:${tlsPort}`);
       expectNoSecret(r.stdout + r.stderr);
     }, 30_000);
 
