@@ -80,12 +80,14 @@ export class ApiService extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(
         '`maxRetryCount` is required with `restart: "on-failure"`: set a limit such as 5',
         this,
+        true,
       );
     }
     if (a.networkNames.length === 0) {
       throw new pulumi.ResourceError(
         "`networkNames` is empty: pass the backend network Redis is on",
         this,
+        true,
       );
     }
     this.container = this.createContainer(name, a);
@@ -127,7 +129,12 @@ export class ApiService extends pulumi.ComponentResource {
         capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges:true"],
         stopSignal: a.stopSignal,
+        // `stopTimeout` is what `docker stop` and a daemon shutdown wait; the provider's
+        // delete, which runs on every replace and destroy, waits `destroyGraceSeconds`
+        // instead and SIGKILLs at once when it is unset (kreuzwerker/terraform-provider-docker
+        // v4.5.0, resource_docker_container_funcs.go, resourceDockerContainerDelete).
         stopTimeout: Math.ceil(a.stopTimeoutMs / 1_000),
+        destroyGraceSeconds: Math.ceil(a.stopTimeoutMs / 1_000),
         ...LOG_ROTATION,
         labels: stackLabels(a.stack, "api"),
       },
@@ -139,6 +146,10 @@ export class ApiService extends pulumi.ComponentResource {
         // container is stopped first (gracefully, within stopTimeout) and the new one
         // started; the gap is the new container's start-up time.
         deleteBeforeReplace: true,
+        // The provider has no ForceNew on `healthcheck` and its update applies only restart
+        // and resources (resource_docker_container.go schema; resourceDockerContainerUpdate),
+        // so without this a changed probe is a silent no-op.
+        replaceOnChanges: ["healthcheck"],
       },
     );
   }

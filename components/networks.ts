@@ -10,6 +10,13 @@ export interface NetworksArgs {
    * is reached over the edge network, so it needs none. @default true
    */
   readonly backend?: boolean;
+  /**
+   * Create a third, non-internal network for a Redis debug port. Docker does not publish
+   * the ports of a container whose only networks are internal (moby/moby#36174), so a
+   * published debug port needs one; it is kept apart from `edge` so the API never reaches
+   * Redis through it. @default false
+   */
+  readonly debug?: boolean;
 }
 
 /**
@@ -27,6 +34,8 @@ export class Networks extends pulumi.ComponentResource {
   public readonly edge: docker.Network;
   public readonly backendName?: pulumi.Output<string>;
   public readonly edgeName: pulumi.Output<string>;
+  public readonly debug?: docker.Network;
+  public readonly debugName?: pulumi.Output<string>;
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.Networks, name, {}, opts);
@@ -45,6 +54,18 @@ export class Networks extends pulumi.ComponentResource {
       { parent: this },
     );
     this.edgeName = this.edge.name;
-    this.registerOutputs({ backendName: this.backendName, edgeName: this.edgeName });
+    if (args.debug ?? false) {
+      this.debug = new docker.Network(
+        `${name}-debug`,
+        { internal: false, driver: "bridge", labels },
+        { parent: this },
+      );
+      this.debugName = this.debug.name;
+    }
+    this.registerOutputs({
+      backendName: this.backendName,
+      edgeName: this.edgeName,
+      debugName: this.debugName,
+    });
   }
 }

@@ -49,8 +49,19 @@ export interface RedisArgs {
   readonly maxRetryCount?: number;
   /** Publish Redis on 127.0.0.1:<debugPort> for local debugging (dev only). @default unpublished */
   readonly debugPort?: number;
-  /** Numeric uid Redis runs as inside the image, which must be able to read redis.conf. @default "999" */
-  readonly fileOwner?: string;
+  /**
+   * A non-internal network to join with `debugPort`, since Docker will not publish the
+   * port of a container that is only on internal networks. Required with `debugPort`.
+   */
+  readonly debugNetworkName?: pulumi.Input<string>;
+  /**
+   * The uid (or uid:gid) the server runs as, set on the container itself. The official
+   * images create `redis`/`valkey` as uid 999 and own `/data` by it, so a new named volume
+   * starts owned by 999 too. @default "999"
+   */
+  readonly user?: string;
+  /** Seconds between SIGTERM and SIGKILL, on `docker stop` and on replace or destroy. @default 30 */
+  readonly stopTimeoutSeconds?: number;
   /** Keep the data volume on `pulumi destroy` and refuse to replace it. @default false */
   readonly protectData?: boolean;
   /** @default interval 10s, timeout 3s, retries 5, start period 10s */
@@ -72,7 +83,7 @@ const DEFAULT_HEALTH: HealthTiming = {
  *
  * @example
  * const redis = new Redis("cache", { networkName: nets.backendName, password, probePassword, adminPassword, stack: "dev" });
- * // redis.connection.url is a secret "redis://:…@redis:6379"
+ * // redis.connection.url is a secret "redis://default:…@redis:6379"
  */
 export class Redis extends pulumi.ComponentResource {
   public readonly container: docker.Container;
@@ -94,6 +105,7 @@ export class Redis extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(
         `\`maxmemoryMb\` (${a.maxmemoryMb}) must be below \`memoryMb\` (${a.memoryMb}): lower it to about 75% of the limit`,
         this,
+        true,
       );
     }
     const flavour = redisFlavour(a.image);
@@ -101,6 +113,14 @@ export class Redis extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(
         `\`image\` "${a.image}" is not a redis or valkey image: use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`,
         this,
+        true,
+      );
+    }
+    if (a.debugPort !== undefined && a.debugNetworkName === undefined) {
+      throw new pulumi.ResourceError(
+        "`debugPort` needs `debugNetworkName`: Docker does not publish ports of a container that is only on internal networks (moby/moby#36174); pass a non-internal network",
+        this,
+        true,
       );
     }
     this.volume = this.createVolume(name, a);
@@ -195,25 +215,32 @@ export class Redis extends pulumi.ComponentResource {
         image: a.image,
         // Only the path of the config is on the command line; the passwords are in the file.
         command: [`${flavour}-server`, REDIS_PATHS.conf],
+        // The provider writes each upload as a tar entry with no owner, so it lands as
+        // root:root with the given mode (kreuzwerker/terraform-provider-docker v4.5.0,
+        // resource_docker_container_funcs.go, resourceDockerContainerCreate: tar.Header
+        // {Name, Mode, Size} then CopyToContainer at "/"). The server and the healthcheck run
+        // as `user`, so both files are world-readable; neither is a useful secret: the conf
+        // holds only SHA-256 hashes, and the probe user may run nothing but PING.
         uploads: [
-          // Read by the server, which drops to uid `fileOwner` in the image's entrypoint.
-          {
-            file: REDIS_PATHS.conf,
-            content: pulumi.secret(conf),
-            owner: a.fileOwner,
-            group: a.fileOwner,
-            permissions: "0400",
-          },
-          // Read by the healthcheck, which runs as root without CAP_DAC_OVERRIDE, so root must own it.
+          { file: REDIS_PATHS.conf, content: pulumi.secret(conf), permissions: "0444" },
           {
             file: REDIS_PATHS.probeSecret,
             content: pulumi.secret(pulumi.output(a.probePassword)),
-            owner: "0",
-            group: "0",
-            permissions: "0400",
+            permissions: "0444",
           },
         ],
-        networksAdvanced: [{ name: a.networkName, aliases: [REDIS_ALIAS] }],
+        // Not root: the official entrypoint run as root first does `find . ! -user redis
+        // -exec chown redis {} +` on /data, and after the first start /data/appendonlydir is
+        // 0700 redis (umask 0077), which root without DAC_READ_SEARCH cannot enter, so
+        // `set -e` kills every restart (docker-library/redis docker-entrypoint.sh). Started
+        // as the redis uid, the entrypoint execs the server directly and needs no capability.
+        user: a.user,
+        networksAdvanced: [
+          { name: a.networkName, aliases: [REDIS_ALIAS] },
+          // Docker publishes no port of a container whose networks are all internal
+          // (moby/moby#36174), so the debug port needs a network that is not.
+          ...(a.debugNetworkName === undefined ? [] : [{ name: a.debugNetworkName }]),
+        ],
         ports:
           a.debugPort === undefined
             ? []
@@ -225,12 +252,17 @@ export class Redis extends pulumi.ComponentResource {
         restart: a.restart,
         maxRetryCount: a.maxRetryCount,
         memory: a.memoryMb,
-        // The entrypoint chowns /data and drops to the redis user; nothing else is needed.
-        capabilities: { drops: ["ALL"], adds: ["CHOWN", "SETGID", "SETUID"] },
+        // Running as its own uid, the server needs no capability at all.
+        capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges:true"],
-        // SIGTERM makes Redis flush the AOF; give it the time to.
+        // SIGTERM makes Redis flush the AOF; give it the time to. `stopTimeout` covers
+        // `docker stop` and daemon shutdown; the provider's delete (every replace and
+        // destroy) passes `destroyGraceSeconds` as the stop timeout instead, 0 when unset,
+        // which is an immediate SIGKILL (kreuzwerker/terraform-provider-docker v4.5.0,
+        // resource_docker_container_funcs.go, resourceDockerContainerDelete).
         stopSignal: "SIGTERM",
-        stopTimeout: 30,
+        stopTimeout: a.stopTimeoutSeconds,
+        destroyGraceSeconds: a.stopTimeoutSeconds,
         ...LOG_ROTATION,
         labels: stackLabels(a.stack, "redis"),
       },
@@ -240,6 +272,11 @@ export class Redis extends pulumi.ComponentResource {
         // Two servers must never share one AOF directory, so the old container is stopped
         // (and its AOF flushed) before a replacement starts on the same volume.
         deleteBeforeReplace: true,
+        // The provider updates only restart and resource settings in place and has no
+        // ForceNew on `healthcheck` (resource_docker_container.go schema;
+        // resourceDockerContainerUpdate), so a changed probe would show `~ update` and never
+        // reach the container. Replacing is the only way it takes effect.
+        replaceOnChanges: ["healthcheck"],
       },
     );
   }
@@ -258,8 +295,10 @@ export interface RedisConnectionOutputs {
   readonly url: pulumi.Output<string>;
 }
 
-type ResolvedRedisArgs = Required<Omit<RedisArgs, "debugPort" | "maxRetryCount">> &
-  Pick<RedisArgs, "debugPort" | "maxRetryCount">;
+type ResolvedRedisArgs = Required<
+  Omit<RedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">
+> &
+  Pick<RedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">;
 
 export function resolveRedisArgs(args: RedisArgs): ResolvedRedisArgs {
   const memoryMb = args.memoryMb ?? 256;
@@ -272,7 +311,8 @@ export function resolveRedisArgs(args: RedisArgs): ResolvedRedisArgs {
     maxmemoryMb: args.maxmemoryMb ?? Math.floor(memoryMb * 0.75),
     evictionPolicy: args.evictionPolicy ?? "noeviction",
     restart: args.restart ?? "unless-stopped",
-    fileOwner: args.fileOwner ?? "999",
+    user: args.user ?? "999",
+    stopTimeoutSeconds: args.stopTimeoutSeconds ?? 30,
     protectData: args.protectData ?? false,
     healthcheck: args.healthcheck ?? DEFAULT_HEALTH,
   };

@@ -8,7 +8,10 @@ import { weakSecretReason } from "../components/lib/weak-secrets";
 const port = z.number().int().min(1).max(65535);
 
 /** CloudWatch Logs' accepted retention periods, in days. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 
@@ -18,7 +21,10 @@ const cidr = z.string().superRefine((value, ctx) => {
   const v6 = z.ipv6().safeParse(ip).success;
   const n = Number(bits);
   if (extra !== undefined || !(v4 || v6) || !Number.isInteger(n) || n < 0 || n > (v4 ? 32 : 128)) {
-    ctx.addIssue({ code: "custom", message: `"${value}" is not a CIDR block such as "10.0.0.0/16"` });
+    ctx.addIssue({
+      code: "custom",
+      message: `"${value}" is not a CIDR block such as "10.0.0.0/16"`,
+    });
   } else if (WORLD.has(`${ip}/${n}`) || n === 0) {
     ctx.addIssue({
       code: "custom",
@@ -38,7 +44,9 @@ export const elasticacheSchema = z
       .default("8.0"),
     nodeType: z
       .string()
-      .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be a node type such as "cache.t4g.small"' })
+      .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, {
+        error: 'must be a node type such as "cache.t4g.small"',
+      })
       .default("cache.t4g.small"),
     numCacheClusters: z.number().int().min(1).max(6).optional(),
     port: port.default(6379),
@@ -46,15 +54,28 @@ export const elasticacheSchema = z
       error: 'must be a VPC id such as "vpc-0abc1234"',
     }),
     subnetIds: z
-      .array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be subnet ids such as "subnet-0abc1234"' }))
+      .array(
+        z
+          .string()
+          .regex(/^subnet-[0-9a-f]+$/, { error: 'must be subnet ids such as "subnet-0abc1234"' }),
+      )
       .min(2, { error: "needs at least two private subnets, in different availability zones" })
       .optional(),
     subnetTags: z.record(z.string(), z.string()).optional(),
     allowedSecurityGroupIds: z
-      .array(z.string().regex(/^sg-[0-9a-f]+$/, { error: 'must be security group ids such as "sg-0abc1234"' }))
+      .array(
+        z
+          .string()
+          .regex(/^sg-[0-9a-f]+$/, { error: 'must be security group ids such as "sg-0abc1234"' }),
+      )
       .default([]),
     allowedCidrs: z.array(cidr).default([]),
-    snapshotRetentionLimit: z.number().int().min(1, { error: "must be at least 1: ElastiCache keeps no backups with 0" }).max(35).optional(),
+    snapshotRetentionLimit: z
+      .number()
+      .int()
+      .min(1, { error: "must be at least 1: ElastiCache keeps no backups with 0" })
+      .max(35)
+      .optional(),
     snapshotWindow: z
       .string()
       .regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: 'must be "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"' })
@@ -85,17 +106,26 @@ export const elasticacheSchema = z
       });
     }
     if (r.subnetIds !== undefined && r.subnetTags !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["subnetTags"], message: "conflicts with `redis.subnetIds`: keep one of them" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["subnetTags"],
+        message: "conflicts with `redis.subnetIds`: keep one of them",
+      });
     }
     if (r.allowedSecurityGroupIds.length === 0 && r.allowedCidrs.length === 0) {
       ctx.addIssue({
         code: "custom",
         path: ["allowedSecurityGroupIds"],
-        message: "is empty and so is `redis.allowedCidrs`: nothing could reach the cache; add the API host's security group",
+        message:
+          "is empty and so is `redis.allowedCidrs`: nothing could reach the cache; add the API host's security group",
       });
     }
     if (r.flavour === "serverless" && r.numCacheClusters !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["numCacheClusters"], message: "does not apply to serverless caches: remove it" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["numCacheClusters"],
+        message: "does not apply to serverless caches: remove it",
+      });
     }
   });
 
@@ -118,7 +148,8 @@ export function externalUrlProblem(url: string, production: boolean): string | u
     return "is not a URL: expected rediss://user:password@host:port";
   }
   const scheme = u.protocol.replace(/:$/, "");
-  if (scheme !== "rediss" && scheme !== "redis") return `has the scheme "${scheme}": expected rediss://`;
+  if (scheme !== "rediss" && scheme !== "redis")
+    return `has the scheme "${scheme}": expected rediss://`;
   if (scheme === "redis" && production) {
     return "uses redis:// (no TLS) in a production stack: use the provider's rediss:// URL";
   }

@@ -10,7 +10,12 @@ import { EVICTION_POLICIES } from "../components/lib/redis-conf";
 import { RESERVED_ENV } from "../components/lib/env";
 import { checkImageReference } from "../components/lib/image-ref";
 import { weakSecretReason } from "../components/lib/weak-secrets";
-import { elasticacheSchema, externalSchema, externalUrlProblem, type ElastiCacheConfig } from "./config-managed";
+import {
+  elasticacheSchema,
+  externalSchema,
+  externalUrlProblem,
+  type ElastiCacheConfig,
+} from "./config-managed";
 
 export const PROJECT = "api-stack";
 
@@ -150,9 +155,12 @@ const localRedisSchema = z
     restart: restart.default("unless-stopped"),
     maxRetryCount: z.number().int().min(1).optional(),
     debugPort: port.optional(),
-    fileOwner: z
+    // The server's uid; the official redis and valkey images use 999 (components/redis.ts).
+    user: z
       .string()
-      .regex(/^\d+$/, { error: 'must be a numeric uid such as "999"' })
+      .regex(/^\d+(:\d+)?$/, {
+        error: 'must be a numeric uid or uid:gid such as "999" (the image\'s redis user)',
+      })
       .default("999"),
     protectData: z.boolean().optional(),
     healthcheck: z
@@ -176,7 +184,8 @@ export const REDIS_MODES = ["local", "elasticache", "external"] as const;
 
 /** `redis.mode` picks the back end; the API sees the same connection from each. */
 const redisSchema = z.preprocess(
-  (v) => (v && typeof v === "object" && !Array.isArray(v) && !("mode" in v) ? { ...v, mode: "local" } : v),
+  (v) =>
+    v && typeof v === "object" && !Array.isArray(v) && !("mode" in v) ? { ...v, mode: "local" } : v,
   z.discriminatedUnion("mode", [localRedisSchema, elasticacheSchema, externalSchema]),
 );
 
@@ -216,7 +225,8 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
       ] as const) {
         const value = c[key];
         // A value Pulumi cannot decrypt at preview arrives as the engine's unknown: judged later, by the policy pack.
-        const weak = value === undefined || value === UNKNOWN_VALUE ? undefined : weakSecretReason(value, min);
+        const weak =
+          value === undefined || value === UNKNOWN_VALUE ? undefined : weakSecretReason(value, min);
         if (weak)
           issue(
             [key],
@@ -325,7 +335,10 @@ function checkRedisMode(
       if (problem) issue(["redisUrl"], problem);
     }
   } else if (c.redisUrl !== undefined) {
-    issue(["redisUrl"], `only applies to \`redis.mode: external\` (this stack uses "${c.redis.mode}"): remove it`);
+    issue(
+      ["redisUrl"],
+      `only applies to \`redis.mode: external\` (this stack uses "${c.redis.mode}"): remove it`,
+    );
   }
   if (c.redis.mode !== "local" && c.redisPassword !== undefined) {
     issue(
@@ -394,16 +407,24 @@ export interface StackConfig {
 }
 
 type ParsedRedis = Parsed["redis"];
-export type LocalRedisConfig = Omit<Extract<ParsedRedis, { mode: "local" }>, "maxmemoryMb" | "protectData"> & {
+export type LocalRedisConfig = Omit<
+  Extract<ParsedRedis, { mode: "local" }>,
+  "maxmemoryMb" | "protectData"
+> & {
   readonly maxmemoryMb: number;
   readonly protectData: boolean;
 };
-export type ManagedRedisConfig = Omit<ElastiCacheConfig, "numCacheClusters" | "snapshotRetentionLimit" | "protectData"> & {
+export type ManagedRedisConfig = Omit<
+  ElastiCacheConfig,
+  "numCacheClusters" | "snapshotRetentionLimit" | "protectData"
+> & {
   readonly numCacheClusters: number;
   readonly snapshotRetentionLimit: number;
   readonly protectData: boolean;
 };
-export type ExternalRedisConfig = Extract<ParsedRedis, { mode: "external" }> & { readonly protectData: boolean };
+export type ExternalRedisConfig = Extract<ParsedRedis, { mode: "external" }> & {
+  readonly protectData: boolean;
+};
 
 /** Defaults that differ by environment: prod gets replicas, a week of backups and protection. */
 function resolveRedis(r: ParsedRedis, production: boolean): StackConfig["redis"] {
@@ -450,7 +471,11 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const problems: string[] = [];
   for (const [fullKey, value] of Object.entries(raw.values)) {
     const [ns, key] = splitKey(fullKey);
-    if (ns !== PROJECT || key === undefined) continue;
+    if (ns !== PROJECT || key === undefined) {
+      const problem = namespaceProblem(fullKey, file);
+      if (problem) problems.push(problem);
+      continue;
+    }
     input[key] = decodeValue(value);
   }
 
@@ -458,8 +483,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const result = rootSchema(secretKeys).safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(describeIssue(issue, input));
-    throw new ConfigError(file, problems);
   }
+  if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
   const c = result.data;
   return {
     stack: raw.stack,
@@ -473,6 +498,27 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       secretEnvNames: Object.keys(c.secretEnv ?? {}).sort(),
     },
   };
+}
+
+/**
+ * Namespaces something reads: this project, the providers the program creates resources
+ * with, and the engine's own `pulumi:` keys. The engine passes every stack-file key to the
+ * program and never checks the namespace (pulumi/pulumi pkg/workspace/config.go,
+ * mergeConfig only validates keys that Pulumi.yaml declares), so a typo such as
+ * `apistack:redis` would silently drop the whole block.
+ */
+export const READ_NAMESPACES = [PROJECT, "docker", "aws", "random", "pulumi"] as const;
+
+function namespaceProblem(fullKey: string, file: string): string | undefined {
+  const [ns] = splitKey(fullKey);
+  if ((READ_NAMESPACES as readonly string[]).includes(ns)) return undefined;
+  const squash = (t: string) => t.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const likely = READ_NAMESPACES.find((n) => squash(n) === squash(ns));
+  const rest = fullKey.slice(ns.length + 1);
+  const hint = likely
+    ? `did you mean \`${likely}:${rest}\`? Rename the key in ${file}`
+    : `use one of ${READ_NAMESPACES.map((n) => `\`${n}:\``).join(", ")}, or remove it from ${file}`;
+  return `\`${fullKey}\` is in the namespace \`${ns}\`, which neither this project nor a provider it uses reads, so Pulumi would ignore it: ${hint}`;
 }
 
 function splitKey(fullKey: string): [string, string | undefined] {

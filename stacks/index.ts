@@ -21,6 +21,7 @@ const secrets = new StackSecrets("app", {
 const networks = new Networks("app", {
   labels: [{ label: "com.api-stack.stack", value: cfg.stack }],
   backend: cfg.redis.mode === "local",
+  debug: cfg.redis.mode === "local" && cfg.redis.debugPort !== undefined,
 });
 
 const redis = createRedisBackend(cfg, secrets, networks, config);

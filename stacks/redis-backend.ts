@@ -38,6 +38,7 @@ export function createRedisBackend(
         password: secrets.redisPassword as pulumi.Output<string>,
         probePassword: secrets.probePassword as pulumi.Output<string>,
         adminPassword: secrets.adminPassword as pulumi.Output<string>,
+        debugNetworkName: networks.debugName,
         stack: cfg.stack,
       });
       return {
@@ -53,7 +54,10 @@ export function createRedisBackend(
       const subnetIds =
         r.subnetIds ??
         ec2
-          .getSubnetsOutput({ filters: [{ name: "vpc-id", values: [r.vpcId] }], tags: r.subnetTags })
+          .getSubnetsOutput({
+            filters: [{ name: "vpc-id", values: [r.vpcId] }],
+            tags: r.subnetTags,
+          })
           .apply((s) => {
             if (s.ids.length < 2) {
               throw new pulumi.RunError(

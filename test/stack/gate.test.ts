@@ -43,7 +43,7 @@ describe("npm run gate", () => {
     async (stack) => {
       const r = await runGate({ stack });
       expect(r.programError).toBeUndefined();
-      expect(r.resources).toBe(13);
+      expect(r.resources).toBe(stack === "dev" ? 14 : 13);
       expect(r.mandatory).toBe(0);
       expect(formatMarkdown(r)).toContain(`## Policy gate: \`${stack}\` — ✅ passed`);
     },

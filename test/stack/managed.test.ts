@@ -43,7 +43,7 @@ describe.each(["rg", "serverless", "external"])("%s: the API side is unchanged",
   it("keeps the prod API healthcheck start period at 120 s", () => {
     const hc = (reveal(one(run(), CONTAINER, "api-server").properties) as Props)
       .healthcheck as Props;
-    expect(hc.startPeriod).toBe("120s");
+    expect(hc.startPeriod).toBe("2m0s");
   });
 
   it("creates no local Redis container, volume or backend network", () => {
@@ -223,7 +223,7 @@ describe("elasticache, serverless", () => {
     const app = reveal(appRaw) as Props;
     expect(app).toMatchObject({
       userName: "app",
-      accessString: "on ~* &* +@all -@admin -flushall -flushdb",
+      accessString: "on ~* &* +@all -@admin -flushall -flushdb -swapdb",
     });
     const env = apiEnv(run());
     expect(env.REDIS_USERNAME).toBe("app");

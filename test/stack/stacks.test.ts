@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../scripts/lib/capture";
 import { weakSecretReason } from "../../components/lib/weak-secrets";
 import { parseDuration } from "../../components/lib/duration";
+import { aclPasswordHash } from "../../components/lib/redis-conf";
 import { byType, isSecretWire, one, promiseOf, reveal, runStack } from "../helpers/program";
 
 const CONTAINER = "docker:index/container:Container";
@@ -35,7 +36,7 @@ describe.each([
   {
     stack: "dev",
     restart: "unless-stopped",
-    startPeriod: "60s",
+    startPeriod: "1m0s",
     interval: "30s",
     timeout: "10s",
     retries: 5,
@@ -45,7 +46,7 @@ describe.each([
   {
     stack: "prod",
     restart: "always",
-    startPeriod: "120s",
+    startPeriod: "2m0s",
     interval: "30s",
     timeout: "10s",
     retries: 5,
@@ -116,7 +117,7 @@ describe.each([
       (api().envs as string[]).map((e) => e.split(/=(.*)/s).slice(0, 2)),
     );
     expect(env).toMatchObject({ REDIS_HOST: "redis", REDIS_PORT: "6379", REDIS_TLS: "false" });
-    expect(env.REDIS_URL).toBe(`redis://:${env.REDIS_PASSWORD}@redis:6379`);
+    expect(env.REDIS_URL).toBe(`redis://default:${env.REDIS_PASSWORD}@redis:6379`);
     expect(env.REDIS_PASSWORD).toMatch(/^[A-Za-z0-9]{32,}$/);
     expect(env.SECRET_KEY).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -126,15 +127,22 @@ describe.each(["dev", "prod"])("%s stack: Redis", (stack) => {
   const run = () => runs[stack] as ProgramRun;
   const redis = () => props(run(), CONTAINER, "cache-server");
 
-  it("is only on the internal backend network, under the alias redis", () => {
+  it("is on the internal backend network under the alias redis; in dev also on a debug network, so its port can be published", () => {
     const backend = props(run(), NETWORK, "backend");
     const backendName = one(run(), NETWORK, "backend").state.name;
     expect(backendName).toMatch(/^app-backend-/);
     expect(backend.internal).toBe(true);
     expect(props(run(), NETWORK, "edge").internal).toBe(false);
-    const nets = redis().networksAdvanced as { name: string; aliases: string[] }[];
-    expect(nets).toHaveLength(1);
+    const nets = redis().networksAdvanced as { name: string; aliases?: string[] }[];
     expect(nets[0]).toEqual({ name: backendName, aliases: ["redis"] });
+    if (stack === "prod") {
+      expect(nets).toHaveLength(1);
+      expect(byType(run(), NETWORK).some((n) => n.name.includes("debug"))).toBe(false);
+    } else {
+      // Never the edge network the API is on: the debug network is Redis's alone.
+      expect(props(run(), NETWORK, "debug").internal).toBe(false);
+      expect(nets).toEqual([nets[0], { name: one(run(), NETWORK, "debug").state.name }]);
+    }
   });
 
   it("publishes no port except, in dev, a loopback-only debug port", () => {
@@ -143,18 +151,30 @@ describe.each(["dev", "prod"])("%s stack: Redis", (stack) => {
     else expect(ports).toEqual([{ internal: 6379, external: 16379, ip: "127.0.0.1" }]);
   });
 
-  it("keeps every password out of its command; the config file holding them is a secret upload", () => {
+  it("keeps every password out of its command and its config file, which holds only hashes", () => {
     const raw = one(run(), CONTAINER, "cache-server").properties;
     expect(redis().command).toEqual(["redis-server", "/usr/local/etc/redis/redis.conf"]);
     const uploads = raw.uploads as Props[];
     for (const u of uploads) expect(isSecretWire(u.content)).toBe(true);
     const conf = (reveal(uploads[0]) as { content: string }).content;
-    expect(conf).toMatch(/^user default on >[A-Za-z0-9]{32,} /m);
     expect(conf).toMatch(/^appendonly yes$/m);
     expect(conf).toMatch(/^appendfsync everysec$/m);
-    const password = /^user default on >(\S+)/m.exec(conf)?.[1] as string;
-    expect(JSON.stringify(redis().command)).not.toContain(password);
-    expect(JSON.stringify(redis().healthcheck)).not.toContain(password);
+    const users = [...conf.matchAll(/^user (\S+) on (\S+) /gm)].map((m) => [m[1], m[2]]);
+    expect(users.map(([u]) => u)).toEqual(["default", "probe", "admin"]);
+    for (const [, rule] of users) expect(rule).toMatch(/^#[0-9a-f]{64}$/);
+    const env = Object.fromEntries(
+      (reveal(one(run(), CONTAINER, "api-server").properties.envs) as string[]).map(
+        (e) => e.split(/=(.*)/s).slice(0, 2) as [string, string],
+      ),
+    );
+    const password = env.REDIS_PASSWORD as string;
+    expect(users[0]?.[1]).toBe(aclPasswordHash(password));
+    for (const where of [
+      conf,
+      JSON.stringify(redis().command),
+      JSON.stringify(redis().healthcheck),
+    ])
+      expect(where).not.toContain(password);
   });
 
   it("sets maxmemory below the container limit, with an eviction policy", () => {
@@ -237,13 +257,15 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
     const env = (reveal(one(run(), CONTAINER, "api-server").properties.envs) as string[]).map((e) =>
       e.split(/=(.*)/s),
     );
+    // redis.conf holds SHA-256 hashes only; the passwords behind them are the RandomPassword
+    // results checked above, and the app's is the one in the API's env.
+    expect([...conf.matchAll(/^user \S+ on #[0-9a-f]{64} /gm)]).toHaveLength(3);
     const secretValues = [
-      ...[...conf.matchAll(/^user \S+ on >(\S+)/gm)].map((m) => ["redis.conf", m[1] as string, 32]),
       ...env
         .filter(([k]) => /PASSWORD|SECRET/.test(k as string))
         .map(([k, v]) => [k, v as string, k === "SECRET_KEY" ? 64 : 32]),
     ] as [string, string, number][];
-    expect(secretValues).toHaveLength(5);
+    expect(secretValues).toHaveLength(2);
     for (const [where, value, min] of secretValues)
       expect(weakSecretReason(value, min), where).toBeUndefined();
   });
