@@ -5,13 +5,14 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { httpProbe } from "../../components/lib/healthcheck";
 import { freePort, requireBinaries, runHealthcheck } from "./util";
+import { describeReal } from "./layer";
 
 type Mode = "ok" | "error" | "hang";
 
-describe("API healthcheck (httpProbe) against a real HTTP server", () => {
+describeReal("API healthcheck (httpProbe) against a real HTTP server", () => {
   let server: Server;
   let port: number;
   let mode: Mode = "ok";

@@ -2,7 +2,7 @@
  * The generated redis.conf's memory limits and ACL users, in force on the real server.
  */
 import { createClient, type RedisClientType } from "redis";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import {
   aclPasswordHash,
   renderRedisConf,
@@ -19,6 +19,7 @@ import {
   stopAllRedis,
   tempDir,
 } from "./util";
+import { describeReal } from "./layer";
 
 type Client = RedisClientType;
 
@@ -71,7 +72,7 @@ async function start(
 
 const VALUE_64K = "v".repeat(64 * 1024);
 
-describe("generated redis.conf: memory and ACLs on the real server", () => {
+describeReal("generated redis.conf: memory and ACLs on the real server", () => {
   let strict: Instance;
 
   beforeAll(async () => {

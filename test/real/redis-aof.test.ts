@@ -4,7 +4,7 @@
  * (the kernel OOM killer, `docker kill`), within what `appendfsync` promises.
  */
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { renderRedisConf, REDIS_USERS, type Appendfsync } from "../../components/lib/redis-conf";
 import { buildRedisUrl } from "../../components/lib/redis-url";
 import {
@@ -17,6 +17,7 @@ import {
   tempDir,
   type RedisProcess,
 } from "./util";
+import { describeReal } from "./layer";
 
 const KEYS = 5_000;
 const VALUE = "x".repeat(100);
@@ -96,7 +97,7 @@ async function survivors(
   }
 }
 
-describe("AOF persistence of the generated redis.conf", () => {
+describeReal("AOF persistence of the generated redis.conf", () => {
   const figures: Record<string, number> = {};
 
   beforeAll(() => requireBinaries("redis-server"));

@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { redisProbe } from "../../components/lib/healthcheck";
 import { renderRedisConf, REDIS_USERS } from "../../components/lib/redis-conf";
 import { buildRedisUrl } from "../../components/lib/redis-url";
@@ -26,6 +26,7 @@ import {
   tempDir,
   type RedisProcess,
 } from "./util";
+import { describeReal } from "./layer";
 
 const BROKEN = process.env.BROKEN_PROBE;
 const BROKEN_KIND = BROKEN === "plain" ? "plain" : "exit-code-only";
@@ -61,98 +62,102 @@ async function startInstance(): Promise<Instance> {
   return { server, port, secretFile, probe, shipped, passwords };
 }
 
-describe(`redis healthcheck probe${USE_BROKEN ? ` (BROKEN_PROBE=${BROKEN}: expect failures)` : ""}`, () => {
-  let main: Instance;
+describeReal(
+  `redis healthcheck probe${USE_BROKEN ? ` (BROKEN_PROBE=${BROKEN}: expect failures)` : ""}`,
+  () => {
+    let main: Instance;
 
-  beforeAll(async () => {
-    requireBinaries("redis-server", "redis-cli");
-    main = await startInstance();
-    if (USE_BROKEN) console.warn(`BROKEN_PROBE: probe under test is ${JSON.stringify(main.probe)}`);
-  }, 20_000);
+    beforeAll(async () => {
+      requireBinaries("redis-server", "redis-cli");
+      main = await startInstance();
+      if (USE_BROKEN)
+        console.warn(`BROKEN_PROBE: probe under test is ${JSON.stringify(main.probe)}`);
+    }, 20_000);
 
-  afterAll(async () => {
-    await stopAllRedis();
-    removeTempDirs();
-  });
-
-  test("unauthenticated commands get NOAUTH, and redis-cli still exits 0 (the trap)", async () => {
-    for (const args of [["ping"], ["get", "k"], ["set", "k", "v"], ["dbsize"], ["info"]]) {
-      const r = await redisCli(main.port, args);
-      expect(r.stdout.trim(), args.join(" ")).toBe("NOAUTH Authentication required.");
-      expect(r.code, "redis-cli's exit code does not report NOAUTH").toBe(0);
-    }
-  });
-
-  test("exits 0 when Redis is up and the probe password is right", async () => {
-    const r = await runHealthcheck(main.probe);
-    expect(r.code, r.stderr).toBe(0);
-  });
-
-  test("exits non-zero when the secret file holds a wrong password", async () => {
-    writeFileSync(main.secretFile, "not-the-probe-password-0123456789");
-    try {
-      const r = await runHealthcheck(main.probe);
-      expect(r.code, `stdout=${r.stdout} stderr=${r.stderr}`).not.toBe(0);
-    } finally {
-      writeFileSync(main.secretFile, main.passwords.probe);
-    }
-  });
-
-  test("exits non-zero once the server has stopped", async () => {
-    const other = await startInstance();
-    expect((await runHealthcheck(other.probe)).code).toBe(0);
-    await other.server.stop("SIGTERM");
-    const r = await runHealthcheck(other.probe);
-    expect(r.code, `stdout=${r.stdout} stderr=${r.stderr}`).not.toBe(0);
-  }, 15_000);
-
-  test("leaves the keyspace unchanged and runs nothing but AUTH and PING", async () => {
-    const url = buildRedisUrl({
-      host: "127.0.0.1",
-      port: main.port,
-      tls: false,
-      password: main.passwords.admin,
-      username: REDIS_USERS.admin,
+    afterAll(async () => {
+      await stopAllRedis();
+      removeTempDirs();
     });
-    const admin = createClient({ url });
-    admin.on("error", () => undefined);
-    await admin.connect();
-    try {
-      await admin.set("seed:a", "1");
-      await admin.set("seed:b", "2");
-      const before = { size: await admin.dbSize(), keyspace: await admin.info("keyspace") };
-      // Only the probes run between the two commandstats snapshots.
-      const statsBefore = commandCounts(await admin.info("commandstats"));
-      for (let i = 0; i < 5; i++) expect((await runHealthcheck(main.probe)).code).toBe(0);
-      const statsAfter = commandCounts(await admin.info("commandstats"));
-      const after = { size: await admin.dbSize(), keyspace: await admin.info("keyspace") };
-      expect(after.size).toBe(before.size);
-      expect(after.keyspace).toBe(before.keyspace);
-      expect(await admin.exists("ping")).toBe(0);
-      const ran = Object.keys(statsAfter).filter(
-        (c) => c !== "info" && statsAfter[c] !== statsBefore[c],
-      );
-      expect(ran.sort()).toEqual(["auth", "ping"]);
-      expect((statsAfter.ping ?? 0) - (statsBefore.ping ?? 0)).toBe(5);
-    } finally {
-      await admin.del(["seed:a", "seed:b"]);
-      admin.destroy();
-    }
-  });
 
-  test("assertProbeRejectsNoAuth passes for the probe under test", async () => {
-    await assertProbeRejectsNoAuth(main.probe, main);
-  });
+    test("unauthenticated commands get NOAUTH, and redis-cli still exits 0 (the trap)", async () => {
+      for (const args of [["ping"], ["get", "k"], ["set", "k", "v"], ["dbsize"], ["info"]]) {
+        const r = await redisCli(main.port, args);
+        expect(r.stdout.trim(), args.join(" ")).toBe("NOAUTH Authentication required.");
+        expect(r.code, "redis-cli's exit code does not report NOAUTH").toBe(0);
+      }
+    });
 
-  test("assertProbeRejectsNoAuth catches probes that only check the exit code", async () => {
-    for (const kind of ["exit-code-only", "plain"] as const) {
-      await expect(
-        assertProbeRejectsNoAuth(brokenProbe(main.shipped, kind, main.port), main),
-        kind,
-      ).rejects.toThrow(/only checks the exit code/);
-    }
-  });
-});
+    test("exits 0 when Redis is up and the probe password is right", async () => {
+      const r = await runHealthcheck(main.probe);
+      expect(r.code, r.stderr).toBe(0);
+    });
+
+    test("exits non-zero when the secret file holds a wrong password", async () => {
+      writeFileSync(main.secretFile, "not-the-probe-password-0123456789");
+      try {
+        const r = await runHealthcheck(main.probe);
+        expect(r.code, `stdout=${r.stdout} stderr=${r.stderr}`).not.toBe(0);
+      } finally {
+        writeFileSync(main.secretFile, main.passwords.probe);
+      }
+    });
+
+    test("exits non-zero once the server has stopped", async () => {
+      const other = await startInstance();
+      expect((await runHealthcheck(other.probe)).code).toBe(0);
+      await other.server.stop("SIGTERM");
+      const r = await runHealthcheck(other.probe);
+      expect(r.code, `stdout=${r.stdout} stderr=${r.stderr}`).not.toBe(0);
+    }, 15_000);
+
+    test("leaves the keyspace unchanged and runs nothing but AUTH and PING", async () => {
+      const url = buildRedisUrl({
+        host: "127.0.0.1",
+        port: main.port,
+        tls: false,
+        password: main.passwords.admin,
+        username: REDIS_USERS.admin,
+      });
+      const admin = createClient({ url });
+      admin.on("error", () => undefined);
+      await admin.connect();
+      try {
+        await admin.set("seed:a", "1");
+        await admin.set("seed:b", "2");
+        const before = { size: await admin.dbSize(), keyspace: await admin.info("keyspace") };
+        // Only the probes run between the two commandstats snapshots.
+        const statsBefore = commandCounts(await admin.info("commandstats"));
+        for (let i = 0; i < 5; i++) expect((await runHealthcheck(main.probe)).code).toBe(0);
+        const statsAfter = commandCounts(await admin.info("commandstats"));
+        const after = { size: await admin.dbSize(), keyspace: await admin.info("keyspace") };
+        expect(after.size).toBe(before.size);
+        expect(after.keyspace).toBe(before.keyspace);
+        expect(await admin.exists("ping")).toBe(0);
+        const ran = Object.keys(statsAfter).filter(
+          (c) => c !== "info" && statsAfter[c] !== statsBefore[c],
+        );
+        expect(ran.sort()).toEqual(["auth", "ping"]);
+        expect((statsAfter.ping ?? 0) - (statsBefore.ping ?? 0)).toBe(5);
+      } finally {
+        await admin.del(["seed:a", "seed:b"]);
+        admin.destroy();
+      }
+    });
+
+    test("assertProbeRejectsNoAuth passes for the probe under test", async () => {
+      await assertProbeRejectsNoAuth(main.probe, main);
+    });
+
+    test("assertProbeRejectsNoAuth catches probes that only check the exit code", async () => {
+      for (const kind of ["exit-code-only", "plain"] as const) {
+        await expect(
+          assertProbeRejectsNoAuth(brokenProbe(main.shipped, kind, main.port), main),
+          kind,
+        ).rejects.toThrow(/only checks the exit code/);
+      }
+    });
+  },
+);
 
 /** `cmdstat_ping:calls=3,...` lines as `{ ping: 3 }`. */
 function commandCounts(info: string): Record<string, number> {

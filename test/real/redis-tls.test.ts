@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { renderRedisConf } from "../../components/lib/redis-conf";
 import { buildRedisUrl } from "../../components/lib/redis-url";
 import {
@@ -22,6 +22,7 @@ import {
   tlsOverride,
   type TlsFiles,
 } from "./util";
+import { describeReal } from "./layer";
 
 /** Connects, PINGs and disconnects; rejects with the first error, within `limitMs`. */
 async function ping(
@@ -48,7 +49,7 @@ async function ping(
   }
 }
 
-describe("rediss:// against a real TLS redis-server", () => {
+describeReal("rediss:// against a real TLS redis-server", () => {
   let tlsPort: number;
   let password: string;
   let files: TlsFiles;

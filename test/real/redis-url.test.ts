@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:net";
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { renderRedisConf, REDIS_USERS } from "../../components/lib/redis-conf";
 import { buildRedisUrl } from "../../components/lib/redis-url";
 import {
@@ -18,6 +18,7 @@ import {
   stopAllRedis,
   tempDir,
 } from "./util";
+import { describeReal } from "./layer";
 
 /** Whether this host has an IPv6 loopback (some CI containers disable IPv6). */
 function hasIpv6Loopback(): Promise<boolean> {
@@ -39,7 +40,7 @@ async function whoami(url: string): Promise<string> {
   }
 }
 
-describe("buildRedisUrl URLs against a real redis-server", () => {
+describeReal("buildRedisUrl URLs against a real redis-server", () => {
   let port: number;
   let ipv6: boolean;
   // The widest password renderRedisConf accepts: every allowed punctuation character.

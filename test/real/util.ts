@@ -10,15 +10,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
-export const IN_CI = process.env.CI === "true" || process.env.CI === "1";
+import { IN_CI, REAL_BINARIES as PACKAGE_OF } from "../layers";
 
-/** The Debian packages that provide each binary, for the error message. */
-const PACKAGE_OF: Record<string, string> = {
-  "redis-server": "redis-server",
-  "redis-cli": "redis-tools",
-  curl: "curl",
-  openssl: "openssl",
-};
+export { IN_CI };
 
 export function which(bin: string): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {

@@ -36,6 +36,7 @@ import {
   tlsOverride,
   type ExecResult,
 } from "./util";
+import { describeReal } from "./layer";
 
 const REPO = resolve(__dirname, "../..");
 const TSX_CLI = join(REPO, "node_modules/tsx/dist/cli.mjs");
@@ -43,7 +44,7 @@ const TSX_CLI = join(REPO, "node_modules/tsx/dist/cli.mjs");
 const pw = { app: randomPassword(), probe: randomPassword(), admin: randomPassword() };
 const WRONG = randomPassword();
 
-describe("npm run verify against real servers", () => {
+describeReal("npm run verify against real servers", () => {
   let dir: string;
   let plainPort: number;
   let tlsPort: number;
