@@ -2,6 +2,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { containerPolicies } from "./rules/containers";
 import { elasticachePolicies } from "./rules/elasticache";
 import { healthcheckPolicies } from "./rules/healthchecks";
+import { lifecyclePolicies } from "./rules/lifecycle";
 import { provenancePolicies } from "./rules/provenance";
 import { redisPolicies } from "./rules/redis";
 import { secretsPolicies } from "./rules/secrets";
@@ -13,6 +14,7 @@ new PolicyPack("api-stack-guardrails", {
     ...redisPolicies,
     ...healthcheckPolicies,
     ...containerPolicies,
+    ...lifecyclePolicies,
     ...elasticachePolicies,
     ...provenancePolicies,
   ],

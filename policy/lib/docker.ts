@@ -5,6 +5,7 @@ import { basename, shellScript, tokenize } from "./shell";
 import { isUnknown } from "./unknown";
 
 export const CONTAINER = "docker:index/container:Container";
+export const NETWORK = "docker:index/network:Network";
 export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 export const BUILT_IMAGE = "docker:index/image:Image";
 

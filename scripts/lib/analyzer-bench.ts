@@ -78,6 +78,8 @@ export function syntheticStack(containers: number, preview = false): ResourceRec
             ]),
         restart: "unless-stopped",
         memory: 256,
+        stopTimeout: 30,
+        destroyGraceSeconds: 30,
         logOpts: { "max-size": "10m", "max-file": "3" },
         wait: true,
         waitTimeout: 120,

@@ -18,6 +18,7 @@ import { elasticacheOpsCases } from "./corpus/elasticache-ops";
 import { exposureCases } from "./corpus/exposure";
 import { goodCases } from "./corpus/good";
 import { healthcheckCases } from "./corpus/healthchecks";
+import { lifecycleCases } from "./corpus/lifecycle";
 import { secretCases } from "./corpus/secrets";
 import { BadCase } from "./corpus/types";
 import { unknownCases } from "./corpus/unknowns";
@@ -28,6 +29,7 @@ const families: Record<string, BadCase[]> = {
   exposure: exposureCases,
   healthchecks: healthcheckCases,
   containers: containerCases,
+  lifecycle: lifecycleCases,
   elasticache: elasticacheCases,
   "elasticache-auth": elasticacheAuthCases,
   "elasticache-ops": elasticacheOpsCases,

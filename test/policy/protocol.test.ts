@@ -103,6 +103,8 @@ describe("Configure, the way the CLI reconciles --policy-pack-config", () => {
   it("dev allows a loopback Redis port, restart unset and no log rotation as advisory; prod refuses them", async () => {
     const stack = withRedis((p) => {
       p.ports = [{ internal: 6379, external: 6379, ip: "127.0.0.1" }];
+      // Docker publishes no port of a container on internal networks only (moby/moby#36174).
+      (p.networksAdvanced as unknown[]).push({ name: "api-stack-prod-edge" });
       delete p.restart;
       delete p.logOpts;
     });

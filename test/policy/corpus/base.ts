@@ -67,6 +67,8 @@ export const network = res(T.network, "internal", {
   name: "api-stack-prod-internal",
   internal: true,
 });
+/** The API's second network: Docker publishes no port of a container on internal ones only. */
+export const edge = res(T.network, "edge", { name: "api-stack-prod-edge", internal: false });
 
 const logOpts = { "max-size": "10m", "max-file": "3" };
 
@@ -92,6 +94,8 @@ export function redisProps(image = "redis:7.4-alpine"): Record<string, unknown> 
     logDriver: "json-file",
     logOpts,
     memory: 256,
+    stopTimeout: 30,
+    destroyGraceSeconds: 30,
     wait: true,
     waitTimeout: 90,
   };
@@ -116,10 +120,15 @@ export function apiProps(): Record<string, unknown> {
       startPeriod: "30s",
       retries: 5,
     },
-    networksAdvanced: [{ name: "api-stack-prod-internal", aliases: ["api"] }],
+    networksAdvanced: [
+      { name: "api-stack-prod-internal", aliases: ["api"] },
+      { name: "api-stack-prod-edge" },
+    ],
     restart: "unless-stopped",
     logOpts,
     memory: 512,
+    stopTimeout: 30,
+    destroyGraceSeconds: 30,
     wait: true,
     waitTimeout: 180,
   };
@@ -145,8 +154,11 @@ export function apiContainer(
 ): ResourceRecord {
   const redisUrn = urn(T.container, "redis");
   return res(T.container, "api", props, {
-    dependencies: [redisPassword.urn, secretKey.urn, redisUrn, network.urn],
-    propertyDependencies: { envs: [redisPassword.urn, secretKey.urn, redisUrn] },
+    dependencies: [redisPassword.urn, secretKey.urn, redisUrn, network.urn, edge.urn],
+    propertyDependencies: {
+      envs: [redisPassword.urn, secretKey.urn, redisUrn],
+      networksAdvanced: [network.urn, edge.urn],
+    },
     ...extra,
   });
 }
@@ -161,6 +173,7 @@ export function dockerStack(
     probePassword,
     secretKey,
     network,
+    edge,
     ...(redis ? [redis] : []),
     opts.api ?? apiContainer(),
   ];
@@ -188,6 +201,7 @@ export function dockerStackAtPreview(): ResourceRecord[] {
     unknownPw(probePassword),
     unknownPw(secretKey),
     network,
+    edge,
     redisContainer(redis),
     apiContainer(api),
   ];
