@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds the stand-in images the stack files reference, from Debian trixie packages, on the
+# private engine (there is no registry here). Each is tagged with the exact reference a
+# stack file uses, so the applier finds it locally as the provider would after a pull.
+#   redis:7.4-alpine, redis:7.4.2-alpine   Debian's redis-server 8.0 (trixie), uid 999
+#   valkey/valkey:8.1-alpine               Debian's valkey-server 8.1 (trixie), uid 999
+#   node:24-bookworm-slim                  this machine's Node 24 binary on trixie, with curl
+#   ghcr.io/acme/api:1.4.2, :1.4.3         examples/api built with its own Dockerfile
+# Skips what is already built from the same inputs (a label carries their hash).
+#   DOCKER_HOST=unix:///… test/docker/images/build.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+: "${DOCKER_HOST:?set DOCKER_HOST to the private engine: export \"\$(test/docker/engine.sh start)\"}"
+export DOCKER_HOST
+docker=${DOCKER_BIN:-/usr/bin/docker}
+cache=${API_STACK_ROOTFS_CACHE:-/var/tmp/api-stack-rootfs}
+node_bin=$(command -v node)
+stamp=$( (cat "$0" "$here/redis-entrypoint.sh"; "$node_bin" -v) | sha256sum | cut -c1-16)
+
+built() {
+  [ "$("$docker" image inspect -f '{{index .Config.Labels "com.api-stack.standin"}}' "$1" 2>/dev/null)" = "$stamp" ]
+}
+
+in_root() { chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive /bin/sh -ec "$2"; }
+
+# One debootstrap per machine; every image starts from a copy of it.
+if [ ! -f "$cache/base/.done" ]; then
+  command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install -y debootstrap" >&2; exit 1; }
+  rm -rf "$cache/base"
+  mkdir -p "$cache"
+  echo "debootstrap trixie into $cache/base"
+  debootstrap --variant=minbase trixie "$cache/base" http://deb.debian.org/debian >/dev/null
+  # No service may start inside the chroot while packages install.
+  printf '#!/bin/sh\nexit 101\n' >"$cache/base/usr/sbin/policy-rc.d"
+  chmod +x "$cache/base/usr/sbin/policy-rc.d"
+  in_root "$cache/base" 'apt-get update -qq; apt-get install -y -qq --no-install-recommends gosu curl ca-certificates libstdc++6 procps >/dev/null'
+  touch "$cache/base/.done"
+fi
+
+# variant NAME SETUP: a copy of the base with SETUP run inside it.
+variant() {
+  local dir="$cache/$1"
+  if [ ! -f "$dir/.done-$stamp" ]; then
+    rm -rf "$dir"
+    cp -a "$cache/base" "$dir"
+    in_root "$dir" "$2"
+    touch "$dir/.done-$stamp"
+  fi
+}
+
+# import DIR TAG [--change …]: the directory as a one-layer image.
+import() {
+  local dir=$1 tag=$2
+  shift 2
+  tar -C "$dir" --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' --exclude='./.done*' -cf - . |
+    "$docker" import --change "LABEL com.api-stack.standin=$stamp" "$@" - "$tag" >/dev/null
+  echo "built $tag"
+}
+
+server_image() { # FLAVOUR TAG...
+  local flavour=$1
+  shift
+  if built "$1"; then
+    echo "up to date: $*"
+  else
+    variant "$flavour" "
+      groupadd -r -g 999 $flavour
+      useradd -r -g $flavour -u 999 -d /data -s /usr/sbin/nologin $flavour
+      apt-get install -y -qq --no-install-recommends $flavour-server $flavour-tools >/dev/null
+      rm -rf /var/lib/apt/lists/*
+      mkdir -p /data /usr/local/etc/redis
+      chown $flavour:$flavour /data"
+    install -m 0755 "$here/redis-entrypoint.sh" "$cache/$flavour/usr/local/bin/docker-entrypoint.sh"
+    import "$cache/$flavour" "$1" \
+      --change "ENV SERVER=$flavour-server SERVER_USER=$flavour" \
+      --change 'WORKDIR /data' --change 'VOLUME /data' --change 'EXPOSE 6379' \
+      --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change "CMD [\"$flavour-server\"]"
+  fi
+  for extra in "${@:2}"; do "$docker" tag "$1" "$extra"; done
+}
+
+server_image redis redis:7.4-alpine redis:7.4.2-alpine
+server_image valkey valkey/valkey:8.1-alpine
+
+if built node:24-bookworm-slim; then
+  echo "up to date: node:24-bookworm-slim"
+else
+  variant node "groupadd -g 1000 node; useradd -u 1000 -g node -m -s /bin/sh node"
+  install -m 0755 "$node_bin" "$cache/node/usr/local/bin/node"
+  import "$cache/node" node:24-bookworm-slim --change 'CMD ["node"]'
+fi
+
+# The example API, built the way a user builds it: its build script, then its Dockerfile.
+if [ -f "$root/examples/api/Dockerfile" ]; then
+  "$node_bin" "$root/examples/api/build.mjs" >/dev/null
+  "$docker" build -q --label "com.api-stack.standin=$stamp" \
+    --build-arg NODE_IMAGE=node:24-bookworm-slim \
+    -t ghcr.io/acme/api:1.4.2 "$root/examples/api" >/dev/null
+  # The image bump of the replacement scenarios: the same build under the next tag.
+  "$docker" tag ghcr.io/acme/api:1.4.2 ghcr.io/acme/api:1.4.3
+  echo "built ghcr.io/acme/api:1.4.2 (and :1.4.3) from examples/api/Dockerfile"
+fi
