@@ -24,20 +24,25 @@ function sources(dir: string): string[] {
   return out.sort();
 }
 
-/** Transpiles `packDir` into `outDir` unless it is up to date; returns `outDir`. */
+/**
+ * Transpiles `packDir` into `outDir/<source hash>` unless that exists; returns that folder. Each
+ * version of the sources gets its own folder, built aside and renamed into place, so gates and
+ * test files running at once never delete or half-write a copy another one is starting.
+ */
 export function buildPackCopy(packDir: string, outDir: string): string {
   const files = sources(packDir);
   const extra = ["PulumiPolicy.yaml", "package.json"].map((f) => path.join(packDir, f));
   const hash = createHash("sha256");
   for (const f of [...files, ...extra]) hash.update(f).update(fs.readFileSync(f));
-  const stamp = hash.digest("hex");
-  const stampFile = path.join(outDir, ".source-hash");
-  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp) return outDir;
+  const stamp = hash.digest("hex").slice(0, 16);
+  const target = path.join(outDir, stamp);
+  if (fs.existsSync(path.join(target, "package.json"))) return target;
 
-  fs.rmSync(outDir, { recursive: true, force: true });
+  const building = `${target}.${process.pid}.tmp`;
+  fs.rmSync(building, { recursive: true, force: true });
   buildSync({
     entryPoints: files,
-    outdir: outDir,
+    outdir: building,
     outbase: packDir,
     format: "cjs",
     platform: "node",
@@ -45,15 +50,34 @@ export function buildPackCopy(packDir: string, outDir: string): string {
     sourcemap: "inline",
     logLevel: "error",
   });
+  fs.copyFileSync(
+    path.join(packDir, "PulumiPolicy.yaml"),
+    path.join(building, "PulumiPolicy.yaml"),
+  );
   const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as Record<
     string,
     unknown
   >;
+  // package.json last: its presence marks a finished copy.
   fs.writeFileSync(
-    path.join(outDir, "package.json"),
+    path.join(building, "package.json"),
     JSON.stringify({ ...pkg, main: "index.js" }, null, 2),
   );
-  fs.copyFileSync(path.join(packDir, "PulumiPolicy.yaml"), path.join(outDir, "PulumiPolicy.yaml"));
-  fs.writeFileSync(stampFile, stamp);
-  return outDir;
+  try {
+    fs.renameSync(building, target);
+  } catch {
+    fs.rmSync(building, { recursive: true, force: true }); // Another process finished first.
+  }
+  removeStale(outDir, stamp);
+  return target;
+}
+
+/** Copies of older sources, left by earlier runs; an hour old, nothing is still starting them. */
+function removeStale(outDir: string, keep: string): void {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const entry of fs.readdirSync(outDir)) {
+    const p = path.join(outDir, entry);
+    if (entry === keep || fs.statSync(p).mtimeMs > hourAgo) continue;
+    fs.rmSync(p, { recursive: true, force: true });
+  }
 }
