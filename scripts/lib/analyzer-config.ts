@@ -6,6 +6,7 @@
  * are validated against each schema, and the whole map goes out in one Configure call.
  */
 import * as fs from "fs";
+import { convertSchema, schemaErrors } from "./policy-config-errors";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
@@ -26,6 +27,26 @@ export interface PolicyInfo {
 export interface ReconciledPolicyConfig {
   enforcementLevel: EnforcementLevel;
   properties: Record<string, unknown>;
+}
+
+/**
+ * The policies' config does not satisfy their schemas. `errors` are "<policy>: <field>:
+ * <description>"; the engine prints each as "validating policy config: <pack> <version>  <error>",
+ * sorted (pkg/engine/update.go loadPolicyPlugins, appendValidationErrors).
+ */
+export class PolicyConfigError extends Error {
+  constructor(readonly errors: readonly string[]) {
+    super(`policy pack configuration is invalid:\n${errors.join("\n")}`);
+    this.name = "PolicyConfigError";
+  }
+
+  /** The engine's lines for a pack, and its final "validating policy config". */
+  forPack(name: string, version: string): string {
+    const lines = [...this.errors]
+      .sort()
+      .map((e) => `validating policy config: ${name} ${version}  ${e}`);
+    return [...lines, "validating policy config"].join("\n");
+  }
 }
 
 const LEVELS = new Set(["advisory", "mandatory", "remediate", "disabled"]);
@@ -81,39 +102,20 @@ function applyConfig(
   }
 }
 
-/** Minimal JSON-schema check (type, enum, minimum) — the CLI runs gojsonschema here. */
+/**
+ * Validates each policy's properties against its full configSchema, as the CLI does:
+ * pkg/resource/analyzer/config.go validatePolicyPackConfig → validatePolicyConfig runs
+ * gojsonschema (xeipuuv/gojsonschema v1.2.0) on `{type: object, properties, required}`
+ * (convertSchema) and reports each error as "<policy>: <field>: <description>", with a leading
+ * "(root): " trimmed. Ajv does the validating here; ./policy-config-errors words its errors
+ * the way gojsonschema does.
+ */
 function validate(policy: PolicyInfo, props: Record<string, unknown>): string[] {
-  const errors: string[] = [];
   const schema = policy.configSchema;
   if (!schema) {
-    return errors;
+    return [];
   }
-  for (const req of schema.required) {
-    if (!(req in props)) {
-      errors.push(`${policy.name}: ${req} is required`);
-    }
-  }
-  for (const [k, v] of Object.entries(props)) {
-    const s = schema.properties[k];
-    if (!s) {
-      continue;
-    }
-    const t = s.type;
-    const ok =
-      t === undefined ||
-      (t === "integer" && Number.isInteger(v)) ||
-      (t === "number" && typeof v === "number") ||
-      (t === "array" && Array.isArray(v)) ||
-      (t === "object" && v !== null && typeof v === "object" && !Array.isArray(v)) ||
-      typeof v === t;
-    if (!ok) {
-      errors.push(`${policy.name}: ${k}: Invalid type. Expected: ${String(t)}`);
-    }
-    if (typeof s.minimum === "number" && typeof v === "number" && v < s.minimum) {
-      errors.push(`${policy.name}: ${k}: Must be greater than or equal to ${s.minimum}`);
-    }
-  }
-  return errors;
+  return schemaErrors(convertSchema(schema), props).map((e) => `${policy.name}: ${e}`);
 }
 
 export function reconcilePolicyConfig(
@@ -135,7 +137,7 @@ export function reconcilePolicyConfig(
   applyConfig(result, config);
   const errors = policies.flatMap((p) => validate(p, result.get(p.name)?.properties ?? {}));
   if (errors.length > 0) {
-    throw new Error(`policy pack configuration is invalid:\n${errors.join("\n")}`);
+    throw new PolicyConfigError(errors);
   }
   return result;
 }

@@ -28,6 +28,7 @@ import * as path from "path";
 import {
   EnforcementLevel,
   PolicyInfo,
+  PolicyConfigError,
   PolicyPackConfigFile,
   readPolicyConfigFile,
   ReconciledPolicyConfig,
@@ -251,7 +252,13 @@ export async function startPolicyPack(
     config: PolicyPackConfigFile = {},
   ): Promise<Map<string, ReconciledPolicyConfig>> => {
     const i = await info();
-    const reconciled = reconcilePolicyConfig(i.policies, i.initialConfig, config);
+    let reconciled: Map<string, ReconciledPolicyConfig>;
+    try {
+      reconciled = reconcilePolicyConfig(i.policies, i.initialConfig, config);
+    } catch (e) {
+      // Worded as the engine reports it (pkg/engine/update.go, loadPolicyPlugins).
+      throw e instanceof PolicyConfigError ? new Error(e.forPack(i.name, i.version)) : e;
+    }
     const req = new analyzerPb.ConfigureAnalyzerRequest();
     const map = req.getPolicyconfigMap();
     for (const [name, c] of reconciled) {
