@@ -1,32 +1,72 @@
 /**
- * `npm run gate -- --stack <dev|prod>`: the offline policy gate for pull requests.
+ * `npm run gate -- --stack <name>` (or `--all`): the offline policy gate for pull requests.
  *
- * Runs the real program with the real Pulumi.<stack>.yaml under Pulumi's mock monitor,
- * captures every registered resource (inputs in wire form, options, dependencies), and
- * sends them through the real policy pack over the analyzer protocol: Analyze for each
- * resource, then AnalyzeStack, with policy/config/<stack>.json. Prints the violations the
- * way `pulumi preview` groups them, writes a Markdown report, and exits 1 on any
- * mandatory violation (2 when the program or its config cannot be evaluated at all).
+ * Does what `pulumi preview --policy-pack policy` does, without a backend or providers:
+ * 1. the engine's config stage (./lib/engine-config): Pulumi.yaml and Pulumi.<stack>.yaml are
+ *    refused with the engine's messages where the CLI would refuse them;
+ * 2. the real program runs with that config under Pulumi's mock monitor, and every registered
+ *    resource is captured (inputs in wire form, options, dependencies, the mocked provider's
+ *    outputs, a component's registerOutputs);
+ * 3. the real policy pack gets Analyze for each resource (its inputs), then AnalyzeStack (every
+ *    resource's outputs), with policy/config/<stack>.json.
+ * Prints the violations the way `pulumi preview` groups them, writes a Markdown report, and exits
+ * 1 on any mandatory violation, 2 when the stack could not be judged at all.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-// Only light modules load up front, so the policy pack can start while Pulumi's SDK and
-// the program load (./lib/capture and ./lib/stack-file are imported inside runGate).
+// Only light modules load up front, so the policy pack can start while Pulumi's SDK and the
+// program load (./lib/capture is imported inside runGate).
 import type { CapturedResource } from "./lib/capture";
 import { PROJECT_DIR } from "./lib/project-dir";
 import { buildPackCopy } from "./lib/pack-build";
-import { startPolicyPack, UNKNOWN, type Diagnostic, type ResourceRecord } from "./lib/analyzer";
+import {
+  startPolicyPack,
+  UNKNOWN,
+  type Diagnostic,
+  type PolicyPackClient,
+  type ResourceRecord,
+} from "./lib/analyzer";
+import { passphraseDecrypter } from "./lib/passphrase";
+import {
+  configOf,
+  discoverStacks,
+  loadStackConfig,
+  readStackFiles,
+  type StackFiles,
+} from "./lib/stack-file";
+import {
+  checkStackConfig,
+  environmentError,
+  stackKeyError,
+  validateProject,
+} from "./lib/engine-config";
+import {
+  exitCodeOf,
+  formatConsole,
+  formatMarkdown,
+  type GateResult,
+  type GateStage,
+} from "./lib/gate-format";
+import { parseGateArgs, usage } from "./lib/gate-cli";
+
+export { formatConsole, formatMarkdown, exitCodeOf, type GateResult, type GateStage };
 
 export interface GateOptions {
   readonly stack: string;
-  /** Policy pack config; @default policy/config/<stack>.json */
+  /** The folder holding Pulumi.yaml and the stack files. @default the project's */
+  readonly dir?: string;
+  /** Policy pack config; @default <pack>/config/<stack>.json, else the file for its environment */
   readonly policyConfig?: string;
+  /** The policy pack's folder. @default policy/ */
+  readonly policyPack?: string;
   /** Simulate a first `pulumi preview`: generated values are unknown. @default false */
   readonly preview?: boolean;
-  /** Replace top-level config keys (`api-stack:api` etc.), for tests. */
+  /** Replace top-level config keys (`api-stack:api` etc.), as `pulumi config set` would. */
   readonly overrides?: Record<string, unknown>;
+  /** Add secret config keys, as `pulumi config set --secret` would. */
   readonly secrets?: Record<string, unknown>;
+  /** @default PULUMI_CONFIG_PASSPHRASE, else the contents of PULUMI_CONFIG_PASSPHRASE_FILE */
   readonly passphrase?: string;
   /** Start the TypeScript pack itself (type-checked by run-policy-pack, ~2 s slower). @default false */
   readonly typecheckPack?: boolean;
@@ -34,31 +74,24 @@ export interface GateOptions {
   readonly load?: () => Promise<Record<string, unknown>>;
 }
 
-export interface GateResult {
-  readonly stack: string;
-  readonly resources: number;
-  readonly diagnostics: Diagnostic[];
-  readonly mandatory: number;
-  readonly advisory: number;
-  /** Set when the program itself failed (bad config); then nothing was analysed. */
-  readonly programError?: string;
-  readonly notes: string[];
+function options(r: CapturedResource): ResourceRecord["options"] {
+  return {
+    protect: r.options.protect,
+    ignoreChanges: r.options.ignoreChanges,
+    deleteBeforeReplace: r.options.deleteBeforeReplace,
+    additionalSecretOutputs: r.options.additionalSecretOutputs,
+    parent: r.parent || undefined,
+  };
 }
 
-
-function toRecord(r: CapturedResource): ResourceRecord {
+/** What Analyze gets: the resource's inputs (step_generator.go, analyzeAll: `new.Inputs`). */
+export function toAnalyzeRecord(r: CapturedResource): ResourceRecord {
   return {
     urn: r.urn,
     type: r.type,
     name: r.name,
     properties: r.properties,
-    options: {
-      protect: r.options.protect,
-      ignoreChanges: r.options.ignoreChanges,
-      deleteBeforeReplace: r.options.deleteBeforeReplace,
-      additionalSecretOutputs: r.options.additionalSecretOutputs,
-      parent: r.parent || undefined,
-    },
+    options: options(r),
     parent: r.parent || undefined,
     dependencies: r.dependencies,
     propertyDependencies: r.propertyDependencies,
@@ -66,41 +99,118 @@ function toRecord(r: CapturedResource): ResourceRecord {
 }
 
 /**
- * policy/config/<stack>.json when there is one; otherwise the file for the stack's
+ * What AnalyzeStack gets: pulumi/pulumi pkg/resource/deploy/step_generator.go AnalyzeResources,
+ * "Unlike Analyze, AnalyzeStack is called on the final outputs of each resource": `v.Outputs`,
+ * i.e. a custom resource's provider outputs (here the mock's returned state; step.go
+ * CreateStep.Apply) and a component's registerOutputs (step_executor.go
+ * executeRegisterResourceOutputs), nothing when it never registered any (generateSteps starts a
+ * new state with `Outputs: nil`).
+ */
+export function toStackRecord(r: CapturedResource): ResourceRecord {
+  return { ...toAnalyzeRecord(r), properties: r.custom ? r.state : (r.registeredOutputs ?? {}) };
+}
+
+/**
+ * <pack>/config/<stack>.json when there is one; otherwise the file for the stack's
  * environment, so a variant such as prod-elasticache is judged as production.
  */
-export function policyConfigFor(stack: string, values: Record<string, string>): string {
-  const own = path.join(PROJECT_DIR, "policy", "config", `${stack}.json`);
+export function policyConfigFor(
+  stack: string,
+  values: Record<string, string>,
+  opts: { project?: string; pack?: string } = {},
+): string | undefined {
+  const dir = path.join(opts.pack ?? path.join(PROJECT_DIR, "policy"), "config");
+  const own = path.join(dir, `${stack}.json`);
   if (fs.existsSync(own)) return own;
-  const env = values["api-stack:environment"] === "production" ? "prod" : "dev";
-  return path.join(PROJECT_DIR, "policy", "config", `${env}.json`);
+  const env =
+    values[`${opts.project ?? "api-stack"}:environment`] === "production" ? "prod" : "dev";
+  const byEnv = path.join(dir, `${env}.json`);
+  return fs.existsSync(byEnv) ? byEnv : undefined;
+}
+
+/** pkg/secrets/passphrase/manager.go readPassphrase: the variable, else the file (trimmed). */
+function passphraseFromEnv(): string | undefined {
+  if (process.env.PULUMI_CONFIG_PASSPHRASE) return process.env.PULUMI_CONFIG_PASSPHRASE;
+  const file = process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  return file ? fs.readFileSync(path.resolve(file), "utf8").trim() : undefined;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0] as string;
 }
 
 export async function runGate(o: GateOptions): Promise<GateResult> {
-  // The pack starts while the program runs: the two are independent until Analyze.
+  const dir = o.dir ?? PROJECT_DIR;
+  const packSource = o.policyPack ?? path.join(PROJECT_DIR, "policy");
+  const copyName = o.policyPack ? `policy-pack-${path.basename(packSource)}` : "policy-pack";
+  // The pack starts while the config is checked and the program runs: they are independent
+  // until Analyze.
   const packDir = o.typecheckPack
-    ? path.join(PROJECT_DIR, "policy")
-    : buildPackCopy(
-        path.join(PROJECT_DIR, "policy"),
-        path.join(PROJECT_DIR, ".gate", "policy-pack"),
-      );
-  let starting!: ReturnType<typeof startPolicyPack>;
+    ? packSource
+    : buildPackCopy(packSource, path.join(PROJECT_DIR, ".gate", copyName));
+  let starting!: Promise<PolicyPackClient>;
   // Loading the SDK below blocks the event loop, so wait until the pack's process exists.
   await new Promise<void>((spawned, failed) => {
     starting = startPolicyPack(packDir, { onSpawned: spawned });
     starting.catch(failed);
   });
-  const { loadStackConfig } = await import("./lib/stack-file");
-  const { ProgramError, runProgram } = await import("./lib/capture");
-
   const notes: string[] = [];
-  const passphrase = (o.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE) || undefined;
-  const cfg = loadStackConfig(o.stack, {
-    overrides: o.overrides,
-    secrets: o.secrets,
-    passphrase,
-    undecrypted: UNKNOWN,
+  const fail = async (stage: GateStage, message: string): Promise<GateResult> => {
+    await starting.then(
+      (p) => p.stop(),
+      () => undefined,
+    );
+    const empty = { resources: 0, diagnostics: [], mandatory: 0, advisory: 0 };
+    return { stack: o.stack, ...empty, programError: message, stage, notes };
+  };
+
+  // 1. The engine's config stage, in the CLI's order (see ./lib/engine-config).
+  let files: StackFiles;
+  try {
+    files = readStackFiles(o.stack, dir);
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    const found = discoverStacks(dir).map((s) => `Pulumi.${s}.yaml`);
+    return fail(
+      "config",
+      missing
+        ? `no stack file Pulumi.${o.stack}.yaml beside Pulumi.yaml; stack files found: ${found.join(", ") || "none"}`
+        : firstLine(e),
+    );
+  }
+  const { project, stackDoc, file } = files;
+  const refused = validateProject(project) ?? stackKeyError(configOf(stackDoc), file);
+  if (refused) return fail("config", refused);
+  let decrypt: ((c: string) => string) | undefined;
+  try {
+    const passphrase = (o.passphrase ?? passphraseFromEnv()) || undefined;
+    const salt = typeof stackDoc.encryptionsalt === "string" ? stackDoc.encryptionsalt : undefined;
+    decrypt = passphrase !== undefined && salt ? passphraseDecrypter(salt, passphrase) : undefined;
+  } catch (e) {
+    return fail("config", `${file}: ${firstLine(e)}`);
+  }
+  const envRefused = environmentError(stackDoc, file);
+  if (envRefused) return fail("config", envRefused);
+  const checked = checkStackConfig({
+    stack: o.stack,
+    project,
+    ...withTestValues(configOf(stackDoc), String(project.name ?? ""), o, decrypt),
   });
+  notes.push(...checked.notes);
+  if (checked.error) return fail("config", checked.error);
+
+  let cfg: ReturnType<typeof loadStackConfig>;
+  try {
+    cfg = loadStackConfig(o.stack, {
+      dir,
+      decrypt,
+      overrides: o.overrides,
+      secrets: o.secrets,
+      undecrypted: UNKNOWN,
+    });
+  } catch (e) {
+    return fail("config", `${file}: ${firstLine(e)}`);
+  }
   const { values, secretKeys } = cfg;
   if (cfg.encryptedKeys.length > 0) {
     notes.push(
@@ -114,11 +224,14 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
       "Preview mode: generated values (passwords, names) were unknown, as in a first `pulumi preview`.",
     );
 
+  // 2. The program.
+  const { ProgramError, runProgram } = await import("./lib/capture");
   let resources: CapturedResource[];
   try {
     resources = (
       await runProgram({
         stack: o.stack,
+        project: cfg.project,
         values,
         secretKeys,
         preview,
@@ -127,32 +240,37 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
       })
     ).resources;
   } catch (err) {
-    const message = err instanceof ProgramError ? err.message : String(err);
-    await (await starting).stop();
-    return {
-      stack: o.stack,
-      resources: 0,
-      diagnostics: [],
-      mandatory: 0,
-      advisory: 0,
-      programError: message,
-      notes,
-    };
+    return fail("program", err instanceof ProgramError ? err.message : String(err));
   }
 
-  const pack = await starting;
+  // 3. The policy pack.
+  let pack: PolicyPackClient;
   try {
-    const policyConfig = o.policyConfig ?? policyConfigFor(o.stack, values);
-    notes.unshift(`Policy config: ${path.relative(PROJECT_DIR, policyConfig)}.`);
-    await pack.configureFile(policyConfig);
-    await pack.configureStack({ stack: o.stack, project: "api-stack", dryRun: true });
-    const records = resources.map(toRecord);
+    pack = await starting;
+  } catch (e) {
+    return fail("policy-pack", `the policy pack could not start: ${(e as Error).message}`);
+  }
+  try {
+    const policyConfig =
+      o.policyConfig ??
+      policyConfigFor(o.stack, values, { project: cfg.project, pack: packSource });
+    notes.unshift(
+      policyConfig
+        ? `Policy config: ${path.relative(PROJECT_DIR, policyConfig)}.`
+        : "Policy config: none (the pack's defaults).",
+    );
+    try {
+      await (policyConfig ? pack.configureFile(policyConfig) : pack.configure({}));
+    } catch (e) {
+      return await fail("policy-pack", (e as Error).message);
+    }
+    await pack.configureStack({ stack: o.stack, project: cfg.project, dryRun: true });
     const diagnostics: Diagnostic[] = [];
-    for (const r of records) diagnostics.push(...(await pack.analyze(r)));
-    diagnostics.push(...(await pack.analyzeStack(records)));
+    for (const r of resources) diagnostics.push(...(await pack.analyze(toAnalyzeRecord(r))));
+    diagnostics.push(...(await pack.analyzeStack(resources.map(toStackRecord))));
     return {
       stack: o.stack,
-      resources: records.length,
+      resources: resources.length,
       diagnostics,
       mandatory: diagnostics.filter((d) => d.enforcementLevel === "mandatory").length,
       advisory: diagnostics.filter((d) => d.enforcementLevel === "advisory").length,
@@ -163,110 +281,103 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   }
 }
 
-function resourceLabel(urn: string): string {
-  if (!urn) return "(stack)";
-  const parts = urn.split("::");
-  const type = (parts[2] ?? "").split("$").pop();
-  return `${type}: ${parts[3] ?? urn}`;
+/**
+ * The stack file's config with a test's `overrides` (plain values) and `secrets` (secure values,
+ * decrypted by a stand-in) applied, as `pulumi config set [--secret]` would have written them.
+ */
+function withTestValues(
+  config: Record<string, unknown>,
+  projectName: string,
+  o: GateOptions,
+  decrypt: ((c: string) => string) | undefined,
+): { stackConfig: Record<string, unknown>; decrypt?: (c: string) => string } {
+  const stackConfig = { ...config };
+  const plain = new Map<string, string>();
+  const set = (k: string, v: unknown) => {
+    // The file may spell a project key without its namespace.
+    if (k.startsWith(`${projectName}:`)) delete stackConfig[k.slice(projectName.length + 1)];
+    if (v === undefined) delete stackConfig[k];
+    else stackConfig[k] = v;
+  };
+  for (const [k, v] of Object.entries(o.overrides ?? {})) set(k, v);
+  for (const [k, v] of Object.entries(o.secrets ?? {})) {
+    const id = `gate-test-secret:${plain.size}`;
+    plain.set(id, typeof v === "string" ? v : JSON.stringify(v));
+    set(k, { secure: id });
+  }
+  if (!decrypt) return { stackConfig };
+  return { stackConfig, decrypt: (c) => plain.get(c) ?? decrypt(c) };
 }
 
-function grouped(diags: readonly Diagnostic[]): Map<string, Diagnostic[]> {
-  const by = new Map<string, Diagnostic[]>();
-  for (const d of diags) by.set(resourceLabel(d.urn), [...(by.get(resourceLabel(d.urn)) ?? []), d]);
-  return by;
-}
-
-/** Console output shaped like `pulumi preview`'s "Policies:" block. */
-export function formatConsole(r: GateResult): string {
-  const lines = [`Gate: stack ${r.stack}, ${r.resources} resources analysed`];
-  for (const n of r.notes) lines.push(`  note: ${n}`);
-  if (r.programError) {
-    lines.push("", "The program failed before any resource was registered:", r.programError);
-    return lines.join("\n");
-  }
-  const first = r.diagnostics[0];
-  if (!first) {
-    lines.push("", "Policies:", "    ✅ api-stack-guardrails (local: policy): no violations");
-    return lines.join("\n");
-  }
-  lines.push(
-    "",
-    "Policies:",
-    `    ${r.mandatory > 0 ? "❌" : "⚠️"} ${first.policyPackName}@v${first.policyPackVersion} (local: policy)`,
+/** Gates each stack in its own process (Pulumi's runtime state is per process). */
+function gateAll(stacks: readonly string[], argv: readonly string[], quiet: boolean): number {
+  const passthrough = argv.filter(
+    (a) => a !== "--all" && a !== "all" && !/^--stack(=all)?$/.test(a),
   );
-  for (const [resource, ds] of grouped(r.diagnostics)) {
-    lines.push(`        ${resource}`);
-    for (const d of ds) {
-      lines.push(`          - [${d.enforcementLevel}]  ${d.policyName}`);
-      lines.push(...d.message.split("\n").map((m) => `            ${m}`));
-    }
-  }
-  lines.push("", `${r.mandatory} mandatory, ${r.advisory} advisory`);
-  return lines.join("\n");
-}
-
-export function formatMarkdown(r: GateResult): string {
-  const status = r.programError
-    ? "❌ program failed"
-    : r.mandatory > 0
-      ? "❌ blocked"
-      : "✅ passed";
-  const out = [`## Policy gate: \`${r.stack}\` — ${status}`, ""];
-  out.push(
-    `${r.resources} resources analysed; ${r.mandatory} mandatory and ${r.advisory} advisory violations.`,
-    "",
-  );
-  for (const n of r.notes) out.push(`> ${n}`, "");
-  if (r.programError) out.push("```text", r.programError, "```");
-  if (r.diagnostics.length > 0) {
-    out.push("| Resource | Policy | Level | Message |", "| --- | --- | --- | --- |");
-    for (const [resource, ds] of grouped(r.diagnostics)) {
-      for (const d of ds) {
-        const msg = d.message.replace(/\|/g, "\\|").replace(/\n+/g, " ");
-        out.push(`| \`${resource}\` | \`${d.policyName}\` | ${d.enforcementLevel} | ${msg} |`);
-      }
-    }
-  }
-  return out.join("\n") + "\n";
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string" },
-      "policy-config": { type: "string" },
-      report: { type: "string" },
-      preview: { type: "boolean", default: false },
-      "typecheck-pack": { type: "boolean", default: false },
-      quiet: { type: "boolean", default: false },
-    },
-  });
-  if (!values.stack) {
-    console.error(
-      "usage: npm run gate -- --stack <dev|prod> [--preview] [--policy-config file] [--report file.md]",
+  const codes = stacks.map((stack) => {
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1] as string, "--stack", stack, ...passthrough],
+      { stdio: "inherit" },
     );
-    process.exit(2);
+    if (!quiet || r.status !== 0) console.log("");
+    return { stack, code: r.status ?? 2 };
+  });
+  const word = (c: number) => (c === 0 ? "passed" : c === 1 ? "blocked" : "not judged");
+  console.log(`Gate, every stack: ${codes.map((c) => `${c.stack} ${word(c.code)}`).join(", ")}`);
+  return Math.max(0, ...codes.map((c) => c.code));
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const stacks = discoverStacks();
+  const cmd = parseGateArgs(argv, stacks);
+  if (cmd.kind === "help") {
+    console.log(usage(stacks));
+    return 0;
   }
+  if (cmd.kind === "list") {
+    if (stacks.length > 0) console.log(stacks.join("\n"));
+    return 0;
+  }
+  if (cmd.kind === "error") {
+    console.error(cmd.message);
+    return 2;
+  }
+  if (cmd.all) {
+    if (stacks.length === 0) {
+      console.error("gate: no stack files (Pulumi.<name>.yaml) beside Pulumi.yaml");
+      return 2;
+    }
+    return gateAll(cmd.stacks, argv, cmd.quiet);
+  }
+  const stack = cmd.stacks[0] as string;
   const result = await runGate({
-    stack: values.stack,
-    policyConfig: values["policy-config"],
-    preview: values.preview,
-    typecheckPack: values["typecheck-pack"],
+    stack,
+    policyConfig: cmd.policyConfig,
+    preview: cmd.preview,
+    typecheckPack: cmd.typecheckPack,
   });
   const md = formatMarkdown(result);
-  const report = values.report ?? path.join(PROJECT_DIR, ".gate", `${values.stack}.md`);
+  const report = cmd.report ?? path.join(PROJECT_DIR, ".gate", `${stack}.md`);
   fs.mkdirSync(path.dirname(report), { recursive: true });
   fs.writeFileSync(report, md);
   if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, md);
-  if (!values.quiet || result.mandatory > 0 || result.programError)
-    console.log(formatConsole(result));
-  if (!values.quiet) console.log(`\nreport: ${path.relative(process.cwd(), report)}`);
-  process.exit(result.programError ? 2 : result.mandatory > 0 ? 1 : 0);
+  const code = exitCodeOf(result);
+  if (!cmd.quiet || code !== 0) console.log(formatConsole(result));
+  if (!cmd.quiet) console.log(`\nreport: ${path.relative(process.cwd(), report)}`);
+  return code;
 }
 
 if (require.main === module || process.argv[1] === __filename) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(2);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      // Only an unforeseen failure gets here; its stack helps whoever reports it.
+      console.error(
+        `gate: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+      process.exit(2);
+    },
+  );
 }

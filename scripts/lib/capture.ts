@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { UNKNOWN } from "../../policy/lib/unknown";
 
 // The SDK's mock monitor and runtime settings are not part of its typed surface, but
 // they are the public mocks' own building blocks; subclassing keeps the request.
@@ -15,11 +16,13 @@ const mocksModule = require("@pulumi/pulumi/runtime/mocks") as {
       req: RegisterRequest,
       cb: (err: unknown, res?: unknown) => void,
     ): Promise<void>;
+    registerResourceOutputs(req: RegisterOutputsRequest, cb: (err: unknown) => void): void;
   };
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as {
   setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean): void;
+  waitForRPCs(): Promise<void>;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
@@ -43,6 +46,11 @@ interface RegisterRequest {
   getReplaceonchangesList(): string[];
 }
 
+interface RegisterOutputsRequest {
+  getUrn(): string;
+  getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
 export interface ResourceOptionsRecord {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
@@ -63,6 +71,12 @@ export interface CapturedResource {
   readonly properties: Record<string, unknown>;
   /** The mocked provider's outputs (e.g. the auto-generated `name`). */
   readonly state: Record<string, unknown>;
+  /**
+   * What a component passed to `registerOutputs` (wire form), if it did. The engine makes these a
+   * component's outputs: pulumi/pulumi pkg/resource/deploy/step_executor.go,
+   * executeRegisterResourceOutputs ("Unconditionally set the resource's outputs to what was provided").
+   */
+  readonly registeredOutputs?: Record<string, unknown>;
   readonly options: ResourceOptionsRecord;
   readonly dependencies: string[];
   readonly propertyDependencies: Record<string, string[]>;
@@ -76,6 +90,8 @@ export interface ProgramRun {
 
 export interface RunOptions {
   readonly stack: string;
+  /** The project name the program sees (pulumi.getProject()). @default "api-stack" */
+  readonly project?: string;
   readonly values: Record<string, string>;
   readonly secretKeys: readonly string[];
   /** Preview: computed outputs of the mocks are unknown, as in `pulumi preview`. @default false */
@@ -100,7 +116,11 @@ export function mockState(
   preview: boolean,
 ): Record<string, unknown> {
   const suffix = randomBytes(4).toString("hex").slice(0, 7);
-  const known = (v: unknown) => (preview ? undefined : v);
+  // A provider's preview (Create with preview=true) returns the outputs it cannot know yet as
+  // unknowns, which the SDK hands the program as unknown Outputs and the engine keeps in the
+  // resource's outputs for AnalyzeStack (pulumi/pulumi pkg/resource/deploy/step.go CreateStep.Apply:
+  // `outs = resp.Properties`).
+  const known = (v: unknown) => (preview ? UNKNOWN : v);
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: known(randomPasswordLike(inputs)) };
@@ -190,6 +210,7 @@ function randomPasswordLike(inputs: Record<string, unknown>): string {
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const preview = opts.preview ?? false;
   const resources: CapturedResource[] = [];
+  const registered = new Map<string, Record<string, unknown>>();
   const pending: Promise<unknown>[] = [];
   const mocks: pulumi.runtime.Mocks = {
     newResource: (args) => {
@@ -241,9 +262,22 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
       pending.push(done);
       return done;
     }
+
+    override registerResourceOutputs(
+      req: RegisterOutputsRequest,
+      cb: (err: unknown) => void,
+    ): void {
+      registered.set(req.getUrn(), req.getOutputs()?.toJavaScript() ?? {});
+      super.registerResourceOutputs(req, cb);
+    }
   }
 
-  settings.setMockOptions(new RecordingMonitor(mocks), "api-stack", opts.stack, preview);
+  settings.setMockOptions(
+    new RecordingMonitor(mocks),
+    opts.project ?? "api-stack",
+    opts.stack,
+    preview,
+  );
   const store = state.getStore();
   store.supportsSecrets = true;
   store.supportsResourceReferences = true;
@@ -260,7 +294,12 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     restore();
   }
   await settle(outputs, pending);
-  return { resources, outputs };
+  return {
+    resources: resources.map((r) =>
+      registered.has(r.urn) ? { ...r, registeredOutputs: registered.get(r.urn) } : r,
+    ),
+    outputs,
+  };
 }
 
 /** An Output that is secret and not known: `apply` callbacks never run on it. */
@@ -339,4 +378,8 @@ async function settle(
     await Promise.all(pending);
     await new Promise((r) => setImmediate(r));
   }
+  // A component's registerOutputs is an RPC the SDK sends once the outputs resolve, outside
+  // the registrations above. The language host waits for every outstanding RPC before it exits
+  // (@pulumi/pulumi runtime/settings.ts disconnect → waitForRPCs); so does this.
+  await settings.waitForRPCs();
 }

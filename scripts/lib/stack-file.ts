@@ -7,9 +7,13 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "./project-dir";
 import { passphraseDecrypter } from "./passphrase";
+import { containsSecure, decryptAll, parseConfigKey } from "./config-value";
+import { projectConfigTypes, type ProjectDoc, type StackDoc } from "./engine-config";
 
 export interface StackFileConfig {
   readonly stack: string;
+  /** The project's name, from Pulumi.yaml. */
+  readonly project: string;
   readonly file: string;
   readonly values: Record<string, string>;
   readonly secretKeys: string[];
@@ -34,32 +38,77 @@ export interface LoadOptions {
   readonly secrets?: Record<string, unknown>;
 }
 
+export interface StackFiles {
+  readonly project: ProjectDoc;
+  readonly stackDoc: StackDoc;
+  /** The stack file's name relative to the project folder, e.g. `Pulumi.dev.yaml`. */
+  readonly file: string;
+}
+
+export function readProject(dir: string = PROJECT_DIR): ProjectDoc {
+  return (parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) ?? {}) as ProjectDoc;
+}
+
+/**
+ * Where a stack's file lives: pulumi/pulumi sdk/go/common/workspace/paths.go ProjectStackPath,
+ * `Pulumi.<stack>` plus the project file's extension, in `stackConfigDir` when Pulumi.yaml sets one
+ * (or, the old way, a string `config:`; project.go RewriteConfigPathIntoStackConfigDir).
+ */
+export function stackConfigDir(dir: string, project: ProjectDoc): string {
+  const sub = project.stackConfigDir ?? (typeof project.config === "string" ? project.config : "");
+  return path.join(dir, typeof sub === "string" ? sub : "");
+}
+
+export function stackFilePath(dir: string, project: ProjectDoc, stack: string): string {
+  return path.join(stackConfigDir(dir, project), `Pulumi.${stack}.yaml`);
+}
+
+/** The stacks that have a file: every `Pulumi.<name>.yaml` beside Pulumi.yaml (or in stackConfigDir). */
+export function discoverStacks(dir: string = PROJECT_DIR): string[] {
+  const where = stackConfigDir(dir, readProject(dir));
+  if (!fs.existsSync(where)) return [];
+  return fs
+    .readdirSync(where)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+export function readStackFiles(stack: string, dir: string = PROJECT_DIR): StackFiles {
+  const project = readProject(dir);
+  const file = stackFilePath(dir, project, stack);
+  const stackDoc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as StackDoc;
+  return { project, stackDoc, file: path.relative(dir, file) };
+}
+
+/** The stack file's `config:` block as an object (an empty file has none). */
+export function configOf(doc: StackDoc): Record<string, unknown> {
+  const c = doc.config;
+  return c && typeof c === "object" && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
+}
+
 export function loadStackConfig(stack: string, opts: LoadOptions = {}): StackFileConfig {
   const dir = opts.dir ?? PROJECT_DIR;
-  const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
-    name: string;
-    config?: Record<string, { default?: unknown } | unknown>;
-  };
-  const file = path.join(dir, `Pulumi.${stack}.yaml`);
-  const stackDoc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as {
-    config?: Record<string, unknown>;
-    encryptionsalt?: string;
-  };
+  const { project, stackDoc, file } = readStackFiles(stack, dir);
+  const projectName = String(project.name ?? "");
+  const salt = typeof stackDoc.encryptionsalt === "string" ? stackDoc.encryptionsalt : undefined;
   const decrypt =
     opts.decrypt ??
-    (opts.passphrase !== undefined && stackDoc.encryptionsalt
-      ? passphraseDecrypter(stackDoc.encryptionsalt, opts.passphrase)
+    (opts.passphrase !== undefined && salt
+      ? passphraseDecrypter(salt, opts.passphrase)
       : undefined);
 
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
   const encryptedKeys: string[] = [];
-  for (const [key, decl] of Object.entries(project.config ?? {})) {
-    if (decl && typeof decl === "object" && "default" in decl)
-      values[qualify(project.name, key)] = encode((decl as { default: unknown }).default);
+  // pulumi/pulumi pkg/workspace/config.go mergeConfig: a project `default` (or `value`) applies
+  // when the stack file has no value for the key; it reaches the program as a plain value.
+  for (const [key, t] of Object.entries(projectConfigTypes(project))) {
+    const v = t.default !== undefined ? t.default : t.value;
+    if (v !== undefined) values[qualify(projectName, key)] = encode(v);
   }
-  for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
-    const k = qualify(project.name, key);
+  for (const [key, value] of Object.entries(configOf(stackDoc))) {
+    const k = qualify(projectName, key);
     if (containsSecure(value)) {
       if (!decrypt) {
         encryptedKeys.push(k);
@@ -83,37 +132,14 @@ export function loadStackConfig(stack: string, opts: LoadOptions = {}): StackFil
     values[k] = encode(v);
     secretKeys.push(k);
   }
-  return { stack, file: path.basename(file), values, secretKeys, encryptedKeys };
+  return { stack, project: projectName, file, values, secretKeys, encryptedKeys };
 }
 
 function qualify(project: string, key: string): string {
-  return key.includes(":") ? key : `${project}:${key}`;
+  const k = parseConfigKey(project, key);
+  return `${k.namespace}:${k.name}`;
 }
 
 function encode(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
-}
-
-function isSecure(v: unknown): v is { secure: string } {
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    Object.keys(v).length === 1 &&
-    typeof (v as { secure?: unknown }).secure === "string"
-  );
-}
-
-function containsSecure(v: unknown): boolean {
-  if (isSecure(v)) return true;
-  if (Array.isArray(v)) return v.some(containsSecure);
-  if (v && typeof v === "object") return Object.values(v).some(containsSecure);
-  return false;
-}
-
-function decryptAll(v: unknown, decrypt: (c: string) => string): unknown {
-  if (isSecure(v)) return decrypt(v.secure);
-  if (Array.isArray(v)) return v.map((x) => decryptAll(x, decrypt));
-  if (v && typeof v === "object")
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decryptAll(x, decrypt)]));
-  return v;
 }

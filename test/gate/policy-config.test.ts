@@ -3,8 +3,11 @@
  * --policy-pack-config (pulumi/pulumi pkg/resource/analyzer/config.go validatePolicyConfig, with
  * gojsonschema), and refused with the engine's lines (pkg/engine/update.go loadPolicyPlugins).
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { exitCodeOf, formatConsole, runGate } from "../../scripts/gate";
 import { startPolicyPack, type PolicyPackClient } from "../../scripts/lib/analyzer";
 import { buildPackCopy } from "../../scripts/lib/pack-build";
 import { PROJECT_DIR } from "../../scripts/lib/project-dir";
@@ -89,5 +92,25 @@ describe("the real pack's config, over the analyzer protocol", () => {
       await expect(
         pack.configureFile(path.join(PROJECT_DIR, "policy", "config", f)),
       ).resolves.toBeDefined();
+  });
+});
+
+describe("through runGate", () => {
+  it("a bad policy config stops the gate with exit 2 and the engine's lines", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gate-policy-")), "bad.json");
+    fs.writeFileSync(file, JSON.stringify({ "container-memory-limit": { minMemoryMb: "16" } }));
+    const r = await runGate({
+      stack: "dev",
+      policyConfig: file,
+      load: () => {
+        vi.resetModules();
+        return import("../../stacks/index");
+      },
+    });
+    expect(r.stage).toBe("policy-pack");
+    expect(exitCodeOf(r)).toBe(2);
+    expect(formatConsole(r)).toContain(
+      "error: validating policy config: api-stack-guardrails 0.1.0  container-memory-limit: minMemoryMb: Invalid type. Expected: integer, given: string",
+    );
   });
 });
