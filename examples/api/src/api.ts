@@ -1,0 +1,208 @@
+/**
+ * The HTTP side: node:http, a route table, JSON in and out. Every Redis failure becomes a
+ * 503 with a fixed message; the details go to the (redacting) log at debug level only.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Config } from "./config";
+import { ack, dequeue, enqueue, KEYS } from "./jobs";
+import { errorText, type Logger } from "./log";
+import { call, RedisUnavailable, type Redis } from "./redis";
+import type { Service } from "./service";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_SLOW_MS = 30_000;
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Close the connection after replying: the body was refused or cut off. */
+    readonly close = false,
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: string[],
+  url: URL,
+) => Promise<void>;
+
+export function startApi(config: Config, log: Logger, redis: Redis): Service {
+  const healthyFrom = Date.now() + config.startupDelayMs;
+  let stopping = false;
+  let inFlight = 0;
+
+  const send = (res: ServerResponse, status: number, body?: unknown, close = false): void => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const text = body === undefined ? "" : JSON.stringify(body);
+    const headers: Record<string, string | number> = {};
+    // RFC 9110 §8.6: no Content-Length on a 204.
+    if (status !== 204) headers["content-length"] = Buffer.byteLength(text);
+    if (body !== undefined) headers["content-type"] = "application/json";
+    // During shutdown every reply ends its connection, so keep-alive clients reconnect to
+    // whichever instance replaces this one instead of holding this one open.
+    if (close || stopping) headers.connection = "close";
+    res.writeHead(status, headers);
+    res.end(text);
+  };
+
+  const health: Handler = async (_req, res) => {
+    if (stopping) return send(res, 503, { status: "stopping" });
+    if (Date.now() < healthyFrom) return send(res, 503, { status: "starting" });
+    try {
+      // PING over the client's own AUTHenticated connection: a wrong password fails here.
+      const pong = await call(redis.ping());
+      if (pong !== "PONG") throw new RedisUnavailable("PING did not return PONG");
+      send(res, 200, { status: "ok" });
+    } catch (e) {
+      log.debug("health check failed", { error: errorText(e) });
+      send(res, 503, { status: "unavailable", error: "redis unavailable" });
+    }
+  };
+
+  const slow: Handler = async (_req, res, _params, url) => {
+    const raw = url.searchParams.get("ms") ?? "0";
+    if (!/^\d{1,9}$/.test(raw)) throw new HttpError(400, "ms must be a whole number");
+    const ms = Math.min(Number(raw), MAX_SLOW_MS);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    send(res, 200, { sleptMs: ms });
+  };
+
+  const postJob: Handler = async (req, res) => {
+    const body = await readBody(req);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      throw new HttpError(400, "body must be JSON");
+    }
+    send(res, 202, { id: await enqueue(redis, JSON.stringify(payload)) });
+  };
+
+  const nextJob: Handler = async (_req, res) => {
+    const job = await dequeue(redis, KEYS.httpProcessing);
+    if (job === undefined) send(res, 204);
+    else send(res, 200, job);
+  };
+
+  const ackJob: Handler = async (_req, res, [id]) => {
+    const found = id !== undefined && /^[0-9a-f-]{36}$/.test(id);
+    if (!found || !(await ack(redis, KEYS.httpProcessing, id))) {
+      throw new HttpError(404, "no such job in processing");
+    }
+    send(res, 200, { id, acked: true });
+  };
+
+  const postCounter: Handler = async (_req, res) => {
+    send(res, 200, { value: await call(redis.incr(KEYS.counter)) });
+  };
+
+  const getCounter: Handler = async (_req, res) => {
+    send(res, 200, { value: Number((await call(redis.get(KEYS.counter))) ?? 0) });
+  };
+
+  const routes: ReadonlyArray<readonly [string, RegExp, Handler]> = [
+    ["GET", /^\/health$/, health],
+    ["GET", /^\/slow$/, slow],
+    ["POST", /^\/jobs$/, postJob],
+    ["POST", /^\/jobs\/next$/, nextJob],
+    ["POST", /^\/jobs\/([^/]+)\/ack$/, ackJob],
+    ["POST", /^\/counter$/, postCounter],
+    ["GET", /^\/counter$/, getCounter],
+  ];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const matches = routes.filter(([, re]) => re.test(url.pathname));
+    if (matches.length === 0) throw new HttpError(404, "not found");
+    const route = matches.find(([method]) => method === req.method);
+    if (route === undefined) {
+      res.setHeader("allow", matches.map(([m]) => m).join(", "));
+      throw new HttpError(405, "method not allowed");
+    }
+    const params = route[1].exec(url.pathname)?.slice(1) ?? [];
+    await route[2](req, res, params, url);
+  };
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    const started = performance.now();
+    res.once("close", () => {
+      inFlight--;
+      log.debug("request", {
+        method: req.method,
+        path: new URL(req.url ?? "/", "http://localhost").pathname,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      });
+    });
+    handle(req, res).catch((e: unknown) => {
+      if (e instanceof HttpError) return send(res, e.status, { error: e.message }, e.close);
+      if (e instanceof RedisUnavailable) {
+        log.debug("redis call failed", { error: errorText(e) });
+        return send(res, 503, { error: "redis unavailable" });
+      }
+      log.error("request failed", { error: errorText(e) });
+      send(res, 500, { error: "internal error" });
+    });
+  });
+  server.on("error", (e) => {
+    log.error("listen failed", { port: config.port, error: errorText(e) });
+    process.exit(1);
+  });
+  server.listen(config.port, config.host, () =>
+    log.info("ready", { mode: "api", port: config.port, host: config.host ?? "*" }),
+  );
+
+  return {
+    inFlight: () => inFlight,
+    stop() {
+      stopping = true;
+      return new Promise<void>((resolve) => {
+        // close() stops accepting and resolves once every connection has ended; since Node 19
+        // it also drops idle keep-alive connections, but only those idle right now. A
+        // connection whose request finishes later gets `connection: close` (see send), and
+        // this sweep catches any that went idle in between.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
+      });
+    },
+    abort: () => server.closeAllConnections(),
+  };
+}
+
+/**
+ * Reads the whole body, keeping at most MAX_BODY_BYTES. An oversized body is still read
+ * (up to DRAIN_LIMIT_BYTES) before the 413: closing a socket with unread data makes the
+ * kernel send a reset, and the client may then lose the reply it was sent.
+ */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > DRAIN_LIMIT_BYTES) {
+        req.destroy();
+        throw new HttpError(413, "body too large", /* close */ true);
+      }
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    }
+  } catch (e) {
+    // Any other error here is the client going away mid-body.
+    throw e instanceof HttpError ? e : new HttpError(400, "request body aborted", true);
+  }
+  if (size > MAX_BODY_BYTES)
+    throw new HttpError(413, `body must be at most ${MAX_BODY_BYTES} bytes`, /* close */ true);
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,221 @@
+/**
+ * Runs the example API the way the stack does: bundled by examples/api/build.mjs, started
+ * with `node` and the environment buildApiEnv generates, against a real redis-server on the
+ * config renderRedisConf generates.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from "node:http";
+import { join, resolve } from "node:path";
+import { createClient } from "redis";
+import { buildApiEnv } from "../../components/lib/env";
+import { renderRedisConf, REDIS_USERS } from "../../components/lib/redis-conf";
+import { buildRedisUrl } from "../../components/lib/redis-url";
+import { freePort, randomPassword, run, sleep, startRedis, tempDir } from "../real/util";
+
+const ROOT = resolve(__dirname, "../..");
+
+/** Bundles the server into a temp dir of its own, so test files never race on dist/. */
+export async function buildServer(): Promise<string> {
+  const out = join(tempDir("example-api-build-"), "server.js");
+  const r = await run(process.execPath, [join(ROOT, "examples/api/build.mjs"), out], {
+    cwd: ROOT,
+    timeoutMs: 30_000,
+  });
+  if (r.code !== 0) throw new Error(`build.mjs failed (${r.code}): ${r.stderr}`);
+  return out;
+}
+
+export interface TestRedis {
+  readonly port: number;
+  readonly appPassword: string;
+  /** The app URL, exactly as the stack builds it: redis://default:pw@127.0.0.1:port */
+  readonly url: string;
+  /** An admin client for assertions and clean-up (the app user may not FLUSHALL). */
+  readonly admin: ReturnType<typeof createClient>;
+}
+
+export async function startTestRedis(): Promise<TestRedis> {
+  const dir = tempDir();
+  const port = await freePort();
+  const appPassword = randomPassword();
+  const adminPassword = randomPassword();
+  const conf = renderRedisConf({
+    port,
+    dir,
+    appendfsync: "everysec",
+    maxmemoryMb: 64,
+    evictionPolicy: "noeviction",
+    appPassword,
+    probePassword: randomPassword(),
+    adminPassword,
+  });
+  await startRedis({ conf, dir, port });
+  const admin = createClient({
+    url: buildRedisUrl({
+      host: "127.0.0.1",
+      port,
+      tls: false,
+      password: adminPassword,
+      username: REDIS_USERS.admin,
+    }),
+    socket: { reconnectStrategy: false },
+  });
+  admin.on("error", () => undefined);
+  await admin.connect();
+  return {
+    port,
+    appPassword,
+    url: buildRedisUrl({ host: "127.0.0.1", port, tls: false, password: appPassword }),
+    admin,
+  };
+}
+
+/**
+ * The container's environment as buildApiEnv writes it (REDIS_URL, REDIS_HOST, …,
+ * SECRET_KEY), plus `extra` as the user's plain env, and nothing from this process but PATH.
+ */
+export function apiEnv(
+  redis: { port: number; password: string },
+  extra: Record<string, string> = {},
+  secretKey = randomPassword(),
+): NodeJS.ProcessEnv {
+  const list = buildApiEnv({
+    redis: { host: "127.0.0.1", port: redis.port, tls: false, password: redis.password },
+    secretKey,
+    env: { HOST: "127.0.0.1", ...extra },
+    secretEnv: {},
+  });
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  for (const kv of list) {
+    const i = kv.indexOf("=");
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return env;
+}
+
+export interface LogLine {
+  readonly level: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  logs(): LogLine[];
+  /** Resolves with the first log line with this `msg` (and matching `fields`). */
+  waitForLog(msg: string, timeoutMs?: number): Promise<LogLine>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const children = new Set<ChildProcess>();
+
+export function startServer(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  args: readonly string[] = [],
+): ServerProcess {
+  const child = spawn(process.execPath, [script, ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr?.on("data", (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (res) =>
+      child.once("exit", (code, signal) => {
+        children.delete(child);
+        res({ code, signal, at: Date.now() });
+      }),
+  );
+  const logs = (): LogLine[] =>
+    out
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as LogLine);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    logs,
+    async waitForLog(msg, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = logs().find((l) => l.msg === msg);
+        if (hit) return hit;
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`server exited before logging "${msg}":\n${out}${err}`);
+        if (Date.now() > deadline)
+          throw new Error(`no "${msg}" log within ${timeoutMs} ms:\n${out}${err}`);
+        await sleep(20);
+      }
+    },
+    exited,
+    kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+/** SIGKILLs every server a test left running; call from afterAll. */
+export function killAllServers(): void {
+  for (const c of children) c.kill("SIGKILL");
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read any field
+  readonly json: any;
+}
+
+/** One request on a fresh connection (unless `agent` says otherwise). */
+export function request(
+  port: number,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  agent: Agent | false = false,
+): Promise<Reply> {
+  return new Promise((resolvePromise, reject) => {
+    const req = httpRequest(
+      { host: "127.0.0.1", port, method, path, agent, timeout: 40_000 },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => {
+          let json: unknown;
+          try {
+            json = text === "" ? undefined : JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Polls `fn` until it returns true. */
+export async function until(
+  what: string,
+  fn: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}

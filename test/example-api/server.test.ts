@@ -1,0 +1,197 @@
+/**
+ * The bundled example API against a real redis-server on the generated redis.conf, with the
+ * environment the stack generates: fail-fast start-up, /health, the job queue, the counter.
+ */
+import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
+import { describeReal } from "../real/layer";
+import { freePort, randomPassword, removeTempDirs, run, stopAllRedis } from "../real/util";
+import {
+  apiEnv,
+  buildServer,
+  killAllServers,
+  request,
+  startServer,
+  startTestRedis,
+  until,
+  type ServerProcess,
+  type TestRedis,
+} from "./harness";
+
+describeReal("example API against a real redis-server", () => {
+  let script: string;
+  let redis: TestRedis;
+  let api: ServerProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    [script, redis] = await Promise.all([buildServer(), startTestRedis()]);
+    port = await freePort();
+    api = startServer(
+      script,
+      apiEnv({ port: redis.port, password: redis.appPassword }, { PORT: String(port) }),
+    );
+    await api.waitForLog("ready");
+    await until("/health 200", async () => (await request(port, "GET", "/health")).status === 200);
+  }, 30_000);
+
+  afterAll(async () => {
+    killAllServers();
+    await redis?.admin.close();
+    await stopAllRedis();
+    removeTempDirs();
+  });
+
+  beforeEach(async () => {
+    await redis.admin.flushAll();
+  });
+
+  /** Runs the server to completion; it must fail before connecting to anything. */
+  async function failFast(env: NodeJS.ProcessEnv) {
+    const r = await run(process.execPath, [script], { env, timeoutMs: 10_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.endsWith("\n")).toBe(true);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    return r.stderr;
+  }
+
+  test("exits 1 with one line when REDIS_URL is missing", async () => {
+    const env = apiEnv({ port: redis.port, password: redis.appPassword });
+    delete env.REDIS_URL;
+    expect(await failFast(env)).toMatch(/^config error: REDIS_URL is required/);
+  });
+
+  test("exits 1 with one line when REDIS_URL is invalid, without quoting it", async () => {
+    const secret = randomPassword();
+    for (const url of [`http://default:${secret}@127.0.0.1:6379`, `redis//default:${secret}@x`]) {
+      const env = apiEnv({ port: redis.port, password: secret }, {});
+      env.REDIS_URL = url;
+      delete env.REDIS_HOST;
+      delete env.REDIS_PORT;
+      const line = await failFast(env);
+      expect(line).toMatch(/^config error: REDIS_URL is invalid: /);
+      expect(line).not.toContain(secret);
+    }
+  });
+
+  test("exits 1 with one line when SECRET_KEY is short, without printing it or the password", async () => {
+    const key = "tooshort-9f8e7d6c5b";
+    const line = await failFast(apiEnv({ port: redis.port, password: redis.appPassword }, {}, key));
+    expect(line).toBe("config error: SECRET_KEY is shorter than 32 characters\n");
+    expect(line).not.toContain(key);
+    expect(line).not.toContain(redis.appPassword);
+  });
+
+  test("/health is 503 for STARTUP_DELAY_MS, then 200", async () => {
+    const p = await freePort();
+    const started = Date.now();
+    const s = startServer(
+      script,
+      apiEnv(
+        { port: redis.port, password: redis.appPassword },
+        {
+          PORT: String(p),
+          STARTUP_DELAY_MS: "1500",
+        },
+      ),
+    );
+    await s.waitForLog("ready");
+    const early = await request(p, "GET", "/health");
+    expect(early.status).toBe(503);
+    expect(early.json).toEqual({ status: "starting" });
+    await until("/health 200", async () => (await request(p, "GET", "/health")).status === 200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    s.kill();
+    expect((await s.exited).code).toBe(0);
+  });
+
+  test("/health is 503 with a wrong password, which no output contains", async () => {
+    const p = await freePort();
+    const wrong = randomPassword();
+    const s = startServer(
+      script,
+      apiEnv({ port: redis.port, password: wrong }, { PORT: String(p), LOG_LEVEL: "debug" }),
+    );
+    await s.waitForLog("ready");
+    await s.waitForLog("redis error");
+    for (let i = 0; i < 3; i++) {
+      const r = await request(p, "GET", "/health");
+      expect(r.status).toBe(503);
+      expect(r.text).not.toContain(wrong);
+    }
+    expect((await request(p, "POST", "/counter")).status).toBe(503);
+    s.kill();
+    await s.exited;
+    expect(s.logs().find((l) => l.msg === "redis error")?.error).toMatch(/WRONGPASS/);
+    expect(s.stdout() + s.stderr()).not.toContain(wrong);
+  });
+
+  test("enqueue, dequeue into the processing list, ack", async () => {
+    const a = await request(port, "POST", "/jobs", JSON.stringify({ n: 1 }));
+    const b = await request(port, "POST", "/jobs", JSON.stringify({ n: 2 }));
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(await redis.admin.lLen("jobs:queue")).toBe(2);
+
+    const first = await request(port, "POST", "/jobs/next");
+    expect(first.status).toBe(200);
+    expect(first.json).toEqual({ id: a.json.id, payload: { n: 1 } });
+    expect(await redis.admin.lRange("jobs:http:processing", 0, -1)).toEqual([a.json.id]);
+
+    const ack = await request(port, "POST", `/jobs/${a.json.id}/ack`);
+    expect(ack.status).toBe(200);
+    expect(await redis.admin.lLen("jobs:http:processing")).toBe(0);
+    expect((await request(port, "POST", `/jobs/${a.json.id}/ack`)).status).toBe(404);
+    // A queued job is not in processing, so it cannot be acked.
+    expect((await request(port, "POST", `/jobs/${b.json.id}/ack`)).status).toBe(404);
+
+    expect((await request(port, "POST", "/jobs/next")).json.id).toBe(b.json.id);
+    const empty = await request(port, "POST", "/jobs/next");
+    expect(empty.status).toBe(204);
+    expect(empty.text).toBe("");
+  });
+
+  test("counter: INCR and GET", async () => {
+    expect((await request(port, "GET", "/counter")).json).toEqual({ value: 0 });
+    for (const want of [1, 2, 3]) {
+      expect((await request(port, "POST", "/counter")).json).toEqual({ value: want });
+    }
+    expect((await request(port, "GET", "/counter")).json).toEqual({ value: 3 });
+  });
+
+  test("bad input: unknown route 404, wrong method 405, bad JSON 400, big body 413", async () => {
+    expect((await request(port, "GET", "/nope")).status).toBe(404);
+    const wrongMethod = await request(port, "DELETE", "/counter");
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.allow).toBe("POST, GET");
+    expect((await request(port, "POST", "/jobs", "{not json")).status).toBe(400);
+    expect((await request(port, "POST", "/jobs")).status).toBe(400);
+    const fits = JSON.stringify({ s: "x".repeat(64 * 1024 - 10) });
+    expect((await request(port, "POST", "/jobs", fits)).status).toBe(202);
+    const big = await request(port, "POST", "/jobs", JSON.stringify({ s: "x".repeat(64 * 1024) }));
+    expect(big.status).toBe(413);
+    expect((await request(port, "GET", "/slow?ms=abc")).status).toBe(400);
+    expect(await redis.admin.lLen("jobs:queue")).toBe(1);
+  });
+
+  test("Redis down: 503 with a short message, and /health 503", async () => {
+    const p = await freePort();
+    const s = startServer(
+      script,
+      apiEnv({ port: await freePort(), password: redis.appPassword }, { PORT: String(p) }),
+    );
+    await s.waitForLog("ready");
+    for (const [method, path] of [
+      ["POST", "/counter"],
+      ["GET", "/counter"],
+      ["POST", "/jobs/next"],
+      ["GET", "/health"],
+    ] as const) {
+      const r = await request(p, method, path, method === "POST" ? "{}" : undefined);
+      expect(r.status).toBe(503);
+      expect(r.text.length).toBeLessThan(80);
+      expect(r.text).toContain("redis unavailable");
+    }
+    s.kill();
+    expect((await s.exited).code).toBe(0);
+  });
+});
