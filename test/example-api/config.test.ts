@@ -78,6 +78,17 @@ describe("parseConfig", () => {
     expect(problems(parseConfig(env)).join("; ")).toContain(message);
   });
 
+  // Pulumi.prod.yaml sets LOG_LEVEL: warning; the first prod up on the real engine
+  // crash-looped on "LOG_LEVEL must be one of …" until this was accepted.
+  test.each([
+    ["warning", "warn"],
+    ["WARN", "warn"],
+  ])("accepts LOG_LEVEL %s as %s", (given, level) => {
+    const r = parseConfig({ ...stackEnv(), LOG_LEVEL: given });
+    if (!r.ok) throw new Error(r.problems.join("; "));
+    expect(r.config.logLevel).toBe(level);
+  });
+
   test("lists every problem at once", () => {
     const env = { ...stackEnv(), REDIS_URL: undefined, SECRET_KEY: "x", PORT: "0" };
     expect(problems(parseConfig(env))).toHaveLength(3);

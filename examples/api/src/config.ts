@@ -73,7 +73,8 @@ export function parseConfig(env: Env, argv: readonly string[] = []): ParseResult
   const shutdownGraceMs = int("SHUTDOWN_GRACE_MS", 25_000, 0, 600_000);
   const jobWorkMs = int("JOB_WORK_MS", 0, 0, 60_000);
 
-  const logLevel = (env.LOG_LEVEL || "info").toLowerCase();
+  // "warning" is how Python's logging and many stack files spell it (Pulumi.prod.yaml does).
+  const logLevel = (env.LOG_LEVEL || "info").toLowerCase().replace(/^warning$/, "warn");
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
 
