@@ -104,6 +104,40 @@ export interface RunOptions {
    * Output for them, as a preview would hand it a value computed later.
    */
   readonly unknownSecretKeys?: readonly string[];
+  /**
+   * The outputs of a previous run, by `type::name` (see {@link priorOf}), for a second `up`:
+   * a resource whose inputs did not change keeps its outputs, as the engine's same-step
+   * carries the old state (pulumi/pulumi pkg/resource/deploy/step.go, SameStep), so generated
+   * passwords survive; a Docker resource keeps its auto-name.
+   */
+  readonly prior?: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+/** The key {@link RunOptions.prior} uses; the mocks see no URN, only type and logical name. */
+export function priorKey(type: string, name: string): string {
+  return `${type}::${name}`;
+}
+
+/** A run's outputs as the `prior` of the next run. */
+export function priorOf(run: ProgramRun): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(run.resources.map((r) => [priorKey(r.type, r.name), r.state]));
+}
+
+function fromPrior(
+  prior: Record<string, unknown> | undefined,
+  type: string,
+  inputs: Record<string, unknown>,
+  fresh: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!prior) return fresh;
+  const same = Object.entries(inputs).every(
+    ([k, v]) => v === undefined || JSON.stringify(prior[k]) === JSON.stringify(v),
+  );
+  if (same) return prior;
+  // Changed inputs: a new result, but an auto-named Docker resource keeps its name.
+  return type.startsWith("docker:") && typeof prior.name === "string" && inputs.name === undefined
+    ? { ...fresh, name: prior.name }
+    : fresh;
 }
 
 export { PROJECT_DIR } from "./project-dir";
@@ -214,7 +248,14 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const pending: Promise<unknown>[] = [];
   const mocks: pulumi.runtime.Mocks = {
     newResource: (args) => {
-      const state = withoutUndefined(mockState(args.type, args.name, args.inputs, preview));
+      const state = withoutUndefined(
+        fromPrior(
+          opts.prior?.[priorKey(args.type, args.name)],
+          args.type,
+          args.inputs,
+          mockState(args.type, args.name, args.inputs, preview),
+        ),
+      );
       // Providers whose ids users see (sg-…) get one of that shape; others a readable stand-in.
       const id = typeof state.id === "string" ? state.id : `${args.name}-id`;
       return { id: preview ? undefined : id, state };

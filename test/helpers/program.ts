@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
-import { runProgram, type CapturedResource, type ProgramRun } from "../../scripts/lib/capture";
+import {
+  runProgram,
+  type CapturedResource,
+  type ProgramRun,
+  type RunOptions,
+} from "../../scripts/lib/capture";
 import { loadStackConfig, type LoadOptions } from "../../scripts/lib/stack-file";
 
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -9,7 +14,7 @@ export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 /** Runs the real program with the real Pulumi.<stack>.yaml (plus overrides) under mocks. */
 export async function runStack(
   stack: string,
-  opts: LoadOptions & { preview?: boolean } = {},
+  opts: LoadOptions & { preview?: boolean; prior?: RunOptions["prior"] } = {},
 ): Promise<ProgramRun> {
   const cfg = loadStackConfig(stack, opts);
   vi.resetModules();
@@ -18,6 +23,7 @@ export async function runStack(
     values: cfg.values,
     secretKeys: cfg.secretKeys,
     preview: opts.preview,
+    prior: opts.prior,
     load: () => import("../../stacks/index"),
   });
 }
