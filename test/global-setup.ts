@@ -2,10 +2,10 @@
  * Runs once before the suite: one line per layer this machine cannot run. Outside CI that
  * layer's tests are skipped; under CI=true a missing layer fails the run before any test.
  */
-import { IN_CI, realBinariesLayer } from "./layers";
+import { dockerEngineLayer, IN_CI, realBinariesLayer } from "./layers";
 
 export default function setup(): void {
-  for (const layer of [realBinariesLayer()]) {
+  for (const layer of [realBinariesLayer(), dockerEngineLayer()]) {
     if (layer.ready) continue;
     if (IN_CI) throw new Error(`CI=true and ${layer.name} cannot run: ${layer.missing}`);
     console.log(`skipping ${layer.name}: ${layer.missing}`);

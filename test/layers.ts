@@ -1,10 +1,11 @@
 /**
  * Which verification layers this machine can run. Layers 1–3 (pure functions, Pulumi mocks,
  * the policy analyzer protocol) need only `npm ci`. Layer 4 runs our generated artefacts
- * against real Debian binaries; a fresh machine without them skips it with one line, and
- * CI (CI=true) fails instead, so a green CI always ran it. `bash .ci/run` installs them.
+ * against real Debian binaries; layer 5 runs the stacks on a private Docker engine. A fresh
+ * machine without them skips each with one line, and CI (CI=true) fails instead, so a green
+ * CI always ran them. `bash .ci/run` installs and starts everything.
  */
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 
 export const IN_CI = process.env.CI === "true" || process.env.CI === "1";
@@ -44,5 +45,19 @@ export function realBinariesLayer(): Layer {
     name: "layer 4 (real binaries)",
     ready: false,
     missing: `${missing.join(", ")} not on PATH; enable it with \`apt-get install -y ${pkgs}\` (or run \`bash .ci/run\`)`,
+  };
+}
+
+/** The private engine's socket (test/docker/engine.sh); API_STACK_DOCKER_HOST overrides it. */
+export const DOCKER_SOCKET =
+  process.env.API_STACK_DOCKER_HOST?.replace(/^unix:\/\//, "") ??
+  "/var/tmp/api-stack-docker/docker.sock";
+
+export function dockerEngineLayer(): Layer {
+  if (existsSync(DOCKER_SOCKET)) return { name: "layer 5 (Docker engine)", ready: true };
+  return {
+    name: "layer 5 (Docker engine)",
+    ready: false,
+    missing: `no private engine at ${DOCKER_SOCKET}; enable it with \`apt-get install -y docker.io debootstrap && test/docker/engine.sh start && DOCKER_HOST=unix://${DOCKER_SOCKET} test/docker/images/build.sh\` (as root), or run \`bash .ci/run\``,
   };
 }

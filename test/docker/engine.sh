@@ -31,6 +31,8 @@ case "${1:-}" in
         >"$base/dockerd.log" 2>&1 &
       for _ in $(seq 1 60); do running && break; sleep 0.5; done
       running || { echo "dockerd did not start; its log:" >&2; tail -20 "$base/dockerd.log" >&2; exit 1; }
+      # Started with sudo: the tests run as the invoking user, who gets this socket alone.
+      [ -z "${SUDO_UID:-}" ] || chown "$SUDO_UID" "$sock"
     fi
     echo "DOCKER_HOST=$DOCKER_HOST"
     ;;
