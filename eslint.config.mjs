@@ -3,7 +3,17 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "policy/node_modules/**", "bin/**", ".gate/**", "coverage/**", "examples/**/dist/**", ".tools/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "policy/node_modules/**",
+      "bin/**",
+      ".gate/**",
+      "coverage/**",
+      "examples/**/dist/**",
+      ".tools/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

@@ -7,6 +7,7 @@
  *   - `tsc --noEmit` for the whole repo (target < 15 s)
  *   - the offline gate for prod as `npm run gate` runs it, wall time (target <= 2.5x)
  *   - protocol analysis per resource for 10..1000 containers (target <= 2 ms), when available
+ *   - on the private Docker engine, when it runs: a dev `up` from empty and a replacement
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -147,6 +148,19 @@ async function main(): Promise<void> {
     console.log(
       `  linear fit: ${fit.slope.toFixed(3)} ms/resource + ${fit.intercept.toFixed(0)} ms fixed (AnalyzeStack, configure), r^2 = ${fit.r2.toFixed(4)}`,
     );
+  }
+
+  // Layer 5's figures, on the private engine (test/docker/engine.sh) when it runs.
+  const { dockerEngineLayer } = await import("../test/layers");
+  const layer = dockerEngineLayer();
+  if (layer.ready) {
+    const r = spawnSync(process.execPath, [...TSX, "test/docker/bench.ts"], {
+      cwd: ROOT,
+      stdio: "inherit",
+    });
+    if (r.status !== 0) console.log("docker: the bench failed (see above)");
+  } else {
+    console.log(`docker: skipped, ${layer.missing}`);
   }
 }
 

@@ -14,7 +14,7 @@ import Docker from "dockerode";
 import { pack } from "tar-stream";
 import { parseDuration } from "../../components/lib/duration";
 import type { CapturedResource, ProgramRun } from "../../scripts/lib/capture";
-import { reveal } from "../helpers/program";
+import { reveal } from "../helpers/wire";
 
 type Props = Record<string, unknown>;
 const CONTAINER = "docker:index/container:Container";

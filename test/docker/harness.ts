@@ -3,19 +3,14 @@
  * to the private engine by the applier, plus what a user does afterwards (curl, redis-cli).
  */
 import Docker from "dockerode";
-import { parse } from "yaml";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import {
-  priorOf,
-  PROJECT_DIR,
-  type CapturedResource,
-  type ProgramRun,
-} from "../../scripts/lib/capture";
+import { priorOf, type CapturedResource, type ProgramRun } from "../../scripts/lib/capture";
 import { DOCKER_SOCKET } from "../layers";
 import { promiseOf, runStack } from "../helpers/program";
 import { freePort } from "../real/util";
 import { DockerApplier } from "./applier";
+import { configFor, type Obj } from "./config";
+
+export { configFor, stackBlock } from "./config";
 
 export const IMAGES = [
   "redis:7.4-alpine",
@@ -45,33 +40,6 @@ export async function requireImages(docker: Docker): Promise<void> {
   }
 }
 
-type Obj = Record<string, unknown>;
-
-/** A stack file's `api-stack:<key>` block, deep-merged with `patch` (`undefined` deletes). */
-export function stackBlock(stack: string, key: string, patch: Obj = {}): Obj {
-  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
-    config: Obj;
-  };
-  return merge(structuredClone(doc.config[`api-stack:${key}`] as Obj), patch);
-}
-
-function merge(base: Obj, patch: Obj): Obj {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) delete out[k];
-    else if (
-      v &&
-      typeof v === "object" &&
-      !Array.isArray(v) &&
-      out[k] &&
-      typeof out[k] === "object"
-    )
-      out[k] = merge(out[k] as Obj, v as Obj);
-    else out[k] = v;
-  }
-  return out;
-}
-
 /** Probes every 2–3 s instead of 10–30 s: the same rules, a shorter wait for CI. */
 export const FAST: DeployOptions = {
   api: { healthcheck: { interval: "3s", timeout: "2s" } },
@@ -99,20 +67,6 @@ export interface DeployOptions {
   readonly mutate?: (r: CapturedResource) => void;
   /** Called with the captured program before it is applied (e.g. to learn physical names). */
   readonly beforeApply?: (run: ProgramRun) => void;
-}
-
-/** The stack file as committed, except for host ports (free ones) and the given patches. */
-export async function configFor(
-  stack: string,
-  ports: { apiPort: number; debugPort: number },
-  o: DeployOptions = {},
-): Promise<Obj> {
-  const redis = stackBlock(stack, "redis", o.redis);
-  if (redis.debugPort !== undefined) redis.debugPort = ports.debugPort;
-  return {
-    "api-stack:api": stackBlock(stack, "api", { hostPort: ports.apiPort, ...o.api }),
-    "api-stack:redis": redis,
-  };
 }
 
 /**

@@ -8,8 +8,7 @@ import {
 } from "../../scripts/lib/capture";
 import { loadStackConfig, type LoadOptions } from "../../scripts/lib/stack-file";
 
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+export { SECRET_SIG, SECRET_VALUE } from "./wire";
 
 /** Runs the real program with the real Pulumi.<stack>.yaml (plus overrides) under mocks. */
 export async function runStack(
@@ -44,19 +43,4 @@ export function one(run: ProgramRun, type: string, nameIncludes: string): Captur
   return found[0] as CapturedResource;
 }
 
-export function isSecretWire(v: unknown): boolean {
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE
-  );
-}
-
-/** Strips secret markers, for assertions on the value behind them. */
-export function reveal(v: unknown): unknown {
-  if (isSecretWire(v)) return reveal((v as { value: unknown }).value);
-  if (Array.isArray(v)) return v.map(reveal);
-  if (v && typeof v === "object")
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
-  return v;
-}
+export { isSecretWire, reveal } from "./wire";
