@@ -65,8 +65,6 @@ export interface DeployOptions {
    * components would (e.g. the capability set from before a fix).
    */
   readonly mutate?: (r: CapturedResource) => void;
-  /** Called with the captured program before it is applied (e.g. to learn physical names). */
-  readonly beforeApply?: (run: ProgramRun) => void;
 }
 
 /**
@@ -85,17 +83,8 @@ export async function prepare(stack: string, o: DeployOptions = {}): Promise<Dep
 }
 
 export async function firstUp(stack: string, o: DeployOptions = {}): Promise<Deployment> {
-  const docker = engine();
-  const ports = { apiPort: await freePort(), debugPort: await freePort() };
-  const run = await runStack(stack, {
-    overrides: await configFor(stack, ports, o),
-    secrets: o.secrets,
-  });
-  const applier = new DockerApplier(docker, o.log);
-  const d: Deployment = { stack, applier, run, ...ports };
-  if (o.mutate) run.resources.forEach(o.mutate);
-  o.beforeApply?.(run);
-  await applier.up(run);
+  const d = await prepare(stack, o);
+  await d.applier.up(d.run);
   return d;
 }
 
