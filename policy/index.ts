@@ -1,6 +1,7 @@
 import { PolicyPack } from "@pulumi/policy";
 import { containerPolicies } from "./rules/containers";
 import { elasticachePolicies } from "./rules/elasticache";
+import { hardeningPolicies } from "./rules/hardening";
 import { healthcheckPolicies } from "./rules/healthchecks";
 import { lifecyclePolicies } from "./rules/lifecycle";
 import { provenancePolicies } from "./rules/provenance";
@@ -14,6 +15,7 @@ new PolicyPack("api-stack-guardrails", {
     ...redisPolicies,
     ...healthcheckPolicies,
     ...containerPolicies,
+    ...hardeningPolicies,
     ...lifecyclePolicies,
     ...elasticachePolicies,
     ...provenancePolicies,

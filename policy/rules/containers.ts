@@ -1,11 +1,15 @@
 /**
- * Container runtime hygiene: restart policy, pinned images, no privilege, no sensitive host
- * mounts, memory limits and log rotation.
+ * Container runtime hygiene: restart policy, pinned images, no privilege, host namespace or
+ * escape capability, no sensitive host mounts, memory limits and log rotation. The rest of the
+ * hardening (no-new-privileges, confinement profiles, dropped capabilities, volume binds) is in
+ * hardening.ts.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, productionProperty, onlyFor } from "../lib/config";
-import { containerLabel, CONTAINER, isOneShot, Props } from "../lib/docker";
-import { sensitiveHostPath } from "../lib/host-paths";
+import { escapeCapabilities } from "../lib/capabilities";
+import { containerLabel, CONTAINER, isOneShot, Props, redisIdentity } from "../lib/docker";
+import { judgeHostPath } from "../lib/host-paths";
+import { containerMounts, HostMount, isReadOnly } from "../lib/mounts";
 import { unpinnedReason } from "../lib/image";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
@@ -85,25 +89,43 @@ export const containerImagePinned: ResourceValidationPolicy = {
   }),
 };
 
-const DANGEROUS_CAPS = new Set([
-  "ALL",
-  "SYS_ADMIN",
-  "CAP_SYS_ADMIN",
-  "SYS_PTRACE",
-  "CAP_SYS_PTRACE",
-  "NET_ADMIN",
-  "CAP_NET_ADMIN",
-]);
+/**
+ * Host namespaces a container must not join, and why. CIS Docker Benchmark v1.6.0 §5.9
+ * (network), §5.15 (PID), §5.16 (IPC), §5.30 (user); Docker's "Isolate containers with a user
+ * namespace" (docs.docker.com/engine/security/userns-remap/: `--userns=host` opts a container
+ * out of the remapping).
+ */
+const HOST_NAMESPACES: readonly { field: string; why: string }[] = [
+  {
+    field: "pidMode",
+    why: "it sees and signals every host process, and with SYS_PTRACE reads their memory",
+  },
+  { field: "ipcMode", why: "it reads and writes the host's shared memory and message queues" },
+  {
+    field: "networkMode",
+    why:
+      "it listens on every host interface, bypassing `ports` and their `ip`, and reaches " +
+      "everything bound to the host's loopback, a Redis published on 127.0.0.1 included",
+  },
+  {
+    field: "usernsMode",
+    why: "it opts out of the daemon's user-namespace remapping, so root in it is root on the host",
+  },
+];
 
 export const containerNotPrivileged: ResourceValidationPolicy = {
   name: "container-not-privileged",
   description:
-    "Containers must not run privileged, with host PID/IPC namespaces, or with admin capabilities.",
+    "Containers must not run privileged, join a host namespace, or add a capability that escapes the container.",
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
     const p = raw(args.props);
     const label = containerLabel(args.name, p);
-    for (const field of ["privileged", "pidMode", "ipcMode", "capabilities"]) {
+    // redis-not-exposed judges a Redis container's network mode, unknown or host.
+    const namespaces = redisIdentity(p).redis
+      ? HOST_NAMESPACES.filter((n) => n.field !== "networkMode")
+      : HOST_NAMESPACES;
+    for (const field of ["privileged", "capabilities", ...namespaces.map((n) => n.field)]) {
       if (containsUnknown(p[field])) {
         report(
           unknownAtPreview(
@@ -113,26 +135,32 @@ export const containerNotPrivileged: ResourceValidationPolicy = {
         );
       }
     }
+    // CIS 5.4; Docker: "the --privileged flag gives all capabilities to the container" and
+    // access to every host device (docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities).
     if (p.privileged === true) {
       report(
         `${label} runs privileged, which gives it root on the host. Fix: remove privileged; add only the specific capability it needs.`,
       );
     }
-    for (const field of ["pidMode", "ipcMode"]) {
+    for (const { field, why } of namespaces) {
       if (p[field] === "host") {
         report(
-          `${label} shares the host's ${field === "pidMode" ? "PID" : "IPC"} namespace. Fix: remove ${field}.`,
+          `${label} sets ${field} "host": ${why}. Fix: remove ${field} ` +
+            (field === "networkMode"
+              ? "and join user-defined networks (networksAdvanced), publishing only the ports it serves."
+              : "(Docker's default is a private namespace)."),
         );
       }
     }
     const caps = p.capabilities as Props | undefined;
     const adds = caps && !isUnknown(caps) && Array.isArray(caps.adds) ? caps.adds : [];
-    const bad = adds.filter(
-      (c): c is string => typeof c === "string" && DANGEROUS_CAPS.has(c.toUpperCase()),
-    );
+    const bad = escapeCapabilities(adds);
     if (bad.length > 0) {
       report(
-        `${label} adds capabilities ${bad.join(", ")}. Fix: drop them; grant only narrowly scoped capabilities.`,
+        `${label} adds ${bad.map((c) => `${c.name} (${c.why})`).join("; ")}. An attacker with ` +
+          "code execution in the container gets that (capabilities(7)). Fix: remove them from " +
+          "capabilities.adds; if a feature really needs one, run that feature in a separate, " +
+          "minimal container.",
       );
     }
   }),
@@ -143,7 +171,7 @@ const mountDefaults = { extraSensitivePaths: [] as string[] };
 export const containerNoSensitiveMounts: ResourceValidationPolicy = {
   name: "container-no-sensitive-mounts",
   description:
-    "Containers must not mount the Docker socket or sensitive host paths (/, /etc, /proc, /sys, /root, /run…).",
+    "Containers must not mount the Docker socket or a sensitive host path read-write, nor one whose contents alone are a credential.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: { extraSensitivePaths: { type: "array", items: { type: "string" }, default: [] } },
@@ -152,43 +180,48 @@ export const containerNoSensitiveMounts: ResourceValidationPolicy = {
     const p = raw(args.props);
     const label = containerLabel(args.name, p);
     const { extraSensitivePaths } = configOf(args, mountDefaults);
-    const sources: { path: unknown; where: string }[] = [];
-    for (const [field, list, key] of [
-      ["mounts", p.mounts, "source"],
-      ["volumes", p.volumes, "hostPath"],
-      ["devices", p.devices, "hostPath"],
-    ] as const) {
-      if (isUnknown(list)) {
-        report(unknownAtPreview(`\`${field}\` of ${label}`, `declare ${field} as literals`));
-        continue;
-      }
-      (Array.isArray(list) ? list : []).forEach((m, i) => {
-        const entry = (isUnknown(m) ? { [key]: m } : (m ?? {})) as Props;
-        if (
-          field === "mounts" &&
-          entry.type !== undefined &&
-          entry.type !== "bind" &&
-          !isUnknown(entry.type)
-        ) {
-          return; // volume/tmpfs mounts do not expose host paths.
-        }
-        sources.push({ path: entry[key], where: `${field}[${i}]` });
-      });
+    const { hostMounts, unknownFields } = containerMounts(p);
+    for (const field of unknownFields) {
+      report(unknownAtPreview(`\`${field}\` of ${label}`, `declare ${field} as literals`));
     }
-    for (const s of sources) {
-      if (isUnknown(s.path)) {
-        report(
-          unknownAtPreview(`The host path of ${s.where} of ${label}`, "use a literal host path"),
-        );
-      } else if (typeof s.path === "string" && sensitiveHostPath(s.path, extraSensitivePaths)) {
-        report(
-          `${label} mounts host path ${s.path} (${s.where}); ${s.path.endsWith(".sock") ? "the Docker socket is root on the host" : "that exposes or lets it alter the host"}. ` +
-            "Fix: remove the mount; use a named volume or `uploads` for the files it needs.",
-        );
-      }
+    for (const m of hostMounts) {
+      for (const msg of judgeMount(label, m, extraSensitivePaths)) report(msg);
     }
   }),
 };
+
+/** The mandatory verdict on one host mount of a container (shared with the volume route). */
+export function judgeMount(label: string, m: HostMount, extra: readonly string[]): string[] {
+  if (containsUnknown(m.path)) {
+    return [unknownAtPreview(`The host path of ${m.where} of ${label}`, "use a literal host path")];
+  }
+  if (typeof m.path !== "string") return [];
+  // Unknown at preview: refuse what is refused even read-only, ask for a literal otherwise.
+  const readOnly = isReadOnly(m.readOnly) || isUnknown(m.readOnly);
+  const verdict = judgeHostPath(m.path, readOnly, extra);
+  if (verdict?.level === "refuse") {
+    const mode = isUnknown(m.readOnly)
+      ? "(readOnly unknown)"
+      : readOnly
+        ? "read-only"
+        : "read-write";
+    return [
+      `${label} mounts host path ${m.path} ${mode} (${m.where}): an attacker in the container gets ` +
+        `${verdict.why}. Fix: remove the mount; use a named volume or \`uploads\` for the files ` +
+        "it needs" +
+        (readOnly ? "." : ", and set readOnly: true where reading is all it needs."),
+    ];
+  }
+  if (isUnknown(m.readOnly) && judgeHostPath(m.path, false, extra)?.level === "refuse") {
+    return [
+      unknownAtPreview(
+        `\`readOnly\` of ${m.where} (host path ${m.path}) of ${label}`,
+        "set readOnly to a literal true",
+      ),
+    ];
+  }
+  return [];
+}
 
 const memoryDefaults = { production: true, minMemoryMb: 16 };
 

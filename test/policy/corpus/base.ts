@@ -90,6 +90,10 @@ export function redisProps(image = "redis:7.4-alpine"): Record<string, unknown> 
       retries: 5,
     },
     networksAdvanced: [{ name: "api-stack-prod-internal", aliases: ["redis"] }],
+    // As components/redis.ts: the image's redis uid, no capability, no privilege escalation.
+    user: "999",
+    capabilities: { drops: ["ALL"] },
+    securityOpts: ["no-new-privileges:true"],
     restart: "unless-stopped",
     logDriver: "json-file",
     logOpts,
@@ -124,6 +128,9 @@ export function apiProps(): Record<string, unknown> {
       { name: "api-stack-prod-internal", aliases: ["api"] },
       { name: "api-stack-prod-edge" },
     ],
+    // As components/api-service.ts.
+    capabilities: { drops: ["ALL"] },
+    securityOpts: ["no-new-privileges:true"],
     restart: "unless-stopped",
     logOpts,
     memory: 512,

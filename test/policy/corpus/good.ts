@@ -100,6 +100,8 @@ export const goodCases: GoodCase[] = [
         attach: true,
         mustRun: false,
         logOpts: { "max-size": "1m", "max-file": "1" },
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
       }),
     ],
   },

@@ -26,6 +26,7 @@ export const lifecycleCases: BadCase[] = [
     name: "Redis as root with every capability dropped and only CHOWN/SETUID/SETGID back",
     lesson: "the official entrypoint could not enter appendonlydir on the second start: crash loop",
     stack: withRedis((p) => {
+      delete p.user;
       p.capabilities = { drops: ["ALL"], adds: ["CHOWN", "SETGID", "SETUID"] };
     }),
     expect: [{ policy: "redis-entrypoint-can-restart", message: /runs as root/ }],

@@ -86,11 +86,33 @@ describe("container-not-privileged", () => {
   it.each([
     { privileged: true },
     { pidMode: "host" },
+    { networkMode: "host" },
+    { usernsMode: "host" },
     { capabilities: { adds: ["SYS_ADMIN"] } },
+    { capabilities: { drops: ["ALL"], adds: ["SYS_MODULE"] } },
+    { capabilities: { drops: ["ALL"], adds: ["cap_dac_read_search"] } },
+    { capabilities: { drops: ["ALL"], adds: ["SYS_RAWIO"] } },
     { privileged: UNKNOWN },
+    { networkMode: UNKNOWN },
   ])("refuses %j", (change) =>
     assertHasResourceViolation(containerNotPrivileged, args(C, api(change))),
   );
+  it("says what an API on the host network reaches", () =>
+    assertHasResourceViolation(
+      containerNotPrivileged,
+      args(C, api({ networkMode: "host" })),
+      /every host interface.*loopback, a Redis published on 127\.0\.0\.1/,
+    ));
+  it("passes a narrow capability, and leaves a Redis network mode to redis-not-exposed", async () => {
+    await assertNoResourceViolations(
+      containerNotPrivileged,
+      args(C, api({ capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] } })),
+    );
+    await assertNoResourceViolations(
+      containerNotPrivileged,
+      args(C, { ...redisProps(), networkMode: "host" }),
+    );
+  });
 });
 
 describe("container-no-sensitive-mounts", () => {
@@ -125,6 +147,60 @@ describe("container-no-sensitive-mounts", () => {
           ],
         }),
       ),
+    ));
+  it("tells read-only from read-write", async () => {
+    const vol = (hostPath: string, readOnly?: unknown) =>
+      args(C, api({ volumes: [{ hostPath, containerPath: "/h", readOnly }] }));
+    await assertNoResourceViolations(containerNoSensitiveMounts, vol("/var/log", true));
+    await assertNoResourceViolations(containerNoSensitiveMounts, vol("/lib/modules", true));
+    await assertHasResourceViolation(containerNoSensitiveMounts, vol("/var/log"), /read-write/);
+    await assertHasResourceViolation(
+      containerNoSensitiveMounts,
+      vol("/etc/cron.d"),
+      /cron runs as root/,
+    );
+    await assertHasResourceViolation(
+      containerNoSensitiveMounts,
+      vol("/etc/shadow", true),
+      /read-only.*password hash/,
+    );
+    await assertHasResourceViolation(
+      containerNoSensitiveMounts,
+      vol("/var/run/docker.sock", true),
+      /Docker socket/,
+    );
+    await assertHasResourceViolation(
+      containerNoSensitiveMounts,
+      vol("/etc/sudoers.d", UNKNOWN),
+      /readOnly.*unknown at preview/,
+    );
+    await assertHasResourceViolation(
+      containerNoSensitiveMounts,
+      args(
+        C,
+        api({
+          mounts: [{ type: "bind", source: "/home/deploy/.ssh", target: "/k", readOnly: true }],
+        }),
+      ),
+      /SSH private keys/,
+    );
+  });
+  it("sees a local-driver bind declared inline in a volume mount", () =>
+    assertHasResourceViolation(
+      containerNoSensitiveMounts,
+      args(
+        C,
+        api({
+          mounts: [
+            {
+              type: "volume",
+              target: "/host",
+              volumeOptions: { driverOptions: { type: "none", o: "bind", device: "/" } },
+            },
+          ],
+        }),
+      ),
+      /host path \/ read-write \(mounts\[0\] \(local volume driver bind\)\)/,
     ));
   it("refuses the Docker socket, / and configured extra paths", async () => {
     await assertHasResourceViolation(

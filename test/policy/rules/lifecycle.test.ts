@@ -76,7 +76,10 @@ describe("redis-entrypoint-can-restart", () => {
       redisEntrypointCanRestart,
       args(C, redis({ user: "999:1000", ...dropAll }, "valkey/valkey:8.1-alpine")),
     );
-    await assertNoResourceViolations(redisEntrypointCanRestart, args(C, redisProps()));
+    await assertNoResourceViolations(
+      redisEntrypointCanRestart,
+      args(C, redis({ user: undefined, capabilities: undefined })),
+    );
     await assertNoResourceViolations(
       redisEntrypointCanRestart,
       args(C, redis({ capabilities: { drops: ["ALL"], adds: ["DAC_READ_SEARCH", "CHOWN"] } })),
@@ -95,7 +98,13 @@ describe("redis-entrypoint-can-restart", () => {
   it("also refuses CAP_-prefixed, lower-case drops with CHOWN/SETUID/SETGID added back", async () => {
     await assertHasResourceViolation(
       redisEntrypointCanRestart,
-      args(C, redis({ capabilities: { drops: ["cap_all"], adds: ["CHOWN", "SETGID", "SETUID"] } })),
+      args(
+        C,
+        redis({
+          user: undefined,
+          capabilities: { drops: ["cap_all"], adds: ["CHOWN", "SETGID", "SETUID"] },
+        }),
+      ),
     );
   });
   it("ignores containers that are not Redis", async () => {
