@@ -3,9 +3,9 @@
  * external `rediss://` URL such as Aiven's. Composed into the one schema in config.ts.
  */
 import { z } from "zod";
-import { weakSecretReason } from "../components/lib/weak-secrets";
-
-const port = z.number().int().min(1).max(65535);
+import { quietWeakSecretReason as weakSecretReason } from "../policy/lib/secrets";
+import { cliNumber, port } from "./config-values";
+import { cidrsCoverEverything, engineFamily, windowProblems } from "./config-aws";
 
 /** CloudWatch Logs' accepted retention periods, in days. */
 const LOG_RETENTION_DAYS = [
@@ -41,6 +41,10 @@ export const elasticacheSchema = z
     engineVersion: z
       .string()
       .regex(/^\d+\.\d+$/, { error: 'must be "major.minor", e.g. "8.0"' })
+      .superRefine((v, ctx) => {
+        const problem = engineFamily(v).problem;
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
       .default("8.0"),
     nodeType: z
       .string()
@@ -48,8 +52,8 @@ export const elasticacheSchema = z
         error: 'must be a node type such as "cache.t4g.small"',
       })
       .default("cache.t4g.small"),
-    numCacheClusters: z.number().int().min(1).max(6).optional(),
-    port: port.default(6379),
+    numCacheClusters: cliNumber(z.number().int().min(1).max(6)).optional(),
+    port: port().default(6379),
     vpcId: z.string({ error: "is required: the VPC the API runs in" }).regex(/^vpc-[0-9a-f]+$/, {
       error: 'must be a VPC id such as "vpc-0abc1234"',
     }),
@@ -70,12 +74,13 @@ export const elasticacheSchema = z
       )
       .default([]),
     allowedCidrs: z.array(cidr).default([]),
-    snapshotRetentionLimit: z
-      .number()
-      .int()
-      .min(1, { error: "must be at least 1: ElastiCache keeps no backups with 0" })
-      .max(35)
-      .optional(),
+    snapshotRetentionLimit: cliNumber(
+      z
+        .number()
+        .int()
+        .min(1, { error: "must be at least 1: ElastiCache keeps no backups with 0" })
+        .max(35),
+    ).optional(),
     snapshotWindow: z
       .string()
       .regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: 'must be "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"' })
@@ -86,14 +91,13 @@ export const elasticacheSchema = z
         error: 'must be "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:05:00-sun:06:00"',
       })
       .default("sun:05:00-sun:06:00"),
-    logRetentionDays: z
-      .number()
+    logRetentionDays: cliNumber(z.number())
       .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
         error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
       })
       .default(30),
-    maxDataStorageGb: z.number().int().min(1).max(5000).default(10),
-    maxEcpuPerSecond: z.number().int().min(1000).max(15_000_000).default(5000),
+    maxDataStorageGb: cliNumber(z.number().int().min(1).max(5000)).default(10),
+    maxEcpuPerSecond: cliNumber(z.number().int().min(1000).max(15_000_000)).default(5000),
     protectData: z.boolean().optional(),
   })
   .superRefine((r, ctx) => {
@@ -104,6 +108,30 @@ export const elasticacheSchema = z
         message:
           "is required: list at least two private subnet ids, or set `redis.subnetTags` (e.g. { Tier: private }) to look them up in `redis.vpcId`; the default subnet group is never used",
       });
+    }
+    const seen = new Set<string>();
+    for (const [i, id] of (r.subnetIds ?? []).entries()) {
+      if (seen.has(id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["subnetIds"],
+          message: `lists "${id}" twice (entry ${i}): two entries of one subnet are one availability zone, and ElastiCache needs subnets in at least two; list a second private subnet`,
+        });
+      seen.add(id);
+    }
+    if (r.allowedCidrs.length > 1 && cidrsCoverEverything(r.allowedCidrs)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["allowedCidrs"],
+        message: `together (${r.allowedCidrs.join(", ")}) cover every address, which opens Redis to the whole internet: allow the API's security group or your VPC's CIDR instead`,
+      });
+    }
+    for (const w of windowProblems(
+      r.snapshotWindow,
+      r.maintenanceWindow,
+      r.flavour === "replication-group",
+    )) {
+      ctx.addIssue({ code: "custom", path: [w.key], message: w.message });
     }
     if (r.subnetIds !== undefined && r.subnetTags !== undefined) {
       ctx.addIssue({

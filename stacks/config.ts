@@ -8,8 +8,26 @@ import { parseDuration } from "../components/lib/duration";
 import { minimumWaitSeconds } from "../components/lib/healthcheck";
 import { EVICTION_POLICIES } from "../components/lib/redis-conf";
 import { RESERVED_ENV } from "../components/lib/env";
-import { checkImageReference } from "../components/lib/image-ref";
-import { weakSecretReason } from "../components/lib/weak-secrets";
+import { checkImageReference, redisFlavour } from "../components/lib/image-ref";
+import { secretInValue, secretKindOfName } from "../policy/lib/secrets";
+import {
+  blankProbe,
+  curlWithoutFail,
+  loopbackProbePorts,
+  parseProbe,
+} from "../policy/lib/healthcheck";
+import {
+  checkProbeTimings,
+  cliNumber,
+  CPUS_MIN,
+  human,
+  port,
+  PROJECT,
+  STOP_TIMEOUT_MAX_MS,
+  STOP_TIMEOUT_MIN_MS,
+} from "./config-values";
+import { describeIssue, SECRET_KEYS } from "./config-messages";
+import { quietWeakSecretReason as weakSecretReason } from "../policy/lib/secrets";
 import {
   elasticacheSchema,
   externalSchema,
@@ -17,7 +35,7 @@ import {
   type ElastiCacheConfig,
 } from "./config-managed";
 
-export const PROJECT = "api-stack";
+export { PROJECT, REDIS_MODES } from "./config-values";
 
 /** The engine's marker for a value not known yet (sdk/go/common/resource/plugin/rpc.go). */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -39,7 +57,6 @@ const duration = (example: string) =>
     return ms;
   });
 
-const port = z.number().int().min(1).max(65535);
 const restart = z.enum(["no", "on-failure", "always", "unless-stopped"]);
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: "env var names may contain only letters, digits and _, and not start with a digit",
@@ -57,21 +74,25 @@ function timingShape(d: {
   return {
     interval: duration(d.interval).prefault(d.interval),
     timeout: duration(d.timeout).prefault(d.timeout),
-    retries: z
-      .number()
-      .int()
-      .min(3, { error: "must be at least 3, so one slow probe does not restart the container" })
-      .max(20)
-      .default(d.retries),
+    retries: cliNumber(
+      z
+        .number()
+        .int()
+        .min(3, { error: "must be at least 3, so one slow probe does not restart the container" })
+        .max(20),
+    ).default(d.retries),
     startPeriod: duration(d.startPeriod).prefault(d.startPeriod),
   };
 }
 
 function checkTiming(
-  hc: { interval: number; timeout: number; startPeriod: number },
+  hc: { interval: number; timeout: number; retries: number; startPeriod: number },
   ctx: z.RefinementCtx,
 ): void {
-  if (hc.timeout >= hc.interval) {
+  const ok = checkProbeTimings(hc, (path, message) =>
+    ctx.addIssue({ code: "custom", path, message }),
+  );
+  if (ok.intervalOk && ok.timeoutOk && hc.timeout >= hc.interval) {
     ctx.addIssue({
       code: "custom",
       path: ["timeout"],
@@ -103,11 +124,11 @@ const image = () =>
 
 const apiSchema = z.strictObject({
   image: image(),
-  port: port.default(3003),
+  port: port().default(3003),
   hostIp: hostIp.default("127.0.0.1"),
-  hostPort: port.optional(),
+  hostPort: port().optional(),
   restart: restart.default("unless-stopped"),
-  maxRetryCount: z.number().int().min(1).optional(),
+  maxRetryCount: cliNumber(z.number().int().min(1)).optional(),
   healthcheck: z
     .strictObject({
       ...timingShape({ interval: "30s", timeout: "10s", retries: 5, startPeriod: "60s" }),
@@ -127,8 +148,21 @@ const apiSchema = z.strictObject({
     .superRefine(checkTiming)
     .prefault({})
     .transform(timing),
-  memoryMb: z.number().int().min(6).optional(),
-  cpus: z.number().positive().max(256).optional(),
+  // The pack's container-memory-limit refuses less than 16 MB (policy/config/*.json minMemoryMb).
+  memoryMb: cliNumber(
+    z.number().int().min(16, {
+      error:
+        "must be at least 16 (MB), the policy pack's `container-memory-limit` minimum: below it the API is OOM-killed at start",
+    }),
+  ).optional(),
+  cpus: cliNumber(
+    z
+      .number()
+      .min(CPUS_MIN, {
+        error: `must be at least ${CPUS_MIN}: Docker refuses fewer CPUs ("Range of CPUs is from 0.01", moby daemon/daemon_unix.go) because the CFS quota would be under 1ms per 100ms period`,
+      })
+      .max(256),
+  ).optional(),
   user: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, {
@@ -139,7 +173,22 @@ const apiSchema = z.strictObject({
     .string()
     .regex(/^SIG[A-Z0-9]+$/, { error: 'must be a signal name such as "SIGTERM"' })
     .default("SIGTERM"),
-  stopTimeout: duration("30s").prefault("30s"),
+  stopTimeout: duration("30s")
+    .superRefine((ms, ctx) => {
+      // kreuzwerker/terraform-provider-docker resource_docker_container_funcs.go reads
+      // `d.GetOk("stop_timeout")`, and GetOk treats the zero value as unset.
+      if (ms < STOP_TIMEOUT_MIN_MS)
+        ctx.addIssue({
+          code: "custom",
+          message: `(${human(ms)}) must be at least 1s: the Docker provider reads ${ms === 0 ? "0" : "a value under 1s"} as unset, so Docker's 10s default applies instead; set e.g. "30s"`,
+        });
+      else if (ms > STOP_TIMEOUT_MAX_MS)
+        ctx.addIssue({
+          code: "custom",
+          message: `(${human(ms)}) must be at most 10m: every replace and destroy would wait that long for a stuck container; lower it`,
+        });
+    })
+    .prefault("30s"),
   env: z.record(envName, z.string()).default({}),
 });
 
@@ -147,14 +196,14 @@ const localRedisSchema = z
   .strictObject({
     mode: z.literal("local"),
     image: image().prefault("redis:7.4-alpine"),
-    port: port.default(6379),
+    port: port().default(6379),
     appendfsync: z.enum(["always", "everysec", "no"]).default("everysec"),
-    memoryMb: z.number().int().min(16).default(256),
-    maxmemoryMb: z.number().int().min(8).optional(),
+    memoryMb: cliNumber(z.number().int().min(16)).default(256),
+    maxmemoryMb: cliNumber(z.number().int().min(8)).optional(),
     evictionPolicy: z.enum(EVICTION_POLICIES).default("noeviction"),
     restart: restart.default("unless-stopped"),
-    maxRetryCount: z.number().int().min(1).optional(),
-    debugPort: port.optional(),
+    maxRetryCount: cliNumber(z.number().int().min(1)).optional(),
+    debugPort: port().optional(),
     // The server's uid; the official redis and valkey images use 999 (components/redis.ts).
     user: z
       .string()
@@ -170,6 +219,14 @@ const localRedisSchema = z
       .transform(timing),
   })
   .superRefine((r, ctx) => {
+    // Caught here, before any resource, not in components/redis.ts after the networks exist.
+    if (checkImageReference(r.image) === undefined && redisFlavour(r.image) === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["image"],
+        message: `"${r.image}" is not a redis or valkey image: the stack writes a redis.conf and probes with redis-cli, so use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`,
+      });
+    }
     const maxmemory = r.maxmemoryMb ?? defaultMaxmemoryMb(r.memoryMb);
     if (maxmemory >= r.memoryMb) {
       ctx.addIssue({
@@ -180,8 +237,6 @@ const localRedisSchema = z
     }
   });
 
-export const REDIS_MODES = ["local", "elasticache", "external"] as const;
-
 /** `redis.mode` picks the back end; the API sees the same connection from each. */
 const redisSchema = z.preprocess(
   (v) =>
@@ -189,9 +244,7 @@ const redisSchema = z.preprocess(
   z.discriminatedUnion("mode", [localRedisSchema, elasticacheSchema, externalSchema]),
 );
 
-const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv", "redisUrl"] as const;
-
-function rootSchema(secretKeys: ReadonlySet<string>) {
+function rootSchema(secretKeys: ReadonlySet<string>, plainLeaves: readonly string[] = []) {
   return z
     .strictObject({
       environment: z.enum(["development", "production"], {
@@ -210,6 +263,13 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
       const issue = (path: (string | number)[], message: string) =>
         ctx.addIssue({ code: "custom", path, message });
 
+      for (const leaf of plainLeaves) {
+        // Only a key that is otherwise secret reaches here; see stacks/stack-file-secrets.ts.
+        issue(
+          leaf.split("."),
+          `is typed into ${"`"}${leaf.split(".")[0]}${"`"} in plain text while its other entries are \`secure:\`: run \`pulumi config set --secret --path '${leaf}' <value>\` so it is encrypted too`,
+        );
+      }
       for (const key of SECRET_KEYS) {
         if (c[key] !== undefined && !secretKeys.has(`${PROJECT}:${key}`)) {
           const how = key === "secretEnv" ? `--path 'secretEnv.NAME'` : key;
@@ -305,7 +365,29 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
       for (const name of secret) {
         if ((RESERVED_ENV as readonly string[]).includes(name))
           issue(["secretEnv", name], "is set by the stack: remove it");
+        const value = c.secretEnv?.[name];
+        const kind = secretKindOfName(name);
+        // The pack's no-weak-secrets thresholds for env vars (policy/lib/secrets.ts).
+        const weak =
+          kind === undefined || value === undefined || value === UNKNOWN_VALUE
+            ? undefined
+            : weakSecretReason(value, kind === "password" ? 16 : 32);
+        if (weak)
+          issue(
+            ["secretEnv", name],
+            `${weak}: set a real value with \`pulumi config set --secret --path 'secretEnv.${name}' <value>\``,
+          );
       }
+      for (const [name, value] of Object.entries(c.api.env)) {
+        if (looksSecret(name) || (RESERVED_ENV as readonly string[]).includes(name)) continue;
+        const found = secretInValue(value);
+        if (found)
+          issue(
+            ["api", "env", name],
+            `holds ${found} in plain text: move it with \`pulumi config set --secret --path 'secretEnv.${name}' <value>\` and remove it from \`api.env\``,
+          );
+      }
+      checkHealthCommand(c.api, issue);
 
       const wait = minimumWaitSeconds(c.api.healthcheck);
       if (wait > 3_600)
@@ -317,6 +399,41 @@ function rootSchema(secretKeys: ReadonlySet<string>) {
 }
 
 type Issue = (path: (string | number)[], message: string) => void;
+
+/**
+ * A custom API probe must be able to fail and able to pass, probe the port the API listens
+ * on, and carry no credential: `docker inspect` shows a healthcheck's command to anyone who
+ * can reach the Docker host.
+ */
+function checkHealthCommand(
+  api: { port: number; healthcheck: { command?: string[] } },
+  issue: Issue,
+): void {
+  const command = api.healthcheck.command;
+  if (command === undefined) return;
+  const at = ["api", "healthcheck", "command"];
+  const example = `["CMD", "curl", "-fsS", "http://127.0.0.1:${api.port}/health"]`;
+  const blank = blankProbe(command);
+  if (blank) return issue(at, `is empty: ${blank}; use a real probe such as ${example}`);
+  const found = command.map(secretInValue).find((f) => f !== undefined);
+  if (found)
+    return issue(
+      at,
+      `holds ${found}, and \`docker inspect\` shows the healthcheck command to anyone on the Docker host: probe an endpoint that needs no credential, or read it at run time from a file`,
+    );
+  const probe = parseProbe(command);
+  if (curlWithoutFail(probe))
+    issue(
+      at,
+      `runs curl without --fail (-f): curl exits 0 on an HTTP 500, so the check cannot fail; add -f, e.g. ${example}`,
+    );
+  const wrong = loopbackProbePorts(probe).filter((p) => p !== api.port);
+  if (wrong.length > 0)
+    issue(
+      at,
+      `probes port ${wrong.join(", ")} but \`api.port\` (${api.port}) is where the API listens, so the check can never pass: point it at http://127.0.0.1:${api.port}`,
+    );
+}
 
 /** Keys that only make sense with one Redis back end, and the external URL's checks. */
 function checkRedisMode(
@@ -340,6 +457,21 @@ function checkRedisMode(
       `only applies to \`redis.mode: external\` (this stack uses "${c.redis.mode}"): remove it`,
     );
   }
+  // The pack's mandatory elasticache-high-availability (policy/config/prod.json minReplicas 1)
+  // refuses a production group without a replica; refuse it here first, with the same number.
+  const r = c.redis as { mode: string; flavour?: string; numCacheClusters?: number };
+  if (
+    prod &&
+    r.mode === "elasticache" &&
+    r.flavour === "replication-group" &&
+    r.numCacheClusters !== undefined &&
+    r.numCacheClusters < PROD_MIN_CACHE_NODES
+  ) {
+    issue(
+      ["redis", "numCacheClusters"],
+      `(${r.numCacheClusters}) must be at least ${PROD_MIN_CACHE_NODES} in production: one primary and a replica in another AZ, as the policy pack's \`elasticache-high-availability\` requires; remove it to get the default of 2`,
+    );
+  }
   if (c.redis.mode !== "local" && c.redisPassword !== undefined) {
     issue(
       ["redisPassword"],
@@ -348,13 +480,20 @@ function checkRedisMode(
   }
 }
 
+/** A primary and one replica: the pack's `minReplicas` (1) plus the primary. */
+export const PROD_MIN_CACHE_NODES = 2;
+
 function seconds(ms: number): string {
   return `${ms / 1000}s`;
 }
 
 /** Names that carry credentials: they belong in `secretEnv`, never in plain `env`. */
 export function looksSecret(name: string): boolean {
-  return /PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE|(^|_)KEY$|API_KEY/i.test(name);
+  // The pack's classification (PASSWD, APIKEY, …) plus names it leaves to value checks.
+  return (
+    secretKindOfName(name) !== undefined ||
+    /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|(^|_)KEY$|API_?KEY/i.test(name)
+  );
 }
 
 /** Redis gets three quarters of its container's memory; the rest is for forks and buffers. */
@@ -449,6 +588,12 @@ export interface RawStackConfig {
   readonly values: Readonly<Record<string, string>>;
   /** The keys that were set with `--secret`. */
   readonly secretKeys: readonly string[];
+  /**
+   * Leaves of a secret key that the stack file stores in plain text (`secretEnv.B` beside a
+   * `secure:` `secretEnv.A`), as stacks/stack-file-secrets.ts finds them; the engine marks the
+   * whole key secret when any leaf is, so only the file can tell.
+   */
+  readonly plainSecretLeaves?: readonly string[];
   readonly stack: string;
 }
 
@@ -480,7 +625,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   }
 
   const secretKeys = new Set(raw.secretKeys);
-  const result = rootSchema(secretKeys).safeParse(input);
+  const result = rootSchema(secretKeys, raw.plainSecretLeaves).safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(describeIssue(issue, input));
   }
@@ -543,59 +688,4 @@ function decodeValue(value: string): unknown {
     }
   }
   return value;
-}
-
-const SECRET_PATHS = new Set<string>(SECRET_KEYS);
-
-function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
-  const path = issue.path.map(String);
-  const key = `${PROJECT}:${path.join(".")}`;
-  const secret = path[0] !== undefined && SECRET_PATHS.has(path[0]);
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const where = path.length ? `${key}.` : `${PROJECT}:`;
-      return issue.keys
-        .map(
-          (k) =>
-            `\`${where}${k}\` is not a known key: remove it or fix the spelling (see the config reference in README.md)`,
-        )
-        .join("\n  - ");
-    }
-    case "invalid_type": {
-      const got = valueAt(input, issue.path);
-      if (got === undefined) return required(key, path);
-      const shown = secret ? "a value" : JSON.stringify(got);
-      const what = issue.message.startsWith("Invalid input")
-        ? `must be ${article(issue.expected)}`
-        : issue.message;
-      return `\`${key}\` ${what}, got ${shown} (${typeof got}): fix the value in the stack file`;
-    }
-    case "invalid_union":
-      if (path[path.length - 1] === "mode") {
-        return `\`${key}\` is ${JSON.stringify(valueAt(input, issue.path))}: must be one of ${REDIS_MODES.map((m) => JSON.stringify(m)).join(", ")}`;
-      }
-      return `\`${key}\` ${issue.message}`;
-    case "invalid_value":
-      if (valueAt(input, issue.path) === undefined) return required(key, path);
-      return `\`${key}\` ${secret ? "has an invalid value" : `is ${JSON.stringify(valueAt(input, issue.path))}`}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    default:
-      return `\`${key}\` ${issue.message}`;
-  }
-}
-
-function required(key: string, path: string[]): string {
-  return `\`${key}\` is required: set it with \`pulumi config set --path ${path.join(".")} <value>\``;
-}
-
-function article(expected: string): string {
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = input;
-  for (const p of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
 }

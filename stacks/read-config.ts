@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, PROJECT, type StackConfig } from "./config";
+import { SECRET_KEYS } from "./config-messages";
+import { readPlainSecretLeaves } from "./stack-file-secrets";
 
 /**
  * `isConfigSecret` is exported by the SDK's runtime but marked internal in its types;
@@ -17,8 +19,13 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
 export function readStackConfig(): StackConfig {
   const values = pulumi.runtime.allConfig();
   const secretKeys = Object.keys(values).filter((k) => runtimeConfig.isConfigSecret(k));
+  const stack = pulumi.getStack();
+  // The language host runs the program with the project's root directory set
+  // (@pulumi/pulumi runtime/settings.ts getRootDirectory); under the mocks it is the cwd.
+  const dir = pulumi.runtime.getRootDirectory?.() || process.cwd();
+  const plainSecretLeaves = readPlainSecretLeaves(dir, stack, PROJECT, SECRET_KEYS);
   try {
-    return parseStackConfig({ values, secretKeys, stack: pulumi.getStack() });
+    return parseStackConfig({ values, secretKeys, plainSecretLeaves, stack });
   } catch (err) {
     // RunError prints the message without a stack trace: the trace would only point here.
     throw new pulumi.RunError(err instanceof Error ? err.message : String(err));

@@ -87,3 +87,61 @@ export function durationField(v: unknown): number | undefined {
   const ms = parseDuration(v);
   return ms === undefined ? Number.NaN : ms;
 }
+
+/** A probe's commands, each as words: argv for exec form, shell segments split at | ; && ||. */
+function probeCommands(p: Probe): string[][] {
+  if (p.form === "exec") return [[...p.argv]];
+  if (p.form !== "shell") return [];
+  return p.script
+    .split(/\|\||&&|[|;]/)
+    .map((seg) =>
+      (seg.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, "$2")),
+    )
+    .filter((words) => words.length > 0);
+}
+
+function programOf(words: readonly string[]): { name: string; args: string[] } | undefined {
+  const i = words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  const first = i < 0 ? undefined : words[i];
+  if (first === undefined) return undefined;
+  return { name: first.split("/").pop() as string, args: words.slice(i + 1) };
+}
+
+/**
+ * True when the probe runs curl without `-f`/`--fail`: curl exits 0 on any HTTP reply, a 500
+ * included (curl(1), EXIT CODES and --fail: "Fail fast with no output at all on server
+ * errors"; without it curl reports success for any response it received), so the check
+ * cannot fail while the server answers at all.
+ */
+export function curlWithoutFail(p: Probe): boolean {
+  return probeCommands(p).some((words) => {
+    const prog = programOf(words);
+    if (prog?.name !== "curl") return false;
+    return !prog.args.some(
+      (a) => a === "--fail" || a === "--fail-with-body" || /^-[A-Za-z0-9]*f[A-Za-z0-9]*$/.test(a),
+    );
+  });
+}
+
+/** Why a probe's test list can never fail or never pass because it is blank, or undefined. */
+export function blankProbe(tests: readonly string[]): string | undefined {
+  const [kind, ...rest] = tests;
+  if (rest.join("").trim() !== "") return undefined;
+  if (kind?.toUpperCase() === "CMD-SHELL")
+    return '["CMD-SHELL", ""] runs `/bin/sh -c ""`, which exits 0, so the check can never fail';
+  if (kind?.toUpperCase() === "CMD")
+    return '["CMD", ""] has no program to run, so the check can never pass';
+  return undefined;
+}
+
+/** Ports of the loopback HTTP(S) URLs a probe requests (80/443 when the URL has none). */
+export function loopbackProbePorts(p: Probe): number[] {
+  const ports: number[] = [];
+  for (const words of probeCommands(p))
+    for (const w of words)
+      for (const m of w.matchAll(
+        /\b(https?):\/\/(?:[^\s/@]*@)?(?:127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1\])(?::(\d+))?/gi,
+      ))
+        ports.push(m[2] ? Number(m[2]) : m[1]?.toLowerCase() === "https" ? 443 : 80);
+  return [...new Set(ports)];
+}

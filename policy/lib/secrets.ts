@@ -43,13 +43,27 @@ const DENY_EXACT = new Set([
   "undefined",
 ]);
 
-/** Placeholder markers: any value starting with (or, for the first two, containing) these. */
-const DENY_CONTAINS = ["novita_redis_password", "changeme", "change-me", "change_me", "foobared"];
+/** Placeholder markers: any value containing (first list) or starting with (second) these. */
+const DENY_CONTAINS = [
+  "novita_redis_password",
+  "changeme",
+  "change-me",
+  "change_me",
+  "change-this",
+  "change_this",
+  "changethis",
+  "foobared",
+  "passw0rd",
+  "password",
+  "your-super-secret",
+  "your_super_secret",
+];
 const DENY_PREFIX = [
   "your-secret-key",
   "your_secret_key",
   "yoursecretkey",
   "your-",
+  "your_",
   "replace-me",
   "replace_me",
   "replaceme",
@@ -60,6 +74,48 @@ const DENY_PREFIX = [
 ];
 
 /**
+ * Words templates are made of: a value that is only these (and separators or digits) is a
+ * placeholder however long it is, e.g. "secret-password-example-change-your-secret".
+ */
+const FILLER = new Set(
+  (
+    "your my our the a an this that it in for to of at is be and or me now here there please " +
+    "secret secrets password passwd pass passphrase key keys token api app apikey example sample " +
+    "demo dummy test testing change changeme replace insert put set generate generated use own " +
+    "real random strong long super very value string text something goes production prod dev " +
+    "development staging local default placeholder todo fixme xxx"
+  ).split(" "),
+);
+
+/** How a value is weak, before it is worded: one classification for config and pack. */
+type Weakness =
+  | { readonly why: "empty" }
+  | { readonly why: "exact" }
+  | { readonly why: "marker"; readonly marker: string }
+  | { readonly why: "filler" }
+  | { readonly why: "repeat" }
+  | { readonly why: "few-distinct" };
+
+function weakness(value: string, extra: readonly string[] = []): Weakness | undefined {
+  const v = value.trim().toLowerCase();
+  if (v.length === 0) return { why: "empty" };
+  if (DENY_EXACT.has(v) || extra.map((d) => d.toLowerCase()).includes(v)) return { why: "exact" };
+  // A template's `<your-password>` is wrapped whole; a generated token may contain < and >.
+  const marker =
+    DENY_CONTAINS.find((d) => v.includes(d)) ??
+    DENY_PREFIX.find((d) => v.startsWith(d)) ??
+    (/^<[^<>]*>$/.test(v) ? "<…>" : undefined);
+  if (marker !== undefined) return { why: "marker", marker };
+  const words = v.split(/[^a-z0-9]+/).filter((w) => w !== "" && !/^\d+$/.test(w));
+  if (words.length >= 2 && words.every((w) => FILLER.has(w))) return { why: "filler" };
+  if (/^(.)\1*$/.test(v)) return { why: "repeat" };
+  if (new Set(v).size < 6) return { why: "few-distinct" };
+  return undefined;
+}
+
+const FILLER_TEXT = "is made only of filler words (secret, change, password, example, your …)";
+
+/**
  * Why `value` is not acceptable as a secret of `kind`, or undefined if it is.
  * The reason never quotes the value itself beyond a known public default.
  */
@@ -68,30 +124,85 @@ export function weakSecretReason(
   kind: SecretKind,
   t: SecretThresholds = DEFAULT_SECRET_THRESHOLDS,
 ): string | undefined {
-  const v = value.trim().toLowerCase();
-  if (v.length === 0) {
-    return "is empty";
-  }
-  const extra = (t.extraDenylist ?? []).map((d) => d.toLowerCase());
-  if (DENY_EXACT.has(v) || extra.includes(v)) {
-    return `is the well-known default/placeholder "${value.trim()}"`;
-  }
-  // A template's `<your-password>` is wrapped whole; a generated token may contain < and >.
-  const marker =
-    DENY_CONTAINS.find((d) => v.includes(d)) ??
-    DENY_PREFIX.find((d) => v.startsWith(d)) ??
-    (/^<[^<>]*>$/.test(v) ? "<…>" : undefined);
-  if (marker !== undefined) {
-    return `looks like a placeholder (it contains "${marker}")`;
-  }
-  if (/^(.)\1*$/.test(v)) {
-    return "repeats a single character";
+  const w = weakness(value, t.extraDenylist);
+  switch (w?.why) {
+    case "empty":
+      return "is empty";
+    case "exact":
+      return `is the well-known default/placeholder "${value.trim()}"`;
+    case "marker":
+      return `looks like a placeholder (it contains "${w.marker}")`;
+    case "filler":
+      return `looks like a placeholder: it ${FILLER_TEXT}`;
+    case "repeat":
+      return "repeats a single character";
   }
   const min = kind === "password" ? t.minPasswordLength : t.minSecretKeyLength;
   if (value.length < min) {
     return `is ${value.length} characters long; at least ${min} are required`;
   }
+  // "few-distinct" is the config's stricter bar only: generated hex keys can trip it in tests.
   return undefined;
+}
+
+/**
+ * The same judgement, worded for the stack's config errors, which must not repeat any part
+ * of the value (not even a public default it contains): the program's one weak-secret check.
+ */
+export function quietWeakSecretReason(value: string, minLength: number): string | undefined {
+  const w = weakness(value);
+  switch (w?.why) {
+    case "empty":
+      return "is empty";
+    case "exact":
+    case "marker":
+      return "is a known default or placeholder, or contains one";
+    case "filler":
+      return FILLER_TEXT;
+  }
+  if (value.trim().length < minLength) return `is shorter than ${minLength} characters`;
+  if (w !== undefined) return "has too few distinct characters";
+  return undefined;
+}
+
+/**
+ * Credentials recognisable by their value, whatever the name they sit under. Returns what was
+ * found ("a GitHub token"), never the value. Prefixes are the issuers' documented formats:
+ * GitHub "About authentication to GitHub" (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), AWS IAM
+ * "Understanding unique ID prefixes" (AKIA long-term, ASIA temporary access key ids), Stripe
+ * "API keys" (sk_live_, sk_test_, rk_live_), OpenAI (sk-), Slack (xox?-), GitLab (glpat-).
+ */
+export function secretInValue(value: string): string | undefined {
+  const v = value.trim();
+  const url = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:([^\s/@]+)@/i.exec(v);
+  if (url && !isShellReference(safeDecode(url[1] as string)))
+    return "a password in a URL (user:password@host)";
+  if (/\bBearer\s+(?!\$)[A-Za-z0-9\-._~+/]{8,}=*/i.test(v)) return "a bearer token";
+  if (/\bBasic\s+(?!\$)[A-Za-z0-9+/]{8,}={0,2}/.test(v)) return "HTTP Basic credentials";
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v)) return "a private key";
+  if (/\b(sk|rk)_(live|test)_[A-Za-z0-9]{10,}/.test(v)) return "a Stripe key";
+  if (/\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}/.test(v))
+    return "a GitHub token";
+  if (/\b(AKIA|ASIA)[0-9A-Z]{16}\b/.test(v)) return "an AWS access key id";
+  if (/\bxox[abposr]-[A-Za-z0-9-]{10,}/.test(v)) return "a Slack token";
+  if (/\bglpat-[A-Za-z0-9_-]{20,}/.test(v)) return "a GitLab token";
+  if (/\bsk-[A-Za-z0-9_-]{20,}/.test(v)) return "an API key (sk-…)";
+  if (v.split(/\s+/).some(looksRandom)) return "a long random string (a key or token)";
+  return undefined;
+}
+
+/**
+ * A long token with letters of both cases and digits and high Shannon entropy: what generated
+ * keys look like. Hex digests (image ids, git SHAs) have one case and stay below the bar.
+ */
+function looksRandom(word: string): boolean {
+  if (word.length < 32 || !/^[A-Za-z0-9+/=_-]+$/.test(word)) return false;
+  if (!/[a-z]/.test(word) || !/[A-Z]/.test(word) || !/\d/.test(word)) return false;
+  const counts = new Map<string, number>();
+  for (const c of word) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / word.length) * Math.log2(n / word.length);
+  return bits >= 4.2;
 }
 
 /** Env var names that hold a flag, a path or an identifier rather than a secret. */

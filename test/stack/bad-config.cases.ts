@@ -2,6 +2,8 @@
  * Bad configs, one per line, each with the message a user must see. Every case starts
  * from the real Pulumi.<stack>.yaml and changes one thing.
  */
+import { CLASS_CASES } from "./bad-config-classes.cases";
+
 type Obj = Record<string, unknown>;
 
 export interface BadConfigCase {
@@ -12,6 +14,8 @@ export interface BadConfigCase {
   readonly redis?: Obj;
   readonly overrides?: Obj;
   readonly secrets?: Obj;
+  /** Values that must never appear in the message, e.g. a plain-text credential in `env`. */
+  readonly secretValues?: readonly string[];
   /** Every one of these must appear in the error. */
   readonly expect: (string | RegExp)[];
 }
@@ -359,4 +363,6 @@ export const BAD_CONFIGS: BadConfigCase[] = [
     },
     expect: ["`api-stack:redisUrl` only applies to `redis.mode: external`"],
   },
+  // Issue #10's classes of mistakes that used to get through.
+  ...CLASS_CASES,
 ];

@@ -1,44 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ProgramError, PROJECT_DIR } from "../../scripts/lib/capture";
+import { ProgramError } from "../../scripts/lib/capture";
 import { runStack } from "../helpers/program";
-import { BAD_CONFIGS, type BadConfigCase } from "./bad-config.cases";
-
-type Obj = Record<string, unknown>;
-
-function stackObject(stack: string, key: string): Obj {
-  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
-    config: Obj;
-  };
-  return structuredClone(doc.config[`api-stack:${key}`] as Obj);
-}
-
-/** Deep merge where `undefined` deletes the key. */
-function merge(base: Obj, patch: Obj): Obj {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) delete out[k];
-    else if (
-      v &&
-      typeof v === "object" &&
-      !Array.isArray(v) &&
-      out[k] &&
-      typeof out[k] === "object"
-    )
-      out[k] = merge(out[k] as Obj, v as Obj);
-    else out[k] = v;
-  }
-  return out;
-}
-
-function overridesFor(c: BadConfigCase): Obj {
-  const o: Obj = { ...c.overrides };
-  if (c.api) o["api-stack:api"] = merge(stackObject(c.stack, "api"), c.api);
-  if (c.redis) o["api-stack:redis"] = merge(stackObject(c.stack, "redis"), c.redis);
-  return o;
-}
+import { BAD_CONFIGS } from "./bad-config.cases";
+import { merge, overridesFor, stackObject } from "./bad-config.helpers";
 
 describe("bad configs are refused before any resource is registered", () => {
   it("has at least 25 cases", () => {

@@ -1,0 +1,108 @@
+/**
+ * zod's issues, worded for a person editing Pulumi.<stack>.yaml: the key, what is wrong and
+ * the fix, with a hint for the mistakes the CLI and YAML make easy. A value is quoted back
+ * only when neither the key nor any part of its path looks secret, whatever the value's type.
+ */
+import { z } from "zod";
+import { secretKindOfName } from "../policy/lib/secrets";
+import { PROJECT, REDIS_MODES } from "./config-values";
+
+export const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv", "redisUrl"] as const;
+const SECRET_PATHS = new Set<string>(SECRET_KEYS);
+const TOP_LEVEL = ["environment", "api", "redis", ...SECRET_KEYS];
+
+/** True when a value at this path must never be printed. */
+function secretPath(path: readonly string[]): boolean {
+  return path.some(
+    (p) =>
+      SECRET_PATHS.has(p) ||
+      secretKindOfName(p) !== undefined ||
+      /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|(^|_)KEY$|API_?KEY|AUTH/i.test(p),
+  );
+}
+
+export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
+  const path = issue.path.map(String);
+  const key = `${PROJECT}:${path.join(".")}`;
+  const secret = secretPath(path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const where = path.length ? `${key}.` : `${PROJECT}:`;
+      return issue.keys
+        .map((k) => `\`${where}${k}\` is not a known key: ${unknownKeyHint(path, k)}`)
+        .join("\n  - ");
+    }
+    case "invalid_key": {
+      // A record's key (an env var name): zod's own "Invalid key in record" says nothing.
+      const inner = issue.issues[0]?.message;
+      return `\`${key}\` is not a valid name: ${inner && !inner.startsWith("Invalid") ? inner : "fix the name"}`;
+    }
+    case "invalid_type": {
+      const got = valueAt(input, issue.path);
+      if (got === undefined) return required(key, path);
+      const shown = secret ? "a value" : JSON.stringify(got);
+      const what = issue.message.startsWith("Invalid input")
+        ? `must be ${article(issue.expected)}`
+        : issue.message;
+      return `\`${key}\` ${what}, got ${shown} (${typeof got}): ${typeHint(path, issue.expected, got, secret)}`;
+    }
+    case "invalid_union":
+      if (path[path.length - 1] === "mode") {
+        return `\`${key}\` is ${JSON.stringify(valueAt(input, issue.path))}: must be one of ${REDIS_MODES.map((m) => JSON.stringify(m)).join(", ")}`;
+      }
+      return `\`${key}\` ${issue.message}`;
+    case "invalid_value": {
+      const got = valueAt(input, issue.path);
+      if (got === undefined) return required(key, path);
+      const onFailure = typeof got === "string" ? /^on-failure:(\d+)$/.exec(got) : null;
+      if (path[path.length - 1] === "restart" && onFailure) {
+        const role = path.slice(0, -1).join(".");
+        return `\`${key}\` is ${JSON.stringify(got)}, Docker CLI syntax that the stack does not take: write \`restart: on-failure\` and \`maxRetryCount: ${onFailure[1]}\` under \`${role}\``;
+      }
+      return `\`${key}\` ${secret ? "has an invalid value" : `is ${JSON.stringify(got)}`}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    }
+    default:
+      return `\`${key}\` ${issue.message}`;
+  }
+}
+
+/** `pulumi config set api.image x` without `--path` stores a key literally named `api.image`. */
+function unknownKeyHint(path: readonly string[], k: string): string {
+  const [head] = k.split(".");
+  if (path.length === 0 && k.includes(".") && head !== undefined && TOP_LEVEL.includes(head)) {
+    return `it was set without \`--path\`, so Pulumi stored a key literally named "${k}": run \`pulumi config rm '${k}'\` and then \`pulumi config set --path ${k} <value>\``;
+  }
+  return "remove it or fix the spelling (see the config reference in README.md)";
+}
+
+function typeHint(
+  path: readonly string[],
+  expected: string,
+  got: unknown,
+  secret: boolean,
+): string {
+  if (expected === "string" && typeof got === "number" && !secret) {
+    // YAML reads an unquoted 8.0 as the number 8 (YAML 1.2 core schema, float), and the
+    // engine hands the program 8.
+    const typed = Number.isInteger(got) ? got.toFixed(1) : String(got);
+    return `YAML read an unquoted number; quote it: ${path[path.length - 1]}: "${typed}"`;
+  }
+  return "fix the value in the stack file";
+}
+
+function required(key: string, path: string[]): string {
+  return `\`${key}\` is required: set it with \`pulumi config set --path ${path.join(".")} <value>\``;
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}

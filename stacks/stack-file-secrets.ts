@@ -1,0 +1,74 @@
+/**
+ * Which leaves of a secret key the stack file stores in plain text.
+ *
+ * `pulumi config set --secret --path secretEnv.A x` writes `secretEnv: {A: {secure: …}}`; a
+ * hand-typed `B: plain` beside it stays plain in the file, yet the engine hands the program the
+ * whole object as one secret key (pulumi/pulumi sdk/go/common/resource/config/value.go: an
+ * object value is secure when any leaf is, and `pulumi.runtime` only exposes
+ * `isConfigSecret(key)`). So the program cannot see per-leaf secrecy in the config it is given;
+ * it reads the stack file itself, the way the gate's scripts/lib/stack-file.ts does. Without a
+ * file (config kept elsewhere), nothing is reported and the key-level check still applies.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+function isSecure(v: unknown): boolean {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    typeof (v as Record<string, unknown>).secure === "string"
+  );
+}
+
+function hasSecure(v: unknown): boolean {
+  if (isSecure(v)) return true;
+  if (Array.isArray(v)) return v.some(hasSecure);
+  if (v && typeof v === "object") return Object.values(v).some(hasSecure);
+  return false;
+}
+
+function plainLeaves(v: unknown, at: string, out: string[]): void {
+  if (isSecure(v)) return;
+  if (v && typeof v === "object") {
+    for (const [k, child] of Object.entries(v)) plainLeaves(child, `${at}.${k}`, out);
+  } else out.push(at);
+}
+
+/**
+ * Plain leaves (`secretEnv.B`) of the given keys in a stack file's `config:` block, for each key
+ * that holds at least one `secure:` leaf. `project` qualifies bare keys (`secretEnv`).
+ */
+export function plainLeavesOfSecretKeys(
+  config: Record<string, unknown>,
+  project: string,
+  keys: readonly string[],
+): string[] {
+  const out: string[] = [];
+  for (const [fullKey, value] of Object.entries(config)) {
+    const name = fullKey.includes(":") ? fullKey.slice(fullKey.indexOf(":") + 1) : fullKey;
+    const ns = fullKey.includes(":") ? fullKey.slice(0, fullKey.indexOf(":")) : project;
+    if (ns !== project || !keys.includes(name) || !hasSecure(value)) continue;
+    plainLeaves(value, name, out);
+  }
+  return out.sort();
+}
+
+/** The same, read from `Pulumi.<stack>.yaml` in `dir`; [] when the file is absent or unreadable. */
+export function readPlainSecretLeaves(
+  dir: string,
+  stack: string,
+  project: string,
+  keys: readonly string[],
+): string[] {
+  try {
+    const doc = parse(fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")) as {
+      config?: Record<string, unknown>;
+    } | null;
+    return plainLeavesOfSecretKeys(doc?.config ?? {}, project, keys);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,54 @@
+/** Builds a bad case's config: the real Pulumi.<stack>.yaml with the case's changes. */
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PROJECT_DIR } from "../../scripts/lib/capture";
+import type { BadConfigCase } from "./bad-config.cases";
+
+type Obj = Record<string, unknown>;
+
+export function stackObject(stack: string, key: string): Obj {
+  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Obj;
+  };
+  return structuredClone(doc.config[`api-stack:${key}`] as Obj);
+}
+
+/** Deep merge where `undefined` deletes the key. */
+export function merge(base: Obj, patch: Obj): Obj {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete out[k];
+    else if (
+      v &&
+      typeof v === "object" &&
+      !Array.isArray(v) &&
+      out[k] &&
+      typeof out[k] === "object"
+    )
+      out[k] = merge(out[k] as Obj, v as Obj);
+    else out[k] = v;
+  }
+  return out;
+}
+
+export function overridesFor(c: BadConfigCase): Obj {
+  const o: Obj = { ...c.overrides };
+  if (c.api) o["api-stack:api"] = merge(stackObject(c.stack, "api"), c.api);
+  if (c.redis) o["api-stack:redis"] = merge(stackObject(c.stack, "redis"), c.redis);
+  return o;
+}
+
+/**
+ * What `pulumi up` prints for an error thrown by the program: @pulumi/pulumi cmd/run/run.js,
+ * uncaughtHandler: a RunError's message only ("Always hide the stack for RunErrors"), a
+ * ResourceError's message when `hideStack`, otherwise `util.inspect(err)`, the stack included.
+ */
+export function printedByCli(err: unknown): string {
+  if (pulumi.RunError.isInstance(err)) return err.message;
+  if (pulumi.ResourceError.isInstance(err))
+    return err.hideStack ? err.message : String(err.stack ?? err.message);
+  const e = err as { stack?: string } | undefined;
+  return String(e?.stack ?? err);
+}
