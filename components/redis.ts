@@ -56,8 +56,9 @@ export interface RedisArgs {
   readonly debugNetworkName?: pulumi.Input<string>;
   /**
    * The uid (or uid:gid) the server runs as, set on the container itself. The official
-   * images create `redis`/`valkey` as uid 999 and own `/data` by it, so a new named volume
-   * starts owned by 999 too. @default "999"
+   * images create `redis`/`valkey` as uid 999 and own `/data` by it (docker-library/redis
+   * Dockerfile.template; valkey-io/valkey-container Dockerfile.template), so a new named
+   * volume starts owned by 999 too. @default "999"
    */
   readonly user?: string;
   /** Seconds between SIGTERM and SIGKILL, on `docker stop` and on replace or destroy. @default 30 */

@@ -52,8 +52,9 @@ const ROOT_USERS = new Set(["", "0", "root"]);
 const capName = (c: unknown) => String(c).toUpperCase().replace(/^CAP_/, "");
 
 /**
- * docker-library/redis docker-entrypoint.sh (valkey-container's is the same): started as
- * root, it runs `find . \! -user redis -exec chown redis '{}' +` in /data under `set -e`,
+ * docker-library/redis docker-entrypoint.sh (valkey-io/valkey-container docker-entrypoint.sh
+ * does the same for `valkey`, stepping down with setpriv): started as root, it runs
+ * `find . \! -user redis -exec chown redis '{}' +` in /data under `set -e`,
  * then drops to redis with umask 0077. After the first start /data/appendonlydir is 0700
  * redis; root with every capability dropped (no DAC_READ_SEARCH/DAC_OVERRIDE) cannot enter
  * it, `find` exits 1 and so does the container, on every restart and replacement after the
