@@ -6,7 +6,11 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, onlyFor } from "../lib/config";
 import { containerLabel, CONTAINER, isOneShot, Props, redisIdentity } from "../lib/docker";
 import { formatMs } from "../lib/duration";
+import { parseEnvs } from "../lib/env";
 import {
+  blankProbe,
+  curlWithoutFail,
+  loopbackProbePorts,
   DOCKER_DEFAULT_INTERVAL_MS,
   DOCKER_DEFAULT_RETRIES,
   DOCKER_DEFAULT_TIMEOUT_MS,
@@ -47,15 +51,72 @@ export const containerHealthcheckRequired: ResourceValidationPolicy = {
       report(
         unknownAtPreview(`The healthcheck of ${label}`, "declare `healthcheck.tests` as literals"),
       );
+    } else if (probe.form === "invalid" && blankTests(p)) {
+      probeProblems(p, probe).forEach((m) => report(`${label}: ${m}`));
     } else if (probe.form === "none" || probe.form === "invalid") {
       report(
         `${label} has ${probe.reason}, so Docker and \`wait\` cannot tell a hung service from a ` +
           'healthy one. Fix: add healthcheck.tests, e.g. ["CMD-SHELL", "curl -fsS http://localhost:PORT/health"] ' +
           'or, for Redis, ["CMD-SHELL", "redis-cli ping | grep -qx PONG"].',
       );
+    } else {
+      probeProblems(p, probe).forEach((m) => report(`${label}: ${m}`));
     }
   }),
 };
+
+/** `["CMD-SHELL", ""]`, `["CMD", " "]`: a test list whose command is blank. */
+function blankTests(p: Props): boolean {
+  const tests = (p.healthcheck as Props | undefined)?.tests;
+  return (
+    Array.isArray(tests) &&
+    tests.every((t) => typeof t === "string") &&
+    blankProbe(tests as string[]) !== undefined
+  );
+}
+
+/** Ports the container's process listens on, as far as the resource says: published ports and PORT. */
+function listeningPorts(p: Props): number[] {
+  const ports = Array.isArray(p.ports)
+    ? p.ports
+        .map((x) => (x && typeof x === "object" ? (x as Props).internal : undefined))
+        .filter((n): n is number => typeof n === "number")
+    : [];
+  const env = parseEnvs(p.envs).vars.find((v) => v.name === "PORT");
+  if (env && /^\d+$/.test(env.value)) ports.push(Number(env.value));
+  return [...new Set(ports)];
+}
+
+/**
+ * A probe that cannot fail (blank CMD-SHELL, curl without --fail), can never pass (blank CMD,
+ * a loopback URL on a port the container does not listen on). The same checks the stack's
+ * config makes on `api.healthcheck.command` (stacks/config.ts checkHealthCommand).
+ */
+export function probeProblems(p: Props, probe: Probe): string[] {
+  const tests = (p.healthcheck as Props).tests as string[];
+  const blank = blankProbe(tests);
+  if (blank) {
+    return [
+      `healthcheck.tests is empty: ${blank}. Fix: a real probe such as ["CMD", "curl", "-fsS", "http://127.0.0.1:PORT/health"].`,
+    ];
+  }
+  const out: string[] = [];
+  if (curlWithoutFail(probe)) {
+    out.push(
+      "the healthcheck runs curl without --fail (-f); curl exits 0 on an HTTP 500, so the check " +
+        'cannot fail. Fix: add -f, e.g. ["CMD", "curl", "-fsS", "http://127.0.0.1:PORT/health"].',
+    );
+  }
+  const listening = listeningPorts(p);
+  const wrong = loopbackProbePorts(probe).filter((x) => !listening.includes(x));
+  if (listening.length > 0 && wrong.length > 0) {
+    out.push(
+      `the healthcheck probes port ${wrong.join(", ")} but the container listens on ${listening.join(", ")} ` +
+        "(its published ports and PORT), so the check can never pass. Fix: point the probe at the port the app listens on.",
+    );
+  }
+  return out;
+}
 
 interface Range {
   min: string;

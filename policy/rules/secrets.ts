@@ -16,6 +16,7 @@ import {
   redactUrl,
   redisUrls,
   SecretThresholds,
+  secretInValue,
   secretKindOfName,
   weakSecretReason,
 } from "../lib/secrets";
@@ -255,9 +256,16 @@ export function secretsInCommand(words: readonly string[], script: string): stri
       found.push(`${inv.cli} -a <literal>`);
     }
   }
-  for (const u of redisUrls(script)) {
-    if (u.password !== "" && !isShellReference(u.password)) {
-      found.push(`URL ${redactUrl(u.url)}`);
+  const redis = redisUrls(script).filter((u) => u.password !== "" && !isShellReference(u.password));
+  for (const u of redis) {
+    found.push(`URL ${redactUrl(u.url)}`);
+  }
+  // Bearer tokens, URL userinfo, issuers' key prefixes (policy/lib/secrets.ts secretInValue),
+  // e.g. curl -H "Authorization: Bearer …" in a healthcheck, which docker inspect shows.
+  for (const w of words) {
+    const what = secretInValue(w);
+    if (what !== undefined && !(redis.length > 0 && what.includes("URL"))) {
+      found.push(what);
     }
   }
   return [...new Set(found)];

@@ -12,6 +12,7 @@ import {
   startPolicyPack,
 } from "../../scripts/lib/analyzer";
 import { containerCases } from "./corpus/containers";
+import { configClassCases } from "./corpus/config-classes";
 import { elasticacheCases } from "./corpus/elasticache";
 import { elasticacheAuthCases } from "./corpus/elasticache-auth";
 import { elasticacheOpsCases } from "./corpus/elasticache-ops";
@@ -34,6 +35,7 @@ const families: Record<string, BadCase[]> = {
   "elasticache-auth": elasticacheAuthCases,
   "elasticache-ops": elasticacheOpsCases,
   unknowns: unknownCases,
+  "config-classes": configClassCases,
 };
 const badCount = Object.values(families).reduce((n, f) => n + f.length, 0);
 const tally = { blocked: 0, clean: 0 };

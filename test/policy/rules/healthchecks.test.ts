@@ -114,3 +114,29 @@ describe("redis-healthcheck-checks-reply", () => {
     );
   });
 });
+
+describe("issue #10: probes that cannot fail or can never pass", () => {
+  it.each([
+    [["CMD", "curl", "-s", "http://127.0.0.1:3003/health"], /curl without --fail/],
+    [["CMD-SHELL", "curl -s http://localhost:3003/health || exit 1"], /curl without --fail/],
+    [["CMD-SHELL", ""], /can never fail/],
+    [["CMD", " "], /can never pass/],
+    [["CMD", "curl", "-fsS", "http://127.0.0.1:8080/health"], /probes port 8080 .*listens on 3003/],
+  ])("refuses %j", (tests, message) =>
+    assertHasResourceViolation(
+      containerHealthcheckRequired,
+      args(C, withHc(apiProps(), { tests })),
+      message,
+    ),
+  );
+  it.each([
+    [["CMD", "curl", "-fsS", "http://127.0.0.1:3003/health"]],
+    [["CMD", "curl", "--fail", "-s", "http://127.0.0.1:3003/health"]],
+    [["CMD", "wget", "-qO-", "http://127.0.0.1:3003/health"]],
+  ])("accepts %j", (tests) =>
+    assertNoResourceViolations(
+      containerHealthcheckRequired,
+      args(C, withHc(apiProps(), { tests })),
+    ),
+  );
+});

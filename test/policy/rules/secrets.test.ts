@@ -145,3 +145,68 @@ describe("no-secrets-in-command", () => {
       /healthcheck/,
     ));
 });
+
+describe("issue #10: credentials recognised by value", () => {
+  const probe = (tests: string[]) => ({
+    ...apiProps(),
+    healthcheck: { ...(apiProps().healthcheck as object), tests },
+  });
+  it.each([
+    [
+      [
+        "CMD",
+        "curl",
+        "-fsS",
+        "-H",
+        "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0",
+        "http://127.0.0.1:3003/health",
+      ],
+      /bearer token/,
+    ],
+    [
+      ["CMD", "curl", "-fsS", "http://probe:Hq7rT2vLx9pW4mZk@127.0.0.1:3003/health"],
+      /password in a URL/,
+    ],
+    [
+      [
+        "CMD-SHELL",
+        "curl -fsS -H 'X-Api-Key: sk_live_51HqLp2Kx9Vb3Nm7Qw4Er8Ty' http://127.0.0.1:3003/health",
+      ],
+      /Stripe key/,
+    ],
+  ])("refuses a literal credential in the healthcheck %#", (tests, message) =>
+    assertHasResourceViolation(noSecretsInCommand, args(C, probe(tests)), message),
+  );
+  it("never quotes the credential", async () => {
+    const token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0";
+    await assertHasResourceViolation(
+      noSecretsInCommand,
+      args(
+        C,
+        probe([
+          "CMD",
+          "curl",
+          "-fsS",
+          "-H",
+          `Authorization: Bearer ${token}`,
+          "http://127.0.0.1:3003/health",
+        ]),
+      ),
+      new RegExp(`^(?![\\s\\S]*${token.replace(/\./g, "\\.")})`),
+    );
+  });
+});
+
+describe("issue #10: weak secrets that are not an exact denylist entry", () => {
+  it.each([
+    "novita_redis_password_2024_prod_ready",
+    "your-super-secret-key-change-this-in-production-0123456789abcdef",
+    "secret-example-secret-example-change-your-secret-now-secret-example-token",
+  ])("refuses %j", (v) =>
+    assertHasResourceViolation(
+      noWeakSecrets,
+      args(C, { ...apiProps(), envs: [`SECRET_KEY=${v}`] }),
+      /SECRET_KEY .*placeholder/,
+    ),
+  );
+});
