@@ -23,6 +23,7 @@ import {
   vpc,
 } from "./base";
 import { elasticacheGoodCases } from "./elasticache-good";
+import { hardeningGoodCases } from "./hardening";
 import { GoodCase, withApi, withRedis } from "./types";
 
 export const goodCases: GoodCase[] = [
@@ -206,6 +207,7 @@ export const goodCases: GoodCase[] = [
     }),
   },
   ...elasticacheGoodCases,
+  ...hardeningGoodCases,
 ];
 
 export const goodApiProps = apiProps;
