@@ -18,6 +18,7 @@ import { elasticacheAuthCases } from "./corpus/elasticache-auth";
 import { elasticacheOpsCases } from "./corpus/elasticache-ops";
 import { exposureCases } from "./corpus/exposure";
 import { goodCases } from "./corpus/good";
+import { hardeningCases } from "./corpus/hardening";
 import { healthcheckCases } from "./corpus/healthchecks";
 import { lifecycleCases } from "./corpus/lifecycle";
 import { secretCases } from "./corpus/secrets";
@@ -30,6 +31,7 @@ const families: Record<string, BadCase[]> = {
   exposure: exposureCases,
   healthchecks: healthcheckCases,
   containers: containerCases,
+  hardening: hardeningCases,
   lifecycle: lifecycleCases,
   elasticache: elasticacheCases,
   "elasticache-auth": elasticacheAuthCases,
