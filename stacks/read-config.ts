@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, PROJECT, type StackConfig } from "./config";
 import { SECRET_KEYS } from "./config-messages";
@@ -20,9 +22,11 @@ export function readStackConfig(): StackConfig {
   const values = pulumi.runtime.allConfig();
   const secretKeys = Object.keys(values).filter((k) => runtimeConfig.isConfigSecret(k));
   const stack = pulumi.getStack();
-  // The language host runs the program with the project's root directory set
-  // (@pulumi/pulumi runtime/settings.ts getRootDirectory); under the mocks it is the cwd.
-  const dir = pulumi.runtime.getRootDirectory?.() || process.cwd();
+  // The language host tells the program where Pulumi.yaml is (@pulumi/pulumi runtime/settings.ts
+  // getRootDirectory, from PULUMI_NODEJS_ROOT_DIRECTORY); the mocks leave a placeholder, and
+  // there the program runs in the project directory (runtime/state.ts: "rootDirectory").
+  const root = pulumi.runtime.getRootDirectory();
+  const dir = root && fs.existsSync(path.join(root, "Pulumi.yaml")) ? root : process.cwd();
   const plainSecretLeaves = readPlainSecretLeaves(dir, stack, PROJECT, SECRET_KEYS);
   try {
     return parseStackConfig({ values, secretKeys, plainSecretLeaves, stack });
