@@ -198,9 +198,15 @@ export function checkTimings(
   const interval = timing("interval", DOCKER_DEFAULT_INTERVAL_MS);
   const timeout = timing("timeout", DOCKER_DEFAULT_TIMEOUT_MS);
   if (interval !== undefined && timeout !== undefined && timeout >= interval) {
+    // Probes never overlap: moby/moby daemon/health.go, monitor, runs one probe at a time and
+    // resets its interval timer after the probe returns, so the interval is the gap between
+    // the end of one probe and the start of the next.
     out.push(
       `${label} has healthcheck.timeout ${formatMs(timeout)} >= interval ${formatMs(interval)} ` +
-        '(unset or 0s means Docker\'s 30s for both), so probes overlap. Fix: make timeout shorter than interval, e.g. interval "10s", timeout "3s".',
+        "(unset or 0s means Docker's 30s for both): a hung probe may run as long as the gap between probes, " +
+        "so each failing check takes timeout + interval and Docker marks the container unhealthy only after " +
+        `retries × ${formatMs(timeout + interval)} (probes never overlap: Docker waits the interval after each one ends). ` +
+        'Fix: make timeout shorter than interval, e.g. interval "10s", timeout "3s".',
     );
   }
 
