@@ -19,11 +19,22 @@ async function program(stack: string, overrides: Record<string, unknown>, prior?
     values: cfg.values,
     secretKeys: cfg.secretKeys,
     prior: prior ? priorOf(prior) : undefined,
+    // A second run in this process must execute the program again, as a second `up` does:
+    // drop the cached program module (the SDK's own state is reset by runProgram).
+    load: async () => {
+      const entry = require.resolve("../../stacks/index");
+      delete require.cache[entry];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(entry) as Record<string, unknown>;
+    },
   });
 }
 
 async function main(): Promise<void> {
-  const applier = new DockerApplier(new Docker({ socketPath: DOCKER_SOCKET }));
+  const applier = new DockerApplier(
+    new Docker({ socketPath: DOCKER_SOCKET }),
+    process.env.BENCH_LOG ? console.log : undefined,
+  );
   const ports = { apiPort: await freePort(), debugPort: await freePort() };
   try {
     const first = await program("dev", await configFor("dev", ports));
