@@ -253,7 +253,11 @@ export class Redis extends pulumi.ComponentResource {
         restart: a.restart,
         maxRetryCount: a.maxRetryCount,
         memory: a.memoryMb,
-        // Running as its own uid, the server needs no capability at all.
+        // Running as its own uid, the server needs no capability at all, so none is added
+        // back: with the image's uid owning /data, the entrypoint execs the server without
+        // chown (see `user` above). no-new-privileges keeps a setuid binary from raising a
+        // process back to root. The pack checks both (container-drops-all-capabilities,
+        // container-no-new-privileges; CIS Docker Benchmark v1.6.0 §5.3, §5.25).
         capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges:true"],
         // SIGTERM makes Redis flush the AOF; give it the time to. `stopTimeout` covers
