@@ -77,6 +77,7 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
         throw new pulumi.ResourceError(
           `\`allowedCidrs\` contains "${cidr}", which opens the cache to the internet: allow the API's security group or the VPC CIDR`,
           this,
+          true,
         );
       }
     }
@@ -84,6 +85,7 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(
         "`allowedSecurityGroupIds` and `allowedCidrs` are both empty: nothing could reach the cache",
         this,
+        true,
       );
     }
     const keep = { parent: this, protect: a.protectData };

@@ -39,6 +39,7 @@ export class StackSecrets extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(
         `\`passwordLength\` (${length}) must be a whole number from 32 to 128`,
         this,
+        true,
       );
     }
     const password = (role: string) =>
