@@ -124,6 +124,12 @@ export class ApiService extends pulumi.ComponentResource {
         restart: a.restart,
         maxRetryCount: a.maxRetryCount,
         memory: a.memoryMb,
+        // Swap limit = memory limit (no swap), and always sent with it: Docker refuses a
+        // memory update above the container's current swap limit ("Memory limit should be
+        // smaller than already set memoryswap limit"), and the provider's update sends
+        // memory_swap only when it is set (kreuzwerker resource_docker_container_funcs.go,
+        // resourceDockerContainerUpdate). Seen on the real engine in test/docker/update.test.ts.
+        memorySwap: a.memoryMb,
         cpus: a.cpus === undefined ? undefined : String(a.cpus),
         user: a.user,
         // Every capability dropped and none added back: an HTTP server on an unprivileged port

@@ -253,6 +253,12 @@ export class Redis extends pulumi.ComponentResource {
         restart: a.restart,
         maxRetryCount: a.maxRetryCount,
         memory: a.memoryMb,
+        // Swap limit = memory limit (no swap), and always sent with it: Docker refuses a
+        // memory update above the container's current swap limit ("Memory limit should be
+        // smaller than already set memoryswap limit"), and the provider's update sends
+        // memory_swap only when it is set (kreuzwerker resource_docker_container_funcs.go,
+        // resourceDockerContainerUpdate). Seen on the real engine in test/docker/update.test.ts.
+        memorySwap: a.memoryMb,
         // Running as its own uid, the server needs no capability at all, so none is added
         // back: with the image's uid owning /data, the entrypoint execs the server without
         // chown (see `user` above). no-new-privileges keeps a setuid binary from raising a

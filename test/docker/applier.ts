@@ -312,6 +312,7 @@ export class DockerApplier {
           MaximumRetryCount: Number(p.maxRetryCount ?? 0),
         },
         Memory: typeof p.memory === "number" ? p.memory * 1024 * 1024 : undefined,
+        MemorySwap: swapBytes(p.memorySwap),
         NanoCpus: typeof p.cpus === "string" ? Math.round(Number(p.cpus) * 1e9) : undefined,
         CapAdd: caps.adds as string[] | undefined,
         CapDrop: caps.drops as string[] | undefined,
@@ -388,6 +389,8 @@ export class DockerApplier {
         MaximumRetryCount: Number(p.maxRetryCount ?? 0),
       },
       Memory: typeof p.memory === "number" ? p.memory * 1024 * 1024 : 0,
+      // d.GetOk("memory_swap"): sent only when set; -1 (unlimited) passes through.
+      ...(swapBytes(p.memorySwap) === undefined ? {} : { MemorySwap: swapBytes(p.memorySwap) }),
     });
   }
 
@@ -418,6 +421,12 @@ export class DockerApplier {
         return;
     }
   }
+}
+
+/** memory_swap in MB, as the provider converts it (a value > 0 is MB; -1 stays -1). */
+function swapBytes(v: unknown): number | undefined {
+  if (typeof v !== "number" || v === 0) return undefined;
+  return v > 0 ? v * 1024 * 1024 : v;
 }
 
 function ignoreGone(err: unknown): void {

@@ -94,6 +94,20 @@ describe("Replacements stop gracefully (kreuzwerker resource_docker_container_fu
   });
 });
 
+describe("Memory limits can be changed by a later up (resourceDockerContainerUpdate)", () => {
+  // Docker refuses a memory update above the current swap limit unless the swap limit comes
+  // with it, and the provider sends memory_swap only when it is set (test/docker/update.test.ts).
+  it.each([
+    ["prod", "api-server"],
+    ["prod", "cache-server"],
+    ["dev", "cache-server"],
+  ])("%s %s: memorySwap equals memory", (stack, name) => {
+    const c = props(stack, name);
+    expect(c.memory).toBeGreaterThan(0);
+    expect(c.memorySwap).toBe(c.memory);
+  });
+});
+
 describe("dev's Redis debug port can be published (moby/moby#36174)", () => {
   it("Redis joins a non-internal network besides the internal backend, only when debugPort is set", () => {
     const networks = (stack: string) =>
