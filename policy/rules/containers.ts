@@ -158,8 +158,8 @@ export const containerNotPrivileged: ResourceValidationPolicy = {
     if (bad.length > 0) {
       report(
         `${label} adds ${bad.map((c) => `${c.name} (${c.why})`).join("; ")}. An attacker with ` +
-          "code execution in the container gets that (capabilities(7)). Fix: remove them from " +
-          "capabilities.adds; if a feature really needs one, run that feature in a separate, " +
+          `code execution in the container gets that (capabilities(7)). Fix: remove ${bad.length > 1 ? "them" : "it"} ` +
+          "from capabilities.adds; if a feature really needs one, run that feature in a separate, " +
           "minimal container.",
       );
     }
@@ -205,11 +205,13 @@ export function judgeMount(label: string, m: HostMount, extra: readonly string[]
       : readOnly
         ? "read-only"
         : "read-write";
+    const readOnlyHelps = !readOnly && judgeHostPath(m.path, true, extra)?.level !== "refuse";
     return [
       `${label} mounts host path ${m.path} ${mode} (${m.where}): an attacker in the container gets ` +
-        `${verdict.why}. Fix: remove the mount; use a named volume or \`uploads\` for the files ` +
-        "it needs" +
-        (readOnly ? "." : ", and set readOnly: true where reading is all it needs."),
+        `${verdict.why}. Fix: ` +
+        (readOnlyHelps
+          ? "set readOnly: true if reading is all it needs, or remove the mount."
+          : "remove the mount; use a named volume or `uploads` for the files it needs."),
     ];
   }
   if (isUnknown(m.readOnly) && judgeHostPath(m.path, false, extra)?.level === "refuse") {
