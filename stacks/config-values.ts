@@ -23,10 +23,17 @@ export const cliNumber = <T extends z.ZodType>(schema: T) => z.preprocess(fromCl
 
 export const port = () => cliNumber(z.number().int().min(1).max(65535));
 
-/** Bounds on healthcheck timings: Docker's own limits are far looser than what works. */
-export const INTERVAL_MIN_MS = 1_000;
-export const INTERVAL_MAX_MS = 600_000;
-export const TIMEOUT_MIN_MS = 1_000;
+/** Bounds on healthcheck timings, shared with the pack's healthcheck-timing. */
+export {
+  PROBE_INTERVAL_MAX_MS as INTERVAL_MAX_MS,
+  PROBE_INTERVAL_MIN_MS as INTERVAL_MIN_MS,
+  PROBE_TIMEOUT_MIN_MS as TIMEOUT_MIN_MS,
+} from "../policy/lib/healthcheck";
+import {
+  PROBE_INTERVAL_MAX_MS as INTERVAL_MAX_MS,
+  PROBE_INTERVAL_MIN_MS as INTERVAL_MIN_MS,
+  PROBE_TIMEOUT_MIN_MS as TIMEOUT_MIN_MS,
+} from "../policy/lib/healthcheck";
 export const STOP_TIMEOUT_MIN_MS = 1_000;
 export const STOP_TIMEOUT_MAX_MS = 600_000;
 /**
@@ -36,6 +43,7 @@ export const STOP_TIMEOUT_MAX_MS = 600_000;
 export const CPUS_MIN = 0.01;
 
 export function human(ms: number): string {
+  if (ms === 0) return "0s";
   if (ms < 1_000) return `${ms}ms`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;

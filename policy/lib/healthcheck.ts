@@ -76,6 +76,14 @@ export interface Timings {
 export const DOCKER_DEFAULT_INTERVAL_MS = 30_000;
 export const DOCKER_DEFAULT_TIMEOUT_MS = 30_000;
 export const DOCKER_DEFAULT_RETRIES = 3;
+/**
+ * Bounds on a probe's interval and timeout that config and pack share. Docker itself accepts
+ * anything from 1ms (moby/moby api/types/container MinimumDuration); below 1s is a unit typo
+ * ("10ms" for "10s") and above 10m a dead container goes unnoticed for hours.
+ */
+export const PROBE_INTERVAL_MIN_MS = 1_000;
+export const PROBE_INTERVAL_MAX_MS = 600_000;
+export const PROBE_TIMEOUT_MIN_MS = 1_000;
 /** Provider default for `waitTimeout`, in seconds (docker provider ContainerArgs docs). */
 export const PROVIDER_DEFAULT_WAIT_TIMEOUT_S = 60;
 

@@ -19,6 +19,9 @@ import {
   Probe,
   probeInvocations,
   probeText,
+  PROBE_INTERVAL_MAX_MS,
+  PROBE_INTERVAL_MIN_MS,
+  PROBE_TIMEOUT_MIN_MS,
   PROVIDER_DEFAULT_WAIT_TIMEOUT_S,
 } from "../lib/healthcheck";
 import { parseDuration } from "../lib/duration";
@@ -192,6 +195,17 @@ export function checkTimings(
         `${label} has healthcheck.${field} "${String(hc[field])}", which is not a Docker duration. Fix: use e.g. "10s".`,
       );
       return undefined;
+    }
+    const min = field === "interval" ? PROBE_INTERVAL_MIN_MS : PROBE_TIMEOUT_MIN_MS;
+    if (v !== undefined && v > 0 && v < min) {
+      out.push(
+        `${label} has healthcheck.${field} ${formatMs(v)}, under 1s: Docker would ${field === "interval" ? "probe" : "kill a probe"} every ${formatMs(v)} (a unit typo such as "10ms" for "10s"?). Fix: use seconds, e.g. "10s".`,
+      );
+    }
+    if (field === "interval" && v !== undefined && v > PROBE_INTERVAL_MAX_MS) {
+      out.push(
+        `${label} has healthcheck.interval ${formatMs(v)}, over 10m, so a dead container goes unnoticed for interval × retries. Fix: probe at most every 10m, e.g. "30s".`,
+      );
     }
     return v === undefined || v === 0 ? dflt : v;
   };

@@ -210,7 +210,7 @@ export const CLASS_CASES: BadConfigCase[] = [
     name: "stopTimeout 0s",
     stack: "prod",
     api: { stopTimeout: "0s" },
-    expect: ["`api-stack:api.stopTimeout`", "Docker's 10s default"],
+    expect: ["`api-stack:api.stopTimeout` (0s)", "Docker's 10s default"],
   },
   {
     name: "stopTimeout 20m",

@@ -140,3 +140,13 @@ describe("issue #10: probes that cannot fail or can never pass", () => {
     ),
   );
 });
+
+describe("issue #10: timings that mean something else to Docker", () => {
+  it.each([
+    [{ interval: "10ms", timeout: "5ms" }, /interval 10ms, under 1s/],
+    [{ interval: "2h" }, /interval 2h, over 10m/],
+    [{ timeout: "0s", interval: "10s" }, /timeout 30s >= interval 10s/],
+  ])("refuses %j", (hc, message) =>
+    assertHasResourceViolation(healthcheckTiming, args(C, withHc(apiProps(), hc)), message),
+  );
+});
