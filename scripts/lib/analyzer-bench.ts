@@ -80,6 +80,10 @@ export function syntheticStack(containers: number, preview = false): ResourceRec
         memory: 256,
         stopTimeout: 30,
         destroyGraceSeconds: 30,
+        // Hardened as our components are (components/api-service.ts, redis.ts).
+        user: redis ? "999" : undefined,
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
         logOpts: { "max-size": "10m", "max-file": "3" },
         wait: true,
         waitTimeout: 120,
