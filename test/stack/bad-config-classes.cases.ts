@@ -224,7 +224,25 @@ export const CLASS_CASES: BadConfigCase[] = [
     api: { cpus: 0.005 },
     expect: ["`api-stack:api.cpus`", "0.01"],
   },
+  {
+    name: "cpus below the minimum as the CLI writes it (a string)",
+    stack: "prod",
+    api: { cpus: "0.005" },
+    expect: ["`api-stack:api.cpus` must be at least 0.01"],
+  },
+  {
+    name: "redis timeout 500ms",
+    stack: "prod",
+    redis: { healthcheck: { timeout: "500ms" } },
+    expect: ["`api-stack:redis.healthcheck.timeout` (500ms) must be at least 1s"],
+  },
   // 5. Values AWS refuses half-way through an up.
+  {
+    name: "snapshot window across midnight into maintenance",
+    stack: "prod-elasticache",
+    redis: { snapshotWindow: "23:30-00:30", maintenanceWindow: "mon:00:00-mon:01:00" },
+    expect: ['`api-stack:redis.snapshotWindow` "23:30-00:30" overlaps'],
+  },
   {
     name: "snapshot window hour 25",
     stack: "prod-elasticache",
