@@ -8,11 +8,12 @@ export const PROJECT = "api-stack";
 export const REDIS_MODES = ["local", "elasticache", "external"] as const;
 
 /**
- * `pulumi config set --path api.cpus 0.5` stores the STRING "0.5": under `--path` the CLI
- * types a value only when it parses as an integer or a boolean and keeps everything else a
- * string (pulumi/pulumi pkg/cmd/pulumi/config/config.go, `config set`: the path value is an
- * int when strconv.Atoi accepts it, a bool when strconv.ParseBool does). A numeric string is
- * read as the number the user typed, for every numeric key.
+ * `pulumi config set --path api.cpus 0.5` stores the STRING "0.5". Under `--path` the CLI types
+ * a value only as follows (pulumi/pulumi sdk/go/common/resource/config/map.go, Map.Set →
+ * adjustObjectValue): "true"/"false" become booleans; a value of more than one character that
+ * starts with "0" stays a string (so "0.5" and "0123" do); whatever strconv.Atoi accepts becomes
+ * an int; everything else stays a string. A numeric string is read as the number the user
+ * typed, for every numeric key.
  */
 export function fromCli(v: unknown): unknown {
   return typeof v === "string" && /^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$/.test(v) ? Number(v) : v;

@@ -3,9 +3,9 @@
  *
  * `pulumi config set --secret --path secretEnv.A x` writes `secretEnv: {A: {secure: …}}`; a
  * hand-typed `B: plain` beside it stays plain in the file, yet the engine hands the program the
- * whole object as one secret key (pulumi/pulumi sdk/go/common/resource/config/value.go: an
- * object value is secure when any leaf is, and `pulumi.runtime` only exposes
- * `isConfigSecret(key)`). So the program cannot see per-leaf secrecy in the config it is given;
+ * whole object as one secret key (pulumi/pulumi sdk/go/common/resource/config/map.go, Map.Get:
+ * an object with any `secure:` leaf becomes NewSecureObjectValue, and `pulumi.runtime` only
+ * exposes `isConfigSecret(key)`). So the program cannot see per-leaf secrecy in the config it is given;
  * it reads the stack file itself, the way the gate's scripts/lib/stack-file.ts does. Without a
  * file (config kept elsewhere), nothing is reported and the key-level check still applies.
  */

@@ -27,39 +27,56 @@ function project(stack: string, edit: (yaml: string) => string): string {
   return dir;
 }
 
-/** `pulumi config set --path <key> <value>` leaves `value` a string unless it is an int or bool. */
-const quote = (text: string, line: string) => {
-  const [key, value] = line.split(": ") as [string, string];
-  return text.replace(`${line}\n`, `${key}: "${value}"\n`);
+/**
+ * What `pulumi config set --path <key> <value>` writes for a value it keeps as a string
+ * (pulumi/pulumi sdk/go/common/resource/config/map.go, adjustObjectValue: "true"/"false" and
+ * what strconv.Atoi accepts are typed; a multi-character value starting with "0", or any other
+ * text such as "0.5" or "512.0", stays a string, which the YAML encoder writes quoted).
+ */
+const cliWrites = (text: string, [line, typed]: [string, string]) => {
+  const key = line.slice(0, line.indexOf(": "));
+  expect(text).toContain(`${line}\n`);
+  return text.replace(`${line}\n`, `${key}: "${typed}"\n`);
 };
 
 describe("numbers as `pulumi config set --path` writes them", () => {
-  // Each entry: the stack, and the lines of its file that become quoted strings.
-  const cases: [string, string[]][] = [
-    // `pulumi config set --path api.cpus 0.5` writes `cpus: "0.5"`: 0.5 is not an integer.
-    ["prod", ["    cpus: 0.5"]],
+  // Each entry: the stack, and [a line of its file, the value the user typed instead].
+  const cases: [string, [string, string][]][] = [
+    // `pulumi config set --path api.cpus 0.5` writes `cpus: "0.5"`.
+    ["prod", [["    cpus: 0.5", "0.5"]]],
     [
       "prod",
       [
-        "    port: 3003",
-        "    memoryMb: 512",
-        "      retries: 5",
-        "    maxmemoryMb: 384",
-        "    memoryMb: 512",
+        ["    port: 3003", "03003"],
+        ["    memoryMb: 512", "512.0"],
+        ["      retries: 5", "5.0"],
+        ["    maxmemoryMb: 384", "0384"],
       ],
     ],
-    ["dev", ["    debugPort: 16379"]],
-    ["prod-elasticache", ["    numCacheClusters: 2", "    snapshotRetentionLimit: 7"]],
-    ["prod-serverless", ["    maxDataStorageGb: 10", "    maxEcpuPerSecond: 5000"]],
+    ["dev", [["    debugPort: 16379", "016379"]]],
+    [
+      "prod-elasticache",
+      [
+        ["    numCacheClusters: 2", "2.0"],
+        ["    snapshotRetentionLimit: 7", "07"],
+      ],
+    ],
+    [
+      "prod-serverless",
+      [
+        ["    maxDataStorageGb: 10", "10.0"],
+        ["    maxEcpuPerSecond: 5000", "05000"],
+      ],
+    ],
   ];
-  it.each(cases)("%s accepts %j as strings", async (stack, lines) => {
-    const dir = project(stack, (t) => lines.reduce(quote, t));
+  it.each(cases)("%s accepts %j", async (stack, lines) => {
+    const dir = project(stack, (t) => lines.reduce(cliWrites, t));
     const run = await runStack(stack, { dir });
     expect(run.resources.length).toBeGreaterThan(0);
   });
 
   it('reads cpus "0.5" as 0.5', async () => {
-    const dir = project("prod", (t) => quote(t, "    cpus: 0.5"));
+    const dir = project("prod", (t) => cliWrites(t, ["    cpus: 0.5", "0.5"]));
     const run = await runStack("prod", { dir });
     const api = run.resources.find(
       (r) => r.type === "docker:index/container:Container" && r.name.startsWith("api"),
