@@ -38,8 +38,12 @@ import {
 export const STOP_TIMEOUT_MIN_MS = 1_000;
 export const STOP_TIMEOUT_MAX_MS = 600_000;
 /**
- * The fewest CPUs Docker accepts: moby/moby daemon/daemon_unix.go, verifyPlatformContainerResources:
- * "Range of CPUs is from 0.01 to N.00" — a CFS quota below 1ms per 100ms period is refused.
+ * The fewest CPUs a container can start with. Docker turns `cpus` into a CFS quota over its
+ * 100ms period (quota = cpus × 100ms), and the kernel refuses a quota under 1ms: torvalds/linux
+ * kernel/sched/core.c, tg_set_cfs_bandwidth: `if (quota < min_cfs_quota_period …) return
+ * -EINVAL` with min_cfs_quota_period = 1ms. Docker's own message names the same floor
+ * ("range of CPUs is from 0.01 to N.00", moby/moby daemon/daemon_windows.go, which notes the
+ * lower limit is left to the platform).
  */
 export const CPUS_MIN = 0.01;
 

@@ -159,7 +159,7 @@ const apiSchema = z.strictObject({
     z
       .number()
       .min(CPUS_MIN, {
-        error: `must be at least ${CPUS_MIN}: Docker refuses fewer CPUs ("Range of CPUs is from 0.01", moby daemon/daemon_unix.go) because the CFS quota would be under 1ms per 100ms period`,
+        error: `must be at least ${CPUS_MIN}: below it Docker asks the kernel for a CFS quota under 1ms per 100ms period, which the kernel refuses, so the container never starts`,
       })
       .max(256),
   ).optional(),
