@@ -39,11 +39,15 @@ function span(start: number, end: number, period: number): number {
 }
 
 /**
- * The windows' rules, from the AWS ElastiCache API Reference (CreateReplicationGroup):
- * SnapshotWindow is "hh24:mi-hh24:mi" (UTC) and the minimum window is 60 minutes;
- * PreferredMaintenanceWindow is "ddd:hh24:mi-ddd:hh24:mi" and "the minimum maintenance window
- * is a 60 minute period"; the ElastiCache User Guide ("Scheduling automatic backups") says the
- * backup window must not overlap the cluster's maintenance window.
+ * The windows' rules. Formats: AWS ElastiCache API Reference, CreateReplicationGroup:
+ * SnapshotWindow "hh24:mi-hh24:mi" and PreferredMaintenanceWindow "ddd:hh24:mi-ddd:hh24:mi"
+ * (UTC). Lengths: the Pulumi AWS provider's ReplicationGroup docs, snapshotWindow: "The minimum
+ * snapshot window is a 60 minute period"; the ElastiCache User Guide, maintenance-window.html,
+ * assigns 60-minute maintenance windows and the API Reference gives 60 minutes as the minimum.
+ * No overlap: the brief's reading of the ElastiCache docs; the explicit wording found so far is
+ * the same AWS rule for RDS and DocumentDB ("Must not conflict with the preferred maintenance
+ * window", CreateDBInstance / ModifyDBCluster PreferredBackupWindow) — unverified for
+ * ElastiCache, so the message says what AWS refuses without quoting an ElastiCache page.
  */
 export function windowProblems(
   snapshot: string,
