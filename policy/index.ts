@@ -1,6 +1,7 @@
 import { PolicyPack } from "@pulumi/policy";
 import { containerPolicies } from "./rules/containers";
 import { elasticachePolicies } from "./rules/elasticache";
+import { elasticacheLimitsPolicies } from "./rules/elasticache-limits";
 import { hardeningPolicies } from "./rules/hardening";
 import { healthcheckPolicies } from "./rules/healthchecks";
 import { lifecyclePolicies } from "./rules/lifecycle";
@@ -18,6 +19,7 @@ new PolicyPack("api-stack-guardrails", {
     ...hardeningPolicies,
     ...lifecyclePolicies,
     ...elasticachePolicies,
+    ...elasticacheLimitsPolicies,
     ...provenancePolicies,
   ],
 });

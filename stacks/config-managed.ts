@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { quietWeakSecretReason as weakSecretReason } from "../policy/lib/secrets";
 import { cliNumber, port } from "./config-values";
-import { cidrsCoverEverything, engineFamily, windowProblems } from "./config-aws";
+import { cidrsCoverEverything, engineFamily, windowProblems } from "../policy/lib/aws-limits";
 
 /** CloudWatch Logs' accepted retention periods, in days. */
 const LOG_RETENTION_DAYS = [

@@ -143,7 +143,41 @@ export const publishedPortsReachable: StackValidationPolicy = {
   },
 };
 
+/**
+ * Values Docker reads as something else, or refuses at start:
+ * - `stopTimeout: 0`: the provider reads it with `d.GetOk("stop_timeout")`, for which 0 is
+ *   unset, so Docker's default 10 s applies (resourceDockerContainerCreate);
+ * - `cpus` below 0.01: the CFS quota would be under 1 ms per 100 ms period, which the kernel
+ *   refuses (kernel/sched/core.c, tg_set_cfs_bandwidth: min_cfs_quota_period), so the
+ *   container never starts.
+ */
+export const containerDockerLimits: ResourceValidationPolicy = {
+  name: "container-docker-limits",
+  description: "Container stopTimeout and cpus must mean to Docker what they say.",
+  enforcementLevel: "mandatory",
+  validateResource: onlyFor(CONTAINER, (args, report) => {
+    const p = raw(args.props);
+    const label = containerLabel(args.name, p);
+    if (p.stopTimeout === 0) {
+      report(
+        `${label} has stopTimeout 0, which the Docker provider reads as unset, so Docker's 10 s ` +
+          "applies, not an immediate stop. Fix: set the grace you mean, e.g. 30, and destroyGraceSeconds to match.",
+      );
+    }
+    if (typeof p.cpus === "string" && !isUnknown(p.cpus) && p.cpus !== "") {
+      const cpus = Number(p.cpus);
+      if (!(cpus >= 0.01)) {
+        report(
+          `${label} has cpus "${p.cpus}": below 0.01 the CFS quota is under the kernel's 1 ms ` +
+            'minimum per 100 ms period, so the container does not start. Fix: cpus of at least "0.01", e.g. "0.5".',
+        );
+      }
+    }
+  }),
+};
+
 export const lifecyclePolicies = [
+  containerDockerLimits,
   containerDestroyGrace,
   redisEntrypointCanRestart,
   publishedPortsReachable,

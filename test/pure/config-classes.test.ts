@@ -14,7 +14,7 @@ import {
   parseProbe,
 } from "../../policy/lib/healthcheck";
 import { quietWeakSecretReason, secretInValue, weakSecretReason } from "../../policy/lib/secrets";
-import { cidrsCoverEverything, engineFamily, windowProblems } from "../../stacks/config-aws";
+import { cidrsCoverEverything, engineFamily, windowProblems } from "../../policy/lib/aws-limits";
 import { fromCli } from "../../stacks/config-values";
 import { plainLeavesOfSecretKeys } from "../../stacks/stack-file-secrets";
 import { weakSecretReason as programWeakSecretReason } from "../../components/lib/weak-secrets";

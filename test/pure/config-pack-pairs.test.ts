@@ -262,6 +262,30 @@ const PAIRS: Record<string, { key: string; refused: Change; accepted?: Change }[
       refused: { stack: "prod-elasticache", redis: { allowedSecurityGroupIds: [] } },
     },
   ],
+  "container-docker-limits": [
+    {
+      key: "api.cpus",
+      refused: { stack: "prod", api: { cpus: 0.005 } },
+      accepted: { stack: "prod", api: { cpus: 0.01 } },
+    },
+    {
+      key: "api.stopTimeout",
+      refused: { stack: "prod", api: { stopTimeout: "0s" } },
+      accepted: { stack: "prod", api: { stopTimeout: "1s" } },
+    },
+  ],
+  "elasticache-aws-limits": [
+    {
+      key: "redis.snapshotWindow",
+      refused: { stack: "prod-elasticache", redis: { snapshotWindow: "05:30-06:30" } },
+      accepted: { stack: "prod-elasticache", redis: { snapshotWindow: "03:00-04:00" } },
+    },
+    {
+      key: "redis.engineVersion",
+      refused: { stack: "prod-elasticache", redis: { engineVersion: "6.2" } },
+      accepted: { stack: "prod-elasticache", redis: { engineVersion: "8.0" } },
+    },
+  ],
 };
 
 /** Mandatory rules with no stack-file key: the program always does the right thing. */

@@ -259,7 +259,7 @@ export const CLASS_CASES: BadConfigCase[] = [
     name: "snapshot window overlapping maintenance",
     stack: "prod-elasticache",
     redis: { snapshotWindow: "05:30-06:30" },
-    expect: ["`api-stack:redis.snapshotWindow`", "overlaps", "maintenanceWindow"],
+    expect: ["`api-stack:redis.snapshotWindow`", "overlaps", "maintenance window"],
   },
   {
     name: "maintenance window of 30 minutes",

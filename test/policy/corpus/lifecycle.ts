@@ -2,7 +2,19 @@
  * Deployments that pass a first `pulumi up` and break on the next replace or restart: each
  * differs from the good Docker stack by one setting.
  */
-import { apiContainer, apiProps, dockerStack, edge, network } from "./base";
+import {
+  apiContainer,
+  apiProps,
+  dockerStack,
+  edge,
+  elasticacheStack,
+  network,
+  replicationGroup,
+  replicationGroupProps,
+  res,
+  subnetGroup,
+  T,
+} from "./base";
 import { BadCase, withApi, withRedis } from "./types";
 
 export const lifecycleCases: BadCase[] = [
@@ -51,5 +63,50 @@ export const lifecycleCases: BadCase[] = [
       ),
     }).filter((r) => r.urn !== edge.urn),
     expect: [{ policy: "published-ports-reachable", message: /only on internal network/ }],
+  },
+  {
+    name: "stopTimeout 0",
+    lesson: "meant as 'stop at once'; the provider reads 0 as unset and Docker waits 10 s",
+    stack: withApi((p) => {
+      p.stopTimeout = 0;
+    }),
+    expect: [{ policy: "container-docker-limits", message: /reads as unset/ }],
+  },
+  {
+    name: 'cpus "0.005"',
+    lesson: "below the CFS minimum quota: the container never starts",
+    stack: withApi((p) => {
+      p.cpus = "0.005";
+    }),
+    expect: [{ policy: "container-docker-limits", message: /1 ms minimum/ }],
+  },
+  {
+    name: "snapshot window overlapping the maintenance window",
+    lesson: "AWS refused the replication group half-way through the up",
+    stack: elasticacheStack({
+      cache: replicationGroup({ ...replicationGroupProps(), snapshotWindow: "05:30-06:30" }),
+    }),
+    expect: [{ policy: "elasticache-aws-limits", message: /overlaps the maintenance window/ }],
+  },
+  {
+    name: 'engineVersion "6.2" (no valkey6 family)',
+    lesson: "the parameter group family did not exist",
+    stack: elasticacheStack({
+      cache: replicationGroup({ ...replicationGroupProps(), engineVersion: "6.2" }),
+    }),
+    expect: [{ policy: "elasticache-aws-limits", message: /valkey6/ }],
+  },
+  {
+    name: "the same subnet twice in the subnet group",
+    lesson: "two subnets on paper, one AZ in fact",
+    stack: elasticacheStack().map((r) =>
+      r.urn === subnetGroup.urn
+        ? res(T.subnetGroup, "cache-subnets", {
+            ...subnetGroup.properties,
+            subnetIds: ["subnet-a", "subnet-a"],
+          })
+        : r,
+    ),
+    expect: [{ policy: "elasticache-aws-limits", message: /more than once/ }],
   },
 ];

@@ -1,7 +1,8 @@
 /**
  * What AWS refuses half-way through an `up`, checked before the first resource: ElastiCache
  * windows, engine versions without a parameter group family, and CIDR sets that add up to
- * the whole internet.
+ * the whole internet. Pure, in the pack's lib so the config schema (stacks/config-managed.ts)
+ * and the pack (policy/rules/elasticache-limits.ts) share one copy.
  */
 
 /**
@@ -105,7 +106,7 @@ export function windowProblems(
     if (overlaps)
       out.push({
         key: "snapshotWindow",
-        message: `"${snapshot}" overlaps \`redis.maintenanceWindow\` ("${maintenance}"), which AWS refuses: move the snapshot window, e.g. "03:00-04:00"`,
+        message: `"${snapshot}" overlaps the maintenance window ("${maintenance}"), which AWS refuses: move the snapshot window, e.g. "03:00-04:00"`,
       });
   }
   return out;
