@@ -43,7 +43,7 @@ export const healthcheckCases: BadCase[] = [
   },
   {
     name: "timeout equal to interval (both unset means 30s/30s)",
-    lesson: "probes overlapped and stacked up",
+    lesson: "a hung probe held each check for timeout + interval, so a dead API was reported late",
     stack: hcApi({ interval: undefined, timeout: undefined }),
     expect: [{ policy: "healthcheck-timing", message: /timeout 30s >= interval 30s/ }],
   },
