@@ -72,7 +72,7 @@ function unknownKeyHint(path: readonly string[], k: string): string {
   if (path.length === 0 && k.includes(".") && head !== undefined && TOP_LEVEL.includes(head)) {
     return `it was set without \`--path\`, so Pulumi stored a key literally named "${k}": run \`pulumi config rm '${k}'\` and then \`pulumi config set --path ${k} <value>\``;
   }
-  return "remove it or fix the spelling (see the config reference in README.md)";
+  return "remove it or fix the spelling (see the config reference in docs/configuration.md)";
 }
 
 function typeHint(
