@@ -4,12 +4,6 @@ import { probeInvocations, parseProbe } from "./healthcheck";
 import { basename, shellScript, tokenize } from "./shell";
 import { isUnknown } from "./unknown";
 
-export const CONTAINER = "docker:index/container:Container";
-export const NETWORK = "docker:index/network:Network";
-export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
-export const BUILT_IMAGE = "docker:index/image:Image";
-export const VOLUME = "docker:index/volume:Volume";
-
 export type Props = Record<string, unknown>;
 
 /**

@@ -6,7 +6,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { Props } from "./docker";
-import { RANDOM_BYTES, RANDOM_ID, RANDOM_PASSWORD, RANDOM_STRING } from "./provenance";
+import { RANDOM_BYTES, RANDOM_ID, RANDOM_PASSWORD, RANDOM_STRING } from "./types";
 import { isUnknown, raw } from "./unknown";
 
 /**

@@ -9,7 +9,7 @@ import {
   SERVERLESS_CACHE,
   SG_INGRESS_RULE,
   SG_RULE,
-} from "./provenance";
+} from "./types";
 import { isUnknown, raw, unknownAtPreview } from "./unknown";
 
 interface IngressEntry {

@@ -13,9 +13,13 @@
  * says; moby/sys mount/mounter_linux.go (mount) remounts a bind read-only when `o` also holds
  * `ro`. These are the local driver's `docker volume create --opt type=… --opt o=… --opt device=…`
  * (docs.docker.com/reference/cli/docker/volume/create/, "Driver-specific options").
+ *
+ * {@link judgeMount} gives the verdict on one such mount; both routes use it (containers.ts for
+ * a container's own mounts, hardening.ts for a docker.Volume that binds a host directory).
  */
 import { Props } from "./docker";
-import { isUnknown } from "./unknown";
+import { judgeHostPath } from "./host-paths";
+import { containsUnknown, isUnknown, unknownAtPreview } from "./unknown";
 
 /** A host path reaching the container; `path`/`readOnly` may be unknown sentinels. */
 export interface HostMount {
@@ -128,4 +132,39 @@ export function containerMounts(p: Props): {
 /** `readOnly` as the daemon reads it: only a literal true is read-only. */
 export function isReadOnly(v: unknown): boolean {
   return v === true;
+}
+
+/** The mandatory verdict on one host mount of a container (shared with the volume route). */
+export function judgeMount(label: string, m: HostMount, extra: readonly string[]): string[] {
+  if (containsUnknown(m.path)) {
+    return [unknownAtPreview(`The host path of ${m.where} of ${label}`, "use a literal host path")];
+  }
+  if (typeof m.path !== "string") return [];
+  // Unknown at preview: refuse what is refused even read-only, ask for a literal otherwise.
+  const readOnly = isReadOnly(m.readOnly) || isUnknown(m.readOnly);
+  const verdict = judgeHostPath(m.path, readOnly, extra);
+  if (verdict?.level === "refuse") {
+    const mode = isUnknown(m.readOnly)
+      ? "(readOnly unknown)"
+      : readOnly
+        ? "read-only"
+        : "read-write";
+    const readOnlyHelps = !readOnly && judgeHostPath(m.path, true, extra)?.level !== "refuse";
+    return [
+      `${label} mounts host path ${m.path} ${mode} (${m.where}): an attacker in the container gets ` +
+        `${verdict.why}. Fix: ` +
+        (readOnlyHelps
+          ? "set readOnly: true if reading is all it needs, or remove the mount."
+          : "remove the mount; use a named volume or `uploads` for the files it needs."),
+    ];
+  }
+  if (isUnknown(m.readOnly) && judgeHostPath(m.path, false, extra)?.level === "refuse") {
+    return [
+      unknownAtPreview(
+        `\`readOnly\` of ${m.where} (host path ${m.path}) of ${label}`,
+        "set readOnly to a literal true",
+      ),
+    ];
+  }
+  return [];
 }

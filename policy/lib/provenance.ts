@@ -7,8 +7,21 @@
  * resource rule that needs it, at that rule's level.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { CONTAINER } from "./docker";
 import { ruleCoversPort } from "./network";
+import {
+  CACHE_CLUSTER,
+  CACHE_USER,
+  CONTAINER,
+  RANDOM_BYTES,
+  RANDOM_ID,
+  RANDOM_PASSWORD,
+  RANDOM_STRING,
+  REPLICATION_GROUP,
+  SECURITY_GROUP,
+  SERVERLESS_CACHE,
+  SG_INGRESS_RULE,
+  SG_RULE,
+} from "./types";
 import { containsUnknown, isUnknown, raw } from "./unknown";
 
 /**
@@ -33,24 +46,6 @@ export interface Deferral {
   readonly field: string;
   readonly kind: DeferralKind;
 }
-
-export const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
-export const SERVERLESS_CACHE = "aws:elasticache/serverlessCache:ServerlessCache";
-export const CACHE_CLUSTER = "aws:elasticache/cluster:Cluster";
-export const CACHE_USER = "aws:elasticache/user:User";
-export const SUBNET_GROUP = "aws:elasticache/subnetGroup:SubnetGroup";
-export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
-export const SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-export const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
-export const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
-export const USER_GROUP = "aws:elasticache/userGroup:UserGroup";
-export const VPC = "aws:ec2/vpc:Vpc";
-export const SUBNET = "aws:ec2/subnet:Subnet";
-
-export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
-export const RANDOM_STRING = "random:index/randomString:RandomString";
-export const RANDOM_ID = "random:index/randomId:RandomId";
-export const RANDOM_BYTES = "random:index/randomBytes:RandomBytes";
 
 export interface DeferralContext {
   /** Ports whose world-open ingress the exposure rules refuse. */

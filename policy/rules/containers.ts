@@ -7,10 +7,10 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, productionProperty, onlyFor } from "../lib/config";
 import { escapeCapabilities } from "../lib/capabilities";
-import { containerLabel, CONTAINER, isOneShot, Props, redisIdentity } from "../lib/docker";
-import { judgeHostPath } from "../lib/host-paths";
-import { containerMounts, HostMount, isReadOnly } from "../lib/mounts";
+import { containerLabel, isOneShot, Props, redisIdentity } from "../lib/docker";
+import { containerMounts, judgeMount } from "../lib/mounts";
 import { unpinnedReason } from "../lib/image";
+import { CONTAINER } from "../lib/types";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 export const containerRestartPolicy: ResourceValidationPolicy = {
@@ -190,41 +190,6 @@ export const containerNoSensitiveMounts: ResourceValidationPolicy = {
   }),
 };
 
-/** The mandatory verdict on one host mount of a container (shared with the volume route). */
-export function judgeMount(label: string, m: HostMount, extra: readonly string[]): string[] {
-  if (containsUnknown(m.path)) {
-    return [unknownAtPreview(`The host path of ${m.where} of ${label}`, "use a literal host path")];
-  }
-  if (typeof m.path !== "string") return [];
-  // Unknown at preview: refuse what is refused even read-only, ask for a literal otherwise.
-  const readOnly = isReadOnly(m.readOnly) || isUnknown(m.readOnly);
-  const verdict = judgeHostPath(m.path, readOnly, extra);
-  if (verdict?.level === "refuse") {
-    const mode = isUnknown(m.readOnly)
-      ? "(readOnly unknown)"
-      : readOnly
-        ? "read-only"
-        : "read-write";
-    const readOnlyHelps = !readOnly && judgeHostPath(m.path, true, extra)?.level !== "refuse";
-    return [
-      `${label} mounts host path ${m.path} ${mode} (${m.where}): an attacker in the container gets ` +
-        `${verdict.why}. Fix: ` +
-        (readOnlyHelps
-          ? "set readOnly: true if reading is all it needs, or remove the mount."
-          : "remove the mount; use a named volume or `uploads` for the files it needs."),
-    ];
-  }
-  if (isUnknown(m.readOnly) && judgeHostPath(m.path, false, extra)?.level === "refuse") {
-    return [
-      unknownAtPreview(
-        `\`readOnly\` of ${m.where} (host path ${m.path}) of ${label}`,
-        "set readOnly to a literal true",
-      ),
-    ];
-  }
-  return [];
-}
-
 const memoryDefaults = { production: true, minMemoryMb: 16 };
 
 export const containerMemoryLimit: ResourceValidationPolicy = {
@@ -287,12 +252,3 @@ export const containerLogRotation: ResourceValidationPolicy = {
     }
   }),
 };
-
-export const containerPolicies = [
-  containerRestartPolicy,
-  containerImagePinned,
-  containerNotPrivileged,
-  containerNoSensitiveMounts,
-  containerMemoryLimit,
-  containerLogRotation,
-];

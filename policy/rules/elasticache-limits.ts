@@ -6,7 +6,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { onlyFor } from "../lib/config";
 import { engineFamily, windowProblems } from "../lib/aws-limits";
-import { REPLICATION_GROUP, SUBNET_GROUP } from "../lib/provenance";
+import { REPLICATION_GROUP, SUBNET_GROUP } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 export const elasticacheAwsLimits: ResourceValidationPolicy = {
@@ -48,5 +48,3 @@ export const elasticacheAwsLimits: ResourceValidationPolicy = {
     }),
   ],
 };
-
-export const elasticacheLimitsPolicies = [elasticacheAwsLimits];

@@ -4,7 +4,7 @@
  * `elasticache-private-subnets` in redis.ts.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/provenance";
+import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/types";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 export const elasticacheSecurityGroups: ResourceValidationPolicy = {
@@ -49,5 +49,3 @@ export const elasticacheSecurityGroups: ResourceValidationPolicy = {
     }
   },
 };
-
-export const elasticacheNetworkPolicies = [elasticacheSecurityGroups];

@@ -5,7 +5,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, productionProperty } from "../lib/config";
 import { replicasOf } from "../lib/elasticache";
-import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/provenance";
+import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 const backupDefaults = { production: true, minSnapshotRetentionDays: 1 };
@@ -134,5 +134,3 @@ export const elasticacheHighAvailability: ResourceValidationPolicy = {
     }
   },
 };
-
-export const elasticacheResiliencePolicies = [elasticacheBackups, elasticacheHighAvailability];

@@ -14,10 +14,8 @@ import {
   tokenFormatProblem,
   userPasswordLists,
 } from "../lib/elasticache";
-import { CACHE_CLUSTER, CACHE_USER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/provenance";
+import { CACHE_CLUSTER, CACHE_USER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
-import { elasticacheNetworkPolicies } from "./elasticache-network";
-import { elasticacheResiliencePolicies } from "./elasticache-resilience";
 
 const REDIS_ENGINES = new Set(["redis", "valkey"]);
 
@@ -249,13 +247,3 @@ export const elasticacheNoStandaloneCluster: ResourceValidationPolicy = {
     }
   }),
 };
-
-export const elasticachePolicies = [
-  elasticacheEncryption,
-  elasticacheAuthRequired,
-  elasticacheAuthTokenFormat,
-  ...elasticacheResiliencePolicies,
-  elasticacheEngine,
-  elasticacheNoStandaloneCluster,
-  ...elasticacheNetworkPolicies,
-];

@@ -6,12 +6,19 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, onlyFor } from "../lib/config";
 import { dropsAll } from "../lib/capabilities";
-import { CONTAINER, containerLabel, Props, VOLUME } from "../lib/docker";
+import { containerLabel, Props } from "../lib/docker";
 import { judgeHostPath } from "../lib/host-paths";
-import { containerMounts, HostMount, isReadOnly, localBind, VolumeRef } from "../lib/mounts";
+import {
+  containerMounts,
+  HostMount,
+  isReadOnly,
+  judgeMount,
+  localBind,
+  VolumeRef,
+} from "../lib/mounts";
 import { parseSecurityOpts } from "../lib/security-opts";
+import { CONTAINER, VOLUME } from "../lib/types";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
-import { judgeMount } from "./containers";
 
 /** The literal security options, or a report when they are unknown at preview. */
 function securityOptsOf(p: Props, label: string, report: (m: string) => void): unknown[] | null {
@@ -238,11 +245,3 @@ export const containerReadOnlyHostMounts: StackValidationPolicy = {
     }
   },
 };
-
-export const hardeningPolicies = [
-  containerNoNewPrivileges,
-  containerNoUnconfinedProfiles,
-  containerDropsAllCapabilities,
-  containerNoSensitiveVolumeBinds,
-  containerReadOnlyHostMounts,
-];

@@ -4,7 +4,7 @@
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, onlyFor } from "../lib/config";
-import { containerLabel, CONTAINER, isOneShot, Props, redisIdentity } from "../lib/docker";
+import { containerLabel, isOneShot, Props, redisIdentity } from "../lib/docker";
 import { formatMs } from "../lib/duration";
 import { parseEnvs } from "../lib/env";
 import {
@@ -25,6 +25,7 @@ import {
   PROVIDER_DEFAULT_WAIT_TIMEOUT_S,
 } from "../lib/healthcheck";
 import { parseDuration } from "../lib/duration";
+import { CONTAINER } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 /** The healthcheck object and its probe, or why there is none. */
@@ -364,10 +365,3 @@ export const redisHealthcheckChecksReply: ResourceValidationPolicy = {
     }
   }),
 };
-
-export const healthcheckPolicies = [
-  containerHealthcheckRequired,
-  healthcheckTiming,
-  redisHealthcheckReadOnly,
-  redisHealthcheckChecksReply,
-];

@@ -5,7 +5,8 @@
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { onlyFor } from "../lib/config";
-import { CONTAINER, containerLabel, isOneShot, NETWORK, Props, redisIdentity } from "../lib/docker";
+import { containerLabel, isOneShot, Props, redisIdentity } from "../lib/docker";
+import { CONTAINER, NETWORK } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 /** Docker's own stop timeout when a container sets none (`docker stop` default). */
@@ -175,10 +176,3 @@ export const containerDockerLimits: ResourceValidationPolicy = {
     }
   }),
 };
-
-export const lifecyclePolicies = [
-  containerDockerLimits,
-  containerDestroyGrace,
-  redisEntrypointCanRestart,
-  publishedPortsReachable,
-];

@@ -6,7 +6,7 @@
  */
 import { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, productionProperty } from "../lib/config";
-import { BUILT_IMAGE, containerLabel, CONTAINER, redisIdentity, REMOTE_IMAGE } from "../lib/docker";
+import { containerLabel, redisIdentity } from "../lib/docker";
 import { isRedisImage, unpinnedReason } from "../lib/image";
 import { cachePorts } from "../lib/ingress";
 import { isWorldCidr } from "../lib/network";
@@ -19,21 +19,25 @@ import {
   TokenCharset,
 } from "../lib/elasticache";
 import {
-  DEFAULT_SG,
   Deferral,
   deferredUnknowns,
   GeneratorThresholds,
   judgeGenerator,
-  SECURITY_GROUP,
   sourcesOf,
+} from "../lib/provenance";
+import {
+  BUILT_IMAGE,
+  CONTAINER,
+  DEFAULT_SG,
+  REMOTE_IMAGE,
+  SECURITY_GROUP,
   SUBNET,
   SUBNET_GROUP,
   USER_GROUP,
   VPC,
-} from "../lib/provenance";
+} from "../lib/types";
 import { isUnknown, raw } from "../lib/unknown";
-import { checkRedisExposure } from "./redis";
-import { checkRedisAuth } from "./secrets";
+import { checkRedisAuth, checkRedisExposure } from "../lib/redis-checks";
 
 interface ProvenanceConfig extends GeneratorThresholds {
   production: boolean;
@@ -236,5 +240,3 @@ export const unknownValueProvenance: StackValidationPolicy = {
     }
   },
 };
-
-export const provenancePolicies = [unknownValueProvenance];

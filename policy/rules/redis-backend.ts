@@ -4,10 +4,11 @@
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { CONTAINER, Props, redisIdentity } from "../lib/docker";
+import { Props, redisIdentity } from "../lib/docker";
 import { parseEnvs } from "../lib/env";
-import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE, sourcesOf } from "../lib/provenance";
+import { sourcesOf } from "../lib/provenance";
 import { redisUrls } from "../lib/secrets";
+import { CACHE_CLUSTER, CONTAINER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 const REDIS_ENV = /^(REDIS|VALKEY|CACHE)_(URL|URI|HOST|ADDR|ADDRESS|ENDPOINT)$|^REDIS$/;

@@ -5,77 +5,11 @@
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, productionProperty, onlyFor } from "../lib/config";
-import { containerLabel, CONTAINER, Props, redisIdentity } from "../lib/docker";
+import { containerLabel, redisIdentity } from "../lib/docker";
 import { cachePorts, worldOpenIngress } from "../lib/ingress";
-import { isLoopback } from "../lib/network";
-import { CACHE_CLUSTER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/provenance";
-import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
-import { redisBackendDefined } from "./redis-backend";
-
-const FIX_EXPOSURE =
-  "remove the port mapping and reach Redis over an internal Docker network (networksAdvanced); " +
-  'for local debugging in dev only, bind it to loopback with ip: "127.0.0.1"';
-
-/** Violations of `redis-not-exposed` for one Redis container. */
-export function checkRedisExposure(label: string, p: Props, production: boolean): string[] {
-  const out: string[] = [];
-  if (isUnknown(p.networkMode)) {
-    out.push(unknownAtPreview(`\`networkMode\` of Redis ${label}`, "use a literal network mode"));
-  } else if (p.networkMode === "host") {
-    out.push(
-      `Redis ${label} uses networkMode "host", so it listens on every host interface. Fix: ${FIX_EXPOSURE}.`,
-    );
-  }
-  if (isUnknown(p.publishAllPorts)) {
-    out.push(
-      unknownAtPreview(`\`publishAllPorts\` of Redis ${label}`, "set it to a literal false"),
-    );
-  } else if (p.publishAllPorts === true) {
-    out.push(
-      `Redis ${label} sets publishAllPorts, which publishes 6379 on 0.0.0.0. Fix: ${FIX_EXPOSURE}.`,
-    );
-  }
-  const ports = p.ports;
-  if (isUnknown(ports)) {
-    out.push(
-      unknownAtPreview(`\`ports\` of Redis ${label}`, "declare port mappings as literals, or none"),
-    );
-    return out;
-  }
-  if (!Array.isArray(ports)) {
-    return out;
-  }
-  for (const port of ports) {
-    if (containsUnknown(port)) {
-      out.push(
-        unknownAtPreview(
-          `A port mapping of Redis ${label}`,
-          "declare port mappings as literals, or none",
-        ),
-      );
-      continue;
-    }
-    const pm = (port ?? {}) as Props;
-    const ip = typeof pm.ip === "string" && pm.ip !== "" ? pm.ip : undefined;
-    const where = `${ip ?? "0.0.0.0"}:${String(pm.external ?? "(random)")}->${String(pm.internal)}`;
-    const exposed = !isLoopback(ip);
-    if (production || exposed) {
-      const why = [
-        exposed
-          ? `on a non-loopback address${ip ? "" : " (an unset \`ip\` means 0.0.0.0)"}`
-          : undefined,
-        production ? "in production, where Redis must not be published at all" : undefined,
-      ].filter((x) => x !== undefined);
-      out.push(
-        `Redis ${label} publishes port ${where} ${why.join(" and ")}. Fix: ` +
-          (production
-            ? "remove `ports` and connect over the internal Docker network."
-            : `${FIX_EXPOSURE}.`),
-      );
-    }
-  }
-  return out;
-}
+import { checkRedisExposure } from "../lib/redis-checks";
+import { CACHE_CLUSTER, CONTAINER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/types";
+import { isUnknown, raw } from "../lib/unknown";
 
 export const redisNotExposed: ResourceValidationPolicy = {
   name: "redis-not-exposed",
@@ -169,13 +103,3 @@ export const elasticachePrivateSubnets: ResourceValidationPolicy = {
     }
   },
 };
-
-export { redisBackendDefined };
-
-export const redisPolicies = [
-  redisNotExposed,
-  redisIngressNotWorldOpen,
-  redisCachePortNotWorldOpen,
-  elasticachePrivateSubnets,
-  redisBackendDefined,
-];

@@ -4,12 +4,12 @@
  */
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, onlyFor } from "../lib/config";
-import { containerLabel, CONTAINER, Props, redisIdentity } from "../lib/docker";
+import { containerLabel, Props, redisIdentity } from "../lib/docker";
 import { userPasswordLists } from "../lib/elasticache";
 import { parseEnvs } from "../lib/env";
 import { parseProbe } from "../lib/healthcheck";
-import { CACHE_CLUSTER, CACHE_USER, REPLICATION_GROUP } from "../lib/provenance";
 import { analyzeRedisAuth } from "../lib/redis-auth";
+import { checkRedisAuth } from "../lib/redis-checks";
 import {
   DEFAULT_SECRET_THRESHOLDS,
   isShellReference,
@@ -21,42 +21,8 @@ import {
   weakSecretReason,
 } from "../lib/secrets";
 import { cliInvocationsInArgv, cliInvocationsInScript, shellScript, tokenize } from "../lib/shell";
+import { CACHE_CLUSTER, CACHE_USER, CONTAINER, REPLICATION_GROUP } from "../lib/types";
 import { containsUnknown, isUnknown, raw } from "../lib/unknown";
-
-const FIX_AUTH =
-  'upload a redis.conf with "user default on >PASSWORD ~* &* +@all" (or "requirepass PASSWORD") and ' +
-  'start the server with it, or run redis-server --requirepass "$REDIS_PASSWORD"; take PASSWORD from a ' +
-  "random.RandomPassword secret";
-
-/** Violations of `redis-requires-auth` for one container (empty when it passes or defers). */
-export function checkRedisAuth(label: string, p: Props): string[] {
-  const auth = analyzeRedisAuth(p);
-  if (auth.explicitOpen.length > 0) {
-    return [
-      `Redis ${label} sets ${auth.explicitOpen.join(", ")}, so anyone who reaches it can read and ` +
-        `write every key. Fix: remove it and ${FIX_AUTH}.`,
-    ];
-  }
-  if (auth.requiresAuth) {
-    return [];
-  }
-  if (auth.unresolved.length > 0) {
-    return [
-      `Redis ${label}: authentication cannot be verified because redis-server reads ` +
-        `${auth.unresolved.join("; ")}. Fix: pass the configuration through \`uploads\` and ` +
-        `\`command\` so it can be checked, and ${FIX_AUTH}.`,
-    ];
-  }
-  if (auth.unknownFields.length > 0) {
-    // Deferred: `${fields}` are unknown at preview; unknown-value-provenance judges their source.
-    return [];
-  }
-  const notes = auth.notes.length > 0 ? ` (${auth.notes.join("; ")})` : "";
-  return [
-    `Redis ${label} accepts connections without a password: ACL user(s) ` +
-      `${auth.openUsers.map((u) => `"${u}"`).join(", ")} need none${notes}. Fix: ${FIX_AUTH}.`,
-  ];
-}
 
 export const redisRequiresAuth: ResourceValidationPolicy = {
   name: "redis-requires-auth",
@@ -290,5 +256,3 @@ export const noSecretsInCommand: ResourceValidationPolicy = {
     }
   }),
 };
-
-export const secretsPolicies = [redisRequiresAuth, noWeakSecrets, noSecretsInCommand];

@@ -9,7 +9,6 @@ import {
   containerNoSensitiveVolumeBinds,
   containerNoUnconfinedProfiles,
   containerReadOnlyHostMounts,
-  hardeningPolicies,
 } from "../../../policy/rules/hardening";
 import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
 import { apiProps, redisProps, T } from "../corpus/base";
@@ -29,6 +28,13 @@ const api = (change: Record<string, unknown>): Record<string, unknown> => ({
 });
 
 describe("metadata", () => {
+  const hardeningPolicies = [
+    containerNoNewPrivileges,
+    containerNoUnconfinedProfiles,
+    containerDropsAllCapabilities,
+    containerNoSensitiveVolumeBinds,
+    containerReadOnlyHostMounts,
+  ];
   it.each(hardeningPolicies.map((p) => [p.name, p] as const))(
     "%s: kebab-case, one sentence, explicit level",
     (name, p) => {

@@ -1,22 +1,26 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { containerPolicies } from "../../../policy/rules/containers";
-import { elasticachePolicies } from "../../../policy/rules/elasticache";
-import { healthcheckPolicies } from "../../../policy/rules/healthchecks";
-import { provenancePolicies } from "../../../policy/rules/provenance";
-import { redisPolicies } from "../../../policy/rules/redis";
-import { secretsPolicies } from "../../../policy/rules/secrets";
+import { allPolicies } from "../../../policy/policies";
 
-const all = [
-  ...secretsPolicies,
-  ...redisPolicies,
-  ...healthcheckPolicies,
-  ...containerPolicies,
-  ...elasticachePolicies,
-  ...provenancePolicies,
-];
+const RULES_DIR = join(__dirname, "../../../policy/rules");
+const ruleFiles = readdirSync(RULES_DIR)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
+
+/** A policy constant as the pack sees it: a name, a level and a validate function. */
+function isPolicy(v: unknown): v is { name: string } {
+  if (v === null || typeof v !== "object") return false;
+  const o = v as Record<string, unknown>;
+  return (
+    typeof o.name === "string" &&
+    typeof o.description === "string" &&
+    (typeof o.validateResource !== "undefined" || typeof o.validateStack !== "undefined")
+  );
+}
 
 describe("policy metadata", () => {
-  it.each(all.map((p) => [p.name, p] as const))(
+  it.each(allPolicies.map((p) => [p.name, p] as const))(
     "%s: kebab-case, one sentence, explicit level",
     (name, p) => {
       expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)+$/);
@@ -26,11 +30,54 @@ describe("policy metadata", () => {
     },
   );
   it("names are unique and schemas carry defaults", () => {
-    expect(new Set(all.map((p) => p.name)).size).toBe(all.length);
-    for (const p of all) {
+    expect(new Set(allPolicies.map((p) => p.name)).size).toBe(allPolicies.length);
+    for (const p of allPolicies) {
       for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
         expect("default" in s, `${p.name}.${k} has a default`).toBe(true);
       }
     }
+  });
+});
+
+describe("the flat policy list", () => {
+  it("finds the rule files", () => {
+    expect(ruleFiles.length).toBeGreaterThan(0);
+  });
+
+  it.each(ruleFiles)("rules/%s imports no other rule file", (file) => {
+    const source = readFileSync(join(RULES_DIR, file), "utf8");
+    const specifiers = [
+      ...source.matchAll(/\bfrom\s+["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']/g),
+    ].map((m) => m[1] ?? m[2] ?? "");
+    // A sibling ("./x") or a path back into rules/ ("../rules/x"): shared code belongs in lib/.
+    const ruleImports = specifiers.filter((s) => s.startsWith("./") || /(^|\/)rules\//.test(s));
+    expect(ruleImports, `${file} should import shared code from policy/lib`).toEqual([]);
+  });
+
+  it.each(ruleFiles)(
+    "every policy rules/%s exports is in allPolicies exactly once",
+    async (file) => {
+      const mod = (await import(join(RULES_DIR, file))) as Record<string, unknown>;
+      const exported = Object.entries(mod).filter(([, v]) => isPolicy(v));
+      for (const [name, policy] of exported) {
+        const count = allPolicies.filter((p) => p === policy).length;
+        expect(count, `${file} exports ${name}; allPolicies lists it ${count} times`).toBe(1);
+      }
+    },
+  );
+
+  it("every policy in allPolicies comes from a rule file, and none is an aggregate array", async () => {
+    const exported = new Set<unknown>();
+    for (const file of ruleFiles) {
+      const mod = (await import(join(RULES_DIR, file))) as Record<string, unknown>;
+      for (const v of Object.values(mod)) {
+        expect(Array.isArray(v) && v.some(isPolicy), `${file} exports a policy array`).toBe(false);
+        if (isPolicy(v)) exported.add(v);
+      }
+    }
+    for (const p of allPolicies) {
+      expect(exported.has(p), `${p.name} is exported by a file in policy/rules`).toBe(true);
+    }
+    expect(exported.size).toBe(allPolicies.length);
   });
 });

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deferredUnknowns } from "../../../policy/lib/provenance";
-import { containerPolicies } from "../../../policy/rules/containers";
-import { elasticachePolicies } from "../../../policy/rules/elasticache";
-import { healthcheckPolicies } from "../../../policy/rules/healthchecks";
+import { allPolicies } from "../../../policy/policies";
 import { unknownValueProvenance } from "../../../policy/rules/provenance";
-import { redisPolicies } from "../../../policy/rules/redis";
-import { secretsPolicies } from "../../../policy/rules/secrets";
 import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
 import { apiProps, CONF, redisProps, replicationGroupProps, T } from "../corpus/base";
 import {
@@ -170,14 +166,7 @@ describe("unknown-value-provenance: images, subnets, CIDRs", () => {
 });
 
 describe("deferral contract", () => {
-  const all = [
-    ...secretsPolicies,
-    ...redisPolicies,
-    ...healthcheckPolicies,
-    ...containerPolicies,
-    ...elasticachePolicies,
-  ];
-  const resourcePolicies = all.filter((p) => "validateResource" in p);
+  const resourcePolicies = allPolicies.filter((p) => "validateResource" in p);
   it.each([
     ["Redis config upload", T.container, redisUnknownConf],
     ["API envs", T.container, { ...apiProps(), envs: secret(UNKNOWN) }],

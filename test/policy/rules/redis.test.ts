@@ -1,11 +1,11 @@
 import { describe, it } from "vitest";
 import {
   elasticachePrivateSubnets,
-  redisBackendDefined,
   redisCachePortNotWorldOpen,
   redisIngressNotWorldOpen,
   redisNotExposed,
 } from "../../../policy/rules/redis";
+import { redisBackendDefined } from "../../../policy/rules/redis-backend";
 import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
 import { apiProps, redisProps, replicationGroupProps, T } from "../corpus/base";
 import {

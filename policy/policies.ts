@@ -1,0 +1,109 @@
+/**
+ * Every policy in the pack, by name, in the order the pack runs them. index.ts hands this list
+ * to the PolicyPack, and the tests read the same list, so a rule that is written but not listed
+ * here never runs (test/policy/rules/meta.test.ts fails when that happens).
+ */
+import { Policies } from "@pulumi/policy";
+import { elasticacheAwsLimits } from "./rules/elasticache-limits";
+import { elasticacheSecurityGroups } from "./rules/elasticache-network";
+import { elasticacheBackups, elasticacheHighAvailability } from "./rules/elasticache-resilience";
+import {
+  elasticacheAuthRequired,
+  elasticacheAuthTokenFormat,
+  elasticacheEncryption,
+  elasticacheEngine,
+  elasticacheNoStandaloneCluster,
+} from "./rules/elasticache";
+import {
+  containerImagePinned,
+  containerLogRotation,
+  containerMemoryLimit,
+  containerNoSensitiveMounts,
+  containerNotPrivileged,
+  containerRestartPolicy,
+} from "./rules/containers";
+import {
+  containerDropsAllCapabilities,
+  containerNoNewPrivileges,
+  containerNoSensitiveVolumeBinds,
+  containerNoUnconfinedProfiles,
+  containerReadOnlyHostMounts,
+} from "./rules/hardening";
+import {
+  containerHealthcheckRequired,
+  healthcheckTiming,
+  redisHealthcheckChecksReply,
+  redisHealthcheckReadOnly,
+} from "./rules/healthchecks";
+import {
+  containerDestroyGrace,
+  containerDockerLimits,
+  publishedPortsReachable,
+  redisEntrypointCanRestart,
+} from "./rules/lifecycle";
+import { unknownValueProvenance } from "./rules/provenance";
+import { redisBackendDefined } from "./rules/redis-backend";
+import {
+  elasticachePrivateSubnets,
+  redisCachePortNotWorldOpen,
+  redisIngressNotWorldOpen,
+  redisNotExposed,
+} from "./rules/redis";
+import { noSecretsInCommand, noWeakSecrets, redisRequiresAuth } from "./rules/secrets";
+
+export const allPolicies: Policies = [
+  // Secrets (rules/secrets.ts): Redis asks for a password; no weak or inline secrets.
+  redisRequiresAuth,
+  noWeakSecrets,
+  noSecretsInCommand,
+
+  // Redis reachability (rules/redis.ts, rules/redis-backend.ts).
+  redisNotExposed,
+  redisIngressNotWorldOpen,
+  redisCachePortNotWorldOpen,
+  elasticachePrivateSubnets,
+  redisBackendDefined,
+
+  // Healthchecks (rules/healthchecks.ts).
+  containerHealthcheckRequired,
+  healthcheckTiming,
+  redisHealthcheckReadOnly,
+  redisHealthcheckChecksReply,
+
+  // Containers (rules/containers.ts).
+  containerRestartPolicy,
+  containerImagePinned,
+  containerNotPrivileged,
+  containerNoSensitiveMounts,
+  containerMemoryLimit,
+  containerLogRotation,
+
+  // Container hardening (rules/hardening.ts).
+  containerNoNewPrivileges,
+  containerNoUnconfinedProfiles,
+  containerDropsAllCapabilities,
+  containerNoSensitiveVolumeBinds,
+  containerReadOnlyHostMounts,
+
+  // Container lifecycle and Docker value limits (rules/lifecycle.ts).
+  containerDockerLimits,
+  containerDestroyGrace,
+  redisEntrypointCanRestart,
+  publishedPortsReachable,
+
+  // ElastiCache (rules/elasticache.ts, elasticache-resilience.ts, elasticache-network.ts).
+  elasticacheEncryption,
+  elasticacheAuthRequired,
+  elasticacheAuthTokenFormat,
+  elasticacheBackups,
+  elasticacheHighAvailability,
+  elasticacheEngine,
+  elasticacheNoStandaloneCluster,
+  elasticacheSecurityGroups,
+
+  // ElastiCache AWS value limits (rules/elasticache-limits.ts).
+  elasticacheAwsLimits,
+
+  // Values unknown at preview, judged by where they come from (rules/provenance.ts).
+  unknownValueProvenance,
+];
