@@ -1,37 +1,11 @@
 /** Builds a bad case's config: the real Pulumi.<stack>.yaml with the case's changes. */
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { PROJECT_DIR } from "../../scripts/lib/capture";
+import { merge, stackObject } from "../helpers/stack-blocks";
 import type { BadConfigCase } from "./bad-config.cases";
 
 type Obj = Record<string, unknown>;
 
-export function stackObject(stack: string, key: string): Obj {
-  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
-    config: Obj;
-  };
-  return structuredClone(doc.config[`api-stack:${key}`] as Obj);
-}
-
-/** Deep merge where `undefined` deletes the key. */
-export function merge(base: Obj, patch: Obj): Obj {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) delete out[k];
-    else if (
-      v &&
-      typeof v === "object" &&
-      !Array.isArray(v) &&
-      out[k] &&
-      typeof out[k] === "object"
-    )
-      out[k] = merge(out[k] as Obj, v as Obj);
-    else out[k] = v;
-  }
-  return out;
-}
+export { merge, stackObject } from "../helpers/stack-blocks";
 
 export function overridesFor(c: BadConfigCase): Obj {
   const o: Obj = { ...c.overrides };
