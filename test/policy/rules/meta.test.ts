@@ -8,6 +8,19 @@ const ruleFiles = readdirSync(RULES_DIR)
   .filter((f) => f.endsWith(".ts"))
   .sort();
 
+const LIB_DIR = join(__dirname, "../../../policy/lib");
+const libFiles = readdirSync(LIB_DIR)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
+
+/** The module specifiers a source file imports, statically or with import(). */
+function importsOf(path: string): string[] {
+  const source = readFileSync(path, "utf8");
+  return [...source.matchAll(/\bfrom\s+["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']/g)].map(
+    (m) => m[1] ?? m[2] ?? "",
+  );
+}
+
 /** A policy constant as the pack sees it: a name, a level and a validate function. */
 function isPolicy(v: unknown): v is { name: string } {
   if (v === null || typeof v !== "object") return false;
@@ -45,13 +58,16 @@ describe("the flat policy list", () => {
   });
 
   it.each(ruleFiles)("rules/%s imports no other rule file", (file) => {
-    const source = readFileSync(join(RULES_DIR, file), "utf8");
-    const specifiers = [
-      ...source.matchAll(/\bfrom\s+["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']/g),
-    ].map((m) => m[1] ?? m[2] ?? "");
+    const specifiers = importsOf(join(RULES_DIR, file));
     // A sibling ("./x") or a path back into rules/ ("../rules/x"): shared code belongs in lib/.
     const ruleImports = specifiers.filter((s) => s.startsWith("./") || /(^|\/)rules\//.test(s));
     expect(ruleImports, `${file} should import shared code from policy/lib`).toEqual([]);
+  });
+
+  // The program imports policy/lib (CONVENTIONS.md), so lib must not pull rules in with it.
+  it.each(libFiles)("lib/%s imports nothing of the pack outside lib/ (no rule file)", (file) => {
+    const outside = importsOf(join(LIB_DIR, file)).filter((s) => s.startsWith("../"));
+    expect(outside).toEqual([]);
   });
 
   it.each(ruleFiles)(
