@@ -7,7 +7,7 @@ import {
   waitTimeoutSeconds,
   type HealthTiming,
 } from "./lib/healthcheck";
-import type { RedisConnectionOutputs } from "./redis";
+import type { RedisConnectionOutputs } from "./redis-connection";
 import { LOG_ROTATION, stackLabels, TYPES } from "./types";
 
 export interface ApiServiceArgs {

@@ -6,9 +6,8 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as vpc from "@pulumi/aws/vpc";
 import { AUTH_TOKEN_LENGTH, AUTH_TOKEN_SPECIALS } from "./lib/auth-token";
-import { buildRedisUrl } from "./lib/redis-url";
 import { APP_DENIED } from "./lib/redis-conf";
-import type { RedisConnectionOutputs } from "./redis";
+import { redisConnection, type RedisConnectionOutputs } from "./redis-connection";
 import { TYPES } from "./types";
 
 export interface ElastiCacheValkeyArgs {
@@ -311,20 +310,7 @@ function connection(
   username: string,
   password: pulumi.Output<string>,
 ): RedisConnectionOutputs {
-  return {
-    host,
-    port,
-    tls: pulumi.output(true),
-    username: pulumi.output(username),
-    password,
-    url: pulumi.secret(
-      pulumi
-        .all([host, port, password])
-        .apply(([h, p, pw]) =>
-          buildRedisUrl({ host: h, port: p, tls: true, password: pw, username }),
-        ),
-    ),
-  };
+  return redisConnection({ host, port, tls: true, username, password });
 }
 
 export function resolveElastiCacheValkeyArgs(args: ElastiCacheValkeyArgs): Resolved {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseRedisUrl } from "./lib/redis-url";
-import type { RedisConnectionOutputs } from "./redis";
+import { redisConnection, type RedisConnectionOutputs } from "./redis-connection";
 import { TYPES } from "./types";
 
 export interface ExternalRedisArgs {
@@ -20,16 +20,16 @@ export class ExternalRedis extends pulumi.ComponentResource {
 
   constructor(name: string, args: ExternalRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.ExternalRedis, name, {}, opts);
-    const url = pulumi.secret(pulumi.output(args.url));
-    const parts = url.apply(parseRedisUrl);
-    this.connection = {
+    const parts = pulumi.secret(pulumi.output(args.url)).apply(parseRedisUrl);
+    // Rebuilt from its parts, so an empty-user URL (`rediss://:pw@host`, which redis-cli -u
+    // turns into AUTH "" pw) reaches the API as `rediss://default:pw@host`.
+    this.connection = redisConnection({
       host: pulumi.unsecret(parts.apply((p) => p.host)),
       port: pulumi.unsecret(parts.apply((p) => p.port)),
       tls: pulumi.unsecret(parts.apply((p) => p.tls)),
       username: pulumi.unsecret(parts.apply((p) => p.username)),
-      password: pulumi.secret(parts.apply((p) => p.password)),
-      url,
-    };
+      password: parts.apply((p) => p.password),
+    });
     this.registerOutputs({ connection: this.connection });
   }
 }

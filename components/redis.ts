@@ -14,6 +14,7 @@ import {
   type EvictionPolicy,
 } from "./lib/redis-conf";
 import { buildRedisUrl } from "./lib/redis-url";
+import { redisConnection, type RedisConnectionOutputs } from "./redis-connection";
 import { LOG_ROTATION, stackLabels, TYPES } from "./types";
 
 /** Where the generated files live inside the container. */
@@ -128,19 +129,13 @@ export class Redis extends pulumi.ComponentResource {
     this.container = this.createContainer(name, a, flavour);
     this.containerName = this.container.name;
 
-    const password = pulumi.secret(pulumi.output(args.password));
-    this.connection = {
-      host: pulumi.output(REDIS_ALIAS),
-      port: pulumi.output(a.port),
-      tls: pulumi.output(false),
-      username: pulumi.output(REDIS_USERS.app),
-      password,
-      url: pulumi.secret(
-        password.apply((pw) =>
-          buildRedisUrl({ host: REDIS_ALIAS, port: a.port, tls: false, password: pw }),
-        ),
-      ),
-    };
+    this.connection = redisConnection({
+      host: REDIS_ALIAS,
+      port: a.port,
+      tls: false,
+      username: REDIS_USERS.app,
+      password: args.password,
+    });
     this.adminUrl = pulumi.secret(
       pulumi.output(args.adminPassword).apply((pw) =>
         buildRedisUrl({
@@ -291,19 +286,6 @@ export class Redis extends pulumi.ComponentResource {
       },
     );
   }
-}
-
-/** The connection every Redis back end exposes; the API never knows which one it got. */
-export interface RedisConnectionOutputs {
-  readonly host: pulumi.Output<string>;
-  readonly port: pulumi.Output<number>;
-  readonly tls: pulumi.Output<boolean>;
-  /** The ACL user to authenticate as; `default` for password-only logins. */
-  readonly username: pulumi.Output<string>;
-  /** Secret. */
-  readonly password: pulumi.Output<string>;
-  /** `redis://` or `rediss://`, with the password. Secret. */
-  readonly url: pulumi.Output<string>;
 }
 
 type ResolvedRedisArgs = Required<

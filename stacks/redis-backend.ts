@@ -8,7 +8,8 @@ import * as ec2 from "@pulumi/aws/ec2";
 import { ElastiCacheValkey } from "../components/elasticache-valkey";
 import { ExternalRedis } from "../components/external-redis";
 import type { Networks } from "../components/networks";
-import { Redis, type RedisConnectionOutputs } from "../components/redis";
+import { Redis } from "../components/redis";
+import type { RedisConnectionOutputs } from "../components/redis-connection";
 import type { StackSecrets } from "../components/stack-secrets";
 import type { StackConfig } from "./config";
 

@@ -167,6 +167,23 @@ describe("Redis URLs work with redis-cli -u (redis/redis src/cli_common.c, parse
   });
 });
 
+describe("An external URL without a user is exported with `default` (components/redis-connection.ts)", () => {
+  it("rediss://:pw@host becomes rediss://default:pw@host in the redisUrl output and REDIS_URL", async () => {
+    const pw = "Tq8Lm2Xz9Vb4Nc7Rw1Ky5Hd3Gf6Js0PaEe";
+    const run = await runStack("prod-external", {
+      secrets: { "api-stack:redisUrl": `rediss://:${pw}@cache.example.com:6380` },
+    });
+    const { promiseOf } = await import("../helpers/program");
+    expect(await promiseOf(run.outputs.redisUrl as never)).toBe(
+      `rediss://default:${pw}@cache.example.com:6380`,
+    );
+    const env = (reveal(one(run, CONTAINER, "api-server").properties.envs) as string[]).find((e) =>
+      e.startsWith("REDIS_URL="),
+    );
+    expect(env).toBe(`REDIS_URL=rediss://default:${pw}@cache.example.com:6380`);
+  });
+});
+
 describe("Config in a namespace nothing reads is refused, not dropped", () => {
   it("`apistack:redis` names the key, the file and the likely typo, and registers nothing", async () => {
     const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")) as {

@@ -1,0 +1,44 @@
+/**
+ * The one connection shape every Redis back end returns (local container, ElastiCache,
+ * external URL), and the one place its secret URL is built. The API side of the program only
+ * ever sees this, so it never knows which back end it got.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { buildRedisUrl } from "./lib/redis-url";
+
+export interface RedisConnectionOutputs {
+  readonly host: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly tls: pulumi.Output<boolean>;
+  /** The ACL user to authenticate as; `default` for password-only logins. */
+  readonly username: pulumi.Output<string>;
+  /** Secret. */
+  readonly password: pulumi.Output<string>;
+  /** `redis://` or `rediss://`, always with the user and the password. Secret. */
+  readonly url: pulumi.Output<string>;
+}
+
+export interface RedisConnectionParts {
+  readonly host: pulumi.Input<string>;
+  readonly port: pulumi.Input<number>;
+  readonly tls: pulumi.Input<boolean>;
+  readonly username: pulumi.Input<string>;
+  readonly password: pulumi.Input<string>;
+}
+
+/** The connection from its parts; the password and the URL are secrets whatever came in. */
+export function redisConnection(parts: RedisConnectionParts): RedisConnectionOutputs {
+  const host = pulumi.output(parts.host);
+  const port = pulumi.output(parts.port);
+  const tls = pulumi.output(parts.tls);
+  const username = pulumi.output(parts.username);
+  const password = pulumi.secret(pulumi.output(parts.password));
+  const url = pulumi.secret(
+    pulumi
+      .all([host, port, tls, username, password])
+      .apply(([h, p, t, u, pw]) =>
+        buildRedisUrl({ host: h, port: p, tls: t, username: u, password: pw }),
+      ),
+  );
+  return { host, port, tls, username, password, url };
+}
