@@ -332,3 +332,20 @@ export function judgeHostPath(
 export function sensitiveHostPath(path: string, extra: readonly string[] = []): boolean {
   return judgeHostPath(path, false, extra) !== undefined;
 }
+
+/**
+ * The `extraSensitivePaths` config both mount rules take (container-no-sensitive-mounts and
+ * container-no-sensitive-volume-binds): its schema and its default, written once.
+ */
+export const extraSensitivePathsConfig = {
+  defaults: { extraSensitivePaths: [] as string[] },
+  schema: {
+    properties: {
+      extraSensitivePaths: {
+        type: "array" as const,
+        items: { type: "string" as const },
+        default: [],
+      },
+    },
+  },
+};

@@ -8,6 +8,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, productionProperty, onlyFor } from "../lib/config";
 import { escapeCapabilities } from "../lib/capabilities";
 import { containerLabel, isOneShot, Props, redisIdentity } from "../lib/docker";
+import { extraSensitivePathsConfig } from "../lib/host-paths";
 import { containerMounts, judgeMount } from "../lib/mounts";
 import { unpinnedReason } from "../lib/image";
 import { CONTAINER } from "../lib/types";
@@ -166,20 +167,16 @@ export const containerNotPrivileged: ResourceValidationPolicy = {
   }),
 };
 
-const mountDefaults = { extraSensitivePaths: [] as string[] };
-
 export const containerNoSensitiveMounts: ResourceValidationPolicy = {
   name: "container-no-sensitive-mounts",
   description:
     "Containers must not mount the Docker socket or a sensitive host path read-write, nor one whose contents alone are a credential.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: { extraSensitivePaths: { type: "array", items: { type: "string" }, default: [] } },
-  },
+  configSchema: extraSensitivePathsConfig.schema,
   validateResource: onlyFor(CONTAINER, (args, report) => {
     const p = raw(args.props);
     const label = containerLabel(args.name, p);
-    const { extraSensitivePaths } = configOf(args, mountDefaults);
+    const { extraSensitivePaths } = configOf(args, extraSensitivePathsConfig.defaults);
     const { hostMounts, unknownFields } = containerMounts(p);
     for (const field of unknownFields) {
       report(unknownAtPreview(`\`${field}\` of ${label}`, `declare ${field} as literals`));

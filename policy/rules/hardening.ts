@@ -7,7 +7,7 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from 
 import { configOf, onlyFor } from "../lib/config";
 import { dropsAll } from "../lib/capabilities";
 import { containerLabel, Props } from "../lib/docker";
-import { judgeHostPath } from "../lib/host-paths";
+import { extraSensitivePathsConfig, judgeHostPath } from "../lib/host-paths";
 import {
   containerMounts,
   HostMount,
@@ -162,8 +162,6 @@ function volumeBinds(c: PolicyResource, volumes: readonly PolicyResource[]): Hos
   return out;
 }
 
-const volumeDefaults = { extraSensitivePaths: [] as string[] };
-
 /**
  * A docker.Volume with the local driver and `o: bind` is a bind mount of its `device` under a
  * volume's name (lib/mounts.ts), so the sensitive-path list applies to it as to `hostPath`.
@@ -175,11 +173,9 @@ export const containerNoSensitiveVolumeBinds: StackValidationPolicy = {
   description:
     "Named volumes must not bind a sensitive host path into a container, or leave one on the host for any container to mount.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: { extraSensitivePaths: { type: "array", items: { type: "string" }, default: [] } },
-  },
+  configSchema: extraSensitivePathsConfig.schema,
   validateStack: (args, report) => {
-    const { extraSensitivePaths } = configOf(args, volumeDefaults);
+    const { extraSensitivePaths } = configOf(args, extraSensitivePathsConfig.defaults);
     const volumes = args.resources.filter((r) => r.type === VOLUME);
     const mounted = new Set<string>();
     for (const c of args.resources.filter((r) => r.type === CONTAINER)) {

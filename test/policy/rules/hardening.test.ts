@@ -27,25 +27,6 @@ const api = (change: Record<string, unknown>): Record<string, unknown> => ({
   ...change,
 });
 
-describe("metadata", () => {
-  const hardeningPolicies = [
-    containerNoNewPrivileges,
-    containerNoUnconfinedProfiles,
-    containerDropsAllCapabilities,
-    containerNoSensitiveVolumeBinds,
-    containerReadOnlyHostMounts,
-  ];
-  it.each(hardeningPolicies.map((p) => [p.name, p] as const))(
-    "%s: kebab-case, one sentence, explicit level",
-    (name, p) => {
-      expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)+$/);
-      expect(p.description).toMatch(/^[A-Z].*\.$/);
-      expect(p.description.split(/\.\s/).length).toBe(1);
-      expect(["advisory", "mandatory"]).toContain(p.enforcementLevel);
-    },
-  );
-});
-
 describe("parseSecurityOpts (moby daemon_unix.go parseSecurityOpt)", () => {
   it.each([
     [["no-new-privileges"], true],
