@@ -10,7 +10,16 @@ import { createClient } from "redis";
 import { buildApiEnv } from "../../components/lib/env";
 import { renderRedisConf, REDIS_USERS } from "../../components/lib/redis-conf";
 import { buildRedisUrl } from "../../components/lib/redis-url";
-import { freePort, randomPassword, run, sleep, startRedis, tempDir } from "../real/util";
+import {
+  freePort,
+  randomPassword,
+  removeTempDirs,
+  run,
+  sleep,
+  startRedis,
+  stopAllRedis,
+  tempDir,
+} from "../real/util";
 
 const ROOT = resolve(__dirname, "../..");
 
@@ -165,6 +174,14 @@ export function startServer(
 /** SIGKILLs every server a test left running; call from afterAll. */
 export function killAllServers(): void {
   for (const c of children) c.kill("SIGKILL");
+}
+
+/** A suite's afterAll: its servers, its Redis client and server, its temp dirs. */
+export async function tearDown(redis: TestRedis | undefined): Promise<void> {
+  killAllServers();
+  await redis?.admin.close();
+  await stopAllRedis();
+  removeTempDirs();
 }
 
 export interface Reply {

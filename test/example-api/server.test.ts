@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { describeReal } from "../real/layer";
-import { freePort, randomPassword, removeTempDirs, run, stopAllRedis } from "../real/util";
+import { freePort, randomPassword, run } from "../real/util";
 import {
   apiEnv,
   buildServer,
-  killAllServers,
+  tearDown,
   request,
   startServer,
   startTestRedis,
@@ -34,12 +34,7 @@ describeReal("example API against a real redis-server", () => {
     await until("/health 200", async () => (await request(port, "GET", "/health")).status === 200);
   }, 30_000);
 
-  afterAll(async () => {
-    killAllServers();
-    await redis?.admin.close();
-    await stopAllRedis();
-    removeTempDirs();
-  });
+  afterAll(() => tearDown(redis));
 
   beforeEach(async () => {
     await redis.admin.flushAll();

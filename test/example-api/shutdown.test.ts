@@ -7,11 +7,11 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { describeReal } from "../real/layer";
-import { freePort, removeTempDirs, sleep, stopAllRedis } from "../real/util";
+import { freePort, sleep } from "../real/util";
 import {
   apiEnv,
   buildServer,
-  killAllServers,
+  tearDown,
   request,
   startServer,
   startTestRedis,
@@ -52,12 +52,7 @@ describeReal("example API shutdown", () => {
     [script, redis] = await Promise.all([buildServer(), startTestRedis()]);
   }, 30_000);
 
-  afterAll(async () => {
-    killAllServers();
-    await redis?.admin.close();
-    await stopAllRedis();
-    removeTempDirs();
-  });
+  afterAll(() => tearDown(redis));
 
   async function start(extra: Record<string, string>) {
     const port = await freePort();

@@ -7,11 +7,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { describeReal } from "../real/layer";
-import { freePort, removeTempDirs, run, sleep, stopAllRedis, tempDir } from "../real/util";
+import { freePort, run, sleep, tempDir } from "../real/util";
 import {
   apiEnv,
   buildServer,
-  killAllServers,
+  tearDown,
   request,
   startServer,
   startTestRedis,
@@ -34,12 +34,7 @@ describeReal("example API worker mode", () => {
     await api.waitForLog("ready");
   }, 30_000);
 
-  afterAll(async () => {
-    killAllServers();
-    await redis?.admin.close();
-    await stopAllRedis();
-    removeTempDirs();
-  });
+  afterAll(() => tearDown(redis));
 
   beforeEach(async () => {
     await redis.admin.flushAll();
