@@ -1,51 +1,32 @@
 /**
  * Durations in config are human strings such as `"60s"`, `"2m"` or `"1m30s"`, the same
- * format Docker and the Docker provider accept (Go's `time.ParseDuration`, without
- * negative values). They are parsed once, into milliseconds, and rendered back to the
- * shortest Docker form when a resource needs them.
+ * format Docker and the Docker provider accept (Go's `time.ParseDuration`, without negative
+ * values). They are parsed once, into whole milliseconds, and rendered back in Go's own form
+ * when a resource needs them.
+ *
+ * The grammar lives once, in the policy pack's pure lib (CONVENTIONS.md "The shape of the
+ * code": the program may import it), so config and pack agree on `"0"` (valid, as in Go) and
+ * on `"300us"` (valid Go, 0.3 ms: config refuses it with {@link durationProblem}'s reason,
+ * because it keeps whole milliseconds and Docker refuses healthcheck durations under 1ms).
  */
+// A relative path, not the package name `api-stack-policy/lib/duration` (policy/package.json
+// `exports`): tsc then compiles the pack's lib into bin/ with the program, which the compiled
+// deploy (`npm run build`, main: bin/stacks/index.js) needs; both paths name one module.
+import { goDuration, parseWholeMs } from "../../policy/lib/duration";
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+export { goDuration };
 
-/** Parses `"90s"`, `"1m30s"`, `"500ms"` or `"2h"` into milliseconds; returns `undefined` for anything else. */
+/** Whole milliseconds of `"90s"`, `"1m30s"`, `"500ms"`, `"0"` or `"2h"`; undefined otherwise. */
 export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (trimmed === "") return undefined;
-  PART.lastIndex = 0;
-  let total = 0;
-  let consumed = 0;
-  for (let m = PART.exec(trimmed); m !== null; m = PART.exec(trimmed)) {
-    total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
-    consumed = PART.lastIndex;
-  }
-  if (consumed !== trimmed.length) return undefined;
-  return Math.round(total);
+  const r = parseWholeMs(text);
+  return r.ok ? r.ms : undefined;
 }
 
 /**
- * Renders milliseconds exactly as Go's `time.Duration.String()` does (golang/go
- * src/time/time.go, `Duration.String`: `"0s"`, `"500ms"`, `"1.5s"`, `"1m0s"`, `"2h0m0s"`).
- *
- * The Docker provider reads a container's healthcheck back with that function
- * (kreuzwerker/terraform-provider-docker resource_docker_container_funcs.go,
- * resourceDockerContainerRead: `Healthcheck.Interval.String()`), so an input written as
- * `"60s"` comes back as `"1m0s"` and every refresh shows a diff. Writing the Go form in the
- * first place makes inputs and state identical.
+ * Why `text` is not a config duration (no unit, unknown unit, negative, not a whole number of
+ * milliseconds), naming a valid `example`; undefined when {@link parseDuration} accepts it.
  */
-export function goDuration(ms: number): string {
-  if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`invalid duration: ${ms} ms`);
-  if (ms === 0) return "0s";
-  if (ms < 1_000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const rest = ms % 60_000;
-  const whole = Math.floor(rest / 1_000);
-  const frac = rest % 1_000;
-  // Go prints the fraction of a second without trailing zeros: 1.5s, 4m5.001s.
-  const s =
-    frac === 0 ? `${whole}s` : `${whole}.${String(frac).padStart(3, "0").replace(/0+$/, "")}s`;
-  if (h > 0) return `${h}h${m}m${s}`;
-  if (m > 0) return `${m}m${s}`;
-  return s;
+export function durationProblem(text: string, example = "30s"): string | undefined {
+  const r = parseWholeMs(text, example);
+  return r.ok ? undefined : r.problem;
 }
