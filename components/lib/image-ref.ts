@@ -1,40 +1,22 @@
 /**
  * Image references must say exactly what runs: `latest` and untagged images drifted
  * under the postmortems' deployments between one `docker compose up` and the next.
+ *
+ * The grammar and the pinning rule live once, in the policy pack's pure lib (Docker's own
+ * grammar, distribution/reference, ported in policy/lib/image-reference.ts; CONVENTIONS.md
+ * "The shape of the code": the program may import it). This module keeps the names the program
+ * uses and adds what only the program needs: which Redis build to configure.
  */
+// A relative path rather than `api-stack-policy/lib/image` so that tsc compiles the pack's lib
+// into bin/ for the compiled deploy (see ./duration.ts).
+import { checkImageReference, splitImageReference } from "../../policy/lib/image";
+
+export { checkImageReference, splitImageReference };
+
 export interface ImageRef {
   readonly repository: string;
   readonly tag?: string;
   readonly digest?: string;
-}
-
-export function splitImageReference(ref: string): ImageRef {
-  const [nameAndTag, digest] = ref.split("@", 2) as [string, string | undefined];
-  // A colon after the last slash is a tag; one before it is a registry port (localhost:5000/app).
-  const slash = nameAndTag.lastIndexOf("/");
-  const colon = nameAndTag.lastIndexOf(":");
-  if (colon > slash) {
-    return { repository: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1), digest };
-  }
-  return { repository: nameAndTag, digest };
-}
-
-/** Returns why `ref` is not acceptable, or `undefined` when it is pinned. */
-export function checkImageReference(ref: string): string | undefined {
-  if (ref.trim() === "" || /\s/.test(ref)) return `"${ref}" is not an image reference`;
-  const { repository, tag, digest } = splitImageReference(ref);
-  if (repository === "" || !/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/.test(repository)) {
-    return `"${ref}" is not a valid image name (lower-case letters, digits, ".", "_", "-", "/")`;
-  }
-  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))
-    return `"${ref}" has a malformed digest`;
-  if (tag === undefined && digest === undefined) {
-    return `"${ref}" has no tag: pin a version, e.g. "${repository}:1.2.3"`;
-  }
-  if (tag === "latest") return `"${ref}" uses "latest": pin a version, e.g. "${repository}:1.2.3"`;
-  if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
-    return `"${ref}" has an invalid tag`;
-  return undefined;
 }
 
 /** The redis-compatible images the stack knows how to configure and probe. */

@@ -1,4 +1,17 @@
 /**
+ * What the pack and config conclude from an image reference: is it a Redis, is it Bitnami, is it
+ * pinned. The grammar itself is distribution/reference's, in ./image-reference.ts.
+ */
+import {
+  digestProblem,
+  isRegistryHost,
+  parseNormalizedNamed,
+  splitImageReference,
+} from "./image-reference";
+
+export { splitImageReference };
+
+/**
  * Docker image references: `[registry[:port]/]path[:tag][@digest]`, or an image ID.
  */
 export interface ImageRef {
@@ -13,28 +26,20 @@ export interface ImageRef {
 
 const ID = /^(sha256:)?[a-f0-9]{64}$/;
 
+/**
+ * Splits any reference, valid or not (a rule classifies whatever a resource holds); the
+ * registry is recognised as Docker does it (distribution/reference `splitDockerDomain`).
+ */
 export function parseImageRef(ref: string): ImageRef {
   const trimmed = ref.trim();
   if (ID.test(trimmed)) {
     return { path: "", isId: true, digest: trimmed };
   }
-  const at = trimmed.indexOf("@");
-  const nameTag = at >= 0 ? trimmed.slice(0, at) : trimmed;
-  const digest = at >= 0 ? trimmed.slice(at + 1) : undefined;
-  const lastSlash = nameTag.lastIndexOf("/");
-  const lastColon = nameTag.lastIndexOf(":");
-  // A colon before the last slash belongs to a registry host ("localhost:5000/app").
-  const hasTag = lastColon > lastSlash;
-  const name = hasTag ? nameTag.slice(0, lastColon) : nameTag;
-  const tag = hasTag ? nameTag.slice(lastColon + 1) : undefined;
-  const parts = name.split("/");
-  let registry: string | undefined;
-  const first = parts[0] ?? "";
-  if (parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost")) {
-    registry = first;
-    parts.shift();
-  }
-  let path = parts.join("/");
+  const { repository, tag, digest } = splitImageReference(trimmed);
+  const parts = repository.split("/");
+  const first = parts[0] as string;
+  const registry = parts.length > 1 && isRegistryHost(first) ? first : undefined;
+  let path = registry === undefined ? repository : parts.slice(1).join("/");
   if (path.startsWith("library/")) {
     path = path.slice("library/".length);
   }
@@ -84,5 +89,38 @@ export function unpinnedReason(ref: string, floatingTags: readonly string[]): st
   if (floatingTags.map((t) => t.toLowerCase()).includes(img.tag.toLowerCase())) {
     return `image "${ref}" uses the floating tag ":${img.tag}"`;
   }
+  return undefined;
+}
+
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+/**
+ * Config's rule for an image: a valid reference (distribution/reference grammar, so
+ * `registry.Example.com/app:1.0` and `ghcr.io/acme/my__app:1.0` pass) that says exactly what
+ * runs: a tag other than `latest`, or a digest. Returns why not, or undefined.
+ */
+export function checkImageReference(ref: string): string | undefined {
+  if (ref.trim() === "" || /\s/.test(ref)) return `"${ref}" is not an image reference`;
+  const { repository, tag, digest } = splitImageReference(ref);
+  if (digest !== undefined) {
+    const problem = digestProblem(digest);
+    if (problem !== undefined) {
+      return `"${ref}" has a malformed digest (${problem}): write "@sha256:" and its 64 hex digits`;
+    }
+  }
+  if (tag !== undefined && !TAG.test(tag)) {
+    return `"${ref}" has an invalid tag (letters, digits, "_", "." and "-", at most 128, not starting with "." or "-")`;
+  }
+  const parsed = parseNormalizedNamed(ref);
+  if (!parsed.ok) {
+    return (
+      `"${ref}" is not a valid image name (${parsed.error}): the repository path is lower-case ` +
+      'letters and digits separated by ".", "_", "__" or "-", after an optional registry host'
+    );
+  }
+  if (tag === undefined && digest === undefined) {
+    return `"${ref}" has no tag: pin a version, e.g. "${repository}:1.2.3"`;
+  }
+  if (tag === "latest") return `"${ref}" uses "latest": pin a version, e.g. "${repository}:1.2.3"`;
   return undefined;
 }
