@@ -4,6 +4,7 @@
  * the whole internet. Pure, in the pack's lib so the config schema (stacks/config-managed.ts)
  * and the pack (policy/rules/elasticache-limits.ts) share one copy.
  */
+import { parseCidr } from "./network";
 
 /**
  * Parameter group families ElastiCache offers for Valkey (the engine the stack runs):
@@ -117,12 +118,10 @@ export function cidrsCoverEverything(cidrs: readonly string[]): boolean {
   for (const bits of [32, 128]) {
     const ranges: [bigint, bigint][] = [];
     for (const c of cidrs) {
-      const [ip, len] = c.split("/") as [string, string];
-      const v6 = ip.includes(":");
-      if ((bits === 128) !== v6) continue;
-      const n = Number(len);
-      const start = v6 ? v6ToBig(ip) : v4ToBig(ip);
-      if (start === undefined) continue;
+      const parsed = parseCidr(c); // ipaddr.js, as Docker/AWS read addresses (./network.ts)
+      if (parsed === undefined || (parsed[0].kind() === "ipv6") !== (bits === 128)) continue;
+      const [addr, n] = parsed;
+      const start = addr.toByteArray().reduce((acc, byte) => (acc << 8n) + BigInt(byte), 0n);
       const size = 1n << BigInt(bits - n);
       const base = (start / size) * size;
       ranges.push([base, base + size - 1n]);
@@ -136,19 +135,4 @@ export function cidrsCoverEverything(cidrs: readonly string[]): boolean {
     if (ranges.length > 0 && next >= 1n << BigInt(bits)) return true;
   }
   return false;
-}
-
-function v4ToBig(ip: string): bigint | undefined {
-  const parts = ip.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) return undefined;
-  return parts.reduce((acc, p) => (acc << 8n) + BigInt(p), 0n);
-}
-
-function v6ToBig(ip: string): bigint | undefined {
-  const [head, tail] = ip.split("::") as [string, string | undefined];
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
-  if (groups.length !== 8) return undefined;
-  return groups.reduce((acc, g) => (acc << 16n) + BigInt(parseInt(g || "0", 16)), 0n);
 }

@@ -5,7 +5,7 @@
  * `redis-not-exposed`. One function each, so both routes say the same thing.
  */
 import { Props } from "./docker";
-import { isLoopback } from "./network";
+import { hostIpProblem, isLoopback } from "./network";
 import { analyzeRedisAuth } from "./redis-auth";
 import { containsUnknown, isUnknown, unknownAtPreview } from "./unknown";
 
@@ -91,11 +91,14 @@ export function checkRedisExposure(label: string, p: Props, production: boolean)
     const ip = typeof pm.ip === "string" && pm.ip !== "" ? pm.ip : undefined;
     const where = `${ip ?? "0.0.0.0"}:${String(pm.external ?? "(random)")}->${String(pm.internal)}`;
     const exposed = !isLoopback(ip);
+    const invalid = ip === undefined ? undefined : hostIpProblem(ip);
     if (production || exposed) {
       const why = [
-        exposed
-          ? `on a non-loopback address${ip ? "" : " (an unset \`ip\` means 0.0.0.0)"}`
-          : undefined,
+        invalid !== undefined
+          ? `on an address Docker will not bind as loopback: ${invalid}`
+          : exposed
+            ? `on a non-loopback address${ip ? "" : " (an unset \`ip\` means 0.0.0.0)"}`
+            : undefined,
         production ? "in production, where Redis must not be published at all" : undefined,
       ].filter((x) => x !== undefined);
       out.push(
