@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { memoryLimit, stopGrace, unprivileged } from "./lib/container";
 import { buildApiEnv } from "./lib/env";
 import {
   httpProbe,
@@ -10,54 +11,73 @@ import {
 import type { RedisConnectionOutputs } from "./redis-connection";
 import { LOG_ROTATION, stackLabels, TYPES } from "./types";
 
+/** An API probe: its timing, and either the HTTP path `curl` requests or a whole command. */
+export interface ApiHealthcheck extends Partial<HealthTiming> {
+  /** HTTP path the default probe requests; starts with "/". @default "/health" */
+  readonly path?: string;
+  /**
+   * A probe for images without curl, e.g. ["CMD", "wget", "-qO-", "http://127.0.0.1:3003/health"];
+   * replaces the curl probe of `path`. @default curl -f on `path`
+   */
+  readonly command?: string[];
+}
+
+/** The defaults every stack gets; the config schema (stacks/config/) reads them from here. */
+export const API_SERVICE_DEFAULTS = {
+  port: 3003,
+  hostIp: "127.0.0.1",
+  restart: "unless-stopped",
+  healthcheck: {
+    intervalMs: 30_000,
+    timeoutMs: 10_000,
+    retries: 5,
+    startPeriodMs: 60_000,
+    path: "/health",
+  },
+  stopSignal: "SIGTERM",
+  stopTimeoutMs: 30_000,
+} as const satisfies Partial<ApiServiceArgs>;
+
 export interface ApiServiceArgs {
   /** A pinned image, e.g. "ghcr.io/acme/api:1.4.2". */
   readonly image: string;
-  /** The port the API listens on inside the container. @default 3003 */
+  /** The port the API listens on inside the container, 1–65535. @default 3003 */
   readonly port?: number;
-  /** Host address the port is published on. @default "127.0.0.1" */
+  /** Host address the port is published on, IPv4 or IPv6. @default "127.0.0.1" */
   readonly hostIp?: string;
-  /** Host port. @default the container port */
+  /** Host port, 1–65535. @default the container port */
   readonly hostPort?: number;
-  /** Networks to join; the first should be the backend network Redis is on. */
+  /** Networks to join, at least one; the first should be the backend network Redis is on. */
   readonly networkNames: pulumi.Input<string>[];
   /** Whichever Redis back end the stack chose. */
   readonly redis: RedisConnectionOutputs;
-  /** Resources the API must not start before (the Redis container, waited healthy). */
+  /** Resources the API must not start before (the Redis container, waited healthy). @default [] */
   readonly dependsOn?: pulumi.Resource[];
+  /** The app's SECRET_KEY. */
   readonly secretKey: pulumi.Input<string>;
-  /** Plain env. @default {} */
+  /** Plain env, name to value. @default {} */
   readonly env?: Record<string, string>;
   /** Secret env, e.g. from `config.requireSecretObject`. @default {} */
   readonly secretEnv?: pulumi.Input<Record<string, string>>;
-  /** @default "unless-stopped" */
+  /** Docker restart policy. @default "unless-stopped" */
   readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  /** Restarts before Docker gives up, 1 or more; required with `restart: "on-failure"`. @default unlimited */
   readonly maxRetryCount?: number;
-  /** HTTP path the probe requests. @default "/health" */
-  readonly healthPath?: string;
-  /** A probe for images without curl, e.g. ["CMD", "wget", "-qO-", "http://127.0.0.1:3003/health"]. */
-  readonly healthCommand?: string[];
-  /** @default interval 30s, timeout 10s, retries 5, start period 60s */
-  readonly healthcheck?: HealthTiming;
-  /** Memory limit, MB. @default unlimited */
+  /** Probe timing (ms), path and command. @default interval 30s, timeout 10s, retries 5, start period 60s, path "/health" */
+  readonly healthcheck?: ApiHealthcheck;
+  /** Memory limit, MB, at least 16. @default unlimited */
   readonly memoryMb?: number;
-  /** CPU limit, e.g. 0.5. @default unlimited */
+  /** CPU limit, 0.01–256, e.g. 0.5. @default unlimited */
   readonly cpus?: number;
-  /** "uid:gid" to run as. @default the image's user */
+  /** "uid", "uid:gid" or a user name to run as. @default the image's user */
   readonly user?: string;
-  /** @default "SIGTERM" */
+  /** The signal `docker stop` sends. @default "SIGTERM" */
   readonly stopSignal?: string;
-  /** Grace period before SIGKILL, ms. @default 30000 */
+  /** Grace period before SIGKILL, ms, 1s–10m; rounded up to whole seconds. @default 30000 */
   readonly stopTimeoutMs?: number;
+  /** The stack name, for labels. */
   readonly stack: string;
 }
-
-const DEFAULT_HEALTH: HealthTiming = {
-  intervalMs: 30_000,
-  timeoutMs: 10_000,
-  retries: 5,
-  startPeriodMs: 60_000,
-};
 
 /**
  * The API container. It gets the Redis connection as env, starts only after Redis is
@@ -76,6 +96,17 @@ export class ApiService extends pulumi.ComponentResource {
   constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.ApiService, name, {}, opts);
     const a = resolveApiServiceArgs(args);
+    this.checkArgs(a);
+    this.container = this.createContainer(name, a);
+    this.containerName = this.container.name;
+    this.url = pulumi.output(
+      `http://${a.hostIp.includes(":") ? `[${a.hostIp}]` : a.hostIp}:${a.hostPort}`,
+    );
+    this.registerOutputs({ containerName: this.containerName, url: this.url });
+  }
+
+  /** The second line behind the config schema. */
+  private checkArgs(a: ResolvedApiServiceArgs): void {
     if (a.restart === "on-failure" && a.maxRetryCount === undefined) {
       throw new pulumi.ResourceError(
         '`maxRetryCount` is required with `restart: "on-failure"`: set a limit such as 5',
@@ -90,12 +121,6 @@ export class ApiService extends pulumi.ComponentResource {
         true,
       );
     }
-    this.container = this.createContainer(name, a);
-    this.containerName = this.container.name;
-    this.url = pulumi.output(
-      `http://${a.hostIp.includes(":") ? `[${a.hostIp}]` : a.hostIp}:${a.hostPort}`,
-    );
-    this.registerOutputs({ containerName: this.containerName, url: this.url });
   }
 
   private createContainer(name: string, a: ResolvedApiServiceArgs): docker.Container {
@@ -110,7 +135,8 @@ export class ApiService extends pulumi.ComponentResource {
           secretEnv,
         }),
       );
-    const tests = a.healthCommand ?? httpProbe(a.port, a.healthPath, a.healthcheck.timeoutMs);
+    const h = a.healthcheck;
+    const tests = h.command ?? httpProbe(a.port, h.path, h.timeoutMs);
     return new docker.Container(
       `${name}-server`,
       {
@@ -123,31 +149,16 @@ export class ApiService extends pulumi.ComponentResource {
         waitTimeout: waitTimeoutSeconds(a.healthcheck),
         restart: a.restart,
         maxRetryCount: a.maxRetryCount,
-        memory: a.memoryMb,
-        // Swap limit = memory limit (no swap), and always sent with it: Docker refuses a
-        // memory update above the container's current swap limit ("Memory limit should be
-        // smaller than already set memoryswap limit"), and the provider's update sends
-        // memory_swap only when it is set (kreuzwerker resource_docker_container_funcs.go,
-        // resourceDockerContainerUpdate). Seen on the real engine in test/docker/update.test.ts.
-        memorySwap: a.memoryMb,
+        ...memoryLimit(a.memoryMb),
         cpus: a.cpus === undefined ? undefined : String(a.cpus),
         user: a.user,
-        // Every capability dropped and none added back: an HTTP server on an unprivileged port
-        // needs none of Docker's default set (capabilities(7); NET_RAW alone would let a
-        // compromised API forge packets on the Redis network). A port below 1024 for a
-        // non-root user would be the one reason to add NET_BIND_SERVICE here, which is not an
-        // escape capability. The pack checks both lines (container-drops-all-capabilities,
-        // container-no-new-privileges): no setuid binary in the image can raise a process
-        // back to root (CIS Docker Benchmark v1.6.0 §5.3, §5.25).
-        capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges:true"],
+        // An HTTP server on an unprivileged port needs none of Docker's default capabilities
+        // (capabilities(7); NET_RAW alone would let a compromised API forge packets on the
+        // Redis network). A port below 1024 for a non-root user would be the one reason to add
+        // NET_BIND_SERVICE back, which is not an escape capability.
+        ...unprivileged(),
         stopSignal: a.stopSignal,
-        // `stopTimeout` is what `docker stop` and a daemon shutdown wait; the provider's
-        // delete, which runs on every replace and destroy, waits `destroyGraceSeconds`
-        // instead and SIGKILLs at once when it is unset (kreuzwerker/terraform-provider-docker
-        // v4.5.0, resource_docker_container_funcs.go, resourceDockerContainerDelete).
-        stopTimeout: Math.ceil(a.stopTimeoutMs / 1_000),
-        destroyGraceSeconds: Math.ceil(a.stopTimeoutMs / 1_000),
+        ...stopGrace(Math.ceil(a.stopTimeoutMs / 1_000)),
         ...LOG_ROTATION,
         labels: stackLabels(a.stack, "api"),
       },
@@ -175,27 +186,35 @@ type ResolvedApiServiceArgs = Omit<ApiServiceArgs, "secretEnv"> & {
   readonly env: Record<string, string>;
   readonly secretEnv: pulumi.Output<Record<string, string>>;
   readonly restart: NonNullable<ApiServiceArgs["restart"]>;
-  readonly healthPath: string;
-  readonly healthcheck: HealthTiming;
+  readonly healthcheck: HealthTiming & { readonly path: string; readonly command?: string[] };
   readonly stopSignal: string;
   readonly stopTimeoutMs: number;
   readonly dependsOn: pulumi.Resource[];
 };
 
+/** Every default in one place, with `??` so an explicit `undefined` still gets it. */
 export function resolveApiServiceArgs(args: ApiServiceArgs): ResolvedApiServiceArgs {
-  const port = args.port ?? 3003;
+  const d = API_SERVICE_DEFAULTS;
+  const h = args.healthcheck ?? {};
+  const port = args.port ?? d.port;
   return {
     ...args,
     port,
-    hostIp: args.hostIp ?? "127.0.0.1",
+    hostIp: args.hostIp ?? d.hostIp,
     hostPort: args.hostPort ?? port,
     env: args.env ?? {},
     secretEnv: pulumi.output(args.secretEnv ?? {}),
-    restart: args.restart ?? "unless-stopped",
-    healthPath: args.healthPath ?? "/health",
-    healthcheck: args.healthcheck ?? DEFAULT_HEALTH,
-    stopSignal: args.stopSignal ?? "SIGTERM",
-    stopTimeoutMs: args.stopTimeoutMs ?? 30_000,
+    restart: args.restart ?? d.restart,
+    healthcheck: {
+      intervalMs: h.intervalMs ?? d.healthcheck.intervalMs,
+      timeoutMs: h.timeoutMs ?? d.healthcheck.timeoutMs,
+      retries: h.retries ?? d.healthcheck.retries,
+      startPeriodMs: h.startPeriodMs ?? d.healthcheck.startPeriodMs,
+      path: h.path ?? d.healthcheck.path,
+      command: h.command,
+    },
+    stopSignal: args.stopSignal ?? d.stopSignal,
+    stopTimeoutMs: args.stopTimeoutMs ?? d.stopTimeoutMs,
     dependsOn: args.dependsOn ?? [],
   };
 }

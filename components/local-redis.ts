@@ -13,9 +13,9 @@ import {
   type Appendfsync,
   type EvictionPolicy,
 } from "./lib/redis-conf";
-import { buildRedisUrl } from "./lib/redis-url";
-import { redisConnection, type RedisConnectionOutputs } from "./redis-connection";
-import { LOG_ROTATION, stackLabels, TYPES } from "./types";
+import { memoryLimit, stopGrace, unprivileged } from "./lib/container";
+import { redisConnection, secretRedisUrl, type RedisConnectionOutputs } from "./redis-connection";
+import { FORMER_TYPES, LOG_ROTATION, stackLabels, TYPES, withFormerType } from "./types";
 
 /** Where the generated files live inside the container. */
 export const REDIS_PATHS = {
@@ -27,32 +27,58 @@ export const REDIS_PATHS = {
 /** The DNS name the API uses on the backend network. */
 export const REDIS_ALIAS = "redis";
 
-export interface RedisArgs {
+/** The Redis-compatible server an image runs: it names the `-server` and `-cli` binaries. */
+export type RedisEngine = "redis" | "valkey";
+
+/** The defaults every stack gets; the config schema (stacks/config/) reads them from here. */
+export const LOCAL_REDIS_DEFAULTS = {
+  image: "redis:7.4-alpine",
+  port: 6379,
+  appendfsync: "everysec",
+  memoryMb: 256,
+  evictionPolicy: "noeviction",
+  restart: "unless-stopped",
+  user: "999",
+  stopTimeoutSeconds: 30,
+  healthcheck: { intervalMs: 10_000, timeoutMs: 3_000, retries: 5, startPeriodMs: 10_000 },
+} as const satisfies Partial<LocalRedisArgs>;
+
+/** Redis gets three quarters of its container's memory; the rest is for forks and buffers. */
+export function defaultMaxmemoryMb(memoryMb: number): number {
+  return Math.floor(memoryMb * 0.75);
+}
+
+export interface LocalRedisArgs {
   /** A pinned redis or valkey image. @default "redis:7.4-alpine" */
   readonly image?: string;
-  /** The port Redis listens on inside the network. @default 6379 */
+  /** The port Redis listens on inside the network, 1–65535. @default 6379 */
   readonly port?: number;
   /** The backend (internal) network to join; the only network Redis is on. */
   readonly networkName: pulumi.Input<string>;
+  /** The app's ACL password (user `default`); alphanumeric, written hashed into redis.conf. */
   readonly password: pulumi.Input<string>;
+  /** The healthcheck's ACL password (user `probe`, PING only), uploaded as a file. */
   readonly probePassword: pulumi.Input<string>;
+  /** The operators' ACL password (user `admin`), for `npm run verify` and backups. */
   readonly adminPassword: pulumi.Input<string>;
-  /** AOF fsync policy. @default "everysec" */
+  /** AOF fsync policy: "always", "everysec" or "no". @default "everysec" */
   readonly appendfsync?: Appendfsync;
-  /** Container memory limit, MB. @default 256 */
+  /** Container memory limit, MB, at least 16. @default 256 */
   readonly memoryMb?: number;
-  /** Redis `maxmemory`, MB; must be below `memoryMb`. @default 75% of memoryMb */
+  /** Redis `maxmemory`, MB; must be below `memoryMb`. @default 75% of memoryMb, rounded down */
   readonly maxmemoryMb?: number;
-  /** @default "noeviction": a job queue must refuse writes rather than drop jobs. */
+  /** What Redis does at `maxmemory`. @default "noeviction": a job queue must refuse writes rather than drop jobs. */
   readonly evictionPolicy?: EvictionPolicy;
   /** Docker restart policy. @default "unless-stopped" */
   readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  /** Restarts before Docker gives up, 1 or more; only with `restart: "on-failure"`. @default unlimited */
   readonly maxRetryCount?: number;
-  /** Publish Redis on 127.0.0.1:<debugPort> for local debugging (dev only). @default unpublished */
+  /** Publish Redis on 127.0.0.1:<debugPort>, 1–65535, for local debugging (dev only). @default unpublished */
   readonly debugPort?: number;
   /**
    * A non-internal network to join with `debugPort`, since Docker will not publish the
    * port of a container that is only on internal networks. Required with `debugPort`.
+   * @default none
    */
   readonly debugNetworkName?: pulumi.Input<string>;
   /**
@@ -64,30 +90,25 @@ export interface RedisArgs {
   readonly user?: string;
   /** Seconds between SIGTERM and SIGKILL, on `docker stop` and on replace or destroy. @default 30 */
   readonly stopTimeoutSeconds?: number;
-  /** Keep the data volume on `pulumi destroy` and refuse to replace it. @default false */
+  /** A production stack: its data volume is protected unless `protectData` says otherwise. */
+  readonly production: boolean;
+  /** Keep the data volume on `pulumi destroy` and refuse to replace it. @default `production` */
   readonly protectData?: boolean;
-  /** @default interval 10s, timeout 3s, retries 5, start period 10s */
+  /** Probe timing, ms. @default interval 10s, timeout 3s, retries 5, start period 10s */
   readonly healthcheck?: HealthTiming;
   /** The stack name, for labels. */
   readonly stack: string;
 }
 
-const DEFAULT_HEALTH: HealthTiming = {
-  intervalMs: 10_000,
-  timeoutMs: 3_000,
-  retries: 5,
-  startPeriodMs: 10_000,
-};
-
 /**
- * A local Redis (or Valkey) container: authenticated, persistent, unpublished, and
- * healthy only when an authenticated PING gets PONG.
+ * A local Redis (or Valkey) container, `redis.mode: local`: authenticated, persistent,
+ * unpublished, and healthy only when an authenticated PING gets PONG.
  *
  * @example
- * const redis = new Redis("cache", { networkName: nets.backendName, password, probePassword, adminPassword, stack: "dev" });
+ * const redis = new LocalRedis("cache", { networkName: nets.backendName, password, probePassword, adminPassword, production: false, stack: "dev" });
  * // redis.connection.url is a secret "redis://default:…@redis:6379"
  */
-export class Redis extends pulumi.ComponentResource {
+export class LocalRedis extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   public readonly volume: docker.Volume;
   public readonly connection: RedisConnectionOutputs;
@@ -100,9 +121,44 @@ export class Redis extends pulumi.ComponentResource {
    */
   public readonly hostUrls?: { app: pulumi.Output<string>; admin: pulumi.Output<string> };
 
-  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(TYPES.Redis, name, {}, opts);
-    const a = resolveRedisArgs(args);
+  constructor(name: string, args: LocalRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The class was `Redis` (token api-stack:components:Redis). The alias lets the engine match
+    // the old state, and it derives each child's old URN from its parent's aliases, so no
+    // child is replaced (https://www.pulumi.com/docs/iac/concepts/resources/options/aliases/:
+    // "renaming or retyping a component with aliases set on the component preserves its
+    // children without requiring per-child aliases"; for engines without alias specs the SDK
+    // computes them itself: @pulumi/pulumi resource.ts, allAliases).
+    super(TYPES.LocalRedis, name, {}, withFormerType(opts, FORMER_TYPES.LocalRedis));
+    const a = resolveLocalRedisArgs(args);
+    const engine = this.checkArgs(a);
+    this.volume = this.createVolume(name, a);
+    this.container = this.createContainer(name, a, engine);
+    this.containerName = this.container.name;
+    this.connection = redisConnection({
+      host: REDIS_ALIAS,
+      port: a.port,
+      tls: false,
+      username: REDIS_USERS.app,
+      password: a.password,
+    });
+    this.adminUrl = secretRedisUrl({
+      host: REDIS_ALIAS,
+      port: a.port,
+      tls: false,
+      username: REDIS_USERS.admin,
+      password: a.adminPassword,
+    });
+    this.hostUrls = this.hostUrlsOf(a);
+    this.registerOutputs({
+      connection: this.connection,
+      adminUrl: this.adminUrl,
+      containerName: this.containerName,
+      hostUrls: this.hostUrls,
+    });
+  }
+
+  /** The second line behind the config schema; returns the image's engine. */
+  private checkArgs(a: ResolvedLocalRedisArgs): RedisEngine {
     if (a.maxmemoryMb >= a.memoryMb) {
       throw new pulumi.ResourceError(
         `\`maxmemoryMb\` (${a.maxmemoryMb}) must be below \`memoryMb\` (${a.memoryMb}): lower it to about 75% of the limit`,
@@ -110,8 +166,8 @@ export class Redis extends pulumi.ComponentResource {
         true,
       );
     }
-    const flavour = redisFlavour(a.image);
-    if (flavour === undefined) {
+    const engine = redisFlavour(a.image);
+    if (engine === undefined) {
       throw new pulumi.ResourceError(
         `\`image\` "${a.image}" is not a redis or valkey image: use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`,
         this,
@@ -125,52 +181,20 @@ export class Redis extends pulumi.ComponentResource {
         true,
       );
     }
-    this.volume = this.createVolume(name, a);
-    this.container = this.createContainer(name, a, flavour);
-    this.containerName = this.container.name;
-
-    this.connection = redisConnection({
-      host: REDIS_ALIAS,
-      port: a.port,
-      tls: false,
-      username: REDIS_USERS.app,
-      password: args.password,
-    });
-    this.adminUrl = pulumi.secret(
-      pulumi.output(args.adminPassword).apply((pw) =>
-        buildRedisUrl({
-          host: REDIS_ALIAS,
-          port: a.port,
-          tls: false,
-          password: pw,
-          username: REDIS_USERS.admin,
-        }),
-      ),
-    );
-    if (a.debugPort !== undefined) {
-      const port = a.debugPort;
-      const onHost = (pw: pulumi.Input<string>, username?: string) =>
-        pulumi.secret(
-          pulumi
-            .output(pw)
-            .apply((password) =>
-              buildRedisUrl({ host: "127.0.0.1", port, tls: false, password, username }),
-            ),
-        );
-      this.hostUrls = {
-        app: onHost(args.password),
-        admin: onHost(args.adminPassword, REDIS_USERS.admin),
-      };
-    }
-    this.registerOutputs({
-      connection: this.connection,
-      adminUrl: this.adminUrl,
-      containerName: this.containerName,
-      hostUrls: this.hostUrls,
-    });
+    return engine;
   }
 
-  private createVolume(name: string, a: ResolvedRedisArgs): docker.Volume {
+  /** With `debugPort`, the URLs that reach Redis from the Docker host. */
+  private hostUrlsOf(a: ResolvedLocalRedisArgs): LocalRedis["hostUrls"] {
+    if (a.debugPort === undefined) return undefined;
+    const host = { host: "127.0.0.1", port: a.debugPort, tls: false };
+    return {
+      app: secretRedisUrl({ ...host, password: a.password }),
+      admin: secretRedisUrl({ ...host, username: REDIS_USERS.admin, password: a.adminPassword }),
+    };
+  }
+
+  private createVolume(name: string, a: ResolvedLocalRedisArgs): docker.Volume {
     // In prod the AOF lives on: `protect` stops `pulumi destroy`, and `retainOnDelete`
     // keeps the Docker volume if the resource is ever removed from the program.
     return new docker.Volume(
@@ -182,8 +206,8 @@ export class Redis extends pulumi.ComponentResource {
 
   private createContainer(
     name: string,
-    a: ResolvedRedisArgs,
-    flavour: "redis" | "valkey",
+    a: ResolvedLocalRedisArgs,
+    engine: RedisEngine,
   ): docker.Container {
     const conf = pulumi
       .all([a.password, a.probePassword, a.adminPassword])
@@ -200,7 +224,7 @@ export class Redis extends pulumi.ComponentResource {
         }),
       );
     const probe = redisProbe({
-      cli: `${flavour}-cli`,
+      cli: `${engine}-cli`,
       port: a.port,
       user: REDIS_USERS.probe,
       secretFile: REDIS_PATHS.probeSecret,
@@ -210,7 +234,7 @@ export class Redis extends pulumi.ComponentResource {
       {
         image: a.image,
         // Only the path of the config is on the command line; the passwords are in the file.
-        command: [`${flavour}-server`, REDIS_PATHS.conf],
+        command: [`${engine}-server`, REDIS_PATHS.conf],
         // The provider writes each upload as a tar entry with no owner, so it lands as
         // root:root with the given mode (kreuzwerker/terraform-provider-docker v4.5.0,
         // resource_docker_container_funcs.go, resourceDockerContainerCreate: tar.Header
@@ -247,28 +271,13 @@ export class Redis extends pulumi.ComponentResource {
         waitTimeout: waitTimeoutSeconds(a.healthcheck),
         restart: a.restart,
         maxRetryCount: a.maxRetryCount,
-        memory: a.memoryMb,
-        // Swap limit = memory limit (no swap), and always sent with it: Docker refuses a
-        // memory update above the container's current swap limit ("Memory limit should be
-        // smaller than already set memoryswap limit"), and the provider's update sends
-        // memory_swap only when it is set (kreuzwerker resource_docker_container_funcs.go,
-        // resourceDockerContainerUpdate). Seen on the real engine in test/docker/update.test.ts.
-        memorySwap: a.memoryMb,
-        // Running as its own uid, the server needs no capability at all, so none is added
-        // back: with the image's uid owning /data, the entrypoint execs the server without
-        // chown (see `user` above). no-new-privileges keeps a setuid binary from raising a
-        // process back to root. The pack checks both (container-drops-all-capabilities,
-        // container-no-new-privileges; CIS Docker Benchmark v1.6.0 §5.3, §5.25).
-        capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges:true"],
-        // SIGTERM makes Redis flush the AOF; give it the time to. `stopTimeout` covers
-        // `docker stop` and daemon shutdown; the provider's delete (every replace and
-        // destroy) passes `destroyGraceSeconds` as the stop timeout instead, 0 when unset,
-        // which is an immediate SIGKILL (kreuzwerker/terraform-provider-docker v4.5.0,
-        // resource_docker_container_funcs.go, resourceDockerContainerDelete).
+        ...memoryLimit(a.memoryMb),
+        // Running as its own uid, the server needs no capability at all: with the image's uid
+        // owning /data, the entrypoint execs the server without chown (see `user` above).
+        ...unprivileged(),
+        // SIGTERM makes Redis flush the AOF; give it the time to.
         stopSignal: "SIGTERM",
-        stopTimeout: a.stopTimeoutSeconds,
-        destroyGraceSeconds: a.stopTimeoutSeconds,
+        ...stopGrace(a.stopTimeoutSeconds),
         ...LOG_ROTATION,
         labels: stackLabels(a.stack, "redis"),
       },
@@ -288,25 +297,27 @@ export class Redis extends pulumi.ComponentResource {
   }
 }
 
-type ResolvedRedisArgs = Required<
-  Omit<RedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">
+type ResolvedLocalRedisArgs = Required<
+  Omit<LocalRedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">
 > &
-  Pick<RedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">;
+  Pick<LocalRedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">;
 
-export function resolveRedisArgs(args: RedisArgs): ResolvedRedisArgs {
-  const memoryMb = args.memoryMb ?? 256;
+/** Every default in one place, with `??` so an explicit `undefined` still gets it. */
+export function resolveLocalRedisArgs(args: LocalRedisArgs): ResolvedLocalRedisArgs {
+  const d = LOCAL_REDIS_DEFAULTS;
+  const memoryMb = args.memoryMb ?? d.memoryMb;
   return {
     ...args,
-    image: args.image ?? "redis:7.4-alpine",
-    port: args.port ?? 6379,
-    appendfsync: args.appendfsync ?? "everysec",
+    image: args.image ?? d.image,
+    port: args.port ?? d.port,
+    appendfsync: args.appendfsync ?? d.appendfsync,
     memoryMb,
-    maxmemoryMb: args.maxmemoryMb ?? Math.floor(memoryMb * 0.75),
-    evictionPolicy: args.evictionPolicy ?? "noeviction",
-    restart: args.restart ?? "unless-stopped",
-    user: args.user ?? "999",
-    stopTimeoutSeconds: args.stopTimeoutSeconds ?? 30,
-    protectData: args.protectData ?? false,
-    healthcheck: args.healthcheck ?? DEFAULT_HEALTH,
+    maxmemoryMb: args.maxmemoryMb ?? defaultMaxmemoryMb(memoryMb),
+    evictionPolicy: args.evictionPolicy ?? d.evictionPolicy,
+    restart: args.restart ?? d.restart,
+    user: args.user ?? d.user,
+    stopTimeoutSeconds: args.stopTimeoutSeconds ?? d.stopTimeoutSeconds,
+    protectData: args.protectData ?? args.production,
+    healthcheck: args.healthcheck ?? d.healthcheck,
   };
 }

@@ -39,27 +39,15 @@ export class Networks extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.Networks, name, {}, opts);
-    const labels = args.labels ?? [];
-    if (args.backend ?? true) {
-      this.backend = new docker.Network(
-        `${name}-backend`,
-        { internal: true, driver: "bridge", labels },
-        { parent: this },
-      );
+    const a = resolveNetworksArgs(args);
+    if (a.backend) {
+      this.backend = this.createNetwork(`${name}-backend`, true, a.labels);
       this.backendName = this.backend.name;
     }
-    this.edge = new docker.Network(
-      `${name}-edge`,
-      { internal: false, driver: "bridge", labels },
-      { parent: this },
-    );
+    this.edge = this.createNetwork(`${name}-edge`, false, a.labels);
     this.edgeName = this.edge.name;
-    if (args.debug ?? false) {
-      this.debug = new docker.Network(
-        `${name}-debug`,
-        { internal: false, driver: "bridge", labels },
-        { parent: this },
-      );
+    if (a.debug) {
+      this.debug = this.createNetwork(`${name}-debug`, false, a.labels);
       this.debugName = this.debug.name;
     }
     this.registerOutputs({
@@ -68,4 +56,17 @@ export class Networks extends pulumi.ComponentResource {
       debugName: this.debugName,
     });
   }
+
+  private createNetwork(
+    name: string,
+    internal: boolean,
+    labels: { label: string; value: string }[],
+  ): docker.Network {
+    return new docker.Network(name, { internal, driver: "bridge", labels }, { parent: this });
+  }
+}
+
+/** Every default in one place, with `??` so an explicit `undefined` still gets it. */
+export function resolveNetworksArgs(args: NetworksArgs): Required<NetworksArgs> {
+  return { labels: args.labels ?? [], backend: args.backend ?? true, debug: args.debug ?? false };
 }

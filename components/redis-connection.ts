@@ -42,3 +42,19 @@ export function redisConnection(parts: RedisConnectionParts): RedisConnectionOut
   );
   return { host, port, tls, username, password, url };
 }
+
+/**
+ * A secret URL for a user beside the connection's (an operator's, or the same user from the
+ * Docker host), built the same way as the connection's own.
+ */
+export function secretRedisUrl(parts: {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly username?: string;
+  readonly password: pulumi.Input<string>;
+}): pulumi.Output<string> {
+  return pulumi.secret(
+    pulumi.output(parts.password).apply((password) => buildRedisUrl({ ...parts, password })),
+  );
+}

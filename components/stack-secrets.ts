@@ -3,9 +3,9 @@ import * as random from "@pulumi/random";
 import { TYPES } from "./types";
 
 export interface StackSecretsArgs {
-  /** A Redis password from `pulumi config set --secret`; generated when absent. */
+  /** A Redis password from `pulumi config set --secret`; generated when absent. @default generated */
   readonly redisPassword?: pulumi.Input<string>;
-  /** The app's SECRET_KEY from `pulumi config set --secret`; generated when absent. */
+  /** The app's SECRET_KEY from `pulumi config set --secret`. @default 32 random bytes as hex */
   readonly secretKey?: pulumi.Input<string>;
   /** Length of generated passwords. Range 32–128. @default 40 */
   readonly passwordLength?: number;
@@ -34,30 +34,20 @@ export class StackSecrets extends pulumi.ComponentResource {
 
   constructor(name: string, args: StackSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.StackSecrets, name, {}, opts);
-    const length = args.passwordLength ?? 40;
-    if (!Number.isInteger(length) || length < 32 || length > 128) {
-      throw new pulumi.ResourceError(
-        `\`passwordLength\` (${length}) must be a whole number from 32 to 128`,
-        this,
-        true,
+    const a = resolveStackSecretsArgs(args);
+    this.checkArgs(a);
+    if (a.redisPasswords) {
+      this.redisPassword = pulumi.secret(
+        a.redisPassword ?? this.createPassword(`${name}-redis-password`, a.passwordLength),
+      );
+      this.probePassword = pulumi.secret(
+        this.createPassword(`${name}-redis-probe-password`, a.passwordLength),
+      );
+      this.adminPassword = pulumi.secret(
+        this.createPassword(`${name}-redis-admin-password`, a.passwordLength),
       );
     }
-    const password = (role: string) =>
-      new random.RandomPassword(
-        `${name}-${role}`,
-        { length, special: false, minLower: 4, minUpper: 4, minNumeric: 4 },
-        { parent: this },
-      ).result;
-
-    if (args.redisPasswords ?? true) {
-      this.redisPassword = pulumi.secret(args.redisPassword ?? password("redis-password"));
-      this.probePassword = pulumi.secret(password("redis-probe-password"));
-      this.adminPassword = pulumi.secret(password("redis-admin-password"));
-    }
-    this.secretKey = pulumi.secret(
-      args.secretKey ??
-        new random.RandomId(`${name}-secret-key`, { byteLength: 32 }, { parent: this }).hex,
-    );
+    this.secretKey = pulumi.secret(a.secretKey ?? this.createSecretKey(`${name}-secret-key`));
     this.registerOutputs({
       redisPassword: this.redisPassword,
       probePassword: this.probePassword,
@@ -65,4 +55,40 @@ export class StackSecrets extends pulumi.ComponentResource {
       secretKey: this.secretKey,
     });
   }
+
+  /** The second line behind the config schema. */
+  private checkArgs(a: ResolvedStackSecretsArgs): void {
+    const length = a.passwordLength;
+    if (!Number.isInteger(length) || length < 32 || length > 128) {
+      throw new pulumi.ResourceError(
+        `\`passwordLength\` (${length}) must be a whole number from 32 to 128`,
+        this,
+        true,
+      );
+    }
+  }
+
+  private createPassword(name: string, length: number): pulumi.Output<string> {
+    return new random.RandomPassword(
+      name,
+      { length, special: false, minLower: 4, minUpper: 4, minNumeric: 4 },
+      { parent: this },
+    ).result;
+  }
+
+  private createSecretKey(name: string): pulumi.Output<string> {
+    return new random.RandomId(name, { byteLength: 32 }, { parent: this }).hex;
+  }
+}
+
+type ResolvedStackSecretsArgs = StackSecretsArgs &
+  Required<Pick<StackSecretsArgs, "passwordLength" | "redisPasswords">>;
+
+/** Every default in one place, with `??` so an explicit `undefined` still gets it. */
+export function resolveStackSecretsArgs(args: StackSecretsArgs): ResolvedStackSecretsArgs {
+  return {
+    ...args,
+    passwordLength: args.passwordLength ?? 40,
+    redisPasswords: args.redisPasswords ?? true,
+  };
 }

@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+
 /**
  * Type tokens for every component. The policy pack, the tests and the gate match on
  * these strings, so they are constants; renaming one needs `aliases` on the class.
@@ -5,10 +7,20 @@
 export const TYPES = {
   Networks: "api-stack:components:Networks",
   StackSecrets: "api-stack:components:StackSecrets",
-  Redis: "api-stack:components:Redis",
+  LocalRedis: "api-stack:components:LocalRedis",
   ApiService: "api-stack:components:ApiService",
   ElastiCacheValkey: "api-stack:components:ElastiCacheValkey",
   ExternalRedis: "api-stack:components:ExternalRedis",
+} as const;
+
+/**
+ * Tokens that components were once registered under. Each stays as an alias on its
+ * successor's class so stacks created before the rename keep their resources (CONVENTIONS
+ * rule 2); removing one replaces every resource under it in those stacks.
+ */
+export const FORMER_TYPES = {
+  /** `LocalRedis` until issue 12 (components/redis.ts, class `Redis`). */
+  LocalRedis: "api-stack:components:Redis",
 } as const;
 
 /** Docker's json-file driver keeps 10 MB × 3 per container; unrotated logs filled disks. */
@@ -23,4 +35,12 @@ export function stackLabels(stack: string, role: string): { label: string; value
     { label: "com.api-stack.stack", value: stack },
     { label: "com.api-stack.role", value: role },
   ];
+}
+
+/** `opts` plus an alias for the token a component was registered under before. */
+export function withFormerType(
+  opts: pulumi.ComponentResourceOptions | undefined,
+  type: string,
+): pulumi.ComponentResourceOptions {
+  return { ...opts, aliases: [...(opts?.aliases ?? []), { type }] };
 }

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiService } from "../components/api-service";
 import { Networks } from "../components/networks";
 import { StackSecrets } from "../components/stack-secrets";
-import { readStackConfig } from "./read-config";
+import { readStackConfig } from "./config";
 import { createRedisBackend } from "./redis-backend";
 
 const cfg = readStackConfig();
@@ -32,26 +32,12 @@ const secretEnv =
     : undefined;
 
 const api = new ApiService("api", {
-  image: cfg.api.image,
-  port: cfg.api.port,
-  hostIp: cfg.api.hostIp,
-  hostPort: cfg.api.hostPort,
+  ...cfg.api,
   networkNames: [...redis.networkNames, networks.edgeName],
   redis: redis.connection,
   dependsOn: redis.dependsOn,
   secretKey: secrets.secretKey,
-  env: cfg.api.env,
   secretEnv,
-  restart: cfg.api.restart,
-  maxRetryCount: cfg.api.maxRetryCount,
-  healthPath: cfg.api.healthcheck.path,
-  healthCommand: cfg.api.healthcheck.command,
-  healthcheck: cfg.api.healthcheck,
-  memoryMb: cfg.api.memoryMb,
-  cpus: cfg.api.cpus,
-  user: cfg.api.user,
-  stopSignal: cfg.api.stopSignal,
-  stopTimeoutMs: cfg.api.stopTimeout,
   stack: cfg.stack,
 });
 

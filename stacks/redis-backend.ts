@@ -8,7 +8,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import { ElastiCacheValkey } from "../components/elasticache-valkey";
 import { ExternalRedis } from "../components/external-redis";
 import type { Networks } from "../components/networks";
-import { Redis } from "../components/redis";
+import { LocalRedis } from "../components/local-redis";
 import type { RedisConnectionOutputs } from "../components/redis-connection";
 import type { StackSecrets } from "../components/stack-secrets";
 import type { StackConfig } from "./config";
@@ -33,8 +33,9 @@ export function createRedisBackend(
   const r = cfg.redis;
   switch (r.mode) {
     case "local": {
-      const redis = new Redis("cache", {
+      const redis = new LocalRedis("cache", {
         ...r,
+        production: cfg.production,
         networkName: networks.backendName as pulumi.Output<string>,
         password: secrets.redisPassword as pulumi.Output<string>,
         probePassword: secrets.probePassword as pulumi.Output<string>,
@@ -67,7 +68,12 @@ export function createRedisBackend(
             }
             return s.ids;
           });
-      const cache = new ElastiCacheValkey("cache", { ...r, subnetIds, stack: cfg.stack });
+      const cache = new ElastiCacheValkey("cache", {
+        ...r,
+        subnetIds,
+        production: cfg.production,
+        stack: cfg.stack,
+      });
       return { connection: cache.connection, dependsOn: [cache.cache], networkNames: [] };
     }
     case "external": {

@@ -1,8 +1,12 @@
 /**
- * Building blocks the stack schema shares with its managed back ends: numbers as the CLI
- * writes them, and the bounds Docker and the provider put on timings.
+ * Building blocks every part of the stack schema shares: numbers as the CLI writes them,
+ * durations, images, restart policies, healthcheck timings, and the bounds Docker and the
+ * provider put on them.
  */
 import { z } from "zod";
+import { parseDuration } from "../../components/lib/duration";
+import type { HealthTiming } from "../../components/lib/healthcheck";
+import { checkImageReference } from "../../components/lib/image-ref";
 
 export const PROJECT = "api-stack";
 export const REDIS_MODES = ["local", "elasticache", "external"] as const;
@@ -29,12 +33,12 @@ export {
   PROBE_INTERVAL_MAX_MS as INTERVAL_MAX_MS,
   PROBE_INTERVAL_MIN_MS as INTERVAL_MIN_MS,
   PROBE_TIMEOUT_MIN_MS as TIMEOUT_MIN_MS,
-} from "../policy/lib/healthcheck";
+} from "../../policy/lib/healthcheck";
 import {
   PROBE_INTERVAL_MAX_MS as INTERVAL_MAX_MS,
   PROBE_INTERVAL_MIN_MS as INTERVAL_MIN_MS,
   PROBE_TIMEOUT_MIN_MS as TIMEOUT_MIN_MS,
-} from "../policy/lib/healthcheck";
+} from "../../policy/lib/healthcheck";
 export const STOP_TIMEOUT_MIN_MS = 1_000;
 export const STOP_TIMEOUT_MAX_MS = 600_000;
 /**
@@ -54,8 +58,6 @@ export function human(ms: number): string {
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
   return `${ms / 1_000}s`;
 }
-
-type Issue = (path: (string | number)[], message: string) => void;
 
 /**
  * What Docker would do with a probe interval or timeout outside the bounds, said in the message.
@@ -101,4 +103,89 @@ export function checkProbeTimings(
     );
   }
   return { intervalOk, timeoutOk };
+}
+
+export type Issue = (path: (string | number)[], message: string) => void;
+
+/** Where a start period's bounds come from: Docker's own limits are far looser than ours. */
+const START_PERIOD_MIN_MS = 10_000;
+const START_PERIOD_MAX_MS = 600_000;
+
+export const duration = (example: string) =>
+  z.string({ error: `must be a duration string such as "${example}"` }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${text}" is not a duration: write a number with a unit (ms, s, m, h), e.g. "${example}"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const restart = z.enum(["no", "on-failure", "always", "unless-stopped"]);
+export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  error: "env var names may contain only letters, digits and _, and not start with a digit",
+});
+export const hostIp = z.union([z.ipv4(), z.ipv6()], {
+  error: 'must be an IP address such as "127.0.0.1"',
+});
+
+export const image = () =>
+  z.string().superRefine((ref, ctx) => {
+    const problem = checkImageReference(ref);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/**
+ * A healthcheck's timing keys, written as the stack file writes them ("10s"), with a
+ * component's defaults (in ms) as the defaults.
+ */
+export function timingShape(d: HealthTiming) {
+  return {
+    interval: duration(seconds(d.intervalMs)).prefault(seconds(d.intervalMs)),
+    timeout: duration(seconds(d.timeoutMs)).prefault(seconds(d.timeoutMs)),
+    retries: cliNumber(
+      z
+        .number()
+        .int()
+        .min(3, { error: "must be at least 3, so one slow probe does not restart the container" })
+        .max(20),
+    ).default(d.retries),
+    startPeriod: duration(seconds(d.startPeriodMs)).prefault(seconds(d.startPeriodMs)),
+  };
+}
+
+type ParsedTiming = { interval: number; timeout: number; retries: number; startPeriod: number };
+
+export function checkTiming(hc: ParsedTiming, ctx: z.RefinementCtx): void {
+  const ok = checkProbeTimings(hc, (path, message) =>
+    ctx.addIssue({ code: "custom", path, message }),
+  );
+  if (ok.intervalOk && ok.timeoutOk && hc.timeout >= hc.interval) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["timeout"],
+      message: `(${seconds(hc.timeout)}) must be shorter than \`interval\` (${seconds(hc.interval)}): lower the timeout or raise the interval`,
+    });
+  }
+  if (hc.startPeriod < START_PERIOD_MIN_MS || hc.startPeriod > START_PERIOD_MAX_MS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["startPeriod"],
+      message: `(${seconds(hc.startPeriod)}) must be between 10s and 600s: too short kills containers that are still starting, too long hides a crash loop`,
+    });
+  }
+}
+
+/** Renames the parsed durations to say their unit, as the components' `HealthTiming` does. */
+export function timing<T extends ParsedTiming>(h: T) {
+  const { interval, timeout, startPeriod, ...rest } = h;
+  return { ...rest, intervalMs: interval, timeoutMs: timeout, startPeriodMs: startPeriod };
+}
+
+/** Milliseconds as the stack file writes whole seconds: 60000 is "60s". */
+export function seconds(ms: number): string {
+  return `${ms / 1000}s`;
 }

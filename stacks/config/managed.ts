@@ -1,11 +1,15 @@
 /**
  * The managed Redis back ends' part of the stack schema: AWS ElastiCache (Valkey) and an
- * external `rediss://` URL such as Aiven's. Composed into the one schema in config.ts.
+ * external `rediss://` URL such as Aiven's. Composed into the one schema in schema.ts. The
+ * defaults are the component's (components/elasticache-valkey.ts); those that depend on the
+ * environment (`numCacheClusters`, `snapshotRetentionLimit`, `protectData`) stay unset here and
+ * the component resolves them from `production`.
  */
 import { z } from "zod";
-import { quietWeakSecretReason as weakSecretReason } from "../policy/lib/secrets";
-import { cliNumber, port } from "./config-values";
-import { cidrsCoverEverything, engineFamily, windowProblems } from "../policy/lib/aws-limits";
+import { ELASTICACHE_VALKEY_DEFAULTS as D } from "../../components/elasticache-valkey";
+import { quietWeakSecretReason as weakSecretReason } from "../../policy/lib/secrets";
+import { cidrsCoverEverything, engineFamily, windowProblems } from "../../policy/lib/aws-limits";
+import { cliNumber, port } from "./fields";
 
 /** CloudWatch Logs' accepted retention periods, in days. */
 const LOG_RETENTION_DAYS = [
@@ -37,7 +41,7 @@ export const elasticacheSchema = z
   .strictObject({
     mode: z.literal("elasticache"),
     /** `replication-group`: nodes you size; `serverless`: pay per use, TLS always on. */
-    flavour: z.enum(["replication-group", "serverless"]).default("replication-group"),
+    flavour: z.enum(["replication-group", "serverless"]).default(D.flavour),
     engineVersion: z
       .string()
       .regex(/^\d+\.\d+$/, { error: 'must be "major.minor", e.g. "8.0"' })
@@ -45,15 +49,15 @@ export const elasticacheSchema = z
         const problem = engineFamily(v).problem;
         if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
-      .default("8.0"),
+      .default(D.engineVersion),
     nodeType: z
       .string()
       .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, {
         error: 'must be a node type such as "cache.t4g.small"',
       })
-      .default("cache.t4g.small"),
+      .default(D.nodeType),
     numCacheClusters: cliNumber(z.number().int().min(1).max(6)).optional(),
-    port: port().default(6379),
+    port: port().default(D.port),
     vpcId: z.string({ error: "is required: the VPC the API runs in" }).regex(/^vpc-[0-9a-f]+$/, {
       error: 'must be a VPC id such as "vpc-0abc1234"',
     }),
@@ -84,20 +88,22 @@ export const elasticacheSchema = z
     snapshotWindow: z
       .string()
       .regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: 'must be "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"' })
-      .default("03:00-04:00"),
+      .default(D.snapshotWindow),
     maintenanceWindow: z
       .string()
       .regex(/^(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d$/, {
         error: 'must be "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:05:00-sun:06:00"',
       })
-      .default("sun:05:00-sun:06:00"),
+      .default(D.maintenanceWindow),
     logRetentionDays: cliNumber(z.number())
       .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
         error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
       })
-      .default(30),
-    maxDataStorageGb: cliNumber(z.number().int().min(1).max(5000)).default(10),
-    maxEcpuPerSecond: cliNumber(z.number().int().min(1000).max(15_000_000)).default(5000),
+      .default(D.logRetentionDays),
+    maxDataStorageGb: cliNumber(z.number().int().min(1).max(5000)).default(D.maxDataStorageGb),
+    maxEcpuPerSecond: cliNumber(z.number().int().min(1000).max(15_000_000)).default(
+      D.maxEcpuPerSecond,
+    ),
     protectData: z.boolean().optional(),
   })
   .superRefine((r, ctx) => {

@@ -4,8 +4,8 @@
  * only when neither the key nor any part of its path looks secret, whatever the value's type.
  */
 import { z } from "zod";
-import { secretKindOfName } from "../policy/lib/secrets";
-import { PROJECT, REDIS_MODES } from "./config-values";
+import { secretKindOfName } from "../../policy/lib/secrets";
+import { PROJECT, REDIS_MODES } from "./fields";
 
 export const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv", "redisUrl"] as const;
 const SECRET_PATHS = new Set<string>(SECRET_KEYS);
@@ -105,4 +105,17 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[p];
   }
   return cur;
+}
+
+/** Every problem a stack file has, each naming its key and the fix; thrown before any resource. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `${file} has ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+  }
 }

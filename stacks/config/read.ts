@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, PROJECT, type StackConfig } from "./config";
-import { SECRET_KEYS } from "./config-messages";
+import { PROJECT } from "./fields";
+import { SECRET_KEYS } from "./messages";
+import { parseStackConfig, type StackConfig } from "./parse";
 import { readPlainSecretLeaves } from "./stack-file-secrets";
 
 /**
@@ -35,5 +36,3 @@ export function readStackConfig(): StackConfig {
     throw new pulumi.RunError(err instanceof Error ? err.message : String(err));
   }
 }
-
-export { PROJECT };

@@ -6,7 +6,7 @@
  * whole object as one secret key (pulumi/pulumi sdk/go/common/resource/config/map.go, Map.Get:
  * an object with any `secure:` leaf becomes NewSecureObjectValue, and `pulumi.runtime` only
  * exposes `isConfigSecret(key)`). So the program cannot see per-leaf secrecy in the config it is given;
- * it reads the stack file itself, the way the gate's scripts/lib/stack-file.ts does. Without a
+ * it reads the stack file itself, the way the gate does. Without a
  * file (config kept elsewhere), nothing is reported and the key-level check still applies.
  */
 import * as fs from "node:fs";

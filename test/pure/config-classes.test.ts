@@ -15,8 +15,7 @@ import {
 } from "../../policy/lib/healthcheck";
 import { quietWeakSecretReason, secretInValue, weakSecretReason } from "../../policy/lib/secrets";
 import { cidrsCoverEverything, engineFamily, windowProblems } from "../../policy/lib/aws-limits";
-import { fromCli } from "../../stacks/config-values";
-import { plainLeavesOfSecretKeys } from "../../stacks/stack-file-secrets";
+import { fromCli, plainLeavesOfSecretKeys } from "../../stacks/config";
 import { weakSecretReason as programWeakSecretReason } from "../../components/lib/weak-secrets";
 
 describe("ElastiCache windows (AWS CreateReplicationGroup: 60 minutes, hh24:mi, no overlap)", () => {

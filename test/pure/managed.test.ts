@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AUTH_TOKEN_SPECIALS, authTokenProblem } from "../../components/lib/auth-token";
 import { buildRedisUrl, parseRedisUrl } from "../../components/lib/redis-url";
-import { externalUrlProblem } from "../../stacks/config-managed";
+import { externalUrlProblem } from "../../stacks/config";
 
 describe("ElastiCache auth tokens", () => {
   it("accepts 16–128 printable characters from our special set", () => {

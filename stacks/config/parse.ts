@@ -1,0 +1,123 @@
+/**
+ * From Pulumi's flat config map to the program's config: pick this project's keys, decode
+ * them, run the schema, and throw one `ConfigError` that lists every problem.
+ */
+import { PROJECT } from "./fields";
+import { ConfigError, describeIssue } from "./messages";
+import { rootSchema, type RedisConfig, type ServiceConfig } from "./schema";
+
+/** What the program gets: validated, defaulted, durations in ms and no secret values. */
+export interface StackConfig {
+  readonly stack: string;
+  readonly production: boolean;
+  /** The API's `ApiServiceArgs`, less what the program supplies (networks, Redis, secrets). */
+  readonly api: ServiceConfig;
+  /**
+   * The back end's args (`LocalRedisArgs`, `ElastiCacheValkeyArgs`), less what the program
+   * supplies. Defaults that depend on the environment are left to the component, which
+   * gets `production`.
+   */
+  readonly redis: RedisConfig;
+  /** Which secrets the user supplied; their values are read with `requireSecret`. */
+  readonly secrets: {
+    readonly redisUrl: boolean;
+    readonly redisPassword: boolean;
+    readonly secretKey: boolean;
+    readonly secretEnvNames: readonly string[];
+  };
+}
+
+export interface RawStackConfig {
+  /** Pulumi's flat config map, `project:key` to string (objects as JSON), as the engine passes it. */
+  readonly values: Readonly<Record<string, string>>;
+  /** The keys that were set with `--secret`. */
+  readonly secretKeys: readonly string[];
+  /**
+   * Leaves of a secret key that the stack file stores in plain text (`secretEnv.B` beside a
+   * `secure:` `secretEnv.A`), as stack-file-secrets.ts finds them; the engine marks the
+   * whole key secret when any leaf is, so only the file can tell.
+   */
+  readonly plainSecretLeaves?: readonly string[];
+  readonly stack: string;
+}
+
+/** Parses the project's keys out of Pulumi's flat config map; other namespaces (docker:, aws:) are the providers'. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const file = `Pulumi.${raw.stack}.yaml`;
+  const input: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [fullKey, value] of Object.entries(raw.values)) {
+    const [ns, key] = splitKey(fullKey);
+    if (ns !== PROJECT || key === undefined) {
+      const problem = namespaceProblem(fullKey, file);
+      if (problem) problems.push(problem);
+      continue;
+    }
+    input[key] = decodeValue(value);
+  }
+
+  const secretKeys = new Set(raw.secretKeys);
+  const result = rootSchema(secretKeys, raw.plainSecretLeaves).safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(describeIssue(issue, input));
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
+  const c = result.data;
+  return {
+    stack: raw.stack,
+    production: c.environment === "production",
+    api: c.api,
+    redis: c.redis,
+    secrets: {
+      redisUrl: c.redisUrl !== undefined,
+      redisPassword: c.redisPassword !== undefined,
+      secretKey: c.secretKey !== undefined,
+      secretEnvNames: Object.keys(c.secretEnv ?? {}).sort(),
+    },
+  };
+}
+
+/**
+ * Namespaces something reads: this project, the providers the program creates resources
+ * with, and the engine's own `pulumi:` keys. The engine passes every stack-file key to the
+ * program and never checks the namespace (pulumi/pulumi pkg/workspace/config.go,
+ * mergeConfig only validates keys that Pulumi.yaml declares), so a typo such as
+ * `apistack:redis` would silently drop the whole block.
+ */
+export const READ_NAMESPACES = [PROJECT, "docker", "aws", "random", "pulumi"] as const;
+
+function namespaceProblem(fullKey: string, file: string): string | undefined {
+  const [ns] = splitKey(fullKey);
+  if ((READ_NAMESPACES as readonly string[]).includes(ns)) return undefined;
+  const squash = (t: string) => t.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const likely = READ_NAMESPACES.find((n) => squash(n) === squash(ns));
+  const rest = fullKey.slice(ns.length + 1);
+  const hint = likely
+    ? `did you mean \`${likely}:${rest}\`? Rename the key in ${file}`
+    : `use one of ${READ_NAMESPACES.map((n) => `\`${n}:\``).join(", ")}, or remove it from ${file}`;
+  return `\`${fullKey}\` is in the namespace \`${ns}\`, which neither this project nor a provider it uses reads, so Pulumi would ignore it: ${hint}`;
+}
+
+function splitKey(fullKey: string): [string, string | undefined] {
+  const i = fullKey.indexOf(":");
+  return i < 0 ? [fullKey, undefined] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+/** Pulumi hands structured values to the program as JSON text; scalars stay strings unless they are JSON numbers or booleans. */
+function decodeValue(value: string): unknown {
+  const t = value.trim();
+  if (
+    t.startsWith("{") ||
+    t.startsWith("[") ||
+    t === "true" ||
+    t === "false" ||
+    /^-?\d+(\.\d+)?$/.test(t)
+  ) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

@@ -1,0 +1,165 @@
+/**
+ * The rules that span keys, run once the stack file has its shape. Rules about one service
+ * are written once, over a service entry, and applied to every service the stack runs.
+ */
+import type { z } from "zod";
+import { defaultMaxmemoryMb } from "../../components/local-redis";
+import { minimumWaitSeconds } from "../../components/lib/healthcheck";
+// image-ref.ts calls it a flavour; it is the server engine, as ElastiCache says `engine: valkey`.
+import { checkImageReference, redisFlavour as redisEngine } from "../../components/lib/image-ref";
+import {
+  blankProbe,
+  curlWithoutFail,
+  loopbackProbePorts,
+  parseProbe,
+} from "../../policy/lib/healthcheck";
+import { secretInValue } from "../../policy/lib/secrets";
+import type { Issue } from "./fields";
+import { checkRedisMode, checkSecrets, checkServiceEnv } from "./secret-rules";
+import type { LocalRedisConfig, ParsedStack, ServiceConfig } from "./schema";
+
+/** A container the stack runs, by the key it is configured under. */
+interface Container {
+  readonly key: string;
+  readonly restart: string;
+  readonly maxRetryCount?: number;
+}
+
+/** A service the stack runs (`api`, and the next issue's workers), by its key. */
+export interface ServiceEntry {
+  readonly key: string;
+  readonly service: ServiceConfig;
+}
+
+/** The stack's services. A new service is one more entry here and one more key in the schema. */
+export function servicesOf(c: ParsedStack): ServiceEntry[] {
+  return [{ key: "api", service: c.api }];
+}
+
+/** Every container: the services, and a local Redis. */
+function containersOf(c: ParsedStack): Container[] {
+  const services = servicesOf(c).map((s) => ({ key: s.key, ...s.service }));
+  return c.redis.mode === "local" ? [...services, { key: "redis", ...c.redis }] : services;
+}
+
+/** `redis.mode: local` on its own: the image must be a Redis, and maxmemory below the limit. */
+export function checkLocalRedis(r: LocalRedisConfig, ctx: z.RefinementCtx): void {
+  // Caught here, before any resource, not in components/local-redis.ts after the networks exist.
+  if (checkImageReference(r.image) === undefined && redisEngine(r.image) === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["image"],
+      message: `"${r.image}" is not a redis or valkey image: the stack writes a redis.conf and probes with redis-cli, so use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`,
+    });
+  }
+  const maxmemory = r.maxmemoryMb ?? defaultMaxmemoryMb(r.memoryMb);
+  if (maxmemory >= r.memoryMb) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxmemoryMb"],
+      message: `(${maxmemory}) must be below \`redis.memoryMb\` (${r.memoryMb}) so Redis evicts or refuses writes before the kernel kills it: lower it to about 75% of the limit`,
+    });
+  }
+}
+
+/** The whole stack's rules, each problem added to `ctx` at its key. */
+export function checkStack(
+  c: ParsedStack,
+  ctx: z.RefinementCtx,
+  secretKeys: ReadonlySet<string>,
+  plainLeaves: readonly string[],
+): void {
+  const prod = c.environment === "production";
+  const issue: Issue = (path, message) => ctx.addIssue({ code: "custom", path, message });
+  checkSecrets(c, secretKeys, plainLeaves, issue);
+  for (const container of containersOf(c)) checkRestart(container, prod, issue);
+  for (const entry of servicesOf(c)) checkService(entry, c, prod, issue);
+  const local = c.redis.mode === "local" ? c.redis : undefined;
+  if (prod && local?.debugPort !== undefined) {
+    issue(
+      ["redis", "debugPort"],
+      "is for development only: a production Redis publishes no port; remove it and use `docker exec` or an SSH tunnel",
+    );
+  }
+  checkRedisMode(c, prod, issue);
+}
+
+function checkRestart(s: Container, prod: boolean, issue: Issue): void {
+  if (prod && s.restart === "no") {
+    issue(
+      [s.key, "restart"],
+      `must not be "no" in a production stack: use "always" (or "unless-stopped") so a crashed container comes back`,
+    );
+  }
+  if (s.restart === "on-failure" && s.maxRetryCount === undefined) {
+    issue(
+      [s.key, "maxRetryCount"],
+      `is required when \`${s.key}.restart\` is "on-failure": set a retry limit such as 5`,
+    );
+  }
+  if (s.restart !== "on-failure" && s.maxRetryCount !== undefined) {
+    issue([s.key, "maxRetryCount"], `only applies to \`${s.key}.restart: on-failure\`: remove it`);
+  }
+}
+
+/** One service's rules: limits in production, its host port, env, probe and start-up time. */
+function checkService(entry: ServiceEntry, c: ParsedStack, prod: boolean, issue: Issue): void {
+  const { key, service: s } = entry;
+  if (prod && s.memoryMb === undefined)
+    issue(
+      [key, "memoryMb"],
+      "is required in production (e.g. 512) so a leak cannot take the host down",
+    );
+  if (prod && s.cpus === undefined) issue([key, "cpus"], "is required in production (e.g. 0.5)");
+  const debugPort = c.redis.mode === "local" ? c.redis.debugPort : undefined;
+  if (s.hostPort !== undefined && s.hostPort === debugPort) {
+    issue(
+      [key, "hostPort"],
+      `(${s.hostPort}) is also \`redis.debugPort\`: pick different host ports`,
+    );
+  }
+  checkServiceEnv(key, s.env, c.secretEnv, issue);
+  checkHealthCommand(key, s, issue);
+  const wait = minimumWaitSeconds(s.healthcheck);
+  if (wait > 3_600)
+    issue(
+      [key, "healthcheck"],
+      `needs ${wait}s before it can report unhealthy, longer than an hour: lower startPeriod, interval or retries`,
+    );
+}
+
+/**
+ * A custom probe must be able to fail and able to pass, probe the port the service listens
+ * on, and carry no credential: `docker inspect` shows a healthcheck's command to anyone who
+ * can reach the Docker host.
+ */
+function checkHealthCommand(
+  key: string,
+  s: { port: number; healthcheck: { command?: string[] } },
+  issue: Issue,
+): void {
+  const command = s.healthcheck.command;
+  if (command === undefined) return;
+  const at = [key, "healthcheck", "command"];
+  const example = `["CMD", "curl", "-fsS", "http://127.0.0.1:${s.port}/health"]`;
+  const blank = blankProbe(command);
+  if (blank) return issue(at, `is empty: ${blank}; use a real probe such as ${example}`);
+  const found = command.map(secretInValue).find((f) => f !== undefined);
+  if (found)
+    return issue(
+      at,
+      `holds ${found}, and \`docker inspect\` shows the healthcheck command to anyone on the Docker host: probe an endpoint that needs no credential, or read it at run time from a file`,
+    );
+  const probe = parseProbe(command);
+  if (curlWithoutFail(probe))
+    issue(
+      at,
+      `runs curl without --fail (-f): curl exits 0 on an HTTP 500, so the check cannot fail; add -f, e.g. ${example}`,
+    );
+  const wrong = loopbackProbePorts(probe).filter((p) => p !== s.port);
+  if (wrong.length > 0)
+    issue(
+      at,
+      `probes port ${wrong.join(", ")} but \`${key}.port\` (${s.port}) is where the API listens, so the check can never pass: point it at http://127.0.0.1:${s.port}`,
+    );
+}
