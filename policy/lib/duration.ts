@@ -7,7 +7,7 @@
  * `ParseDuration` (with `leadingInt` and `leadingFraction`), in BigInt nanoseconds so that its
  * overflow checks at 1<<63 behave as Go's uint64 arithmetic does. Go's own table
  * (`parseDurationTests`, src/time/time_test.go) runs against it in
- * test/policy/duration-go.test.ts. No npm package implements this grammar exactly (units
+ * test/policy/lib/duration.test.ts. No npm package implements this grammar exactly (units
  * `ns`…`h`, both micro signs, `"0"` without a unit, fractions, int64 overflow), so we keep ours.
  *
  * What each side does with a parsed value:

@@ -4,7 +4,7 @@
  * `normalize.go` `ParseNormalizedNamed`/`splitDockerDomain` (the familiar short forms such as
  * `redis:7`), with go-digest's `Digest.Validate` for the digest. Their test tables
  * (`reference_test.go` TestReferenceParse, `normalize_test.go` TestValidateReferenceName and
- * TestValidateRemoteName) run against this port in test/policy/image-reference.test.ts.
+ * TestValidateRemoteName) run against this port in test/policy/lib/image-reference.test.ts.
  *
  * Why our own port rather than a package: npm has no maintained parser of this grammar.
  * `docker-parse-image` (3.0.1, mafintosh) is a one-file regex split that validates nothing, and

@@ -12,8 +12,8 @@ import {
   parseDuration,
   parseGoDuration,
   parseWholeMs,
-} from "../../policy/lib/duration";
-import { durationProblem, parseDuration as configDuration } from "../../components/lib/duration";
+} from "../../../policy/lib/duration";
+import { durationProblem, parseDuration as configDuration } from "../../../components/lib/duration";
 
 const Nanosecond = 1n;
 const Microsecond = 1_000n * Nanosecond;

@@ -10,12 +10,12 @@ import {
   parseNormalizedNamed,
   parseReference,
   splitDockerDomain,
-} from "../../policy/lib/image-reference";
-import { checkImageReference, parseImageRef } from "../../policy/lib/image";
+} from "../../../policy/lib/image-reference";
+import { checkImageReference, parseImageRef } from "../../../policy/lib/image";
 import {
   checkImageReference as programCheck,
   splitImageReference,
-} from "../../components/lib/image-ref";
+} from "../../../components/lib/image-ref";
 
 const F64 = "f".repeat(64);
 const ErrNameEmpty = "repository name must have at least one component";

@@ -5,15 +5,15 @@
  */
 import ipaddr from "ipaddr.js";
 import { describe, expect, it } from "vitest";
-import { cidrsCoverEverything } from "../../policy/lib/aws-limits";
+import { cidrsCoverEverything } from "../../../policy/lib/aws-limits";
 import {
   hostIpProblem,
   isLoopback,
   isWorldCidr,
   parseCidr,
   parseHostIp,
-} from "../../policy/lib/network";
-import { checkRedisExposure } from "../../policy/lib/redis-checks";
+} from "../../../policy/lib/network";
+import { checkRedisExposure } from "../../../policy/lib/redis-checks";
 
 describe("ipaddr.js on its own is looser than Docker (why parseHostIp narrows it)", () => {
   it.each(["127.1", "0x7f.1", "127.000.0.1", "017.0.0.1"])(

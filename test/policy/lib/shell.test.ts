@@ -16,7 +16,7 @@ import {
   firstCommand,
   shellScript,
   tokenize,
-} from "../../policy/lib/shell";
+} from "../../../policy/lib/shell";
 
 describe("shell-quote loses what the rules read (why we keep our tokenizer)", () => {
   it("splits an unquoted command substitution", () => {
