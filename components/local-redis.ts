@@ -123,11 +123,12 @@ export class LocalRedis extends pulumi.ComponentResource {
 
   constructor(name: string, args: LocalRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     // The class was `Redis` (token api-stack:components:Redis). The alias lets the engine match
-    // the old state, and it derives each child's old URN from its parent's aliases, so no
-    // child is replaced (https://www.pulumi.com/docs/iac/concepts/resources/options/aliases/:
-    // "renaming or retyping a component with aliases set on the component preserves its
-    // children without requiring per-child aliases"; for engines without alias specs the SDK
-    // computes them itself: @pulumi/pulumi resource.ts, allAliases).
+    // the old state, and the engine derives each child's old URN from its parent's aliases
+    // (pulumi/pulumi pkg/resource/deploy/step_generator.go, generateAliases →
+    // inheritedChildAlias), so no child is replaced: "renaming or retyping a component with
+    // aliases set on the component preserves its children without requiring per-child
+    // aliases" (https://www.pulumi.com/docs/iac/concepts/resources/options/aliases/). Tested
+    // in test/stack/local-redis-alias.test.ts.
     super(TYPES.LocalRedis, name, {}, withFormerType(opts, FORMER_TYPES.LocalRedis));
     const a = resolveLocalRedisArgs(args);
     const engine = this.checkArgs(a);

@@ -1,0 +1,108 @@
+/**
+ * Each default is written once, beside its component, and the config schema reads it from
+ * there. These tests fail if the two ever disagree again: a stack file that leaves a key out
+ * must give the component exactly what the component would choose itself, in both
+ * environments, and the docs must state the environment-dependent defaults the code uses.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { API_SERVICE_DEFAULTS, resolveApiServiceArgs } from "../../components/api-service";
+import {
+  ELASTICACHE_VALKEY_DEFAULTS,
+  elastiCacheEnvironmentDefaults,
+  resolveElastiCacheValkeyArgs,
+} from "../../components/elasticache-valkey";
+import { LOCAL_REDIS_DEFAULTS, resolveLocalRedisArgs } from "../../components/local-redis";
+import type { RedisConnectionOutputs } from "../../components/redis-connection";
+import { parseStackConfig, PROD_MIN_CACHE_NODES, type StackConfig } from "../../stacks/config";
+
+const API = { image: "ghcr.io/acme/api:1.0.0", memoryMb: 512, cpus: 0.5 };
+const CACHE = {
+  mode: "elasticache",
+  vpcId: "vpc-0abc1234",
+  subnetIds: ["subnet-0a1", "subnet-0b2"],
+  allowedSecurityGroupIds: ["sg-0abc1234"],
+};
+
+/** A stack file with only the keys that have no default. */
+function parse(production: boolean, redis: object): StackConfig {
+  return parseStackConfig({
+    stack: production ? "prod" : "dev",
+    values: {
+      "api-stack:environment": production ? "production" : "development",
+      "api-stack:api": JSON.stringify(API),
+      "api-stack:redis": JSON.stringify(redis),
+    },
+    secretKeys: [],
+  });
+}
+
+/** The resolved args' keys that have defaults, without the Outputs. */
+function pick(resolved: object, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, (resolved as Record<string, unknown>)[k]]));
+}
+
+describe.each([false, true])("production: %s", (production) => {
+  it("the local Redis gets the component's own defaults", () => {
+    const cfg = parse(production, {});
+    if (cfg.redis.mode !== "local") throw new Error("expected redis.mode local");
+    const runtime = {
+      networkName: "n",
+      password: "p",
+      probePassword: "q",
+      adminPassword: "r",
+      production,
+      stack: "s",
+    };
+    const keys = [...Object.keys(LOCAL_REDIS_DEFAULTS), "maxmemoryMb", "protectData"];
+    const fromConfig = pick(resolveLocalRedisArgs({ ...cfg.redis, ...runtime }), keys);
+    expect(fromConfig).toEqual(pick(resolveLocalRedisArgs(runtime), keys));
+    expect(fromConfig.protectData).toBe(production);
+  });
+
+  it("ElastiCache gets the component's own defaults, numCacheClusters included", () => {
+    const cfg = parse(production, CACHE);
+    if (cfg.redis.mode !== "elasticache") throw new Error("expected redis.mode elasticache");
+    const runtime = { ...CACHE, production, stack: "s" };
+    const env = elastiCacheEnvironmentDefaults(production);
+    const keys = [...Object.keys(ELASTICACHE_VALKEY_DEFAULTS), ...Object.keys(env)];
+    const fromConfig = pick(resolveElastiCacheValkeyArgs({ ...cfg.redis, ...runtime }), keys);
+    expect(fromConfig).toEqual(pick(resolveElastiCacheValkeyArgs(runtime), keys));
+    expect(fromConfig.numCacheClusters).toBe(production ? 2 : 1);
+    expect(fromConfig.snapshotRetentionLimit).toBe(production ? 7 : 1);
+  });
+
+  it("the API gets the component's own defaults", () => {
+    const cfg = parse(production, {});
+    const runtime = {
+      image: API.image,
+      networkNames: ["n"],
+      redis: {} as RedisConnectionOutputs,
+      secretKey: "k",
+      stack: "s",
+    };
+    const keys = [...Object.keys(API_SERVICE_DEFAULTS), "hostPort", "env"];
+    const fromConfig = pick(resolveApiServiceArgs({ ...cfg.api, ...runtime }), keys);
+    expect(fromConfig).toEqual(pick(resolveApiServiceArgs(runtime), keys));
+  });
+});
+
+describe("the environment-dependent ElastiCache defaults", () => {
+  it("give production the replica the pack's elasticache-high-availability requires", () => {
+    expect(elastiCacheEnvironmentDefaults(true).numCacheClusters).toBeGreaterThanOrEqual(
+      PROD_MIN_CACHE_NODES,
+    );
+  });
+
+  it.each(["numCacheClusters", "snapshotRetentionLimit"] as const)(
+    "docs/configuration.md states redis.%s as the code has it",
+    (key) => {
+      const doc = fs.readFileSync(path.join(__dirname, "../../docs/configuration.md"), "utf8");
+      const row = doc.split("\n").find((l) => l.startsWith(`| \`redis.${key}\``));
+      const cells = row?.split("|").map((c) => c.trim());
+      const [prod, dev] = [true, false].map((p) => elastiCacheEnvironmentDefaults(p)[key]);
+      expect(cells?.[3]).toBe(`${prod} in production, else ${dev}`);
+    },
+  );
+});
