@@ -145,13 +145,13 @@ export function parseWholeMs(text: string, example = "30s"): WholeMs {
     const unit = /unknown unit "([^"]*)"/.exec(r.error)?.[1];
     const why =
       unit !== undefined
-        ? `unknown unit "${unit}"`
+        ? ` (unknown unit "${unit}")`
         : r.error.startsWith("time: missing unit")
-          ? "it has no unit"
-          : "it is not a Go/Docker duration";
+          ? " (no unit)"
+          : "";
     return {
       ok: false,
-      problem: `"${text}" is not a duration (${why}): write ${UNITS_HINT}"${example}"`,
+      problem: `"${text}" is not a duration${why}: write ${UNITS_HINT}"${example}"`,
     };
   }
   if (r.ns < 0n) {

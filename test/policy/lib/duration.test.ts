@@ -176,10 +176,13 @@ describe("config's reading: whole milliseconds, one reason per refusal", () => {
     ],
     ["1.0005s", /1000\.5 ms, not a whole number/],
     ["-5s", /"-5s" is negative/],
-    ["60", /"60" is not a duration \(it has no unit\): write a number with a unit .* "10s"/],
-    ["5d", /unknown unit "d"/],
-    ["sixty", /it is not a Go\/Docker duration/],
-    ["99999999999h", /not a Go\/Docker duration/],
+    [
+      "60",
+      /^"60" is not a duration \(no unit\): write a number with a unit \(ms, s, m, h\), e\.g\. "10s"$/,
+    ],
+    ["5d", /^"5d" is not a duration \(unknown unit "d"\): write a number/],
+    ["sixty", /^"sixty" is not a duration: write a number with a unit/],
+    ["99999999999h", /^"99999999999h" is not a duration: write/],
   ])("refuses %j", (text, why) => {
     expect(configDuration(text)).toBeUndefined();
     expect(durationProblem(text, "10s")).toMatch(why);
