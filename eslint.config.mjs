@@ -10,6 +10,8 @@ export default tseslint.config(
       "bin/**",
       ".gate/**",
       "coverage/**",
+      ".stryker-tmp/**",
+      "reports/**",
       "examples/**/dist/**",
       ".tools/**",
     ],
