@@ -9,7 +9,7 @@ import {
   type HealthTiming,
 } from "./lib/healthcheck";
 import type { RedisConnectionOutputs } from "./redis-connection";
-import { LOG_ROTATION, stackLabels, TYPES } from "./types";
+import { argError, LOG_ROTATION, stackLabels, TYPES } from "./types";
 
 /** An API probe: its timing, and either the HTTP path `curl` requests or a whole command. */
 export interface ApiHealthcheck extends Partial<HealthTiming> {
@@ -108,18 +108,13 @@ export class ApiService extends pulumi.ComponentResource {
   /** The second line behind the config schema. */
   private checkArgs(a: ResolvedApiServiceArgs): void {
     if (a.restart === "on-failure" && a.maxRetryCount === undefined) {
-      throw new pulumi.ResourceError(
-        '`maxRetryCount` is required with `restart: "on-failure"`: set a limit such as 5',
+      throw argError(
         this,
-        true,
+        '`maxRetryCount` is required with `restart: "on-failure"`: set a limit such as 5',
       );
     }
     if (a.networkNames.length === 0) {
-      throw new pulumi.ResourceError(
-        "`networkNames` is empty: pass the backend network Redis is on",
-        this,
-        true,
-      );
+      throw argError(this, "`networkNames` is empty: pass the backend network Redis is on");
     }
   }
 

@@ -5,7 +5,7 @@ import * as elasticache from "@pulumi/aws/elasticache";
 import * as vpc from "@pulumi/aws/vpc";
 import { createReplicationGroup, createServerlessCache } from "./elasticache-caches";
 import type { RedisConnectionOutputs } from "./redis-connection";
-import { TYPES } from "./types";
+import { argError, TYPES } from "./types";
 
 /** The defaults every stack gets; the config schema (stacks/config/) reads them from here. */
 export const ELASTICACHE_VALKEY_DEFAULTS = {
@@ -113,17 +113,15 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
   private checkArgs(a: Resolved): void {
     const open = a.allowedCidrs.find((c) => c === "0.0.0.0/0" || c === "::/0" || c.endsWith("/0"));
     if (open !== undefined) {
-      throw new pulumi.ResourceError(
-        `\`allowedCidrs\` contains "${open}", which opens the cache to the internet: allow the API's security group or the VPC CIDR`,
+      throw argError(
         this,
-        true,
+        `\`allowedCidrs\` contains "${open}", which opens the cache to the internet: allow the API's security group or the VPC CIDR`,
       );
     }
     if (a.allowedCidrs.length === 0 && a.allowedSecurityGroupIds.length === 0) {
-      throw new pulumi.ResourceError(
-        "`allowedSecurityGroupIds` and `allowedCidrs` are both empty: nothing could reach the cache",
+      throw argError(
         this,
-        true,
+        "`allowedSecurityGroupIds` and `allowedCidrs` are both empty: nothing could reach the cache",
       );
     }
   }

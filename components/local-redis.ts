@@ -1,34 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import {
-  redisProbe,
-  toDockerHealthcheck,
-  waitTimeoutSeconds,
-  type HealthTiming,
-} from "./lib/healthcheck";
+import type { HealthTiming } from "./lib/healthcheck";
 import { redisFlavour } from "./lib/image-ref";
-import {
-  renderRedisConf,
-  REDIS_USERS,
-  type Appendfsync,
-  type EvictionPolicy,
-} from "./lib/redis-conf";
-import { memoryLimit, stopGrace, unprivileged } from "./lib/container";
+import { REDIS_USERS, type Appendfsync, type EvictionPolicy } from "./lib/redis-conf";
+import { createServer, REDIS_ALIAS, type RedisEngine } from "./local-redis-server";
 import { redisConnection, secretRedisUrl, type RedisConnectionOutputs } from "./redis-connection";
-import { FORMER_TYPES, LOG_ROTATION, stackLabels, TYPES, withFormerType } from "./types";
+import { argError, FORMER_TYPES, stackLabels, TYPES, withFormerType } from "./types";
 
-/** Where the generated files live inside the container. */
-export const REDIS_PATHS = {
-  conf: "/usr/local/etc/redis/redis.conf",
-  probeSecret: "/usr/local/etc/redis/probe.secret",
-  data: "/data",
-} as const;
-
-/** The DNS name the API uses on the backend network. */
-export const REDIS_ALIAS = "redis";
-
-/** The Redis-compatible server an image runs: it names the `-server` and `-cli` binaries. */
-export type RedisEngine = "redis" | "valkey";
+export { REDIS_ALIAS, REDIS_PATHS, type RedisEngine } from "./local-redis-server";
 
 /** The defaults every stack gets; the config schema (stacks/config/) reads them from here. */
 export const LOCAL_REDIS_DEFAULTS = {
@@ -122,30 +101,26 @@ export class LocalRedis extends pulumi.ComponentResource {
   public readonly hostUrls?: { app: pulumi.Output<string>; admin: pulumi.Output<string> };
 
   constructor(name: string, args: LocalRedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    // The class was `Redis` (token api-stack:components:Redis). The alias lets the engine match
-    // the old state, and the engine derives each child's old URN from its parent's aliases
-    // (pulumi/pulumi pkg/resource/deploy/step_generator.go, generateAliases →
-    // inheritedChildAlias), so no child is replaced: "renaming or retyping a component with
-    // aliases set on the component preserves its children without requiring per-child
-    // aliases" (https://www.pulumi.com/docs/iac/concepts/resources/options/aliases/). Tested
-    // in test/stack/local-redis-alias.test.ts.
+    // Was `Redis` (api-stack:components:Redis). The engine derives each child's old URN from
+    // its parent's aliases (pulumi/pulumi pkg/resource/deploy/step_generator.go, generateAliases
+    // → inheritedChildAlias), so no child is replaced: "retyping a component with aliases set on
+    // the component preserves its children without requiring per-child aliases"
+    // (https://www.pulumi.com/docs/iac/concepts/resources/options/aliases/). Tested in
+    // test/stack/local-redis-alias.test.ts.
     super(TYPES.LocalRedis, name, {}, withFormerType(opts, FORMER_TYPES.LocalRedis));
     const a = resolveLocalRedisArgs(args);
     const engine = this.checkArgs(a);
     this.volume = this.createVolume(name, a);
-    this.container = this.createContainer(name, a, engine);
+    this.container = createServer(this, name, a, engine, this.volume);
     this.containerName = this.container.name;
+    const inside = { host: REDIS_ALIAS, port: a.port, tls: false };
     this.connection = redisConnection({
-      host: REDIS_ALIAS,
-      port: a.port,
-      tls: false,
+      ...inside,
       username: REDIS_USERS.app,
       password: a.password,
     });
     this.adminUrl = secretRedisUrl({
-      host: REDIS_ALIAS,
-      port: a.port,
-      tls: false,
+      ...inside,
       username: REDIS_USERS.admin,
       password: a.adminPassword,
     });
@@ -161,25 +136,22 @@ export class LocalRedis extends pulumi.ComponentResource {
   /** The second line behind the config schema; returns the image's engine. */
   private checkArgs(a: ResolvedLocalRedisArgs): RedisEngine {
     if (a.maxmemoryMb >= a.memoryMb) {
-      throw new pulumi.ResourceError(
-        `\`maxmemoryMb\` (${a.maxmemoryMb}) must be below \`memoryMb\` (${a.memoryMb}): lower it to about 75% of the limit`,
+      throw argError(
         this,
-        true,
+        `\`maxmemoryMb\` (${a.maxmemoryMb}) must be below \`memoryMb\` (${a.memoryMb}): lower it to about 75% of the limit`,
       );
     }
     const engine = redisFlavour(a.image);
     if (engine === undefined) {
-      throw new pulumi.ResourceError(
-        `\`image\` "${a.image}" is not a redis or valkey image: use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`,
+      throw argError(
         this,
-        true,
+        `\`image\` "${a.image}" is not a redis or valkey image: use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`,
       );
     }
     if (a.debugPort !== undefined && a.debugNetworkName === undefined) {
-      throw new pulumi.ResourceError(
-        "`debugPort` needs `debugNetworkName`: Docker does not publish ports of a container that is only on internal networks (moby/moby#36174); pass a non-internal network",
+      throw argError(
         this,
-        true,
+        "`debugPort` needs `debugNetworkName`: Docker does not publish ports of a container that is only on internal networks (moby/moby#36174); pass a non-internal network",
       );
     }
     return engine;
@@ -204,101 +176,9 @@ export class LocalRedis extends pulumi.ComponentResource {
       { parent: this, protect: a.protectData, retainOnDelete: a.protectData },
     );
   }
-
-  private createContainer(
-    name: string,
-    a: ResolvedLocalRedisArgs,
-    engine: RedisEngine,
-  ): docker.Container {
-    const conf = pulumi
-      .all([a.password, a.probePassword, a.adminPassword])
-      .apply(([appPassword, probePassword, adminPassword]) =>
-        renderRedisConf({
-          port: a.port,
-          appendfsync: a.appendfsync,
-          maxmemoryMb: a.maxmemoryMb,
-          evictionPolicy: a.evictionPolicy,
-          appPassword,
-          probePassword,
-          adminPassword,
-          dir: REDIS_PATHS.data,
-        }),
-      );
-    const probe = redisProbe({
-      cli: `${engine}-cli`,
-      port: a.port,
-      user: REDIS_USERS.probe,
-      secretFile: REDIS_PATHS.probeSecret,
-    });
-    return new docker.Container(
-      `${name}-server`,
-      {
-        image: a.image,
-        // Only the path of the config is on the command line; the passwords are in the file.
-        command: [`${engine}-server`, REDIS_PATHS.conf],
-        // The provider writes each upload as a tar entry with no owner, so it lands as
-        // root:root with the given mode (kreuzwerker/terraform-provider-docker v4.5.0,
-        // resource_docker_container_funcs.go, resourceDockerContainerCreate: tar.Header
-        // {Name, Mode, Size} then CopyToContainer at "/"). The server and the healthcheck run
-        // as `user`, so both files are world-readable; neither is a useful secret: the conf
-        // holds only SHA-256 hashes, and the probe user may run nothing but PING.
-        uploads: [
-          { file: REDIS_PATHS.conf, content: pulumi.secret(conf), permissions: "0444" },
-          {
-            file: REDIS_PATHS.probeSecret,
-            content: pulumi.secret(pulumi.output(a.probePassword)),
-            permissions: "0444",
-          },
-        ],
-        // Not root: the official entrypoint run as root first does `find . ! -user redis
-        // -exec chown redis {} +` on /data, and after the first start /data/appendonlydir is
-        // 0700 redis (umask 0077), which root without DAC_READ_SEARCH cannot enter, so
-        // `set -e` kills every restart (docker-library/redis docker-entrypoint.sh). Started
-        // as the redis uid, the entrypoint execs the server directly and needs no capability.
-        user: a.user,
-        networksAdvanced: [
-          { name: a.networkName, aliases: [REDIS_ALIAS] },
-          // Docker publishes no port of a container whose networks are all internal
-          // (moby/moby#36174), so the debug port needs a network that is not.
-          ...(a.debugNetworkName === undefined ? [] : [{ name: a.debugNetworkName }]),
-        ],
-        ports:
-          a.debugPort === undefined
-            ? []
-            : [{ internal: a.port, external: a.debugPort, ip: "127.0.0.1" }],
-        volumes: [{ volumeName: this.volume.name, containerPath: REDIS_PATHS.data }],
-        healthcheck: toDockerHealthcheck(probe, a.healthcheck),
-        wait: true,
-        waitTimeout: waitTimeoutSeconds(a.healthcheck),
-        restart: a.restart,
-        maxRetryCount: a.maxRetryCount,
-        ...memoryLimit(a.memoryMb),
-        // Running as its own uid, the server needs no capability at all: with the image's uid
-        // owning /data, the entrypoint execs the server without chown (see `user` above).
-        ...unprivileged(),
-        // SIGTERM makes Redis flush the AOF; give it the time to.
-        stopSignal: "SIGTERM",
-        ...stopGrace(a.stopTimeoutSeconds),
-        ...LOG_ROTATION,
-        labels: stackLabels(a.stack, "redis"),
-      },
-      {
-        parent: this,
-        dependsOn: [this.volume],
-        // Two servers must never share one AOF directory, so the old container is stopped
-        // (and its AOF flushed) before a replacement starts on the same volume.
-        deleteBeforeReplace: true,
-        // The provider updates only restart and resource settings in place and has no
-        // ForceNew on `healthcheck` (resource_docker_container.go schema;
-        // resourceDockerContainerUpdate), so a changed probe would show `~ update` and never
-        // reach the container. Replacing is the only way it takes effect.
-        replaceOnChanges: ["healthcheck"],
-      },
-    );
-  }
 }
 
-type ResolvedLocalRedisArgs = Required<
+export type ResolvedLocalRedisArgs = Required<
   Omit<LocalRedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">
 > &
   Pick<LocalRedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">;

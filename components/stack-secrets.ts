@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { TYPES } from "./types";
+import { argError, TYPES } from "./types";
 
 export interface StackSecretsArgs {
   /** A Redis password from `pulumi config set --secret`; generated when absent. @default generated */
@@ -60,11 +60,7 @@ export class StackSecrets extends pulumi.ComponentResource {
   private checkArgs(a: ResolvedStackSecretsArgs): void {
     const length = a.passwordLength;
     if (!Number.isInteger(length) || length < 32 || length > 128) {
-      throw new pulumi.ResourceError(
-        `\`passwordLength\` (${length}) must be a whole number from 32 to 128`,
-        this,
-        true,
-      );
+      throw argError(this, `\`passwordLength\` (${length}) must be a whole number from 32 to 128`);
     }
   }
 

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Type tokens for every component. The policy pack, the tests and the gate match on
@@ -43,4 +43,12 @@ export function withFormerType(
   type: string,
 ): pulumi.ComponentResourceOptions {
   return { ...opts, aliases: [...(opts?.aliases ?? []), { type }] };
+}
+
+/**
+ * A component's own check failing (CONVENTIONS rule 8): the message names the argument and the
+ * fix, and the stack trace is hidden because it would only point into the component.
+ */
+export function argError(resource: pulumi.Resource, message: string): pulumi.ResourceError {
+  return new pulumi.ResourceError(message, resource, /* hideStack */ true);
 }
