@@ -4,8 +4,7 @@
  *   npx tsx scripts/eval-stack.ts prod
  */
 import { parseArgs } from "node:util";
-import { runProgram } from "./lib/capture";
-import { loadStackConfig } from "./lib/stack-file";
+import { loadStackConfig, runProgram } from "../gate";
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({

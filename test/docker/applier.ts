@@ -13,7 +13,7 @@ import { Readable } from "node:stream";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
 import { parseDuration } from "../../components/lib/duration";
-import type { CapturedResource, ProgramRun } from "../../scripts/lib/capture";
+import type { CapturedResource, ProgramRun } from "../../gate";
 import { reveal } from "../helpers/wire";
 
 type Props = Record<string, unknown>;

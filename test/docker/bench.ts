@@ -5,8 +5,7 @@
  *   node --import tsx test/docker/bench.ts
  */
 import Docker from "dockerode";
-import { runProgram, priorOf, type ProgramRun } from "../../scripts/lib/capture";
-import { loadStackConfig } from "../../scripts/lib/stack-file";
+import { loadStackConfig, priorOf, runProgram, type ProgramRun } from "../../gate";
 import { DOCKER_SOCKET } from "../layers";
 import { freePort } from "../real/util";
 import { DockerApplier } from "./applier";

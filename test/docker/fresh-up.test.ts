@@ -8,7 +8,7 @@ import { createConnection } from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { PROJECT_DIR } from "../../scripts/lib/capture";
+import { PROJECT_DIR } from "../../gate";
 import { redisCliUrl, tempDir } from "../real/util";
 import { engine, firstUp, outputsOf, requireImages, teardown, type Deployment } from "./harness";
 import { describeDocker } from "./layer";

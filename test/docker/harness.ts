@@ -3,7 +3,7 @@
  * to the private engine by the applier, plus what a user does afterwards (curl, redis-cli).
  */
 import Docker from "dockerode";
-import { priorOf, type CapturedResource, type ProgramRun } from "../../scripts/lib/capture";
+import { priorOf, type CapturedResource, type ProgramRun } from "../../gate";
 import { DOCKER_SOCKET } from "../layers";
 import { promiseOf, runStack } from "../helpers/program";
 import { freePort } from "../real/util";

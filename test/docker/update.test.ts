@@ -4,7 +4,7 @@
  * `pulumi preview`…", shown rather than read.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { CapturedResource } from "../../scripts/lib/capture";
+import type { CapturedResource } from "../../gate";
 import { engine, FAST, firstUp, nextUp, requireImages, teardown, type Deployment } from "./harness";
 import { describeDocker } from "./layer";
 

@@ -8,8 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { runGate, type GateResult } from "../../scripts/gate";
-import { UNKNOWN } from "../../scripts/lib/analyzer";
+import { runGate, UNKNOWN, type GateResult } from "../../gate";
 
 const PACK = path.join(__dirname, "fixtures", "outputs-pack");
 

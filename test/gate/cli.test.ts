@@ -7,8 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../../scripts/lib/project-dir";
-import { discoverStacks } from "../../scripts/lib/stack-file";
+import { discoverStacks, PROJECT_DIR } from "../../gate";
 import { devStack, OLD_PROJECT } from "./config-stage.cases";
 
 const STACK_TRACE = /^ {4}at /m;
@@ -98,7 +97,7 @@ describe("npm run gate: one line and exit 2 for what it cannot do", () => {
 /** A copy of the project with the old Pulumi.yaml and the given stack files; node_modules linked. */
 function projectCopy(stacks: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-project-"));
-  for (const d of ["scripts", "stacks", "components"])
+  for (const d of ["scripts", "gate", "stacks", "components"])
     fs.cpSync(path.join(PROJECT_DIR, d), path.join(dir, d), { recursive: true });
   fs.cpSync(path.join(PROJECT_DIR, "policy"), path.join(dir, "policy"), {
     recursive: true,

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { exitCodeOf, formatConsole, runGate, type GateOptions } from "../../scripts/gate";
+import { exitCodeOf, formatConsole, runGate, type GateOptions } from "../../gate";
 import { CONFIG_STAGE_CASES, devStack, MINIMAL_PROJECT, OLD_PROJECT } from "./config-stage.cases";
 
 function projectDir(project: string, stacks: Record<string, string>): string {

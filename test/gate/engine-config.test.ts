@@ -1,7 +1,7 @@
 /**
- * The engine's config stage, emulated in scripts/lib/engine-config.ts, against stack files the
- * real CLI refuses. Each expectation is the engine's own message; the comment names the
- * pulumi/pulumi function it comes from.
+ * The engine's config stage, emulated by the gate package (its engine-config module), against
+ * stack files the real CLI refuses. Each expectation is the engine's own message; the comment
+ * names the pulumi/pulumi function it comes from.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,10 +11,10 @@ import {
   checkStackConfig,
   environmentError,
   missingKeysMessage,
+  validateConfigValue,
   validateProject,
   type ProjectDoc,
-} from "../../scripts/lib/engine-config";
-import { validateConfigValue } from "../../scripts/lib/config-value";
+} from "../../gate";
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");
 /** Pulumi.yaml as it was before d0ac4c5: three secret keys declared with no default. */

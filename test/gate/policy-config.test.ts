@@ -7,11 +7,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { exitCodeOf, formatConsole, runGate } from "../../scripts/gate";
-import { startPolicyPack, type PolicyPackClient } from "../../scripts/lib/analyzer";
-import { buildPackCopy } from "../../scripts/lib/pack-build";
-import { PROJECT_DIR } from "../../scripts/lib/project-dir";
-import { schemaErrors } from "../../scripts/lib/policy-config-errors";
+import {
+  buildPackCopy,
+  exitCodeOf,
+  formatConsole,
+  PROJECT_DIR,
+  runGate,
+  schemaErrors,
+  startPolicyPack,
+  type PolicyPackClient,
+} from "../../gate";
 
 describe("gojsonschema's wording (xeipuuv/gojsonschema v1.2.0 locales.go)", () => {
   const schema = {

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import {
+  loadStackConfig,
   runProgram,
   type CapturedResource,
+  type LoadOptions,
   type ProgramRun,
   type RunOptions,
-} from "../../scripts/lib/capture";
-import { loadStackConfig, type LoadOptions } from "../../scripts/lib/stack-file";
+} from "../../gate";
 
 export { SECRET_SIG, SECRET_VALUE } from "./wire";
 

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "../../scripts/lib/project-dir";
+import { PROJECT_DIR } from "../../gate";
 
 export type Obj = Record<string, unknown>;
 

@@ -6,12 +6,7 @@
  */
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  Diagnostic,
-  PolicyPackClient,
-  ResourceRecord,
-  startPolicyPack,
-} from "../../scripts/lib/analyzer";
+import { Diagnostic, PolicyPackClient, ResourceRecord, startPolicyPack } from "../../gate";
 import { hardeningCases } from "./corpus/hardening";
 import { withApi } from "./corpus/types";
 

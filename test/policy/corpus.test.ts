@@ -5,12 +5,7 @@
  */
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  Diagnostic,
-  PolicyPackClient,
-  ResourceRecord,
-  startPolicyPack,
-} from "../../scripts/lib/analyzer";
+import { Diagnostic, PolicyPackClient, ResourceRecord, startPolicyPack } from "../../gate";
 import { containerCases } from "./corpus/containers";
 import { configClassCases } from "./corpus/config-classes";
 import { elasticacheCases } from "./corpus/elasticache";

@@ -14,8 +14,8 @@ import {
   startPolicyPack,
   UNKNOWN,
   UNKNOWN_SENTINELS,
-} from "../../scripts/lib/analyzer";
-import { benchAnalysis, syntheticStack } from "../../scripts/lib/analyzer-bench";
+} from "../../gate";
+import { benchAnalysis, syntheticStack } from "../../bench";
 import {
   apiProps,
   CONF,

@@ -16,7 +16,7 @@ import {
   UnknownValueError,
 } from "@pulumi/policy";
 import { expect } from "vitest";
-import { toWire, urnOf } from "../../scripts/lib/analyzer-encode";
+import { toWire, urnOf } from "../../gate";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../../policy/lib/unknown";
 
 /**

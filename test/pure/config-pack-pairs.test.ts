@@ -7,8 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../../scripts/lib/project-dir";
-import { loadStackConfig } from "../../scripts/lib/stack-file";
+import { loadStackConfig, PROJECT_DIR } from "../../gate";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import { merge, stackObject } from "../stack/bad-config.helpers";
 

@@ -3,12 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import {
-  encryptValue,
-  makeEncryptionSalt,
-  passphraseDecrypter,
-} from "../../scripts/lib/passphrase";
-import { loadStackConfig } from "../../scripts/lib/stack-file";
+import { encryptValue, loadStackConfig, makeEncryptionSalt, passphraseDecrypter } from "../../gate";
 
 describe("passphrase-encrypted stack files", () => {
   const { salt, key } = makeEncryptionSalt("correct horse");

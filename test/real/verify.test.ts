@@ -11,18 +11,16 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { renderRedisConf, REDIS_USERS } from "../../components/lib/redis-conf";
 import { buildRedisUrl } from "../../components/lib/redis-url";
 import {
-  OutputsError,
-  parseOutputs,
-  secretsIn,
-  type StackOutputs,
-} from "../../scripts/lib/outputs";
-import {
   formatTable,
   maskSecrets,
+  OutputsError,
+  parseOutputs,
   resolveTarget,
   runChecks,
+  secretsIn,
+  type StackOutputs,
   type VerifyReport,
-} from "../../scripts/lib/verify";
+} from "../../verify";
 import {
   freePort,
   makeTlsFiles,

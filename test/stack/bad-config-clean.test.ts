@@ -4,7 +4,7 @@
  * secret value (whatever its type).
  */
 import { describe, expect, it } from "vitest";
-import { ProgramError } from "../../scripts/lib/capture";
+import { ProgramError } from "../../gate";
 import { runStack } from "../helpers/program";
 import { BAD_CONFIGS } from "./bad-config.cases";
 import { overridesFor, printedByCli } from "./bad-config.helpers";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProgramError } from "../../scripts/lib/capture";
+import { ProgramError } from "../../gate";
 import { runStack } from "../helpers/program";
 import { BAD_CONFIGS } from "./bad-config.cases";
 import { merge, overridesFor, stackObject } from "./bad-config.helpers";

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import type { Policy } from "@pulumi/policy";
 import { configKeyPaths } from "../../stacks/config";
-import { PROJECT_DIR } from "../../scripts/lib/capture";
+import { PROJECT_DIR } from "../../gate";
 
 const read = (file: string): string => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
 

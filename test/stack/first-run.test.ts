@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { goDuration, parseDuration } from "../../components/lib/duration";
-import { ProgramError, PROJECT_DIR, type ProgramRun } from "../../scripts/lib/capture";
+import { ProgramError, PROJECT_DIR, type ProgramRun } from "../../gate";
 import { byType, one, reveal, runStack } from "../helpers/program";
 
 const CONTAINER = "docker:index/container:Container";

@@ -8,13 +8,13 @@ import * as os from "node:os";
 import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../../scripts/lib/capture";
 import {
   formatConsole,
   formatMarkdown,
+  PROJECT_DIR,
   runGate as runGateWith,
   type GateOptions,
-} from "../../scripts/gate";
+} from "../../gate";
 import { vi } from "vitest";
 
 /** The gate, with the program loaded fresh through vitest for every run. */

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AUTH_TOKEN_SPECIALS, authTokenProblem } from "../../components/lib/auth-token";
-import type { ProgramRun } from "../../scripts/lib/capture";
+import type { ProgramRun } from "../../gate";
 import { byType, isSecretWire, one, promiseOf, reveal, runStack } from "../helpers/program";
 
 type Props = Record<string, unknown>;

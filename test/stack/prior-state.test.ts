@@ -4,7 +4,7 @@
  * old state, pulumi/pulumi pkg/resource/deploy/step.go), changed ones get new ones.
  */
 import { describe, expect, it } from "vitest";
-import { priorOf } from "../../scripts/lib/capture";
+import { priorOf } from "../../gate";
 import { one, reveal, runStack } from "../helpers/program";
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ProgramError, PROJECT_DIR } from "../../scripts/lib/capture";
+import { ProgramError, PROJECT_DIR } from "../../gate";
 import { runStack } from "../helpers/program";
 import { printedByCli } from "./bad-config.helpers";
 

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../../scripts/lib/capture";
+import type { ProgramRun } from "../../gate";
 import { weakSecretReason } from "../../components/lib/weak-secrets";
 import { parseDuration } from "../../components/lib/duration";
 import { aclPasswordHash } from "../../components/lib/redis-conf";

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "../../scripts/lib/capture";
+import { PROJECT_DIR } from "../../gate";
 
 interface Step {
   uses?: string;

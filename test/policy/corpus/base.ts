@@ -2,7 +2,7 @@
  * Known-good stacks shaped like our program (Docker API + Redis/Valkey, and ElastiCache), as
  * the engine would send them. Bad cases are built by mutating one thing in a good stack.
  */
-import { ResourceRecord, secret, UNKNOWN, urnOf } from "../../../scripts/lib/analyzer-encode";
+import { ResourceRecord, secret, UNKNOWN, urnOf } from "../../../gate";
 
 export const T = {
   container: "docker:index/container:Container",

@@ -2,7 +2,7 @@
  * Issue #10's classes, as plain provider resources: what the stack's config refuses first
  * must also be refused on any docker.Container the pack sees.
  */
-import { secret } from "../../../scripts/lib/analyzer-encode";
+import { secret } from "../../../gate";
 import { REDIS_PW, SECRET_KEY } from "./base";
 import { BadCase, withApi } from "./types";
 

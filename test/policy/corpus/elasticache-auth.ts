@@ -1,5 +1,5 @@
 /** ElastiCache tokens, RBAC users and the generators behind them, in the program's shape. */
-import { ResourceRecord, secret, UNKNOWN, urnOf } from "../../../scripts/lib/analyzer-encode";
+import { ResourceRecord, secret, UNKNOWN, urnOf } from "../../../gate";
 import { res, T, vpc } from "./base";
 import { replicationGroupStack, serverlessStack } from "./elasticache-base";
 import { BadCase } from "./types";

@@ -5,7 +5,7 @@
  * (`pulumi up`), and at a first preview as Analyze sees the inputs and as AnalyzeStack sees the
  * outputs (computed properties unknown).
  */
-import { ResourceRecord, secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { ResourceRecord, secret, UNKNOWN } from "../../../gate";
 import {
   apiProps,
   network,

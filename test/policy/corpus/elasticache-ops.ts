@@ -1,5 +1,5 @@
 /** ElastiCache backups, failover, network placement and ingress, in the program's shape. */
-import { ResourceRecord, secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { ResourceRecord, secret, UNKNOWN } from "../../../gate";
 import { res, T, vpc } from "./base";
 import { change } from "./elasticache-auth";
 import { replicationGroupStack, serverlessStack } from "./elasticache-base";

@@ -1,4 +1,4 @@
-import { secret } from "../../../scripts/lib/analyzer-encode";
+import { secret } from "../../../gate";
 import { elasticacheStack, replicationGroup, replicationGroupProps, res, T } from "./base";
 import { BadCase } from "./types";
 

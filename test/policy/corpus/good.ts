@@ -1,5 +1,5 @@
 /** Deployments that must pass under prod.json with no violation at all. */
-import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { secret, UNKNOWN } from "../../../gate";
 import {
   apiProps,
   cacheSg,

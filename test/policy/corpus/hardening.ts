@@ -4,7 +4,7 @@
  * (corpus-twins.test.ts checks both). Sources for each belief are in the rules they hit:
  * policy/rules/hardening.ts, containers.ts, and policy/lib/{capabilities,host-paths,mounts}.ts.
  */
-import { ResourceRecord, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { ResourceRecord, UNKNOWN } from "../../../gate";
 import { apiContainer, apiProps, dockerStack, res } from "./base";
 import { BadCase, GoodCase, withApi, withRedis } from "./types";
 

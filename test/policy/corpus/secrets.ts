@@ -1,4 +1,4 @@
-import { secret } from "../../../scripts/lib/analyzer-encode";
+import { secret } from "../../../gate";
 import {
   apiContainer,
   apiProps,

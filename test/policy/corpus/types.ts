@@ -1,4 +1,4 @@
-import { ResourceRecord } from "../../../scripts/lib/analyzer-encode";
+import { ResourceRecord } from "../../../gate";
 import { apiContainer, apiProps, dockerStack, redisContainer, redisProps } from "./base";
 
 /** A deployment that must be refused at MANDATORY level under policy/config/prod.json. */

@@ -1,5 +1,5 @@
 /** Bad deployments whose decisive values are unknown at preview. */
-import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { secret, UNKNOWN } from "../../../gate";
 import {
   apiContainer,
   apiProps,

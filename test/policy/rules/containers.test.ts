@@ -8,7 +8,7 @@ import {
   containerRestartPolicy,
 } from "../../../policy/rules/containers";
 import { sensitiveHostPath } from "../../../policy/lib/host-paths";
-import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { UNKNOWN } from "../../../gate";
 import { apiProps, redisProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

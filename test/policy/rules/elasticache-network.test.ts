@@ -1,6 +1,6 @@
 import { describe, it } from "vitest";
 import { elasticacheSecurityGroups } from "../../../policy/rules/elasticache-network";
-import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { UNKNOWN } from "../../../gate";
 import { replicationGroupProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

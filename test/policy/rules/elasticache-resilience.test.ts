@@ -3,7 +3,7 @@ import {
   elasticacheBackups,
   elasticacheHighAvailability,
 } from "../../../policy/rules/elasticache-resilience";
-import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { UNKNOWN } from "../../../gate";
 import { replicationGroupProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

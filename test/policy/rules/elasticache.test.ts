@@ -6,7 +6,7 @@ import {
   elasticacheEngine,
   elasticacheNoStandaloneCluster,
 } from "../../../policy/rules/elasticache";
-import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { secret, UNKNOWN } from "../../../gate";
 import { replicationGroupProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

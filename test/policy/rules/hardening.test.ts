@@ -10,7 +10,7 @@ import {
   containerNoUnconfinedProfiles,
   containerReadOnlyHostMounts,
 } from "../../../policy/rules/hardening";
-import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { UNKNOWN } from "../../../gate";
 import { apiProps, redisProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

@@ -5,7 +5,7 @@ import {
   redisHealthcheckChecksReply,
   redisHealthcheckReadOnly,
 } from "../../../policy/rules/healthchecks";
-import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { UNKNOWN } from "../../../gate";
 import { apiProps, redisProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

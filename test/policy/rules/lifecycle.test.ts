@@ -4,7 +4,7 @@ import {
   publishedPortsReachable,
   redisEntrypointCanRestart,
 } from "../../../policy/rules/lifecycle";
-import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { UNKNOWN } from "../../../gate";
 import { apiProps, redisProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

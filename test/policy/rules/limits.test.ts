@@ -1,7 +1,7 @@
 import { describe, it } from "vitest";
 import { elasticacheAwsLimits } from "../../../policy/rules/elasticache-limits";
 import { containerDockerLimits } from "../../../policy/rules/lifecycle";
-import { UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { UNKNOWN } from "../../../gate";
 import { apiProps, replicationGroupProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

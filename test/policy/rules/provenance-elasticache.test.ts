@@ -1,6 +1,6 @@
 import { describe, it } from "vitest";
 import { unknownValueProvenance } from "../../../policy/rules/provenance";
-import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { secret, UNKNOWN } from "../../../gate";
 import { replicationGroupProps, T } from "../corpus/base";
 import {
   assertHasStackViolation,

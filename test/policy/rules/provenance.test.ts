@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { deferredUnknowns } from "../../../policy/lib/provenance";
 import { allPolicies } from "../../../policy/policies";
 import { unknownValueProvenance } from "../../../policy/rules/provenance";
-import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { secret, UNKNOWN } from "../../../gate";
 import { apiProps, CONF, redisProps, replicationGroupProps, T } from "../corpus/base";
 import {
   asPolicySees,

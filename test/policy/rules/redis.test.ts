@@ -6,7 +6,7 @@ import {
   redisNotExposed,
 } from "../../../policy/rules/redis";
 import { redisBackendDefined } from "../../../policy/rules/redis-backend";
-import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { secret, UNKNOWN } from "../../../gate";
 import { apiProps, redisProps, replicationGroupProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

@@ -4,7 +4,7 @@ import {
   noWeakSecrets,
   redisRequiresAuth,
 } from "../../../policy/rules/secrets";
-import { secret, UNKNOWN } from "../../../scripts/lib/analyzer-encode";
+import { secret, UNKNOWN } from "../../../gate";
 import { apiProps, CONF, redisProps, REDIS_PW, replicationGroupProps, T } from "../corpus/base";
 import {
   assertHasResourceViolation,

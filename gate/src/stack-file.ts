@@ -10,6 +10,7 @@ import { passphraseDecrypter } from "./passphrase";
 import { containsSecure, decryptAll, parseConfigKey } from "./config-value";
 import { projectConfigTypes, type ProjectDoc, type StackDoc } from "./engine-config";
 
+/** A stack's config as the program sees it: plain values by `project:key`, and which are secret. */
 export interface StackFileConfig {
   readonly stack: string;
   /** The project's name, from Pulumi.yaml. */
@@ -21,6 +22,7 @@ export interface StackFileConfig {
   readonly encryptedKeys: string[];
 }
 
+/** Where to read the stack file and how to treat its secure values. */
 export interface LoadOptions {
   readonly dir?: string;
   /** Decrypts a `secure:` value, e.g. with the passphrase provider; absent, such keys are left out. */
@@ -87,6 +89,7 @@ export function configOf(doc: StackDoc): Record<string, unknown> {
   return c && typeof c === "object" && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
 }
 
+/** Reads Pulumi.<stack>.yaml as the CLI hands it to the program (see {@link StackFileConfig}). */
 export function loadStackConfig(stack: string, opts: LoadOptions = {}): StackFileConfig {
   const dir = opts.dir ?? PROJECT_DIR;
   const { project, stackDoc, file } = readStackFiles(stack, dir);

@@ -3,9 +3,9 @@
  * registers: its inputs as the engine would receive them (secrets and unknowns still
  * marked), its options and its dependencies. Used by the stack tests and `npm run gate`.
  */
-import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { UNKNOWN } from "../../policy/lib/unknown";
+import { fromPrior, mockCall, mockState, priorKey, withoutUndefined } from "./mock-state";
+import { ProgramError, type CapturedResource, type ProgramRun, type RunOptions } from "./records";
 
 // The SDK's mock monitor and runtime settings are not part of its typed surface, but
 // they are the public mocks' own building blocks; subclassing keeps the request.
@@ -49,192 +49,6 @@ interface RegisterRequest {
 interface RegisterOutputsRequest {
   getUrn(): string;
   getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
-}
-
-export interface ResourceOptionsRecord {
-  readonly protect: boolean;
-  readonly retainOnDelete: boolean;
-  readonly deleteBeforeReplace: boolean;
-  readonly ignoreChanges: string[];
-  readonly additionalSecretOutputs: string[];
-  readonly replaceOnChanges: string[];
-}
-
-export interface CapturedResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly custom: boolean;
-  readonly parent: string;
-  readonly provider: string;
-  /** Inputs in wire form: secrets as `{4dabf…: 1b47…, value}`, unknowns as the sentinel string. */
-  readonly properties: Record<string, unknown>;
-  /** The mocked provider's outputs (e.g. the auto-generated `name`). */
-  readonly state: Record<string, unknown>;
-  /**
-   * What a component passed to `registerOutputs` (wire form), if it did. The engine makes these a
-   * component's outputs: pulumi/pulumi pkg/resource/deploy/step_executor.go,
-   * executeRegisterResourceOutputs ("Unconditionally set the resource's outputs to what was provided").
-   */
-  readonly registeredOutputs?: Record<string, unknown>;
-  readonly options: ResourceOptionsRecord;
-  readonly dependencies: string[];
-  readonly propertyDependencies: Record<string, string[]>;
-}
-
-export interface ProgramRun {
-  readonly resources: CapturedResource[];
-  /** The program module's exports (its stack outputs), as Outputs. */
-  readonly outputs: Record<string, unknown>;
-}
-
-export interface RunOptions {
-  readonly stack: string;
-  /** The project name the program sees (pulumi.getProject()). @default "api-stack" */
-  readonly project?: string;
-  readonly values: Record<string, string>;
-  readonly secretKeys: readonly string[];
-  /** Preview: computed outputs of the mocks are unknown, as in `pulumi preview`. @default false */
-  readonly preview?: boolean;
-  /** Loads the program; tests pass a vitest-aware importer. @default require of stacks/index.ts */
-  readonly load?: () => Promise<Record<string, unknown>>;
-  /**
-   * Secret config keys (`project:key`) whose value cannot be known, e.g. `secure:` values
-   * without the passphrase: the program's `requireSecret` & co. get an unknown secret
-   * Output for them, as a preview would hand it a value computed later.
-   */
-  readonly unknownSecretKeys?: readonly string[];
-  /**
-   * The outputs of a previous run, by `type::name` (see {@link priorOf}), for a second `up`:
-   * a resource whose inputs did not change keeps its outputs, as the engine's same-step
-   * carries the old state (pulumi/pulumi pkg/resource/deploy/step.go, SameStep), so generated
-   * passwords survive; a Docker resource keeps its auto-name.
-   */
-  readonly prior?: Readonly<Record<string, Record<string, unknown>>>;
-}
-
-/** The key {@link RunOptions.prior} uses; the mocks see no URN, only type and logical name. */
-export function priorKey(type: string, name: string): string {
-  return `${type}::${name}`;
-}
-
-/** A run's outputs as the `prior` of the next run. */
-export function priorOf(run: ProgramRun): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(run.resources.map((r) => [priorKey(r.type, r.name), r.state]));
-}
-
-function fromPrior(
-  prior: Record<string, unknown> | undefined,
-  type: string,
-  inputs: Record<string, unknown>,
-  fresh: Record<string, unknown>,
-): Record<string, unknown> {
-  if (!prior) return fresh;
-  const same = Object.entries(inputs).every(
-    ([k, v]) => v === undefined || JSON.stringify(prior[k]) === JSON.stringify(v),
-  );
-  if (same) return prior;
-  // Changed inputs: a new result, but an auto-named Docker resource keeps its name.
-  return type.startsWith("docker:") && typeof prior.name === "string" && inputs.name === undefined
-    ? { ...fresh, name: prior.name }
-    : fresh;
-}
-
-export { PROJECT_DIR } from "./project-dir";
-
-/** Realistic provider outputs, so the program sees what `pulumi up` would hand it. */
-export function mockState(
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  preview: boolean,
-): Record<string, unknown> {
-  const suffix = randomBytes(4).toString("hex").slice(0, 7);
-  // A provider's preview (Create with preview=true) returns the outputs it cannot know yet as
-  // unknowns, which the SDK hands the program as unknown Outputs and the engine keeps in the
-  // resource's outputs for AnalyzeStack (pulumi/pulumi pkg/resource/deploy/step.go CreateStep.Apply:
-  // `outs = resp.Properties`).
-  const known = (v: unknown) => (preview ? UNKNOWN : v);
-  switch (type) {
-    case "random:index/randomPassword:RandomPassword":
-      return { ...inputs, result: known(randomPasswordLike(inputs)) };
-    case "random:index/randomId:RandomId": {
-      const bytes = randomBytes(Number(inputs.byteLength ?? 32));
-      return {
-        ...inputs,
-        hex: known(bytes.toString("hex")),
-        b64Std: known(bytes.toString("base64")),
-      };
-    }
-    case "docker:index/network:Network":
-    case "docker:index/volume:Volume":
-    case "docker:index/container:Container":
-      return { ...inputs, name: inputs.name ?? `${name}-${suffix}` };
-    case "aws:ec2/securityGroup:SecurityGroup":
-      return { ...inputs, id: known(`sg-0${suffix}`), name: `${name}-${suffix}` };
-    case "aws:elasticache/subnetGroup:SubnetGroup":
-    case "aws:elasticache/parameterGroup:ParameterGroup":
-    case "aws:cloudwatch/logGroup:LogGroup":
-      return { ...inputs, name: `${name}-${suffix}` };
-    case "aws:elasticache/replicationGroup:ReplicationGroup":
-      return {
-        ...inputs,
-        primaryEndpointAddress: known(`master.${name}-${suffix}.abcdef.euc1.cache.amazonaws.com`),
-        readerEndpointAddress: known(`replica.${name}-${suffix}.abcdef.euc1.cache.amazonaws.com`),
-      };
-    case "aws:elasticache/serverlessCache:ServerlessCache":
-      return {
-        ...inputs,
-        endpoints: known([
-          { address: `${name}-${suffix}.serverless.euc1.cache.amazonaws.com`, port: 6379 },
-        ]),
-      };
-    default:
-      return { ...inputs };
-  }
-}
-
-/** Inputs that were unknown arrive as `undefined` outside a preview; state may not hold them. */
-function withoutUndefined(state: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
-}
-
-/** Provider functions the program calls: a VPC's private subnets. */
-export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  if (token === "aws:ec2/getSubnets:getSubnets") {
-    return {
-      ...inputs,
-      id: "eu-central-1",
-      ids: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
-    };
-  }
-  return inputs;
-}
-
-/** @pulumi/random's special characters when `overrideSpecial` is not set. */
-const RANDOM_DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
-
-/**
- * A value shaped like RandomPassword's: its length, and its special characters (the
- * override or the provider's default set) when `special` is on, at least `minSpecial` of
- * them, so tests on generated values see what the provider could really produce.
- */
-function randomPasswordLike(inputs: Record<string, unknown>): string {
-  const length = Number(inputs.length ?? 32);
-  const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  const specials =
-    inputs.special === true ? String(inputs.overrideSpecial || RANDOM_DEFAULT_SPECIAL) : "";
-  const pick = (alphabet: string, n: number) =>
-    Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join("");
-  const minSpecial = specials ? Math.max(1, Number(inputs.minSpecial ?? 0)) : 0;
-  const chars = [...pick(specials, minSpecial), ...pick(alnum + specials, length - minSpecial)];
-  // Shuffled, as the provider does, so a special character can come first.
-  const order = randomBytes(chars.length);
-  return chars
-    .map((c, i) => [order[i] as number, c] as const)
-    .sort((a, b) => a[0] - b[0])
-    .map(([, c]) => c)
-    .join("");
 }
 
 /**
@@ -387,17 +201,6 @@ function unknownSecretConfig(keys: readonly string[]): () => void {
 async function loadProgram(): Promise<Record<string, unknown>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("../../stacks/index") as Record<string, unknown>;
-}
-
-/** The program failed; `resources` says what it had registered by then (it should be nothing). */
-export class ProgramError extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly resources: CapturedResource[],
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.name = "ProgramError";
-  }
 }
 
 /** Waits for every exported Output and for registrations still in flight. */

@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import { convertSchema, schemaErrors } from "./policy-config-errors";
 
+/** A policy's enforcement level, as the engine and `--policy-pack-config` name it. */
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
 /** The --policy-pack-config file format: level string, or {enforcementLevel?, ...props}. */
@@ -142,6 +143,7 @@ export function reconcilePolicyConfig(
   return result;
 }
 
+/** Reads a `--policy-pack-config` JSON file (e.g. policy/config/prod.json). */
 export function readPolicyConfigFile(path: string): PolicyPackConfigFile {
   const text = fs.readFileSync(path, "utf8");
   return text.trim() === "" ? {} : (JSON.parse(text) as PolicyPackConfigFile);

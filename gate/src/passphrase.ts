@@ -28,6 +28,7 @@ export function decryptValue(key: Buffer, value: string): string {
   ]).toString("utf8");
 }
 
+/** `plaintext` sealed with `key` as a `v1:` value, as `pulumi config set --secret` stores it. */
 export function encryptValue(key: Buffer, plaintext: string): string {
   const nonce = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", key, nonce);

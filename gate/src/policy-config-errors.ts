@@ -4,7 +4,7 @@
  * into gojsonschema's "<field>: <description>" (result.go ResultErrorFields.String with
  * locales.go ErrorFormat and DefaultLocale), the field being the JSON path below "(root)".
  */
-import Ajv, { type ErrorObject } from "ajv";
+import type { default as Ajv, ErrorObject } from "ajv";
 
 export interface PolicyConfigSchema {
   readonly properties: Record<string, unknown>;
@@ -19,14 +19,21 @@ export function convertSchema(schema: PolicyConfigSchema): Record<string, unknow
   return out;
 }
 
-// allErrors: gojsonschema reports every error; verbose: the failing schema and data, for wording.
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+let ajv: Ajv | undefined;
+
+/** Ajv, loaded on first use: it takes tens of ms to load, and only a policy config needs it. */
+function validator(): Ajv {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { default: AjvClass } = require("ajv") as typeof import("ajv");
+  // allErrors: gojsonschema reports every error; verbose: the failing schema and data, for wording.
+  return (ajv ??= new AjvClass({ allErrors: true, strict: false, verbose: true }));
+}
 
 /** Errors for `value` against `schema`, worded as gojsonschema words them. */
 export function schemaErrors(schema: Record<string, unknown>, value: unknown): string[] {
   let check;
   try {
-    check = ajv.compile(schema);
+    check = validator().compile(schema);
   } catch (e) {
     // gojsonschema.Validate fails on a bad schema; ReconcilePolicyPackConfig returns that error.
     throw new Error(`unable to validate schema: ${(e as Error).message}`);

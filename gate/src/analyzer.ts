@@ -19,46 +19,35 @@
  * await pack.stop();
  */
 import * as grpc from "@grpc/grpc-js";
-import { ChildProcess, spawn } from "child_process";
+import { spawn } from "child_process";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as path from "path";
 import {
-  EnforcementLevel,
-  PolicyInfo,
   PolicyConfigError,
   PolicyPackConfigFile,
   readPolicyConfigFile,
   ReconciledPolicyConfig,
   reconcilePolicyConfig,
 } from "./analyzer-config";
-import { ResourceRecord, toAnalyzeRequest, toAnalyzerResource } from "./analyzer-encode";
+import {
+  convertDiagnostics,
+  decodeAnalyzerInfo,
+  LEVEL_VALUES,
+  waitForPort,
+  type AnalyzerInfo,
+  type Diagnostic,
+} from "./analyzer-decode";
+import { toAnalyzeRequest, toAnalyzerResource } from "./analyzer-encode";
 import { EngineLog, startFakeEngine } from "./analyzer-engine";
+import type { ResourceRecord } from "./records";
 
-export * from "./analyzer-encode";
-export * from "./analyzer-config";
 export type { EngineLog } from "./analyzer-engine";
+export type { AnalyzerInfo, Diagnostic } from "./analyzer-decode";
 
-export interface Diagnostic {
-  readonly policyName: string;
-  readonly policyPackName: string;
-  readonly policyPackVersion: string;
-  readonly description: string;
-  readonly message: string;
-  readonly enforcementLevel: EnforcementLevel;
-  /** The resource the engine attributes the violation to ("" = the stack). */
-  readonly urn: string;
-}
-
-export interface AnalyzerInfo {
-  readonly name: string;
-  readonly version: string;
-  readonly policies: readonly PolicyInfo[];
-  readonly initialConfig: PolicyPackConfigFile;
-}
-
+/** A running policy pack, driven over the analyzer protocol as the engine drives it. */
 export interface PolicyPackClient {
   readonly pid: number;
   info(): Promise<AnalyzerInfo>;
@@ -80,6 +69,7 @@ export interface PolicyPackClient {
   stop(): Promise<void>;
 }
 
+/** How to start the pack: extra environment and timeouts. */
 export interface StartOptions {
   readonly env?: Record<string, string>;
   readonly startTimeoutMs?: number;
@@ -88,64 +78,7 @@ export interface StartOptions {
   readonly onSpawned?: () => void;
 }
 
-const LEVEL_NAMES: Record<number, EnforcementLevel> = {
-  0: "advisory",
-  1: "mandatory",
-  2: "disabled",
-  3: "remediate",
-};
-const LEVEL_VALUES: Record<EnforcementLevel, number> = {
-  advisory: 0,
-  mandatory: 1,
-  disabled: 2,
-  remediate: 3,
-};
 const MAX_MESSAGE = 400 * 1024 * 1024;
-
-function waitForPort(
-  child: ChildProcess,
-  stderr: () => string,
-  timeoutMs: number,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(
-      () => fail(new Error(`policy pack did not report a port within ${timeoutMs}ms`)),
-      timeoutMs,
-    );
-    const fail = (e: Error): void => {
-      clearTimeout(timer);
-      reject(new Error(`${e.message}\n--- stderr ---\n${stderr()}\n--- stdout ---\n${out}`));
-    };
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split(/\r?\n/).find((l) => /^\d+$/.test(l.trim()));
-      if (line !== undefined) {
-        clearTimeout(timer);
-        resolve(Number(line.trim()));
-      }
-    });
-    child.once("exit", (code, signal) =>
-      fail(
-        new Error(`policy pack exited (code ${code}, signal ${signal}) before reporting a port`),
-      ),
-    );
-    child.once("error", fail);
-  });
-}
-
-function convertDiagnostics(res: analyzerPb.AnalyzeResponse, urn: string): Diagnostic[] {
-  return res.getDiagnosticsList().map((d) => ({
-    policyName: d.getPolicyname(),
-    policyPackName: d.getPolicypackname(),
-    policyPackVersion: d.getPolicypackversion(),
-    description: d.getDescription(),
-    message: d.getMessage(),
-    enforcementLevel: LEVEL_NAMES[d.getEnforcementlevel()] ?? "advisory",
-    // The engine attributes resource diagnostics to the analyzed resource (analyze_snapshot.go).
-    urn: d.getUrn() || urn,
-  }));
-}
 
 /** Starts `dir` as the CLI would and connects to it. Always `stop()` it. */
 export async function startPolicyPack(
@@ -215,36 +148,7 @@ export async function startPolicyPack(
       return cachedInfo;
     }
     const res = await unary<Empty, analyzerPb.AnalyzerInfo>("getAnalyzerInfo", new Empty());
-    const initialConfig: PolicyPackConfigFile = {};
-    res.getInitialconfigMap().forEach((v: analyzerPb.PolicyConfig, k: string) => {
-      initialConfig[k] = {
-        enforcementLevel: LEVEL_NAMES[v.getEnforcementlevel()],
-        ...(v.getProperties()?.toJavaScript() ?? {}),
-      };
-    });
-    cachedInfo = {
-      name: res.getName(),
-      version: res.getVersion(),
-      initialConfig,
-      policies: res.getPoliciesList().map((p) => {
-        const schema = p.getConfigschema();
-        return {
-          name: p.getName(),
-          description: p.getDescription(),
-          enforcementLevel: LEVEL_NAMES[p.getEnforcementlevel()] ?? "advisory",
-          policyType: (["unknown", "resource", "stack"] as const)[p.getPolicyType()] ?? "unknown",
-          configSchema: schema
-            ? {
-                properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<
-                  string,
-                  Record<string, unknown>
-                >,
-                required: schema.getRequiredList(),
-              }
-            : undefined,
-        };
-      }),
-    };
+    cachedInfo = decodeAnalyzerInfo(res);
     return cachedInfo;
   };
 

@@ -3,15 +3,9 @@
  * against a running policy pack, so regressions in rule cost show up as ms/resource.
  */
 import { performance } from "perf_hooks";
-import {
-  PolicyPackClient,
-  ResourceRecord,
-  secret,
-  startPolicyPack,
-  UNKNOWN,
-  urnOf,
-} from "./analyzer";
+import { PolicyPackClient, ResourceRecord, secret, startPolicyPack, UNKNOWN, urnOf } from "../gate";
 
+/** The timings for one synthetic stack. */
 export interface BenchResult {
   readonly containers: number;
   /** Secrets unknown (first preview), judged through propertyDependencies. */
@@ -102,6 +96,7 @@ export function syntheticStack(containers: number, preview = false): ResourceRec
   return out;
 }
 
+/** How to send the synthetic stack. */
 export interface BenchOptions {
   /** Send the stack as at a first preview (secrets unknown). Default false. */
   readonly preview?: boolean;
@@ -112,6 +107,7 @@ export interface BenchOptions {
   readonly concurrency?: number;
 }
 
+/** Times one synthetic stack of `containers` containers against a running, configured pack. */
 export async function benchAnalysis(
   pack: PolicyPackClient,
   containers: number,

@@ -7,6 +7,7 @@ import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 
+/** One message the pack logged to the engine (Engine.Log). */
 export interface EngineLog {
   readonly severity: number;
   readonly message: string;

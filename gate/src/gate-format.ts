@@ -7,6 +7,7 @@ import type { Diagnostic } from "./analyzer";
 /** Where a gate stopped before any policy ran. */
 export type GateStage = "config" | "program" | "policy-pack";
 
+/** The outcome of gating one stack: what was judged and every diagnostic. */
 export interface GateResult {
   readonly stack: string;
   readonly resources: number;
@@ -71,6 +72,7 @@ const FAILED: Record<GateStage, string> = {
   "policy-pack": "❌ policy pack failed",
 };
 
+/** The result as the Markdown report (.gate/<stack>.md, and the GitHub step summary). */
 export function formatMarkdown(r: GateResult): string {
   const status =
     r.programError !== undefined

@@ -11,7 +11,6 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildSync } from "esbuild";
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -38,6 +37,9 @@ export function buildPackCopy(packDir: string, outDir: string): string {
   const target = path.join(outDir, stamp);
   if (fs.existsSync(path.join(target, "package.json"))) return target;
 
+  // Loaded here, not at the top: only a gate that must build a copy pays for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildSync } = require("esbuild") as typeof import("esbuild");
   const building = `${target}.${process.pid}.tmp`;
   fs.rmSync(building, { recursive: true, force: true });
   buildSync({

@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { maskSecrets } from "./verify-mask";
+import { maskSecrets } from "./mask";
 
 export const StackOutputsSchema = z.looseObject({
   apiUrl: z.string().optional(),
@@ -24,8 +24,10 @@ export const StackOutputsSchema = z.looseObject({
   redisAdminHostUrl: z.string().optional(),
   apiStartPeriodSeconds: z.number().nonnegative().optional(),
 });
+/** The stack outputs verify reads (`pulumi stack output --json --show-secrets`). */
 export type StackOutputs = z.infer<typeof StackOutputsSchema>;
 
+/** The outputs could not be read or do not have the expected shape. */
 export class OutputsError extends Error {
   override readonly name = "OutputsError";
 }
@@ -57,6 +59,7 @@ export function parseOutputs(json: unknown, source: string): StackOutputs {
   return parsed.data;
 }
 
+/** Reads and checks a saved `pulumi stack output --json --show-secrets`. */
 export async function readOutputsFile(path: string): Promise<StackOutputs> {
   let text: string;
   try {

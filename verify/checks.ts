@@ -4,104 +4,17 @@
  * trusted `docker ps` saying "healthy"; this talks to the API and to Redis itself.
  */
 import { createClient } from "redis";
-import type { StackOutputs } from "./outputs";
 import { urlPassword } from "./outputs";
-import { maskSecrets } from "./verify-mask";
+import { maskSecrets } from "./mask";
+import {
+  healthUrl,
+  type CheckResult,
+  type VerifyOptions,
+  type VerifyReport,
+  type VerifyTarget,
+} from "./target";
 
-export { maskSecrets } from "./verify-mask";
-
-export type CheckStatus = "pass" | "fail" | "skip";
-
-export interface CheckResult {
-  readonly check: string;
-  readonly status: CheckStatus;
-  /** Never contains a secret. */
-  readonly detail: string;
-  /** Round trip of the request or command that decided the check, ms; null if none was made. */
-  readonly ms: number | null;
-}
-
-export interface VerifyTarget {
-  readonly apiUrl?: string;
-  /** @default "/health" */
-  readonly healthPath: string;
-  /** Secret. */
-  readonly redisUrl?: string;
-  /** Secret; preferred for INFO persistence. */
-  readonly redisAdminUrl?: string;
-  readonly redisMode?: StackOutputs["redisMode"];
-  /** What the stack declared; a URL that disagrees fails the PING check. */
-  readonly redisTls?: boolean;
-  /** PEM CA bundle for `rediss://`; the system roots when absent. */
-  readonly ca?: Buffer;
-  /** How long the API check waits for a healthy answer, ms. */
-  readonly apiTimeoutMs: number;
-}
-
-export interface VerifyOptions {
-  readonly target: VerifyTarget;
-  /** More values to mask, e.g. everything secret in the outputs. */
-  readonly secrets?: readonly string[];
-  /** Progress lines while the API check waits (the CLI writes them to stderr). */
-  readonly onProgress?: (line: string) => void;
-  /** @default 2000 */
-  readonly retryIntervalMs?: number;
-  /** Per HTTP attempt. @default 5000 */
-  readonly requestTimeoutMs?: number;
-  /** Connect plus command, per Redis check. @default 5000 */
-  readonly redisTimeoutMs?: number;
-}
-
-export interface VerifyReport {
-  readonly ok: boolean;
-  readonly target: {
-    readonly healthUrl?: string;
-    readonly redisUrl?: string;
-    readonly redisMode?: string;
-  };
-  readonly checks: CheckResult[];
-}
-
-export interface TargetOverrides {
-  readonly apiUrl?: string;
-  readonly redisUrl?: string;
-  readonly ca?: Buffer;
-  readonly timeoutSeconds?: number;
-}
-
-const DEFAULT_WAIT_SECONDS = 60;
-const MIN_WAIT_SECONDS = 10;
-
-/**
- * Outputs plus command-line overrides. An overridden Redis URL replaces the admin URL
- * too: the stack's admin URL names the host the stack sees, not the one you pointed at.
- */
-export function resolveTarget(outputs: StackOutputs, o: TargetOverrides = {}): VerifyTarget {
-  const waitSeconds =
-    o.timeoutSeconds ??
-    Math.max(MIN_WAIT_SECONDS, outputs.apiStartPeriodSeconds ?? DEFAULT_WAIT_SECONDS);
-  const redisOverridden = o.redisUrl !== undefined;
-  return {
-    apiUrl: o.apiUrl ?? outputs.apiUrl,
-    healthPath: outputs.apiHealthPath ?? "/health",
-    // verify runs on the Docker host (or a CI runner), where a local stack's Redis is only
-    // reachable through its loopback debug port; the in-network URL is the fallback.
-    redisUrl: o.redisUrl ?? outputs.redisHostUrl ?? outputs.redisUrl,
-    redisAdminUrl: redisOverridden
-      ? undefined
-      : (outputs.redisAdminHostUrl ?? outputs.redisAdminUrl),
-    redisMode: outputs.redisMode,
-    redisTls: redisOverridden ? undefined : outputs.redisTls,
-    ca: o.ca,
-    apiTimeoutMs: Math.round(waitSeconds * 1_000),
-  };
-}
-
-/** `http://host:3003` + `/health`, keeping any path prefix of the base URL. */
-export function healthUrl(apiUrl: string, path: string): string {
-  return `${apiUrl.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
-}
-
+/** Runs every check against the target: API health, Redis PING with auth and TLS, persistence. */
 export async function runChecks(opts: VerifyOptions): Promise<VerifyReport> {
   const t = opts.target;
   const secrets = [
@@ -339,29 +252,4 @@ function describeRedisError(err: unknown): string {
   }
   if (e.code !== undefined && !msg.includes(e.code)) return `${e.code}: ${msg}`;
   return msg;
-}
-
-const STATUS_LABEL: Record<CheckStatus, string> = { pass: "PASS", fail: "FAIL", skip: "SKIP" };
-
-/** A fixed-width table, one check per line, then a one-line summary. */
-export function formatTable(checks: readonly CheckResult[]): string {
-  const rows = [
-    ["CHECK", "RESULT", "DETAIL", "TIME MS"],
-    ...checks.map((c) => [
-      c.check,
-      STATUS_LABEL[c.status],
-      c.detail,
-      c.ms === null ? "-" : String(c.ms),
-    ]),
-  ];
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
-  const lines = rows.map((r) =>
-    r
-      .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] as number) : cell.padStart(7)))
-      .join("  ")
-      .trimEnd(),
-  );
-  const count = (s: CheckStatus) => checks.filter((c) => c.status === s).length;
-  lines.push("", `${count("pass")} passed, ${count("fail")} failed, ${count("skip")} skipped`);
-  return lines.join("\n");
 }

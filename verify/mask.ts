@@ -8,6 +8,7 @@ export const MASK = "****";
 /** `scheme://user:password@` or `scheme://token@`. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*)@/gi;
 
+/** `text` with URL credentials and every one of `secrets` (raw or percent-encoded) masked. */
 export function maskSecrets(text: string, secrets: readonly string[] = []): string {
   let out = text.replace(URL_USERINFO, (_match, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(":");

@@ -1,0 +1,160 @@
+/**
+ * The measurements behind `npm run bench` (the list of figures is in scripts/bench.ts). Each runs
+ * a median of `--runs` after one warm-up and is printed against its target.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { PROJECT_DIR as ROOT } from "../gate";
+import { benchmarkPolicyPack } from "./analyzer-bench";
+
+const TSX = ["--import", "tsx"];
+
+function timeOnce(cmd: string, args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr.toString().slice(0, 500)}`,
+    );
+  return ms;
+}
+
+/** Median of `runs` after one warm-up (which fills tsx's and the OS's caches). */
+function median(cmd: string, args: string[], runs: number): number {
+  timeOnce(cmd, args);
+  const samples = Array.from({ length: runs }, () => timeOnce(cmd, args)).sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] as number;
+}
+
+function row(name: string, ms: number, target: string, ok?: boolean): void {
+  const verdict = ok === undefined ? "" : ok ? "  ok" : "  OVER TARGET";
+  console.log(`${name.padEnd(46)} ${ms.toFixed(0).padStart(7)} ms   ${target}${verdict}`);
+}
+
+/** The bench command; `argv` without node and the script. Prints each figure as it is measured. */
+export async function benchMain(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { runs: { type: "string", default: "5" } },
+  });
+  const runs = Number(values.runs);
+  console.log(
+    `api-stack benchmark (${runs} runs each, median; node ${process.version}, ${os.cpus().length} cores)\n`,
+  );
+
+  const bare = median(process.execPath, ["-e", "require('@pulumi/pulumi')"], runs);
+  row("bare require('@pulumi/pulumi')", bare, "baseline");
+
+  // The program compiled once to bin/ (`npm run build`), as a deploy would run it with
+  // `main: bin/stacks/index.js`; and through tsx, as the tests and `pulumi up` with
+  // ts-node do, where the TypeScript loader itself costs about as much as Pulumi.
+  timeOnce(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"]);
+  for (const stack of ["dev", "prod"]) {
+    const ms = median(process.execPath, ["bin/scripts/eval-stack.js", stack], runs);
+    const ratio = ms / bare;
+    row(
+      `${stack} program under mocks (compiled JS)`,
+      ms,
+      `${ratio.toFixed(2)}x baseline, target <= 1.5x`,
+      ratio <= 1.5,
+    );
+    const viaTsx = median(process.execPath, [...TSX, "scripts/eval-stack.ts", stack], runs);
+    row(
+      `${stack} program under mocks (through tsx)`,
+      viaTsx,
+      `${(viaTsx / bare).toFixed(2)}x baseline, for reference`,
+    );
+  }
+
+  const start = process.hrtime.bigint();
+  const tscRun = spawnSync(
+    process.execPath,
+    [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"],
+    { cwd: ROOT },
+  );
+  const tsc = Number(process.hrtime.bigint() - start) / 1e6;
+  row(
+    `tsc --noEmit (whole repo${tscRun.status === 0 ? "" : ", WITH ERRORS"})`,
+    tsc,
+    "target < 15000 ms",
+    tsc < 15_000,
+  );
+
+  if (fs.existsSync(path.join(ROOT, "scripts", "gate.ts"))) {
+    // As `npm run gate` runs it; the first (warm-up) run also rebuilds the cached bundles.
+    const gate = median(
+      process.execPath,
+      ["scripts/run.cjs", "gate", "--stack", "prod", "--quiet"],
+      runs,
+    );
+    const ratio = gate / bare;
+    row(
+      "gate --stack prod (wall)",
+      gate,
+      `${ratio.toFixed(2)}x baseline, target <= 2.5x`,
+      ratio <= 2.5,
+    );
+  }
+
+  const results = await benchmarkPolicyPack(path.join(ROOT, "policy"), [10, 30, 100, 300, 1000]);
+  for (const r of results) {
+    row(
+      `protocol analysis, ${r.containers} containers (${r.resources} resources)`,
+      r.totalMs,
+      `${r.msPerResource.toFixed(3)} ms/resource, target <= 2`,
+      r.msPerResource <= 2,
+    );
+  }
+  const concurrent = await benchmarkPolicyPack(
+    path.join(ROOT, "policy"),
+    [1000],
+    path.join(ROOT, "policy", "config", "prod.json"),
+    { concurrency: 8 },
+  );
+  for (const r of concurrent) {
+    row(
+      `  same, 8 Analyze calls in flight (as the engine)`,
+      r.totalMs,
+      `${r.msPerResource.toFixed(3)} ms/resource`,
+    );
+  }
+  // Linear growth means time = fixed + slope x resources; the fit says how well it holds.
+  const fit = linearFit(results.map((r) => [r.resources, r.totalMs]));
+  console.log(
+    `  linear fit: ${fit.slope.toFixed(3)} ms/resource + ${fit.intercept.toFixed(0)} ms fixed (AnalyzeStack, configure), r^2 = ${fit.r2.toFixed(4)}`,
+  );
+
+  // Layer 5's figures, on the private engine (test/docker/engine.sh) when it runs.
+  const { dockerEngineLayer } = await import("../test/layers");
+  const layer = dockerEngineLayer();
+  if (layer.ready) {
+    const r = spawnSync(process.execPath, [...TSX, "test/docker/bench.ts"], {
+      cwd: ROOT,
+      stdio: "inherit",
+    });
+    if (r.status !== 0) console.log("docker: the bench failed (see above)");
+  } else {
+    console.log(`docker: skipped, ${layer.missing}`);
+  }
+}
+
+function linearFit(points: [number, number][]): { slope: number; intercept: number; r2: number } {
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  const ssRes = points.reduce((a, [x, y]) => a + (y - (intercept + slope * x)) ** 2, 0);
+  const ssTot = points.reduce((a, [, y]) => a + (y - my) ** 2, 0);
+  return { slope, intercept, r2: 1 - ssRes / ssTot };
+}
