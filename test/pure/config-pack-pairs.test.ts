@@ -289,7 +289,7 @@ const PAIRS: Record<string, { key: string; refused: Change; accepted?: Change }[
 
 /** Mandatory rules with no stack-file key: the program always does the right thing. */
 const NO_CONFIG_KEY: Record<string, string> = {
-  "redis-requires-auth": "components/redis.ts always writes ACL users with passwords",
+  "redis-requires-auth": "components/local-redis.ts always writes ACL users with passwords",
   "redis-backend-defined": "stacks/redis-backend.ts always builds one back end for redis.mode",
   "redis-healthcheck-read-only":
     "the Redis probe is built by components/lib/healthcheck.ts (PING), not configured",
@@ -308,7 +308,8 @@ const NO_CONFIG_KEY: Record<string, string> = {
     "secrets come from random.RandomPassword or --secret config, never from other outputs",
   "container-destroy-grace":
     "destroyGraceSeconds follows api.stopTimeout, which config bounds to 1s-10m",
-  "redis-entrypoint-can-restart": "the Redis command and user are built by components/redis.ts",
+  "redis-entrypoint-can-restart":
+    "the Redis command and user are built by components/local-redis-server.ts",
   "published-ports-reachable":
     "hostIp and ports are checked in config (IP address, 1-65535, no clash)",
   "container-no-new-privileges": "security options are fixed by the components",
