@@ -9,7 +9,6 @@ import { PROJECT, REDIS_MODES } from "./fields";
 
 export const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv", "redisUrl"] as const;
 const SECRET_PATHS = new Set<string>(SECRET_KEYS);
-const TOP_LEVEL = ["environment", "api", "redis", ...SECRET_KEYS];
 
 /** True when a value at this path must never be printed. */
 function secretPath(path: readonly string[]): boolean {
@@ -21,7 +20,15 @@ function secretPath(path: readonly string[]): boolean {
   );
 }
 
-export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
+/**
+ * One issue as a line of the error. `topLevel` are the stack file's keys (`api`, `redis`, …),
+ * taken from the schema so a new service's key gets the same hints.
+ */
+export function describeIssue(
+  issue: z.core.$ZodIssue,
+  input: Record<string, unknown>,
+  topLevel: readonly string[],
+): string {
   const path = issue.path.map(String);
   const key = `${PROJECT}:${path.join(".")}`;
   const secret = secretPath(path);
@@ -29,7 +36,7 @@ export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unk
     case "unrecognized_keys": {
       const where = path.length ? `${key}.` : `${PROJECT}:`;
       return issue.keys
-        .map((k) => `\`${where}${k}\` is not a known key: ${unknownKeyHint(path, k)}`)
+        .map((k) => `\`${where}${k}\` is not a known key: ${unknownKeyHint(path, k, topLevel)}`)
         .join("\n  - ");
     }
     case "invalid_key": {
@@ -67,9 +74,9 @@ export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unk
 }
 
 /** `pulumi config set api.image x` without `--path` stores a key literally named `api.image`. */
-function unknownKeyHint(path: readonly string[], k: string): string {
+function unknownKeyHint(path: readonly string[], k: string, topLevel: readonly string[]): string {
   const [head] = k.split(".");
-  if (path.length === 0 && k.includes(".") && head !== undefined && TOP_LEVEL.includes(head)) {
+  if (path.length === 0 && k.includes(".") && head !== undefined && topLevel.includes(head)) {
     return `it was set without \`--path\`, so Pulumi stored a key literally named "${k}": run \`pulumi config rm '${k}'\` and then \`pulumi config set --path ${k} <value>\``;
   }
   return "remove it or fix the spelling (see the config reference in docs/configuration.md)";

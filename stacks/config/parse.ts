@@ -4,7 +4,7 @@
  */
 import { PROJECT } from "./fields";
 import { ConfigError, describeIssue } from "./messages";
-import { rootSchema, type RedisConfig, type ServiceConfig } from "./schema";
+import { rootSchema, TOP_LEVEL_KEYS, type RedisConfig, type ServiceConfig } from "./schema";
 
 /** What the program gets: validated, defaulted, durations in ms and no secret values. */
 export interface StackConfig {
@@ -59,7 +59,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const secretKeys = new Set(raw.secretKeys);
   const result = rootSchema(secretKeys, raw.plainSecretLeaves).safeParse(input);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(describeIssue(issue, input));
+    for (const issue of result.error.issues)
+      problems.push(describeIssue(issue, input, TOP_LEVEL_KEYS));
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
   const c = result.data;

@@ -161,6 +161,9 @@ const stackObject = z.strictObject({
   redisUrl: z.string().optional(),
 });
 
+/** The stack file's own keys, for the hint when one is set without `--path`. */
+export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(stackObject.shape);
+
 export type ParsedStack = z.output<typeof stackObject>;
 /** A service's config: `ApiServiceArgs` less what the program supplies (networks, secrets). */
 export type ServiceConfig = ParsedStack["api"];
