@@ -203,3 +203,41 @@ describe("isShellReference", () => {
     expect(isShellReference(w)).toBe(false);
   });
 });
+
+describe("bounds found by the mutation run", () => {
+  it("filler: two words are enough; a leading separator or a word with digits in it is not filler", () => {
+    expect(weakSecretReason("secret-token", "password")).toMatch(/made only of filler words/);
+    expect(weakSecretReason("-secret-token-", "password")).toMatch(/made only of filler words/);
+    expect(weakSecretReason("secret-value2-key", "password")).toBeUndefined();
+    expect(weakSecretReason("secret-2value-key", "password")).toBeUndefined();
+  });
+  it("a <…> template must be the whole value", () => {
+    expect(weakSecretReason("Qm7z2Kp9wTx4Lr8b<abc>", "password")).toBeUndefined();
+  });
+  it("six distinct characters are enough for the config's bar", () => {
+    expect(quietWeakSecretReason("abcdefabcdefabcdef", 16)).toBeUndefined();
+    expect(quietWeakSecretReason("abcdeabcdeabcdeabcde", 16)).toBe(
+      "has too few distinct characters",
+    );
+  });
+  it("several blanks after Bearer or Basic still hide a credential; a short Basic does not", () => {
+    expect(secretInValue("Bearer   abcdEFGH1234")).toBe("a bearer token");
+    expect(secretInValue("Basic   dXNlcjpwYXNz")).toBe("HTTP Basic credentials");
+    expect(secretInValue("Basic ab")).toBeUndefined();
+    expect(secretInValue("github_pat_x")).toBeUndefined();
+  });
+  it.each([
+    ["PASSCODE", undefined],
+    ["PWD_HINT", undefined],
+    ["PWD", "password"],
+    ["REDIS_AUTH_TOKEN_X", "secret-key"],
+  ])("secretKindOfName(%s) → %s (anchored patterns)", (name, kind) => {
+    expect(secretKindOfName(name)).toBe(kind);
+  });
+  it("an unparseable URL still gives up its password and host, read by hand", () => {
+    expect(redisUrls("redis://u:a:b@[bad")).toEqual([
+      { url: "redis://u:***@[bad", password: "a:b", host: "[bad" },
+    ]);
+    expect(redisUrls("redis://[bad")).toEqual([{ url: "redis://[bad", password: "", host: "" }]);
+  });
+});
