@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { HealthTiming } from "./lib/healthcheck";
-import { redisFlavour } from "./lib/image-ref";
+// image-ref.ts calls it a flavour; it is the server engine, as ElastiCache says `engine: valkey`.
+import { redisFlavour as redisEngine } from "./lib/image-ref";
 import { REDIS_USERS, type Appendfsync, type EvictionPolicy } from "./lib/redis-conf";
 import { createServer, REDIS_ALIAS, type RedisEngine } from "./local-redis-server";
 import { redisConnection, secretRedisUrl, type RedisConnectionOutputs } from "./redis-connection";
@@ -141,7 +142,7 @@ export class LocalRedis extends pulumi.ComponentResource {
         `\`maxmemoryMb\` (${a.maxmemoryMb}) must be below \`memoryMb\` (${a.memoryMb}): lower it to about 75% of the limit`,
       );
     }
-    const engine = redisFlavour(a.image);
+    const engine = redisEngine(a.image);
     if (engine === undefined) {
       throw argError(
         this,
