@@ -35,6 +35,7 @@ export const REAL_BINARIES: Readonly<Record<string, string>> = {
   "redis-cli": "redis-tools",
   curl: "curl",
   openssl: "openssl",
+  haproxy: "haproxy",
 };
 
 export function realBinariesLayer(): Layer {

@@ -1,0 +1,205 @@
+/**
+ * The edge proxy's haproxy.cfg, rendered from plain data. HAProxy was chosen over nginx and
+ * Caddy because it does the three things a rolling deploy on one Docker host needs without a
+ * reload: it re-resolves Docker's DNS at run time (`resolvers` + `server-template`, so
+ * replicas that appear or vanish under the service alias are picked up), it health-checks
+ * upstreams actively, and it retries a request whose connection failed on another replica
+ * (`retry-on conn-failure` + `option redispatch`). Open-source nginx 1.26 (Debian trixie)
+ * resolves an `upstream` block's names once at start, so it keeps sending to a removed
+ * replica's address until it is reloaded.
+ *
+ * Every directive below is from HAProxy's configuration manual (haproxy/haproxy
+ * doc/configuration.txt, 2.6 as shipped in Debian bookworm and 3.0 in trixie; both accept
+ * this file, which test/real/haproxy-cfg.test.ts checks with `haproxy -c`).
+ */
+
+/** One web service the proxy balances across, found by its DNS alias on the frontend network. */
+export interface EdgeUpstream {
+  /** Backend name, e.g. "api": letters, digits, `-` and `_`. */
+  readonly name: string;
+  /** The alias every replica carries on the frontend network. */
+  readonly host: string;
+  /** The port the service listens on inside its containers. */
+  readonly port: number;
+  /** HTTP path that answers 200 when a replica can serve. */
+  readonly healthPath: string;
+  /** Replicas in config; the proxy reserves twice as many slots, since a roll creates before it deletes. */
+  readonly replicas: number;
+}
+
+export interface EdgeProxyCfgSpec {
+  readonly upstream: EdgeUpstream;
+  /** Ports HAProxy binds inside its container (unprivileged, so it runs as non-root). */
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  /** The port users reach HTTPS on from outside (443 in prod); the redirect names it. */
+  readonly publicHttpsPort: number;
+  /** Where the PEM (certificate chain, then key) is uploaded inside the container. */
+  readonly certFile: string;
+  /** Port of the proxy's own health endpoint, bound on 127.0.0.1 only. */
+  readonly healthPort: number;
+  readonly maxBodyBytes: number;
+  readonly hstsMaxAgeSeconds: number;
+  readonly timeouts: {
+    readonly connectMs: number;
+    readonly clientMs: number;
+    readonly serverMs: number;
+    readonly httpRequestMs: number;
+    readonly queueMs: number;
+  };
+  /** Upstream check period and how many failures mark a replica down. */
+  readonly check: { readonly intervalMs: number; readonly fall: number; readonly rise: number };
+  /** The grace a soft stop (SIGUSR1) gets before HAProxy closes what is left. */
+  readonly hardStopAfterMs: number;
+}
+
+/** Docker's embedded DNS server, which answers for container names and aliases on user networks (docs.docker.com, "Container networking": DNS services). */
+export const DOCKER_DNS = "127.0.0.11:53";
+
+/** The path of the proxy's own liveness endpoint (`monitor-uri`). */
+export const EDGE_HEALTH_PATH = "/edge-healthz";
+
+/**
+ * Mozilla's "intermediate" TLS 1.2 cipher list (ssl-config.mozilla.org, guidelines 5.7):
+ * forward-secret AEAD suites only. TLS 1.3 suites are HAProxy's defaults.
+ */
+const TLS12_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+
+/** The security headers every HTTPS response carries. */
+export function securityHeaders(hstsMaxAgeSeconds: number): Readonly<Record<string, string>> {
+  return {
+    "Strict-Transport-Security": `max-age=${hstsMaxAgeSeconds}; includeSubDomains`,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+  };
+}
+
+/**
+ * One JSON object per request. Values that come from the client go through HAProxy's
+ * `json(utf8s)` converter (configuration.txt 7.3.1, "json"), so a quote in a path cannot
+ * break the line; the rest are numbers or HAProxy's own tokens.
+ */
+const JSON_LOG_FORMAT =
+  '{"time":"%tr","client":"%ci","frontend":"%f","backend":"%b","server":"%s",' +
+  '"method":"%HM","uri":"%[capture.req.uri,json(utf8s)]","status":%ST,"bytes":%B,' +
+  '"tq_ms":%TR,"tw_ms":%Tw,"tc_ms":%Tc,"tr_ms":%Tr,"ta_ms":%Ta,"retries":"%rc",' +
+  '"termination":"%tsc"}';
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+
+/** Why `spec` cannot be rendered, or `undefined`; the component turns this into a ResourceError. */
+export function haproxyCfgProblem(spec: EdgeProxyCfgSpec): string | undefined {
+  const u = spec.upstream;
+  if (!NAME.test(u.name)) return `upstream name "${u.name}" may hold only letters, digits, - and _`;
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(u.host))
+    return `upstream host "${u.host}" is not a DNS name`;
+  if (!u.healthPath.startsWith("/") || /\s/.test(u.healthPath))
+    return `health path "${u.healthPath}" must start with / and hold no spaces`;
+  if (!Number.isInteger(u.replicas) || u.replicas < 1)
+    return `replicas must be a whole number of at least 1`;
+  const ports = [u.port, spec.httpPort, spec.httpsPort, spec.publicHttpsPort, spec.healthPort];
+  if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65_535))
+    return "every port must be a whole number from 1 to 65535";
+  if (new Set([spec.httpPort, spec.httpsPort, spec.healthPort]).size !== 3)
+    return "the proxy's http, https and health ports must differ";
+  return undefined;
+}
+
+/** Milliseconds in HAProxy's time format (configuration.txt 2.5, "Time format": a `ms` suffix). */
+const ms = (n: number): string => `${Math.round(n)}ms`;
+
+/** The whole haproxy.cfg. Pure: the same spec always renders the same text. */
+export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
+  const problem = haproxyCfgProblem(spec);
+  if (problem !== undefined) throw new Error(`edge proxy: ${problem}`);
+  const u = spec.upstream;
+  const t = spec.timeouts;
+  const headers = Object.entries(securityHeaders(spec.hstsMaxAgeSeconds)).map(
+    ([k, v]) => `  http-after-response set-header ${k} "${v}"`,
+  );
+  // A roll creates the new replicas before it removes the old ones, so at its peak
+  // 2 × replicas answer under the alias; spare slots stay in maintenance until DNS fills them.
+  const slots = Math.max(2 * u.replicas, 2);
+  const redirectPort = spec.publicHttpsPort === 443 ? "" : `:${spec.publicHttpsPort}`;
+  return [
+    "global",
+    // Docker's json-file driver with max-size/max-file rotates what goes to stdout.
+    "  log stdout format raw local0 info",
+    "  maxconn 4096",
+    `  hard-stop-after ${ms(spec.hardStopAfterMs)}`,
+    "  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets",
+    `  ssl-default-bind-ciphers ${TLS12_CIPHERS}`,
+    "",
+    // configuration.txt 5.3.2, "The resolvers section": hold obsolete is how long a
+    // replica that left DNS keeps its slot; health checks take it out of rotation sooner.
+    "resolvers docker",
+    `  nameserver docker ${DOCKER_DNS}`,
+    "  resolve_retries 3",
+    "  timeout resolve 1s",
+    "  timeout retry 1s",
+    "  hold other 1s",
+    "  hold refused 1s",
+    "  hold nx 1s",
+    "  hold timeout 1s",
+    "  hold valid 1s",
+    "  hold obsolete 1s",
+    "  accepted_payload_size 8192",
+    "",
+    "defaults",
+    "  mode http",
+    "  log global",
+    `  log-format '${JSON_LOG_FORMAT}'`,
+    "  option dontlognull",
+    `  timeout connect ${ms(t.connectMs)}`,
+    `  timeout client ${ms(t.clientMs)}`,
+    `  timeout server ${ms(t.serverMs)}`,
+    `  timeout http-request ${ms(t.httpRequestMs)}`,
+    `  timeout queue ${ms(t.queueMs)}`,
+    "",
+    "frontend health",
+    `  bind 127.0.0.1:${spec.healthPort}`,
+    `  monitor-uri ${EDGE_HEALTH_PATH}`,
+    "  option dontlog-normal",
+    "",
+    "frontend http",
+    `  bind :${spec.httpPort}`,
+    // The Host header without its port, then the public HTTPS port when it is not 443.
+    `  http-request redirect location https://%[req.hdr(host),regsub(:[0-9]+$,)]${redirectPort}%[capture.req.uri] code 301`,
+    "",
+    "frontend https",
+    `  bind :${spec.httpsPort} ssl crt ${spec.certFile} alpn h2,http/1.1`,
+    // A body whose length is not declared up front (HTTP/1.1 chunked, or HTTP/2 without
+    // content-length) cannot be held to the limit before it reaches the API, so it is refused.
+    // 411 is not among the statuses `deny_status` has a default error page for
+    // (configuration.txt 4.2, "errorfile"), so it is answered with `return`.
+    '  http-request return status 411 content-type text/plain string "length required" if { method POST PUT PATCH } !{ req.hdr(content-length) -m found }',
+    `  http-request deny deny_status 413 if { req.hdr_val(content-length) gt ${spec.maxBodyBytes} }`,
+    "  http-request set-header X-Forwarded-Proto https",
+    "  option forwardfor",
+    ...headers,
+    `  default_backend ${u.name}`,
+    "",
+    `backend ${u.name}`,
+    "  balance leastconn",
+    // configuration.txt 4.2, "retry-on": conn-failure retries only what was never sent,
+    // so no request is replayed; "option redispatch" sends the retry to another replica.
+    "  retry-on conn-failure",
+    "  retries 3",
+    "  option redispatch 1",
+    "  option httpchk",
+    `  http-check send meth GET uri ${u.healthPath} ver HTTP/1.1 hdr Host edge`,
+    "  http-check expect status 200",
+    `  default-server check inter ${ms(spec.check.intervalMs)} fall ${spec.check.fall} rise ${spec.check.rise} observe layer4 error-limit 1 on-error mark-down resolvers docker init-addr none resolve-prefer ipv4`,
+    `  server-template ${u.name}- ${slots} ${u.host}:${u.port}`,
+    "",
+  ].join("\n");
+}
