@@ -6,6 +6,8 @@
 #   valkey/valkey:8.1-alpine               Debian's valkey-server 8.1 (trixie), uid 999
 #   node:24-bookworm-slim                  this machine's Node 24 binary on trixie, with curl
 #   ghcr.io/acme/api:1.4.2, :1.4.3         examples/api built with its own Dockerfile
+#   haproxy:3.0.11                         Debian's haproxy 3.0.11 (trixie), laid out as the
+#                                          official image is (docker-library/haproxy 3.0/Dockerfile)
 # Skips what is already built from the same inputs (a label carries their hash).
 #   DOCKER_HOST=unix:///… test/docker/images/build.sh
 set -euo pipefail
@@ -16,7 +18,7 @@ export DOCKER_HOST
 docker=${DOCKER_BIN:-/usr/bin/docker}
 cache=${API_STACK_ROOTFS_CACHE:-/var/tmp/api-stack-rootfs}
 node_bin=$(command -v node)
-stamp=$( (cat "$0" "$here/redis-entrypoint.sh"; "$node_bin" -v) | sha256sum | cut -c1-16)
+stamp=$( (cat "$0" "$here/redis-entrypoint.sh" "$here/haproxy-entrypoint.sh"; "$node_bin" -v) | sha256sum | cut -c1-16)
 
 built() {
   [ "$("$docker" image inspect -f '{{index .Config.Labels "com.api-stack.standin"}}' "$1" 2>/dev/null)" = "$stamp" ]
@@ -89,6 +91,35 @@ else
   variant node "groupadd -g 1000 node; useradd -u 1000 -g node -m -s /bin/sh node"
   install -m 0755 "$node_bin" "$cache/node/usr/local/bin/node"
   import "$cache/node" node:24-bookworm-slim --change 'CMD ["node"]'
+fi
+
+# The edge proxy. docker-library/haproxy 3.0/Dockerfile: user haproxy (uid/gid 99), the config
+# at /usr/local/etc/haproxy/haproxy.cfg, socat and ca-certificates and nothing else (no curl:
+# the base's curl is removed so a healthcheck that needs it fails here as it would there),
+# STOPSIGNAL SIGUSR1 (HAProxy's soft stop, doc/management.txt section 4), WORKDIR
+# /var/lib/haproxy, and an entrypoint that runs `haproxy -W -db`.
+if built haproxy:3.0.11; then
+  echo "up to date: haproxy:3.0.11"
+else
+  variant haproxy "
+    apt-get install -y -qq --no-install-recommends haproxy socat >/dev/null
+    # Debian's package makes a system user with the next free uid; the image's is 99.
+    usermod --uid 99 haproxy
+    groupmod --gid 99 haproxy
+    apt-get purge -y -qq curl >/dev/null
+    rm -rf /var/lib/apt/lists/* /etc/haproxy
+    mkdir -p /usr/local/etc/haproxy /var/lib/haproxy
+    chown haproxy:haproxy /var/lib/haproxy"
+  install -m 0755 "$here/haproxy-entrypoint.sh" "$cache/haproxy/usr/local/bin/docker-entrypoint.sh"
+  import "$cache/haproxy" api-stack-haproxy-base \
+    --change 'USER haproxy' --change 'WORKDIR /var/lib/haproxy' \
+    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+    --change 'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]'
+  # `docker import --change` has no STOPSIGNAL, so one Dockerfile line adds it.
+  printf 'FROM api-stack-haproxy-base\nSTOPSIGNAL SIGUSR1\n' |
+    "$docker" build -q --label "com.api-stack.standin=$stamp" -t haproxy:3.0.11 - >/dev/null
+  "$docker" rmi api-stack-haproxy-base >/dev/null
+  echo "built haproxy:3.0.11"
 fi
 
 # The example API, built the way a user builds it: its build script, then its Dockerfile.
