@@ -11,6 +11,7 @@ export const TYPES = {
   ApiService: "api-stack:components:ApiService",
   ElastiCacheValkey: "api-stack:components:ElastiCacheValkey",
   ExternalRedis: "api-stack:components:ExternalRedis",
+  EdgeProxy: "api-stack:components:EdgeProxy",
 } as const;
 
 /**
