@@ -41,6 +41,12 @@ import {
   publishedPortsReachable,
   redisEntrypointCanRestart,
 } from "./rules/lifecycle";
+import {
+  edgeProxyPorts,
+  edgeProxyTlsFloor,
+  edgeWebReplicas,
+  edgeWebServicesPublishNothing,
+} from "./rules/edge";
 import { unknownValueProvenance } from "./rules/provenance";
 import { redisBackendDefined } from "./rules/redis-backend";
 import {
@@ -103,6 +109,12 @@ export const allPolicies: Policies = [
 
   // ElastiCache AWS value limits (rules/elasticache-limits.ts).
   elasticacheAwsLimits,
+
+  // The edge proxy: the only publisher, on 80/443, TLS 1.2+, replicas behind it (rules/edge.ts).
+  edgeWebServicesPublishNothing,
+  edgeProxyPorts,
+  edgeProxyTlsFloor,
+  edgeWebReplicas,
 
   // Values unknown at preview, judged by where they come from (rules/provenance.ts).
   unknownValueProvenance,

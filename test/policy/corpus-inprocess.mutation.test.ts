@@ -28,6 +28,7 @@ import { containerCases } from "./corpus/containers";
 import { elasticacheCases } from "./corpus/elasticache";
 import { elasticacheAuthCases } from "./corpus/elasticache-auth";
 import { elasticacheOpsCases } from "./corpus/elasticache-ops";
+import { edgeCases } from "./corpus/edge";
 import { exposureCases } from "./corpus/exposure";
 import { goodCases } from "./corpus/good";
 import { hardeningCases } from "./corpus/hardening";
@@ -56,6 +57,7 @@ const families: Record<string, readonly BadCase[]> = {
   "elasticache-ops": elasticacheOpsCases,
   unknowns: unknownCases,
   "config-classes": configClassCases,
+  edge: edgeCases,
 };
 
 type Level = "advisory" | "mandatory" | "remediate" | "disabled";

@@ -11,6 +11,7 @@ import { configClassCases } from "./corpus/config-classes";
 import { elasticacheCases } from "./corpus/elasticache";
 import { elasticacheAuthCases } from "./corpus/elasticache-auth";
 import { elasticacheOpsCases } from "./corpus/elasticache-ops";
+import { edgeCases } from "./corpus/edge";
 import { exposureCases } from "./corpus/exposure";
 import { goodCases } from "./corpus/good";
 import { hardeningCases } from "./corpus/hardening";
@@ -33,6 +34,7 @@ const families: Record<string, BadCase[]> = {
   "elasticache-ops": elasticacheOpsCases,
   unknowns: unknownCases,
   "config-classes": configClassCases,
+  edge: edgeCases,
 };
 const badCount = Object.values(families).reduce((n, f) => n + f.length, 0);
 const tally = { blocked: 0, clean: 0 };

@@ -22,6 +22,7 @@ import {
   urn,
   vpc,
 } from "./base";
+import { edgeGoodCases } from "./edge";
 import { elasticacheGoodCases } from "./elasticache-good";
 import { hardeningGoodCases } from "./hardening";
 import { GoodCase, withApi, withRedis } from "./types";
@@ -208,6 +209,7 @@ export const goodCases: GoodCase[] = [
   },
   ...elasticacheGoodCases,
   ...hardeningGoodCases,
+  ...edgeGoodCases,
 ];
 
 export const goodApiProps = apiProps;
