@@ -112,12 +112,15 @@ export class DockerApplier {
     const wanted = topoSort(run.resources.filter((r) => r.custom && MANAGED.has(r.type)));
     const wantedUrns = new Set(wanted.map((r) => r.urn));
     const steps: Step[] = [];
-    // step_generator.go GenerateDeletes: what the program no longer registers goes first
-    // when it must, in reverse dependency order.
-    for (const old of [...this.state.values()].reverse()) {
-      if (!wantedUrns.has(old.urn)) steps.push(await this.delete(old));
-    }
-    for (const r of wanted) steps.push(await this.apply(r));
+    const condemned: Applied[] = [];
+    for (const r of wanted) steps.push(await this.apply(r, condemned));
+    // Deletes come after the program has registered everything: pulumi/pulumi
+    // pkg/resource/deploy/deployment_executor.go, performPostSteps, runs GenerateDeletes for
+    // what the program no longer registers and for the old halves of create-before-delete
+    // replacements ("marked for deletion", step_generator.go), then ScheduleDeletes in
+    // reverse dependency order. So a replaced replica outlives its healthy successor.
+    const leaving = [...this.state.values()].filter((old) => !wantedUrns.has(old.urn));
+    for (const old of [...leaving, ...condemned].reverse()) steps.push(await this.delete(old));
     this.steps.push(...steps);
     return steps;
   }
@@ -134,7 +137,7 @@ export class DockerApplier {
     return steps;
   }
 
-  private async apply(r: CapturedResource): Promise<Step> {
+  private async apply(r: CapturedResource, condemned: Applied[]): Promise<Step> {
     const started = performance.now();
     const inputs = reveal(r.properties) as Props;
     const physical = String((r.state as Props).name ?? r.name);
@@ -195,7 +198,8 @@ export class DockerApplier {
     } else {
       const fresh = physical === old.physical ? `${physical}-r${Date.now() % 100_000}` : physical;
       const id = await this.create(r.type, fresh, inputs);
-      await this.deletePhysical(old);
+      // The old one is deleted with the other deletes, after the program is done (see up).
+      condemned.push({ ...old, urn: `${old.urn}#replaced` });
       record(id, fresh);
     }
     return done("replace", changed);
