@@ -12,6 +12,10 @@ import { tlsFloorProblems } from "../lib/edge-tls";
 import { CONTAINER } from "../lib/types";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
+/** An edge proxy serves: a one-shot run of the image (`nginx -t` with `rm: true`) is none. */
+const proxyKindOf = (p: Props): ProxyKind | undefined =>
+  isOneShot(p) ? undefined : edgeProxyKind(p.image);
+
 interface Proxy {
   readonly r: PolicyResource;
   readonly kind: ProxyKind;
@@ -32,7 +36,7 @@ function edgeLayout(resources: readonly PolicyResource[]): { proxies: Proxy[]; o
   const others: Other[] = [];
   for (const r of resources.filter((x) => x.type === CONTAINER)) {
     const p = raw(r.props);
-    const kind = edgeProxyKind(p.image);
+    const kind = proxyKindOf(p);
     if (kind !== undefined) {
       const cfg = proxyConfig(kind, p);
       proxies.push({ r, kind, hosts: cfg.state === "known" ? routedHosts(kind, cfg.text) : [] });
@@ -110,7 +114,7 @@ export const edgeProxyPorts: ResourceValidationPolicy = {
   validateResource: onlyFor(CONTAINER, (args, report) => {
     const p = raw(args.props);
     const cfg = configOf(args, portDefaults);
-    if (edgeProxyKind(p.image) === undefined || !isProduction(args)) return;
+    if (proxyKindOf(p) === undefined || !isProduction(args)) return;
     const label = containerLabel(args.name, p);
     const allowed = cfg.allowedPorts.join(" and ");
     if (isUnknown(p.ports)) {
@@ -144,7 +148,7 @@ export const edgeProxyTlsFloor: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: onlyFor(CONTAINER, (args, report) => {
     const p = raw(args.props);
-    const kind = edgeProxyKind(p.image);
+    const kind = proxyKindOf(p);
     if (kind === undefined) return;
     const label = containerLabel(args.name, p);
     const cfg = proxyConfig(kind, p);

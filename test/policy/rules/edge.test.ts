@@ -189,6 +189,11 @@ describe("edge-proxy-tls-floor", () => {
   it.each(["haproxy", "nginx", "caddy"] as const)("passes the good %s proxy", (kind) =>
     assertNoResourceViolations(edgeProxyTlsFloor, args(C, proxyProps(kind))),
   );
+  it("leaves a one-shot run of a proxy image alone (a config check, not a proxy)", () =>
+    assertNoResourceViolations(
+      edgeProxyTlsFloor,
+      args(C, { ...cfg((t) => t.replace(/ ssl crt \S+/, "")), rm: true }),
+    ));
   it("passes HAProxy ≥ 2.2 without ssl-min-ver (its default is TLSv1.2)", () =>
     assertNoResourceViolations(
       edgeProxyTlsFloor,
