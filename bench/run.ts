@@ -55,7 +55,12 @@ export async function benchMain(argv: string[]): Promise<void> {
 
   // The program compiled once to bin/ (`npm run build`), as a deploy would run it with
   // `main: bin/stacks/index.js`; and through tsx, as the tests and `pulumi up` with
-  // ts-node do, where the TypeScript loader itself costs about as much as Pulumi.
+  // ts-node do, where the TypeScript loader itself costs about as much as Pulumi. bin/ is
+  // emptied first, as `npm run build`'s prebuild does: tsc never deletes the output of a moved
+  // source, and a stale bin/stacks/config.js would win `require("./config")` over the
+  // bin/stacks/config/index.js that replaced it (Node's LOAD_AS_FILE comes before
+  // LOAD_AS_DIRECTORY, https://nodejs.org/api/modules.html#all-together).
+  fs.rmSync(path.join(ROOT, "bin"), { recursive: true, force: true });
   timeOnce(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"]);
   for (const stack of ["dev", "prod"]) {
     const ms = median(process.execPath, ["bin/scripts/eval-stack.js", stack], runs);
