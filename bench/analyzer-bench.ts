@@ -74,7 +74,7 @@ export function syntheticStack(containers: number, preview = false): ResourceRec
         memory: 256,
         stopTimeout: 30,
         destroyGraceSeconds: 30,
-        // Hardened as our components are (components/api-service.ts, redis.ts).
+        // Hardened as our components are (components/api-service.ts, local-redis-server.ts).
         user: redis ? "999" : undefined,
         capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges:true"],

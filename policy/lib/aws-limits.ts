@@ -1,7 +1,7 @@
 /**
  * What AWS refuses half-way through an `up`, checked before the first resource: ElastiCache
  * windows, engine versions without a parameter group family, and CIDR sets that add up to
- * the whole internet. Pure, in the pack's lib so the config schema (stacks/config-managed.ts)
+ * the whole internet. Pure, in the pack's lib so the config schema (stacks/config/managed.ts)
  * and the pack (policy/rules/elasticache-limits.ts) share one copy.
  */
 import { parseCidr } from "./network";

@@ -94,7 +94,7 @@ function listeningPorts(p: Props): number[] {
 /**
  * A probe that cannot fail (blank CMD-SHELL, curl without --fail), can never pass (blank CMD,
  * a loopback URL on a port the container does not listen on). The same checks the stack's
- * config makes on `api.healthcheck.command` (stacks/config.ts checkHealthCommand).
+ * config makes on `api.healthcheck.command` (stacks/config/rules.ts checkHealthCommand).
  */
 export function probeProblems(p: Props, probe: Probe): string[] {
   const tests = (p.healthcheck as Props).tests as string[];

@@ -90,7 +90,8 @@ export function redisProps(image = "redis:7.4-alpine"): Record<string, unknown> 
       retries: 5,
     },
     networksAdvanced: [{ name: "api-stack-prod-internal", aliases: ["redis"] }],
-    // As components/redis.ts: the image's redis uid, no capability, no privilege escalation.
+    // As components/local-redis-server.ts: the image's redis uid, no capability, no privilege
+    // escalation.
     user: "999",
     capabilities: { drops: ["ALL"] },
     securityOpts: ["no-new-privileges:true"],
