@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { HealthTiming } from "./lib/healthcheck";
-// image-ref.ts calls it a flavour; it is the server engine, as ElastiCache says `engine: valkey`.
-import { redisFlavour as redisEngine } from "./lib/image-ref";
+import { redisEngine } from "./lib/image-ref";
 import { REDIS_USERS, type Appendfsync, type EvictionPolicy } from "./lib/redis-conf";
 import { createServer, REDIS_ALIAS, type RedisEngine } from "./local-redis-server";
 import { redisConnection, secretRedisUrl, type RedisConnectionOutputs } from "./redis-connection";

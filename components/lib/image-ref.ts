@@ -19,8 +19,12 @@ export interface ImageRef {
   readonly digest?: string;
 }
 
-/** The redis-compatible images the stack knows how to configure and probe. */
-export function redisFlavour(ref: string): "redis" | "valkey" | undefined {
+/**
+ * The server engine a redis-compatible image runs, as ElastiCache names it (`engine: valkey`),
+ * or undefined for an image the stack does not know how to configure and probe. Not the stack
+ * file's `redis.flavour`, which says how ElastiCache provisions the cache.
+ */
+export function redisEngine(ref: string): "redis" | "valkey" | undefined {
   const repo = splitImageReference(ref).repository.split("/").slice(-2).join("/");
   if (/(^|\/)valkey$/.test(repo)) return "valkey";
   if (/(^|\/)redis(-stack-server)?$/.test(repo)) return "redis";

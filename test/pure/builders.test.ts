@@ -9,7 +9,7 @@ import {
 } from "../../components/lib/healthcheck";
 import {
   checkImageReference,
-  redisFlavour,
+  redisEngine,
   splitImageReference,
 } from "../../components/lib/image-ref";
 import { createHash } from "node:crypto";
@@ -142,10 +142,10 @@ describe("image references", () => {
   });
 
   it("knows redis and valkey images", () => {
-    expect(redisFlavour("redis:7.4-alpine")).toBe("redis");
-    expect(redisFlavour("docker.io/library/redis:7")).toBe("redis");
-    expect(redisFlavour("valkey/valkey:8.1-alpine")).toBe("valkey");
-    expect(redisFlavour("ghcr.io/acme/api:1")).toBeUndefined();
+    expect(redisEngine("redis:7.4-alpine")).toBe("redis");
+    expect(redisEngine("docker.io/library/redis:7")).toBe("redis");
+    expect(redisEngine("valkey/valkey:8.1-alpine")).toBe("valkey");
+    expect(redisEngine("ghcr.io/acme/api:1")).toBeUndefined();
   });
 });
 
