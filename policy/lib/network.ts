@@ -16,8 +16,7 @@ import ipaddr from "ipaddr.js";
 export function parseHostIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
   if (!text.includes(":") || text.includes("%") || !ipaddr.IPv6.isValid(text)) return undefined;
-  const groups = text.split(":");
-  if (groups.some((g) => !g.includes(".") && g.length > 4)) return undefined; // 1–4 hex digits
+  const groups = text.split(":"); // ipaddr.js has already refused a group of 5+ hex digits
   const last = groups.pop() as string;
   if (!last.includes(".")) return ipaddr.IPv6.parse(text);
   // An embedded IPv4 tail follows the IPv4 rule, and is rewritten as two hex groups: ipaddr.js

@@ -48,7 +48,8 @@ const CASES = [
   ...["9223372036854775808ns", "-9223372036854775809ns", "9223372036854776us", "3000000h"],
   ...["9223372036854775.808us", "9223372036854ms775us808ns"],
   // the strings the two old copies disagreed on, and config's usual mistakes
-  ...["300us", " 10s", "10s ", "60", "1m30", "30S", "5 s", "1.0005s", "2m", "1.5h"],
+  ...["300us", " 10s", "10s ", "60", "1m30", "30S", "5 s", "1.0005s", "2m", "1.5h", "1s.5m"],
+  ...["5days"],
 ];
 
 describe.skipIf(!IN_CI && !onPath("docker"))("Go's ParseDuration, run by the Docker CLI", () => {

@@ -124,6 +124,31 @@ describe("parseGoDuration = Go's time.ParseDuration (time_test.go)", () => {
     if (!r.ok) expect(r.error).toContain(JSON.stringify(input));
   });
 
+  // Go's exact texts for those rows (test/real/go-duration.test.ts checks them against Go).
+  it.each(parseDurationErrorTests.filter((input) => /^[\x20-\x7e]*$/.test(input)))(
+    "%j fails with Go's exact error text",
+    (input) => {
+      const kind =
+        input === "3"
+          ? "missing unit in duration"
+          : input === "1d"
+            ? 'unknown unit "d" in duration'
+            : "invalid duration";
+      expect(parseGoDuration(input)).toEqual({
+        ok: false,
+        error: `time: ${kind} ${JSON.stringify(input)}`,
+      });
+    },
+  );
+
+  it("reads a unit up to the next digit or dot, as Go does", () => {
+    expect(parseGoDuration("1s.5m")).toEqual({ ok: true, ns: Second + 30n * Second });
+    expect(parseGoDuration("5days")).toEqual({
+      ok: false,
+      error: 'time: unknown unit "days" in duration "5days"',
+    });
+  });
+
   // Go's error texts (src/time/format.go ParseDuration), which config turns into its reasons.
   it.each([
     ["3", 'time: missing unit in duration "3"'],
@@ -191,6 +216,40 @@ describe("config's reading: whole milliseconds, one reason per refusal", () => {
     expect(parseWholeMs("9223372036854ms")).toEqual({ ok: true, ms: 9_223_372_036_854 });
     expect(parseWholeMs("9223372036855ms")).toMatchObject({ ok: false });
   });
+  it("trims, and suggests 30s unless told otherwise", () => {
+    expect(configDuration(" 10s ")).toBe(10_000);
+    expect(parseWholeMs("x")).toEqual({
+      ok: false,
+      problem: '"x" is not a duration: write a number with a unit (ms, s, m, h), e.g. "30s"',
+    });
+    expect(durationProblem("5days")).toBe(
+      '"5days" is not a duration (unknown unit "days"): write a number with a unit (ms, s, m, h), e.g. "30s"',
+    );
+  });
+  it.each([
+    [0, "0s"],
+    [1, "1ms"],
+    [999, "999ms"],
+    [1_000, "1s"],
+    [1_050, "1.05s"],
+    [1_500, "1.5s"],
+    [5_000, "5s"],
+    [65_000, "1m5s"],
+    [3_600_000, "1h0m0s"],
+    [3_661_001, "1h1m1.001s"],
+  ])("goDuration(%i) = %j (Go's Duration.String)", (ms, text) => expect(goDuration(ms)).toBe(text));
+  it("goDuration refuses what Go's form cannot hold in whole ms", () => {
+    expect(() => goDuration(-1)).toThrow(new RangeError("invalid duration: -1 ms"));
+    expect(() => goDuration(1.5)).toThrow(RangeError);
+  });
+  it.each([
+    [0, "0s"],
+    [999, "999ms"],
+    [1_000, "1s"],
+    [1_500, "1500ms"],
+    [60_000, "1m"],
+    [3_661_000, "1h1m1s"],
+  ])("formatMs(%d) = %j", (ms, text) => expect(formatMs(ms)).toBe(text));
   it("writes back what it read, in Go's Duration.String form", () => {
     for (const text of ["1m0s", "1h0m0s", "4m5.001s", "500ms", "0s"]) {
       expect(goDuration(configDuration(text) as number)).toBe(text);

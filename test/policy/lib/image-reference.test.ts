@@ -11,7 +11,13 @@ import {
   parseReference,
   splitDockerDomain,
 } from "../../../policy/lib/image-reference";
-import { checkImageReference, parseImageRef } from "../../../policy/lib/image";
+import {
+  checkImageReference,
+  isBitnamiImage,
+  isRedisImage,
+  parseImageRef,
+  unpinnedReason,
+} from "../../../policy/lib/image";
 import {
   checkImageReference as programCheck,
   splitImageReference,
@@ -271,6 +277,9 @@ describe("parseNormalizedNamed = distribution/reference ParseNormalizedNamed", (
       remainder: "bitnami/redis",
     });
     expect(splitDockerDomain("Registry/app")).toEqual({ domain: "Registry", remainder: "app" });
+    expect(splitDockerDomain("/app")).toEqual({ domain: "docker.io", remainder: "/app" });
+    expect(parseNormalizedNamed("redis:Tag")).toMatchObject({ ok: true, tag: "Tag" });
+    expect(parseReference("REDIS!")).toEqual({ ok: false, error: ErrReferenceInvalidFormat });
   });
 
   it("names the one reason, like Docker's messages", () => {
@@ -326,10 +335,18 @@ describe("config's pinning rule (checkImageReference), one copy for program and 
     ["a".repeat(64), /cannot specify 64-byte hexadecimal strings/],
   ])("refuses %j", (ref, why) => expect(checkImageReference(ref)).toMatch(why));
 
+  it("names the grammar when the name is wrong", () => {
+    expect(checkImageReference("a/-b:1")).toBe(
+      '"a/-b:1" is not a valid image name (invalid reference format): the repository path is ' +
+        'lower-case letters and digits separated by ".", "_", "__" or "-", after an optional ' +
+        "registry host",
+    );
+  });
   it("splits what it cannot parse, for messages", () => {
     expect(splitImageReference("localhost:5000/api")).toEqual({
       repository: "localhost:5000/api",
     });
+    expect(splitImageReference("@x")).toEqual({ repository: "", digest: "x" });
     expect(splitImageReference(`a:1@sha256:${F64}`)).toEqual({
       repository: "a",
       tag: "1",
@@ -358,5 +375,27 @@ describe("the pack's classification (parseImageRef)", () => {
       digest: `sha256:${F64}`,
     });
     expect(parseImageRef(F64)).toEqual({ path: "", isId: true, digest: F64 });
+    expect(parseImageRef("localhost:7")).toEqual({
+      registry: undefined,
+      path: "localhost",
+      tag: "7",
+      digest: undefined,
+      isId: false,
+    });
+  });
+  it("an image ID is neither Redis nor Bitnami, and is pinned", () => {
+    expect(isRedisImage(`sha256:${F64}`)).toBe(false);
+    expect(isBitnamiImage(`sha256:${F64}`)).toBe(false);
+    expect(unpinnedReason(`sha256:${F64}`, ["latest"])).toBeUndefined();
+  });
+  it("pinning: empty, an empty digest, floating tags", () => {
+    expect(unpinnedReason(" ", ["latest"])).toBe("the image reference is empty");
+    expect(unpinnedReason("redis@", ["latest"])).toBe(
+      'image "redis@" has no tag, so Docker pulls ":latest"',
+    );
+    expect(unpinnedReason("redis:7", ["7"])).toBe('image "redis:7" uses the floating tag ":7"');
+    expect(unpinnedReason("redis:7", [])).toBeUndefined();
+    expect(isRedisImage("ghcr.io/acme/valkey:8")).toBe(true);
+    expect(isRedisImage("ghcr.io/acme/REDIS:7")).toBe(true);
   });
 });

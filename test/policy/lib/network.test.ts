@@ -12,6 +12,7 @@ import {
   isWorldCidr,
   parseCidr,
   parseHostIp,
+  ruleCoversPort,
 } from "../../../policy/lib/network";
 import { checkRedisExposure } from "../../../policy/lib/redis-checks";
 
@@ -67,6 +68,11 @@ describe("loopback", () => {
     "::ffff:127.00.0.1",
     "00000::1",
     "1::2::3",
+    // only ::ffff:0:0/96 is mapped; these put 127 in the same place without being mapped
+    "::7f00:1",
+    "::ff00:7f00:1",
+    "::ff:7f00:1",
+    "1::ffff:7f00:1",
   ])("%j is not loopback", (ip) => expect(isLoopback(ip)).toBe(false));
 });
 
@@ -80,6 +86,13 @@ describe("host IPs Docker refuses are named as such", () => {
     "%j is accepted",
     (ip) => expect(hostIpProblem(ip)).toBeUndefined(),
   );
+  it("names the fix in full", () => {
+    expect(hostIpProblem("127.1")).toBe(
+      '"127.1" is not an IP address Docker accepts (an IPv4 literal of four decimal parts such as ' +
+        '"127.0.0.1", or an IPv6 literal such as "::1"; no host names, brackets, zones or short ' +
+        'forms like "127.1")',
+    );
+  });
   it("the exposure rule reports such a published port, in dev too, and says why", () => {
     const redis = (ip: string) => ({ ports: [{ internal: 6379, external: 6379, ip }] });
     expect(checkRedisExposure('"r"', redis("127.1"), false)).toEqual([
@@ -114,6 +127,10 @@ describe("CIDRs", () => {
     "zz::/0",
     "0.0.0.0/00x",
   ])("%j is not", (cidr) => expect(isWorldCidr(cidr)).toBe(false));
+  it.each(["10.0.0.0/8x", "10.0.0.0/x8", "10.0.0.0/0008", "0.0.0.0/0/0", "10.0.0.0"])(
+    "%j is no CIDR",
+    (cidr) => expect(parseCidr(cidr)).toBeUndefined(),
+  );
   it("bounds the prefix by the family", () => {
     expect(parseCidr("10.0.0.0/32")?.[1]).toBe(32);
     expect(parseCidr("10.0.0.0/33")).toBeUndefined();
@@ -128,4 +145,27 @@ describe("CIDRs", () => {
     [["0.0.0.0/1", "128.0.0.0/1", "::/1"], true],
     [["::/1"], false],
   ])("%j covers everything: %s", (cidrs, all) => expect(cidrsCoverEverything(cidrs)).toBe(all));
+});
+
+describe("ruleCoversPort", () => {
+  it.each([
+    ["-1", undefined, undefined, true],
+    ["all", 1, 2, true],
+    ["ALL", 1, 2, true],
+    ["tcp", 6379, 6379, true],
+    ["TCP", 6000, 7000, true],
+    ["6", 6379, 6380, true],
+    ["tcp", 6380, 6390, false],
+    ["tcp", 6000, 6378, false],
+    ["tcp", undefined, undefined, true], // unset ports: the whole range
+    ["tcp", undefined, 6378, false],
+    ["tcp", 6380, undefined, false],
+    ["tcp", "6379", "6379", true], // a non-number is read as unset
+    ["udp", 0, 65535, false],
+    ["17", 0, 65535, false],
+    [undefined, 0, 65535, false],
+    ["icmp", -1, -1, false],
+  ])("protocol %j, ports %j–%j reach 6379: %s", (protocol, from, to, reaches) =>
+    expect(ruleCoversPort(protocol, from, to, 6379)).toBe(reaches),
+  );
 });
