@@ -107,6 +107,18 @@ export class DockerApplier {
     return found.physical;
   }
 
+  /** The inputs the resource with this URN was last applied with (revealed), if any. */
+  inputsOf(urn: string): Props | undefined {
+    return this.state.get(urn)?.inputs;
+  }
+
+  /** The physical names of the resources whose logical names match `pattern`. */
+  physicalNames(pattern: RegExp): string[] {
+    return [...this.state.values()]
+      .filter((a) => pattern.test(a.urn.slice(a.urn.lastIndexOf("::") + 2)))
+      .map((a) => a.physical);
+  }
+
   /** One `pulumi up`: brings the engine to what the program registered. */
   async up(run: ProgramRun): Promise<Step[]> {
     const wanted = topoSort(run.resources.filter((r) => r.custom && MANAGED.has(r.type)));

@@ -34,7 +34,13 @@ async function main(): Promise<void> {
     new Docker({ socketPath: DOCKER_SOCKET }),
     process.env.BENCH_LOG ? console.log : undefined,
   );
-  const ports = { apiPort: await freePort(), debugPort: await freePort() };
+  const ports = {
+    apiPort: await freePort(),
+    debugPort: await freePort(),
+    httpPort: 80,
+    httpsPort: 443,
+    edgeIp: "127.0.0.1", // dev has no edge proxy
+  };
   try {
     const first = await program("dev", await configFor("dev", ports));
     let t = performance.now();

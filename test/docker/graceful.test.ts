@@ -11,7 +11,15 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { StopFigure } from "./applier";
-import { engine, FAST, firstUp, nextUp, requireImages, teardown, type Deployment } from "./harness";
+import {
+  engine,
+  SINGLE_API,
+  firstUp,
+  nextUp,
+  requireImages,
+  teardown,
+  type Deployment,
+} from "./harness";
 import { describeDocker } from "./layer";
 
 interface Result {
@@ -94,7 +102,7 @@ describeDocker("graceful stops on a real engine (prod)", () => {
 
   beforeAll(async () => {
     await requireImages(docker);
-    d = await firstUp("prod", FAST);
+    d = await firstUp("prod", SINGLE_API);
   }, 300_000);
 
   afterAll(() => teardown(d), 120_000);
@@ -107,7 +115,10 @@ describeDocker("graceful stops on a real engine (prod)", () => {
       () => hit(d!.apiPort, "GET", "/slow?ms=1500"),
     );
     await new Promise((r) => setTimeout(r, 800)); // requests are in flight when the stop comes
-    await nextUp(d!, { ...FAST, api: { ...FAST.api, image: "ghcr.io/acme/api:1.4.3" } });
+    await nextUp(d!, {
+      ...SINGLE_API,
+      api: { ...SINGLE_API.api, image: "ghcr.io/acme/api:1.4.3" },
+    });
     deploying = false;
     const rs = await results;
     const stop = d!.applier.stops.at(-1)!;
@@ -132,8 +143,8 @@ describeDocker("graceful stops on a real engine (prod)", () => {
     await new Promise((r) => setTimeout(r, 500));
     // Only Redis changes: the API keeps the image the previous test deployed.
     await nextUp(d!, {
-      api: { ...FAST.api, image: "ghcr.io/acme/api:1.4.3" },
-      redis: { ...FAST.redis, image: "redis:7.4.2-alpine" },
+      api: { ...SINGLE_API.api, image: "ghcr.io/acme/api:1.4.3" },
+      redis: { ...SINGLE_API.redis, image: "redis:7.4.2-alpine" },
     });
     expect(d!.applier.steps.at(-1)).toMatchObject({ name: "api-server", op: "same" });
     deploying = false;

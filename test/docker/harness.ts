@@ -2,17 +2,23 @@
  * Layer 5 harness: the real program under mocks (the same capture the gate uses), applied
  * to the private engine by the applier, plus what a user does afterwards (curl, redis-cli).
  */
+import * as fs from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import * as path from "node:path";
 import Docker from "dockerode";
 import { priorOf, type CapturedResource, type ProgramRun } from "../../gate";
 import { DOCKER_SOCKET } from "../layers";
 import { promiseOf, runStack } from "../helpers/program";
-import { freePort } from "../real/util";
+import { reveal } from "../helpers/wire";
+import { freeLoopback, freePort, run as runBinary, tempDir } from "../real/util";
 import { DockerApplier } from "./applier";
 import { configFor, type Obj } from "./config";
 
 export { configFor, stackBlock } from "./config";
 
 export const IMAGES = [
+  "haproxy:3.0.11",
   "redis:7.4-alpine",
   "redis:7.4.2-alpine",
   "valkey/valkey:8.1-alpine",
@@ -46,6 +52,13 @@ export const FAST: DeployOptions = {
   redis: { healthcheck: { interval: "2s", timeout: "1s" } },
 };
 
+/**
+ * FAST on today's single-API design: no edge proxy, no workers, the API publishing its own
+ * port. For the scenarios about the API and Redis containers themselves (graceful stop, start
+ * period, protection, replacement), which the edge proxy would only stand in front of.
+ */
+export const SINGLE_API: DeployOptions = { ...FAST, edge: null };
+
 export interface Deployment {
   readonly stack: string;
   readonly applier: DockerApplier;
@@ -53,11 +66,25 @@ export interface Deployment {
   /** Host ports picked for this test, so test files can run side by side. */
   readonly apiPort: number;
   readonly debugPort: number;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  /**
+   * Prod's edge publishes 80 and 443, as config and the pack require there, so each test file
+   * gets a loopback address of its own (any of 127.0.0.0/8) on which both are free.
+   */
+  readonly edgeIp: string;
+  /** The edge proxy's certificate (PEM) when the stack has one: the CA a client trusts. */
+  readonly edgeCa?: string;
+  /** Where a client reaches the API: the edge proxy over HTTPS, or the API's own port. */
+  readonly apiBase: string;
 }
 
 export interface DeployOptions {
   readonly api?: Obj;
   readonly redis?: Obj;
+  /** A patch of the edge block; `null` removes the edge proxy and workers (the single-API design). */
+  readonly edge?: Obj | null;
+  readonly workers?: Obj | null;
   readonly secrets?: Obj;
   readonly log?: (line: string) => void;
   /**
@@ -73,13 +100,60 @@ export interface DeployOptions {
  */
 export async function prepare(stack: string, o: DeployOptions = {}): Promise<Deployment> {
   const docker = engine();
-  const ports = { apiPort: await freePort(), debugPort: await freePort() };
+  const ports = {
+    apiPort: await freePort(),
+    debugPort: await freePort(),
+    httpPort: 80,
+    httpsPort: 443,
+    edgeIp: await freeLoopback([80, 443]),
+  };
   const run = await runStack(stack, {
     overrides: await configFor(stack, ports, o),
     secrets: o.secrets,
   });
+  const edge = run.resources.some(isEdgeProxy);
+  const edgeCa = edge ? await layEdgeCertificate(run, ports.edgeIp) : undefined;
   if (o.mutate) run.resources.forEach(o.mutate);
-  return { stack, applier: new DockerApplier(docker, o.log), run, ...ports };
+  return {
+    stack,
+    applier: new DockerApplier(docker, o.log),
+    run,
+    ...ports,
+    edgeCa,
+    apiBase: edge ? `https://${ports.edgeIp}` : `http://127.0.0.1:${ports.apiPort}`,
+  };
+}
+
+const isEdgeProxy = (r: CapturedResource) =>
+  r.type === "docker:index/container:Container" &&
+  String(r.properties.image).startsWith("haproxy:");
+
+/**
+ * Under mocks @pulumi/tls returns no key or certificate (a mock echoes inputs; certPem and
+ * privateKeyPem are provider outputs: pulumi/pulumi-tls schema, SelfSignedCert.certPem), so
+ * the proxy's PEM upload holds no real pair. A real one, made by openssl for localhost, takes
+ * its place, as the provider's would on a real `up`; the test trusts its certificate.
+ */
+async function layEdgeCertificate(run: ProgramRun, ip: string): Promise<string> {
+  const dir = tempDir("api-stack-edge-cert-");
+  const key = path.join(dir, "key.pem");
+  const cert = path.join(dir, "cert.pem");
+  const r = await runBinary("openssl", [
+    ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+    ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"],
+    ...["-addext", `subjectAltName=DNS:localhost,IP:${ip}`],
+  ]);
+  if (r.code !== 0) throw new Error(`openssl could not make the edge certificate: ${r.stderr}`);
+  const certPem = fs.readFileSync(cert, "utf8");
+  const pem = certPem + fs.readFileSync(key, "utf8");
+  for (const res of run.resources.filter(isEdgeProxy)) {
+    const uploads = reveal(res.properties.uploads) as { file: string; content?: unknown }[];
+    const slot = uploads.find((u) => u.file.endsWith(".pem"));
+    if (!slot) throw new Error("the edge proxy uploads no PEM");
+    slot.content = pem;
+    res.properties.uploads = uploads;
+  }
+  return certPem;
 }
 
 export async function firstUp(stack: string, o: DeployOptions = {}): Promise<Deployment> {
@@ -95,8 +169,55 @@ export async function nextUp(d: Deployment, o: DeployOptions = {}): Promise<void
     secrets: o.secrets,
     prior: priorOf(d.run),
   });
+  // The same certificate as the first up: the provider keeps its state between ups.
+  if (d.edgeCa !== undefined) await relayEdgeCertificate(d);
   if (o.mutate) d.run.resources.forEach(o.mutate);
   await d.applier.up(d.run);
+}
+
+async function relayEdgeCertificate(d: Deployment): Promise<void> {
+  const first = d.applier.inputsOf(d.run.resources.find(isEdgeProxy)?.urn ?? "");
+  const pem = (first?.uploads as { file: string; content: string }[] | undefined)?.find((u) =>
+    u.file.endsWith(".pem"),
+  )?.content;
+  for (const res of d.run.resources.filter(isEdgeProxy)) {
+    const uploads = reveal(res.properties.uploads) as { file: string; content?: unknown }[];
+    const slot = uploads.find((u) => u.file.endsWith(".pem"));
+    if (slot && pem !== undefined) slot.content = pem;
+    res.properties.uploads = uploads;
+  }
+}
+
+/** A request to the deployment's API, through the edge proxy (trusting its CA) or directly. */
+export function request(
+  d: Deployment,
+  pathAndQuery: string,
+  init: { method?: string; body?: string } = {},
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}> {
+  const url = new URL(pathAndQuery, d.apiBase);
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: init.method ?? "GET",
+        ca: d.edgeCa,
+        headers: init.body === undefined ? {} : { "content-type": "application/json" },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(init.body);
+  });
 }
 
 /** The program's stack outputs, resolved (secrets revealed: this is a test). */

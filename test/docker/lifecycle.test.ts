@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApplyError } from "./applier";
 import {
   engine,
-  FAST,
+  SINGLE_API,
   firstUp,
   outputsOf,
   requireImages,
@@ -27,7 +27,7 @@ describeDocker("prod on a real engine: restarts, limits, destroy", () => {
 
   beforeAll(async () => {
     await requireImages(docker);
-    d = await firstUp("prod", FAST);
+    d = await firstUp("prod", SINGLE_API);
     const out = await outputsOf(d.run);
     adminPassword = decodeURIComponent(new URL(String(out.redisAdminUrl)).password);
   }, 300_000);

@@ -4,7 +4,15 @@
  * bump. It has an outage, and this records how long.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { engine, FAST, firstUp, nextUp, requireImages, teardown, type Deployment } from "./harness";
+import {
+  engine,
+  SINGLE_API,
+  firstUp,
+  nextUp,
+  requireImages,
+  teardown,
+  type Deployment,
+} from "./harness";
 import { describeDocker } from "./layer";
 import { formatSummary, startLoad, summarize, type LoadResult } from "./load";
 
@@ -15,7 +23,7 @@ describeDocker("today's single API under load during an image bump (prod)", () =
 
   beforeAll(async () => {
     await requireImages(docker);
-    d = await firstUp("prod", FAST);
+    d = await firstUp("prod", SINGLE_API);
     const run = startLoad({
       url: `http://127.0.0.1:${d.apiPort}/counter`,
       rate: 50,
@@ -25,7 +33,7 @@ describeDocker("today's single API under load during an image bump (prod)", () =
     });
     await new Promise((r) => setTimeout(r, 3_000));
     run.mark("roll");
-    await nextUp(d, { ...FAST, api: { ...FAST.api, image: "ghcr.io/acme/api:1.4.3" } });
+    await nextUp(d, { ...SINGLE_API, api: { ...SINGLE_API.api, image: "ghcr.io/acme/api:1.4.3" } });
     run.mark("rolled");
     await new Promise((r) => setTimeout(r, 2_000));
     load = await run.stop();

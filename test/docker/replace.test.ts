@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
 import { ApplyError } from "./applier";
-import { engine, FAST, firstUp, nextUp, requireImages, teardown, type Deployment } from "./harness";
+import {
+  engine,
+  SINGLE_API,
+  firstUp,
+  nextUp,
+  requireImages,
+  teardown,
+  type Deployment,
+} from "./harness";
 import { describeDocker } from "./layer";
 
 const post = (d: Deployment, path: string) =>
@@ -25,7 +33,7 @@ describeDocker("a second up that rotates the Redis password and bumps the image 
 
   beforeAll(async () => {
     await requireImages(docker);
-    d = await firstUp("prod", FAST);
+    d = await firstUp("prod", SINGLE_API);
     for (let i = 0; i < 100; i++) {
       const res = await post(d, "/counter");
       if (res.status === 200) acked.push(Number(((await res.json()) as { value: number }).value));
@@ -33,8 +41,8 @@ describeDocker("a second up that rotates the Redis password and bumps the image 
     const volume = d.applier.physicalName("cache-data");
     firstSteps = d.applier.steps.length;
     await nextUp(d, {
-      ...FAST,
-      redis: { ...FAST.redis, image: "redis:7.4.2-alpine" },
+      ...SINGLE_API,
+      redis: { ...SINGLE_API.redis, image: "redis:7.4.2-alpine" },
       secrets: { "api-stack:redisPassword": randomBytes(24).toString("hex") },
     });
     expect(d.applier.physicalName("cache-data")).toBe(volume);
@@ -87,11 +95,11 @@ describeDocker("the same second up on the capability set from before the fix", (
       r.properties.capabilities = { drops: ["ALL"], adds: ["CHOWN", "SETGID", "SETUID"] };
       r.properties.waitTimeout = 25;
     };
-    d = await firstUp("prod", { ...FAST, mutate: oldCaps });
+    d = await firstUp("prod", { ...SINGLE_API, mutate: oldCaps });
     await post(d, "/counter");
     failure = await nextUp(d, {
-      ...FAST,
-      redis: { ...FAST.redis, image: "redis:7.4.2-alpine" },
+      ...SINGLE_API,
+      redis: { ...SINGLE_API.redis, image: "redis:7.4.2-alpine" },
       mutate: oldCaps,
     }).catch((e: unknown) => e);
   }, 300_000);

@@ -15,7 +15,7 @@ import { goDuration } from "../../components/lib/duration";
 import { waitTimeoutSeconds, type HealthTiming } from "../../components/lib/healthcheck";
 import {
   engine,
-  FAST,
+  SINGLE_API,
   prepare,
   requireImages,
   stackBlock,
@@ -83,9 +83,9 @@ describeDocker("start periods on a real engine (time ÷ 10)", () => {
     for (const c of CASES) {
       deployments.push(
         await prepare("prod", {
-          ...FAST,
+          ...SINGLE_API,
           api: {
-            ...FAST.api,
+            ...SINGLE_API.api,
             env: {
               ...(stackBlock("prod", "api").env as object),
               STARTUP_DELAY_MS: String(c.readyMs),

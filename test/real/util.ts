@@ -61,6 +61,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A loopback address (127.0.0.0/8, all of which Linux routes to lo) on which every one of
+ * `ports` is free, so a test can publish fixed ports such as 80 and 443 without colliding
+ * with another test file or with the machine's own services on 127.0.0.1.
+ */
+export async function freeLoopback(ports: readonly number[]): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const ip = `127.${2 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 256)}.${2 + Math.floor(Math.random() * 250)}`;
+    const free = await Promise.all(
+      ports.map(
+        (port) =>
+          new Promise<boolean>((resolve) => {
+            const srv = createServer();
+            srv.once("error", () => resolve(false));
+            srv.listen(port, ip, () => srv.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (free.every(Boolean)) return ip;
+  }
+  throw new Error(`no loopback address with ports ${ports.join(", ")} free`);
+}
+
 const tempDirs: string[] = [];
 
 export function tempDir(prefix = "api-stack-real-"): string {
