@@ -1,14 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { memoryLimit, stopGrace, unprivileged } from "./lib/container";
-import { buildApiEnv } from "./lib/env";
+import { memoryLimit, replicaNames, stopGrace, unprivileged } from "./lib/container";
 import {
   httpProbe,
   toDockerHealthcheck,
   waitTimeoutSeconds,
   type HealthTiming,
 } from "./lib/healthcheck";
-import type { RedisConnectionOutputs } from "./redis-connection";
+import { serviceEnv, type RedisConnectionOutputs } from "./redis-connection";
 import { argError, LOG_ROTATION, stackLabels, TYPES } from "./types";
 
 /** An API probe: its timing, and either the HTTP path `curl` requests or a whole command. */
@@ -21,6 +20,9 @@ export interface ApiHealthcheck extends Partial<HealthTiming> {
    */
   readonly command?: string[];
 }
+
+/** The DNS name every API replica carries on the frontend network; the edge proxy routes to it. */
+export const API_ALIAS = "api";
 
 /** The defaults every stack gets; the config schema (stacks/config/) reads them from here. */
 export const API_SERVICE_DEFAULTS = {
@@ -36,6 +38,7 @@ export const API_SERVICE_DEFAULTS = {
   },
   stopSignal: "SIGTERM",
   stopTimeoutMs: 30_000,
+  replicas: 1,
 } as const satisfies Partial<ApiServiceArgs>;
 
 export interface ApiServiceArgs {
@@ -45,9 +48,17 @@ export interface ApiServiceArgs {
   readonly port?: number;
   /** Host address the port is published on, IPv4 or IPv6. @default "127.0.0.1" */
   readonly hostIp?: string;
-  /** Host port, 1–65535. @default the container port */
+  /** Host port, 1–65535; not with `edgeNetworkName`. @default the container port */
   readonly hostPort?: number;
-  /** Networks to join, at least one; the first should be the backend network Redis is on. */
+  /** Containers to run, 1 or more; more than 1 only behind the edge proxy. @default 1 */
+  readonly replicas?: number;
+  /**
+   * The edge proxy's frontend network. When set, the replicas publish nothing and join it under
+   * the alias `api` (`API_ALIAS`); the proxy is the only publisher. @default none: one container
+   * publishing `hostIp:hostPort`
+   */
+  readonly edgeNetworkName?: pulumi.Input<string>;
+  /** Other networks to join; the first should be the backend network Redis is on. */
   readonly networkNames: pulumi.Input<string>[];
   /** Whichever Redis back end the stack chose. */
   readonly redis: RedisConnectionOutputs;
@@ -89,20 +100,37 @@ export interface ApiServiceArgs {
  *   redis: redis.connection, dependsOn: [redis.container], secretKey: secrets.secretKey, stack: "dev" });
  */
 export class ApiService extends pulumi.ComponentResource {
+  /** The replicas, first one first. */
+  public readonly containers: docker.Container[];
+  /** The first replica (the one container without the edge proxy). */
   public readonly container: docker.Container;
   public readonly containerName: pulumi.Output<string>;
+  public readonly containerNames: pulumi.Output<string[]>;
+  /** The published URL, or behind the edge proxy the in-network one (`http://api:3003`). */
   public readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.ApiService, name, {}, opts);
     const a = resolveApiServiceArgs(args);
     this.checkArgs(a);
-    this.container = this.createContainer(name, a);
-    this.containerName = this.container.name;
-    this.url = pulumi.output(
-      `http://${a.hostIp.includes(":") ? `[${a.hostIp}]` : a.hostIp}:${a.hostPort}`,
+    const envs = serviceEnv(a);
+    this.containers = replicaNames(`${name}-server`, a.replicas).map((n) =>
+      this.createContainer(n, a, envs),
     );
-    this.registerOutputs({ containerName: this.containerName, url: this.url });
+    this.container = this.containers[0] as docker.Container;
+    this.containerName = this.container.name;
+    this.containerNames = pulumi.all(this.containers.map((c) => c.name));
+    const host = a.hostIp.includes(":") ? `[${a.hostIp}]` : a.hostIp;
+    this.url = pulumi.output(
+      a.edgeNetworkName === undefined
+        ? `http://${host}:${a.hostPort}`
+        : `http://${API_ALIAS}:${a.port}`,
+    );
+    this.registerOutputs({
+      containerName: this.containerName,
+      containerNames: this.containerNames,
+      url: this.url,
+    });
   }
 
   /** The second line behind the config schema. */
@@ -113,32 +141,48 @@ export class ApiService extends pulumi.ComponentResource {
         '`maxRetryCount` is required with `restart: "on-failure"`: set a limit such as 5',
       );
     }
-    if (a.networkNames.length === 0) {
+    if (a.networkNames.length === 0 && a.edgeNetworkName === undefined) {
       throw argError(this, "`networkNames` is empty: pass the backend network Redis is on");
+    }
+    if (!Number.isInteger(a.replicas) || a.replicas < 1) {
+      throw argError(this, `\`replicas\` (${a.replicas}) must be a whole number of at least 1`);
+    }
+    if (a.edgeNetworkName === undefined && a.replicas > 1) {
+      throw argError(
+        this,
+        `\`replicas\` (${a.replicas}) needs \`edgeNetworkName\`: without the edge proxy the API publishes a fixed host port, which one container only can bind`,
+      );
+    }
+    if (a.edgeNetworkName !== undefined && a.hostPort !== undefined) {
+      throw argError(
+        this,
+        "`hostPort` is set although the API is behind the edge proxy, which is the only publisher: remove it",
+      );
     }
   }
 
-  private createContainer(name: string, a: ResolvedApiServiceArgs): docker.Container {
-    const r = a.redis;
-    const envs = pulumi
-      .all([r.host, r.port, r.tls, r.username, r.password, a.secretKey, a.secretEnv])
-      .apply(([host, port, tls, username, password, secretKey, secretEnv]) =>
-        buildApiEnv({
-          redis: { host, port, tls, username, password },
-          secretKey,
-          env: a.env,
-          secretEnv,
-        }),
-      );
+  private createContainer(
+    name: string,
+    a: ResolvedApiServiceArgs,
+    envs: pulumi.Output<string[]>,
+  ): docker.Container {
     const h = a.healthcheck;
     const tests = h.command ?? httpProbe(a.port, h.path, h.timeoutMs);
+    const edge = a.edgeNetworkName;
     return new docker.Container(
-      `${name}-server`,
+      name,
       {
         image: a.image,
-        envs: pulumi.secret(envs),
-        networksAdvanced: a.networkNames.map((n) => ({ name: n })),
-        ports: [{ internal: a.port, external: a.hostPort, ip: a.hostIp }],
+        envs,
+        networksAdvanced: [
+          ...a.networkNames.map((n) => ({ name: n })),
+          ...(edge === undefined ? [] : [{ name: edge, aliases: [API_ALIAS] }]),
+        ],
+        // Behind the edge proxy nothing is published: the proxy reaches the replicas by alias.
+        ports:
+          edge === undefined
+            ? [{ internal: a.port, external: a.hostPort ?? a.port, ip: a.hostIp }]
+            : [],
         healthcheck: toDockerHealthcheck(tests, a.healthcheck),
         wait: true,
         waitTimeout: waitTimeoutSeconds(a.healthcheck),
@@ -163,8 +207,13 @@ export class ApiService extends pulumi.ComponentResource {
         // The host port can be bound by one container only, so Pulumi's default
         // create-before-delete would fail with "port is already allocated". The old
         // container is stopped first (gracefully, within stopTimeout) and the new one
-        // started; the gap is the new container's start-up time.
-        deleteBeforeReplace: true,
+        // started; the gap is the new container's start-up time. Behind the edge proxy no
+        // replica binds a host port and each is auto-named, so the default applies: the new
+        // replica is created (and, with `wait`, healthy) first, and the replaced one is deleted
+        // only after the program has registered everything (pulumi/pulumi
+        // pkg/resource/deploy/deployment_executor.go, performPostSteps → GenerateDeletes: the
+        // deletes of replaced resources run after the step generator's creates).
+        deleteBeforeReplace: edge === undefined ? true : undefined,
         // The provider has no ForceNew on `healthcheck` and its update applies only restart
         // and resources (resource_docker_container.go schema; resourceDockerContainerUpdate),
         // so without this a changed probe is a silent no-op.
@@ -177,7 +226,9 @@ export class ApiService extends pulumi.ComponentResource {
 type ResolvedApiServiceArgs = Omit<ApiServiceArgs, "secretEnv"> & {
   readonly port: number;
   readonly hostIp: string;
-  readonly hostPort: number;
+  /** Unset behind the edge proxy; the container port otherwise. */
+  readonly hostPort?: number;
+  readonly replicas: number;
   readonly env: Record<string, string>;
   readonly secretEnv: pulumi.Output<Record<string, string>>;
   readonly restart: NonNullable<ApiServiceArgs["restart"]>;
@@ -196,7 +247,8 @@ export function resolveApiServiceArgs(args: ApiServiceArgs): ResolvedApiServiceA
     ...args,
     port,
     hostIp: args.hostIp ?? d.hostIp,
-    hostPort: args.hostPort ?? port,
+    hostPort: args.hostPort ?? (args.edgeNetworkName === undefined ? port : undefined),
+    replicas: args.replicas ?? d.replicas,
     env: args.env ?? {},
     secretEnv: pulumi.output(args.secretEnv ?? {}),
     restart: args.restart ?? d.restart,

@@ -4,6 +4,7 @@
  * ever sees this, so it never knows which back end it got.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { buildApiEnv } from "./lib/env";
 import { buildRedisUrl } from "./lib/redis-url";
 
 export interface RedisConnectionOutputs {
@@ -57,4 +58,29 @@ export function secretRedisUrl(parts: {
   return pulumi.secret(
     pulumi.output(parts.password).apply((password) => buildRedisUrl({ ...parts, password })),
   );
+}
+
+/**
+ * Every service's environment (the API's and each worker's): the same Redis connection, the
+ * app's SECRET_KEY and the user's env, as one secret list, since several entries carry the
+ * password.
+ */
+export function serviceEnv(s: {
+  readonly redis: RedisConnectionOutputs;
+  readonly secretKey: pulumi.Input<string>;
+  readonly env: Readonly<Record<string, string>>;
+  readonly secretEnv: pulumi.Input<Record<string, string>>;
+}): pulumi.Output<string[]> {
+  const r = s.redis;
+  const envs = pulumi
+    .all([r.host, r.port, r.tls, r.username, r.password, s.secretKey, s.secretEnv])
+    .apply(([host, port, tls, username, password, secretKey, secretEnv]) =>
+      buildApiEnv({
+        redis: { host, port, tls, username, password },
+        secretKey,
+        env: s.env,
+        secretEnv,
+      }),
+    );
+  return pulumi.secret(envs);
 }

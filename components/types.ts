@@ -12,6 +12,7 @@ export const TYPES = {
   ElastiCacheValkey: "api-stack:components:ElastiCacheValkey",
   ExternalRedis: "api-stack:components:ExternalRedis",
   EdgeProxy: "api-stack:components:EdgeProxy",
+  WorkerService: "api-stack:components:WorkerService",
 } as const;
 
 /**

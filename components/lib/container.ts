@@ -38,3 +38,14 @@ export function unprivileged(): { capabilities: { drops: string[] }; securityOpt
 export function stopGrace(seconds: number): { stopTimeout: number; destroyGraceSeconds: number } {
   return { stopTimeout: seconds, destroyGraceSeconds: seconds };
 }
+
+/**
+ * Logical names of a service's replicas: the first keeps the name a one-container service
+ * always had (`api-server`), so an existing stack does not replace it, then `-2`, `-3`, ….
+ */
+export function replicaNames(base: string, replicas: number): string[] {
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new Error(`replicas (${replicas}) must be a whole number of at least 1`);
+  }
+  return Array.from({ length: replicas }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
+}

@@ -104,3 +104,28 @@ export function redisProbe(o: RedisProbeOptions): string[] {
     `${o.cli} --no-auth-warning --user ${o.user} -h 127.0.0.1 -p ${o.port} ping | grep -qx PONG`;
   return ["CMD-SHELL", script];
 }
+
+/** A path a shell reads without quoting: absolute, no spaces, quotes or `$`. */
+export const HEARTBEAT_FILE_PATTERN = /^\/[A-Za-z0-9._/-]+$/;
+
+/**
+ * A worker's probe: the heartbeat file (unix seconds, rewritten by the worker's loop, as
+ * examples/api does in worker mode) must be younger than `maxAgeMs`. A missing file reads as
+ * 0, so the age is huge and the check fails; a garbled one is a shell arithmetic error, which
+ * fails it too. The command holds no credential, so `docker inspect` shows nothing secret.
+ */
+export function heartbeatProbe(file: string, maxAgeMs: number): string[] {
+  if (!HEARTBEAT_FILE_PATTERN.test(file)) {
+    throw new Error(
+      `heartbeat file "${file}" must be an absolute path of letters, digits and ._/- (it is read by a shell)`,
+    );
+  }
+  if (!Number.isFinite(maxAgeMs) || maxAgeMs < 1_000) {
+    throw new Error(`heartbeat maxAge (${maxAgeMs}ms) must be at least 1s`);
+  }
+  const seconds = Math.ceil(maxAgeMs / 1_000);
+  return [
+    "CMD-SHELL",
+    `test $(( $(date +%s) - $(cat ${file} 2>/dev/null || echo 0) )) -lt ${seconds}`,
+  ];
+}

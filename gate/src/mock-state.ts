@@ -3,7 +3,7 @@
  * program creates, the provider functions it calls, and a previous run's outputs carried into
  * the next one.
  */
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { UNKNOWN } from "../../policy/lib/unknown";
 import type { ProgramRun } from "./records";
 
@@ -81,6 +81,25 @@ export function mockState(
         endpoints: known([
           { address: `${name}-${suffix}.serverless.euc1.cache.amazonaws.com`, port: 6379 },
         ]),
+      };
+    // @pulumi/tls: a real P-256 key in the provider's SEC1 PEM form, and a PEM-shaped
+    // stand-in for the certificate (Node cannot sign one; test/docker uses the real provider).
+    case "tls:index/privateKey:PrivateKey":
+      return {
+        ...inputs,
+        privateKeyPem: known(
+          generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({
+            type: "sec1",
+            format: "pem",
+          }),
+        ),
+      };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+      return {
+        ...inputs,
+        certPem: known(
+          `-----BEGIN CERTIFICATE-----\n${randomBytes(300).toString("base64")}\n-----END CERTIFICATE-----\n`,
+        ),
       };
     default:
       return { ...inputs };

@@ -13,10 +13,14 @@ export { parseStackConfig, READ_NAMESPACES, type RawStackConfig, type StackConfi
 export { readStackConfig } from "./read";
 export { looksSecret, PROD_MIN_CACHE_NODES } from "./secret-rules";
 export { servicesOf } from "./rules";
+export { PROD_EDGE_PORTS, PROD_MIN_WEB_REPLICAS } from "./edge-rules";
+export { MAX_REPLICAS, RESERVED_WORKER_NAMES } from "./services";
 export {
   configKeyPaths,
   type LocalRedisConfig,
   type RedisConfig,
+  type EdgeConfig,
   type ServiceConfig,
+  type WorkerConfig,
   type StackConfigInput,
 } from "./schema";

@@ -7,7 +7,14 @@ import { z } from "zod";
 import { secretKindOfName } from "../../policy/lib/secrets";
 import { PROJECT, REDIS_MODES } from "./fields";
 
-export const SECRET_KEYS = ["redisPassword", "secretKey", "secretEnv", "redisUrl"] as const;
+export const SECRET_KEYS = [
+  "redisPassword",
+  "secretKey",
+  "secretEnv",
+  "redisUrl",
+  "edgeCertificate",
+  "edgePrivateKey",
+] as const;
 const SECRET_PATHS = new Set<string>(SECRET_KEYS);
 
 /** True when a value at this path must never be printed. */
@@ -76,6 +83,9 @@ export function describeIssue(
 /** `pulumi config set api.image x` without `--path` stores a key literally named `api.image`. */
 function unknownKeyHint(path: readonly string[], k: string, topLevel: readonly string[]): string {
   const [head] = k.split(".");
+  if (path.length === 2 && path[0] === "workers" && ["port", "hostPort", "hostIp"].includes(k)) {
+    return `a worker publishes nothing and listens on no port (only \`api\` serves HTTP, behind \`edge\`); remove \`${k}\` from \`workers.${path[1]}\``;
+  }
   if (path.length === 0 && k.includes(".") && head !== undefined && topLevel.includes(head)) {
     return `it was set without \`--path\`, so Pulumi stored a key literally named "${k}": run \`pulumi config rm '${k}'\` and then \`pulumi config set --path ${k} <value>\``;
   }

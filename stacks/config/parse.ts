@@ -4,7 +4,14 @@
  */
 import { PROJECT } from "./fields";
 import { ConfigError, describeIssue } from "./messages";
-import { rootSchema, TOP_LEVEL_KEYS, type RedisConfig, type ServiceConfig } from "./schema";
+import {
+  rootSchema,
+  TOP_LEVEL_KEYS,
+  type EdgeConfig,
+  type RedisConfig,
+  type ServiceConfig,
+  type WorkerConfig,
+} from "./schema";
 
 /** What the program gets: validated, defaulted, durations in ms and no secret values. */
 export interface StackConfig {
@@ -12,6 +19,13 @@ export interface StackConfig {
   readonly production: boolean;
   /** The API's `ApiServiceArgs`, less what the program supplies (networks, Redis, secrets). */
   readonly api: ServiceConfig;
+  /** `WorkerServiceArgs` by worker name, less what the program supplies; `{}` when none. */
+  readonly workers: Readonly<Record<string, WorkerConfig>>;
+  /**
+   * The edge proxy, when the stack has one: `EdgeProxyArgs`' settings plus where its
+   * certificate comes from (`tls`) and the names a generated one covers (`dnsNames`).
+   */
+  readonly edge?: EdgeConfig;
   /**
    * The back end's args (`LocalRedisArgs`, `ElastiCacheValkeyArgs`), less what the program
    * supplies. Defaults that depend on the environment are left to the component, which
@@ -68,6 +82,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     stack: raw.stack,
     production: c.environment === "production",
     api: c.api,
+    workers: c.workers ?? {},
+    edge: c.edge,
     redis: c.redis,
     secrets: {
       redisUrl: c.redisUrl !== undefined,

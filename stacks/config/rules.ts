@@ -14,8 +14,9 @@ import {
 } from "../../policy/lib/healthcheck";
 import { secretInValue } from "../../policy/lib/secrets";
 import type { Issue } from "./fields";
+import { checkEdge } from "./edge-rules";
 import { checkRedisMode, checkSecrets, checkServiceEnv } from "./secret-rules";
-import type { LocalRedisConfig, ParsedStack, ServiceConfig } from "./schema";
+import type { LocalRedisConfig, ParsedStack, ServiceConfig, WorkerConfig } from "./schema";
 
 /** A container the stack runs, by the key it is configured under. */
 interface Container {
@@ -24,15 +25,19 @@ interface Container {
   readonly maxRetryCount?: number;
 }
 
-/** A service the stack runs (`api`, and the next issue's workers), by its key. */
+/** A service the stack runs (`api`, `workers.<name>`), by its key. */
 export interface ServiceEntry {
   readonly key: string;
-  readonly service: ServiceConfig;
+  readonly service: ServiceConfig | WorkerConfig;
 }
 
-/** The stack's services. A new service is one more entry here and one more key in the schema. */
+/** The stack's services: the web service, then each worker. Every per-service rule runs on each. */
 export function servicesOf(c: ParsedStack): ServiceEntry[] {
-  return [{ key: "api", service: c.api }];
+  const workers = Object.entries(c.workers ?? {}).map(([name, service]) => ({
+    key: `workers.${name}`,
+    service,
+  }));
+  return [{ key: "api", service: c.api }, ...workers];
 }
 
 /** Every container: the services, and a local Redis. */
@@ -73,6 +78,7 @@ export function checkStack(
   checkSecrets(c, secretKeys, plainLeaves, issue);
   for (const container of containersOf(c)) checkRestart(container, prod, issue);
   for (const entry of servicesOf(c)) checkService(entry, c, prod, issue);
+  checkEdge(c, prod, issue);
   const local = c.redis.mode === "local" ? c.redis : undefined;
   if (prod && local?.debugPort !== undefined) {
     issue(
@@ -111,14 +117,14 @@ function checkService(entry: ServiceEntry, c: ParsedStack, prod: boolean, issue:
     );
   if (prod && s.cpus === undefined) issue([key, "cpus"], "is required in production (e.g. 0.5)");
   const debugPort = c.redis.mode === "local" ? c.redis.debugPort : undefined;
-  if (s.hostPort !== undefined && s.hostPort === debugPort) {
+  if ("hostPort" in s && s.hostPort !== undefined && s.hostPort === debugPort) {
     issue(
       [key, "hostPort"],
       `(${s.hostPort}) is also \`redis.debugPort\`: pick different host ports`,
     );
   }
   checkServiceEnv(key, s.env, c.secretEnv, issue);
-  checkHealthCommand(key, s, issue);
+  if ("port" in s) checkHealthCommand(key, s, issue);
   const wait = minimumWaitSeconds(s.healthcheck);
   if (wait > 3_600)
     issue(

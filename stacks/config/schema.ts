@@ -4,105 +4,23 @@
  * The rules that span keys live in rules.ts.
  */
 import { z } from "zod";
-import { API_SERVICE_DEFAULTS } from "../../components/api-service";
 import { LOCAL_REDIS_DEFAULTS } from "../../components/local-redis";
 import { EVICTION_POLICIES } from "../../components/lib/redis-conf";
 import {
   checkTiming,
   cliNumber,
-  CPUS_MIN,
-  duration,
   envName,
-  hostIp,
-  human,
   image,
   port,
   restart,
-  seconds,
-  STOP_TIMEOUT_MAX_MS,
-  STOP_TIMEOUT_MIN_MS,
   timing,
   timingShape,
 } from "./fields";
 import { elasticacheSchema, externalSchema } from "./managed";
 import { checkLocalRedis, checkStack } from "./rules";
+import { edgeSchema, serviceSchema, workersSchema } from "./services";
 
-const A = API_SERVICE_DEFAULTS;
 const R = LOCAL_REDIS_DEFAULTS;
-
-/** A service container the stack runs (today the API); the output is `ApiServiceArgs`' shape. */
-const serviceSchema = z
-  .strictObject({
-    image: image(),
-    port: port().default(A.port),
-    hostIp: hostIp.default(A.hostIp),
-    hostPort: port().optional(),
-    restart: restart.default(A.restart),
-    maxRetryCount: cliNumber(z.number().int().min(1)).optional(),
-    healthcheck: z
-      .strictObject({
-        ...timingShape(A.healthcheck),
-        path: z
-          .string()
-          .startsWith("/", { error: 'must start with "/", e.g. "/health"' })
-          .default(A.healthcheck.path),
-        command: z
-          .array(z.string())
-          .min(2)
-          .refine((c) => c[0] === "CMD" || c[0] === "CMD-SHELL", {
-            error:
-              'must start with "CMD" or "CMD-SHELL", e.g. ["CMD", "wget", "-qO-", "http://127.0.0.1:3003/health"]',
-          })
-          .optional(),
-      })
-      .superRefine(checkTiming)
-      .prefault({})
-      .transform(timing),
-    // The pack's container-memory-limit refuses less than 16 MB (policy/config/*.json minMemoryMb).
-    memoryMb: cliNumber(
-      z.number().int().min(16, {
-        error:
-          "must be at least 16 (MB), the policy pack's `container-memory-limit` minimum: below it the API is OOM-killed at start",
-      }),
-    ).optional(),
-    cpus: cliNumber(
-      z
-        .number()
-        .min(CPUS_MIN, {
-          error: `must be at least ${CPUS_MIN}: below it Docker asks the kernel for a CFS quota under 1ms per 100ms period, which the kernel refuses, so the container never starts`,
-        })
-        .max(256),
-    ).optional(),
-    user: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, {
-        error: 'must be "uid", "uid:gid" or a user name',
-      })
-      .optional(),
-    stopSignal: z
-      .string()
-      .regex(/^SIG[A-Z0-9]+$/, { error: 'must be a signal name such as "SIGTERM"' })
-      .default(A.stopSignal),
-    stopTimeout: duration(seconds(A.stopTimeoutMs))
-      .superRefine((ms, ctx) => {
-        // kreuzwerker/terraform-provider-docker resource_docker_container_funcs.go reads
-        // `d.GetOk("stop_timeout")`, and GetOk treats the zero value as unset.
-        if (ms < STOP_TIMEOUT_MIN_MS)
-          ctx.addIssue({
-            code: "custom",
-            message: `(${human(ms)}) must be at least 1s: the Docker provider reads ${ms === 0 ? "0" : "a value under 1s"} as unset, so Docker's 10s default applies instead; set e.g. "30s"`,
-          });
-        else if (ms > STOP_TIMEOUT_MAX_MS)
-          ctx.addIssue({
-            code: "custom",
-            message: `(${human(ms)}) must be at most 10m: every replace and destroy would wait that long for a stuck container; lower it`,
-          });
-      })
-      .prefault(seconds(A.stopTimeoutMs)),
-    env: z.record(envName, z.string()).default({}),
-  })
-  // The stack file says `stopTimeout: 30s`; the component takes milliseconds and says so.
-  .transform(({ stopTimeout, ...rest }) => ({ ...rest, stopTimeoutMs: stopTimeout }));
 
 /** `redis.mode: local`; the output is `LocalRedisArgs`' shape. */
 const localRedisObject = z.strictObject({
@@ -153,12 +71,19 @@ const stackObject = z.strictObject({
     error: 'must be "development" or "production"',
   }),
   api: serviceSchema,
+  /** Background workers by name: the API's image (or another) with a command of their own. */
+  workers: workersSchema,
+  /** The edge proxy in front of `api`: the only container that publishes a port. */
+  edge: edgeSchema.optional(),
   redis: redisSchema.prefault({}),
   redisPassword: z.string().optional(),
   secretKey: z.string().optional(),
   secretEnv: z.record(envName, z.string()).optional(),
   /** The external cache's URL (redis.mode external); a secret, with the password. */
   redisUrl: z.string().optional(),
+  /** `edge.tls: config`: the certificate chain and its private key, PEM; secrets. */
+  edgeCertificate: z.string().optional(),
+  edgePrivateKey: z.string().optional(),
 });
 
 /** The stack file's own keys, for the hint when one is set without `--path`. */
@@ -167,6 +92,9 @@ export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(stackObject.shape);
 export type ParsedStack = z.output<typeof stackObject>;
 /** A service's config: `ApiServiceArgs` less what the program supplies (networks, secrets). */
 export type ServiceConfig = ParsedStack["api"];
+/** One worker's config: `WorkerServiceArgs` less what the program supplies. */
+export type WorkerConfig = NonNullable<ParsedStack["workers"]>[string];
+export type EdgeConfig = NonNullable<ParsedStack["edge"]>;
 export type RedisConfig = ParsedStack["redis"];
 export type StackConfigInput = z.input<typeof stackObject>;
 
@@ -185,6 +113,9 @@ export function configKeyPaths(): string[] {
     } else if (def.type === "pipe") {
       walk(def.in as z.core.$ZodType, prefix);
       walk(def.out as z.core.$ZodType, prefix);
+    } else if (def.type === "record") {
+      // A map of named entries (`workers.<name>`); a map of strings (`api.env`) stays one key.
+      walk(def.valueType as z.core.$ZodType, `${prefix}.NAME`);
     } else if (def.type === "union") {
       for (const option of def.options as z.core.$ZodType[]) walk(option, prefix);
     } else if (["default", "prefault", "optional", "nullable"].includes(def.type)) {

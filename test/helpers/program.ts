@@ -38,6 +38,9 @@ export function byType(run: ProgramRun, type: string): CapturedResource[] {
 }
 
 export function one(run: ProgramRun, type: string, nameIncludes: string): CapturedResource {
+  // An exact name wins, so `api-server` is the first replica and not also `api-server-2`.
+  const exact = byType(run, type).filter((r) => r.name === nameIncludes);
+  if (exact.length === 1) return exact[0] as CapturedResource;
   const found = byType(run, type).filter((r) => r.name.includes(nameIncludes));
   if (found.length !== 1)
     throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);

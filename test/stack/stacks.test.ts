@@ -42,6 +42,7 @@ describe.each([
     retries: 5,
     memory: undefined,
     cpus: undefined,
+    edge: false,
   },
   {
     stack: "prod",
@@ -52,6 +53,7 @@ describe.each([
     retries: 5,
     memory: 512,
     cpus: "0.5",
+    edge: true,
   },
 ])("$stack stack: the API container", (row) => {
   const api = () => props(runs[row.stack] as ProgramRun, CONTAINER, "api-server");
@@ -93,12 +95,21 @@ describe.each([
     expect(api().waitTimeout as number).toBeGreaterThan(60);
   });
 
-  it("publishes its port on 127.0.0.1 and is replaced delete-first because the host port is fixed", () => {
-    expect(api().ports).toEqual([{ internal: 3003, external: 3003, ip: "127.0.0.1" }]);
-    expect(
-      one(runs[row.stack] as ProgramRun, CONTAINER, "api-server").options.deleteBeforeReplace,
-    ).toBe(true);
-  });
+  it(
+    row.edge
+      ? "publishes nothing behind the edge proxy and is replaced create-first, as nothing is fixed"
+      : "publishes its port on 127.0.0.1 and is replaced delete-first because the host port is fixed",
+    () => {
+      const options = one(runs[row.stack] as ProgramRun, CONTAINER, "api-server").options;
+      if (row.edge) {
+        expect(api().ports).toEqual([]);
+        expect(options.deleteBeforeReplace).toBeFalsy();
+      } else {
+        expect(api().ports).toEqual([{ internal: 3003, external: 3003, ip: "127.0.0.1" }]);
+        expect(options.deleteBeforeReplace).toBe(true);
+      }
+    },
+  );
 
   it("rotates logs, drops capabilities and forbids privilege escalation", () => {
     expect(api()).toMatchObject({
@@ -234,7 +245,10 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
     ]) {
       expect(await pulumi.isSecret(out[key] as pulumi.Output<unknown>), key).toBe(false);
     }
-    expect(await promiseOf(out.apiUrl as pulumi.Output<string>)).toBe("http://127.0.0.1:3003");
+    // prod's clients reach the API through the edge proxy (Pulumi.prod.yaml `edge`, on 0.0.0.0).
+    expect(await promiseOf(out.apiUrl as pulumi.Output<string>)).toBe(
+      stack === "prod" ? "https://localhost" : "http://127.0.0.1:3003",
+    );
     expect(await promiseOf(out.redisHost as pulumi.Output<string>)).toBe("redis");
     expect(await promiseOf(out.redisPort as pulumi.Output<number>)).toBe(6379);
   });

@@ -1,0 +1,211 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { memoryLimit, replicaNames, stopGrace, unprivileged } from "./lib/container";
+import {
+  heartbeatProbe,
+  toDockerHealthcheck,
+  waitTimeoutSeconds,
+  type HealthTiming,
+} from "./lib/healthcheck";
+import { serviceEnv, type RedisConnectionOutputs } from "./redis-connection";
+import { argError, LOG_ROTATION, stackLabels, TYPES } from "./types";
+
+/** A worker's probe: its timing, and the heartbeat file that must stay fresh. */
+export interface WorkerHealthcheck extends Partial<HealthTiming> {
+  /** Absolute path of the file the worker rewrites with the unix time. @default "/tmp/worker-heartbeat" */
+  readonly heartbeatFile?: string;
+  /** Oldest heartbeat that still counts as alive, ms, at least 1s. @default 10000 */
+  readonly maxAgeMs?: number;
+}
+
+/** The defaults every worker gets; the config schema (stacks/config/) reads them from here. */
+export const WORKER_SERVICE_DEFAULTS = {
+  replicas: 1,
+  restart: "unless-stopped",
+  healthcheck: {
+    // examples/api worker mode writes /tmp/worker-heartbeat every few seconds (its README
+    // shows the same probe with a 10 s age).
+    heartbeatFile: "/tmp/worker-heartbeat",
+    maxAgeMs: 10_000,
+    intervalMs: 10_000,
+    timeoutMs: 5_000,
+    retries: 3,
+    startPeriodMs: 30_000,
+  },
+  stopSignal: "SIGTERM",
+  stopTimeoutMs: 30_000,
+} as const satisfies Partial<WorkerServiceArgs>;
+
+export interface WorkerServiceArgs {
+  /** A pinned image, e.g. the API's own "ghcr.io/acme/api:1.4.2". */
+  readonly image: string;
+  /** The command that starts the worker, e.g. ["node", "/app/server.js", "worker"]. */
+  readonly command: string[];
+  /** Containers to run, 1 or more; each takes jobs on its own. @default 1 */
+  readonly replicas?: number;
+  /** Networks to join, at least one; the first should be the backend network Redis is on. */
+  readonly networkNames: pulumi.Input<string>[];
+  /** Whichever Redis back end the stack chose; the same connection the API gets. */
+  readonly redis: RedisConnectionOutputs;
+  /** Resources the workers must not start before (the Redis container). @default [] */
+  readonly dependsOn?: pulumi.Resource[];
+  /** The app's SECRET_KEY. */
+  readonly secretKey: pulumi.Input<string>;
+  /** Plain env, name to value. @default {} */
+  readonly env?: Record<string, string>;
+  /** Secret env, e.g. from `config.requireSecretObject`. @default {} */
+  readonly secretEnv?: pulumi.Input<Record<string, string>>;
+  /** Docker restart policy. @default "unless-stopped" */
+  readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  /** Restarts before Docker gives up; required with `restart: "on-failure"`. @default unlimited */
+  readonly maxRetryCount?: number;
+  /** Heartbeat probe. @default file /tmp/worker-heartbeat, max age 10s, interval 10s, timeout 5s, retries 3, start period 30s */
+  readonly healthcheck?: WorkerHealthcheck;
+  /** Memory limit, MB, at least 16. @default unlimited */
+  readonly memoryMb?: number;
+  /** CPU limit, 0.01–256. @default unlimited */
+  readonly cpus?: number;
+  /** "uid", "uid:gid" or a user name to run as. @default the image's user */
+  readonly user?: string;
+  /** The signal `docker stop` sends; the worker finishes its job on it. @default "SIGTERM" */
+  readonly stopSignal?: string;
+  /** Grace period before SIGKILL, ms, 1s–10m; rounded up to whole seconds. @default 30000 */
+  readonly stopTimeoutMs?: number;
+  /** The stack name, for labels. */
+  readonly stack: string;
+}
+
+/**
+ * A background worker: the same Redis connection, secrets, limits and hardening as the API,
+ * a command of its own, no published port, and a healthcheck that fails when the worker's
+ * heartbeat file goes stale. `WORKER_ID` is left unset: examples/api falls back to the
+ * hostname, which Docker makes unique per container.
+ *
+ * @example
+ * const jobs = new WorkerService("jobs", { image: "ghcr.io/acme/api:1.4.2",
+ *   command: ["node", "/app/server.js", "worker"], replicas: 2, networkNames: [nets.backendName],
+ *   redis: redis.connection, secretKey: secrets.secretKey, stack: "prod" });
+ */
+export class WorkerService extends pulumi.ComponentResource {
+  public readonly containers: docker.Container[];
+  public readonly containerNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: WorkerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TYPES.WorkerService, name, {}, opts);
+    const a = resolveWorkerServiceArgs(args);
+    this.checkArgs(a);
+    const envs = serviceEnv(a);
+    const probe = heartbeatProbe(a.healthcheck.heartbeatFile, a.healthcheck.maxAgeMs);
+    this.containers = replicaNames(`${name}-worker`, a.replicas).map((n) =>
+      this.createContainer(n, name, a, envs, probe),
+    );
+    this.containerNames = pulumi.all(this.containers.map((c) => c.name));
+    this.registerOutputs({ containerNames: this.containerNames });
+  }
+
+  /** The second line behind the config schema. */
+  private checkArgs(a: ResolvedWorkerServiceArgs): void {
+    if (a.command.length === 0) {
+      throw argError(this, '`command` is empty: set e.g. ["node", "/app/server.js", "worker"]');
+    }
+    if (!Number.isInteger(a.replicas) || a.replicas < 1) {
+      throw argError(this, `\`replicas\` (${a.replicas}) must be a whole number of at least 1`);
+    }
+    if (a.restart === "on-failure" && a.maxRetryCount === undefined) {
+      throw argError(
+        this,
+        '`maxRetryCount` is required with `restart: "on-failure"`: set a limit such as 5',
+      );
+    }
+    if (a.networkNames.length === 0) {
+      throw argError(this, "`networkNames` is empty: pass the backend network Redis is on");
+    }
+  }
+
+  private createContainer(
+    name: string,
+    worker: string,
+    a: ResolvedWorkerServiceArgs,
+    envs: pulumi.Output<string[]>,
+    probe: string[],
+  ): docker.Container {
+    return new docker.Container(
+      name,
+      {
+        image: a.image,
+        command: a.command,
+        envs,
+        // No alias: nothing connects to a worker; it only reaches out (Redis, other services).
+        networksAdvanced: a.networkNames.map((n) => ({ name: n })),
+        ports: [],
+        healthcheck: toDockerHealthcheck(probe, a.healthcheck),
+        wait: true,
+        waitTimeout: waitTimeoutSeconds(a.healthcheck),
+        restart: a.restart,
+        maxRetryCount: a.maxRetryCount,
+        ...memoryLimit(a.memoryMb),
+        cpus: a.cpus === undefined ? undefined : String(a.cpus),
+        user: a.user,
+        ...unprivileged(),
+        stopSignal: a.stopSignal,
+        ...stopGrace(Math.ceil(a.stopTimeoutMs / 1_000)),
+        ...LOG_ROTATION,
+        labels: [
+          ...stackLabels(a.stack, "worker"),
+          { label: "com.api-stack.worker", value: worker },
+        ],
+      },
+      {
+        parent: this,
+        dependsOn: a.dependsOn,
+        // No host port and an auto-generated name, so Pulumi's default create-before-delete
+        // applies: the new worker starts before the old one is stopped (pulumi/pulumi
+        // pkg/resource/deploy/deployment_executor.go, performPostSteps → GenerateDeletes). Two
+        // workers draining one queue at once is safe: examples/api moves each job with LMOVE
+        // into a processing list, so a job is taken by one worker only and a killed worker's
+        // job is not lost.
+        // The provider has no ForceNew on `healthcheck` (kreuzwerker/terraform-provider-docker
+        // resource_docker_container.go schema), so without this a changed probe is a no-op.
+        replaceOnChanges: ["healthcheck"],
+      },
+    );
+  }
+}
+
+type ResolvedWorkerServiceArgs = Omit<WorkerServiceArgs, "secretEnv"> & {
+  readonly replicas: number;
+  readonly env: Record<string, string>;
+  readonly secretEnv: pulumi.Output<Record<string, string>>;
+  readonly restart: NonNullable<WorkerServiceArgs["restart"]>;
+  readonly healthcheck: HealthTiming & {
+    readonly heartbeatFile: string;
+    readonly maxAgeMs: number;
+  };
+  readonly stopSignal: string;
+  readonly stopTimeoutMs: number;
+  readonly dependsOn: pulumi.Resource[];
+};
+
+/** Every default in one place, with `??` so an explicit `undefined` still gets it. */
+export function resolveWorkerServiceArgs(args: WorkerServiceArgs): ResolvedWorkerServiceArgs {
+  const d = WORKER_SERVICE_DEFAULTS;
+  const h = args.healthcheck ?? {};
+  return {
+    ...args,
+    replicas: args.replicas ?? d.replicas,
+    env: args.env ?? {},
+    secretEnv: pulumi.output(args.secretEnv ?? {}),
+    restart: args.restart ?? d.restart,
+    healthcheck: {
+      heartbeatFile: h.heartbeatFile ?? d.healthcheck.heartbeatFile,
+      maxAgeMs: h.maxAgeMs ?? d.healthcheck.maxAgeMs,
+      intervalMs: h.intervalMs ?? d.healthcheck.intervalMs,
+      timeoutMs: h.timeoutMs ?? d.healthcheck.timeoutMs,
+      retries: h.retries ?? d.healthcheck.retries,
+      startPeriodMs: h.startPeriodMs ?? d.healthcheck.startPeriodMs,
+    },
+    stopSignal: args.stopSignal ?? d.stopSignal,
+    stopTimeoutMs: args.stopTimeoutMs ?? d.stopTimeoutMs,
+    dependsOn: args.dependsOn ?? [],
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The edge proxy and its certificate: generated with @pulumi/tls (`edge.tls: selfSigned`) or
+ * read from the secrets `edgeCertificate` and `edgePrivateKey` (`edge.tls: config`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { API_ALIAS, type ApiService } from "../components/api-service";
+import { EdgeProxy } from "../components/edge-proxy";
+import type { Networks } from "../components/networks";
+import type { EdgeConfig, StackConfig } from "./config";
+
+/** A generated certificate is valid this long; `pulumi up` after expiry replaces it. */
+export const SELF_SIGNED_VALIDITY_HOURS = 24 * 365;
+
+export interface EdgeTls {
+  readonly certPem: pulumi.Output<string>;
+  readonly keyPem: pulumi.Output<string>;
+}
+
+/** The certificate and key the proxy serves; the key is a secret either way. */
+export function edgeTls(edge: EdgeConfig, config: pulumi.Config): EdgeTls {
+  if (edge.tls === "config") {
+    // stacks/config/edge-rules.ts has checked that both are set and are PEM.
+    return {
+      certPem: config.requireSecret("edgeCertificate"),
+      keyPem: config.requireSecret("edgePrivateKey"),
+    };
+  }
+  const key = new tls.PrivateKey("edge-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
+  const cert = new tls.SelfSignedCert("edge-cert", {
+    privateKeyPem: key.privateKeyPem,
+    subject: { commonName: edge.dnsNames[0] },
+    dnsNames: edge.dnsNames,
+    validityPeriodHours: SELF_SIGNED_VALIDITY_HOURS,
+    allowedUses: ["serverAuth", "keyEncipherment", "digitalSignature"],
+  });
+  return {
+    certPem: cert.certPem,
+    // The provider already returns it as a secret (pulumi/pulumi-tls sdk/nodejs/privateKey.ts:
+    // additionalSecretOutputs ["privateKeyOpenssh", "privateKeyPem", "privateKeyPemPkcs8"]);
+    // wrapped again so it stays one whatever the provider version.
+    keyPem: pulumi.secret(key.privateKeyPem),
+  };
+}
+
+/** The proxy in front of the API's replicas, on the frontend network they share. */
+export function createEdge(
+  cfg: StackConfig,
+  edge: EdgeConfig,
+  networks: Networks,
+  api: ApiService,
+  config: pulumi.Config,
+): EdgeProxy {
+  return new EdgeProxy(
+    "edge",
+    {
+      image: edge.image,
+      hostIp: edge.hostIp,
+      httpPort: edge.httpPort,
+      httpsPort: edge.httpsPort,
+      maxBodyBytes: edge.maxBodyBytes,
+      hstsMaxAgeSeconds: edge.hstsMaxAgeSeconds,
+      memoryMb: edge.memoryMb,
+      upstream: {
+        name: "api",
+        host: API_ALIAS,
+        port: cfg.api.port,
+        healthPath: cfg.api.healthcheck.path,
+        replicas: cfg.api.replicas,
+      },
+      networkName: networks.edgeName,
+      tls: edgeTls(edge, config),
+      stack: cfg.stack,
+    },
+    // The proxy's health check needs a replica to route to only at run time, but starting it
+    // after them keeps the first `pulumi up` from serving 503s while the API starts.
+    { dependsOn: api.containers },
+  );
+}
