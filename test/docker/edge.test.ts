@@ -28,7 +28,7 @@ const EDGE_FAST: DeployOptions = {
   ...FAST,
   workers: {
     jobs: {
-      healthcheck: { interval: "2s", timeout: "1s", retries: 2, startPeriod: "5s", maxAge: "5s" },
+      healthcheck: { interval: "2s", timeout: "1s", retries: 3, startPeriod: "10s", maxAge: "5s" },
     },
   },
 };
@@ -165,7 +165,10 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
         expect(r.status, r.text).toBe(202);
         ids.push((JSON.parse(r.text) as { id: string }).id);
       }
-      if (i === 500) await docker.getContainer(names(/^jobs-worker$/)[0]!).kill();
+      // A crash, not an operator's `docker kill`, after which "the restart policy is disabled
+      // until the next time the container is started" (docker/cli, docker-kill(1)): SIGKILL to
+      // the worker's process from the host, as the kernel's OOM killer would send it.
+      if (i === 500) process.kill((await inspect(names(/^jobs-worker$/)[0]!)).State.Pid, "SIGKILL");
     }
     const started = Date.now();
     await until(
@@ -177,6 +180,14 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
       "\n",
     );
     const left = await redisAdmin(["LLEN", "jobs:queue"]);
+    await until(
+      "the killed worker to be restarted and healthy",
+      async () => {
+        const w = await inspect(names(/^jobs-worker$/)[0]!);
+        return w.RestartCount > 0 && w.State.Health?.Status === "healthy";
+      },
+      60_000,
+    );
     const killed = await inspect(names(/^jobs-worker$/)[0]!);
     console.log(
       `[workers] 1000 jobs enqueued through the edge, one of 2 workers SIGKILLed after 525: ` +
