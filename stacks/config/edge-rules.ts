@@ -57,9 +57,13 @@ export function checkEdge(c: ParsedStack, prod: boolean, issue: Issue): void {
       ["api", "replicas"],
       `(${api.replicas}) must be at least ${PROD_MIN_WEB_REPLICAS} in production behind the edge proxy, as the policy pack's \`edge-web-replicas\` requires: with one replica a crash or a deploy takes the API down; set \`api.replicas: ${PROD_MIN_WEB_REPLICAS}\``,
     );
+  // A port that is out of range or equal to the other is reported once, by the schema.
+  const portsValid = [edge.httpPort, edge.httpsPort].every(
+    (p) => Number.isInteger(p) && p >= 1 && p <= 65_535,
+  );
   if (prod) {
     for (const key of ["httpPort", "httpsPort"] as const)
-      if (edge[key] !== PROD_EDGE_PORTS[key])
+      if (portsValid && edge.httpPort !== edge.httpsPort && edge[key] !== PROD_EDGE_PORTS[key])
         issue(
           ["edge", key],
           `(${edge[key]}) must be ${PROD_EDGE_PORTS[key]} in production, as the policy pack's \`edge-proxy-ports\` requires: clients expect HTTP on 80 and HTTPS on 443; remove it to get the default`,

@@ -42,10 +42,15 @@ export function checkSecrets(
   }
   for (const key of SECRET_KEYS) {
     if (c[key] !== undefined && !secretKeys.has(`${PROJECT}:${key}`)) {
-      const how = key === "secretEnv" ? `--path 'secretEnv.NAME'` : key;
+      const how =
+        key === "secretEnv"
+          ? `--path 'secretEnv.NAME' <value>`
+          : key === "edgeCertificate" || key === "edgePrivateKey"
+            ? `${key} -- "$(cat ${key === "edgeCertificate" ? "cert" : "key"}.pem)"`
+            : `${key} <value>`;
       issue(
         [key],
-        `is stored in plain text: run \`pulumi config rm ${key}\` and set it again with \`pulumi config set --secret ${how} <value>\``,
+        `is stored in plain text: run \`pulumi config rm ${key}\` and set it again with \`pulumi config set --secret ${how}\``,
       );
     }
   }

@@ -3,6 +3,7 @@
  * from the real Pulumi.<stack>.yaml and changes one thing.
  */
 import { CLASS_CASES } from "./bad-config-classes.cases";
+import { SERVICE_CASES } from "./bad-config-services.cases";
 
 type Obj = Record<string, unknown>;
 
@@ -365,4 +366,6 @@ export const BAD_CONFIGS: BadConfigCase[] = [
   },
   // Issue #10's classes of mistakes that used to get through.
   ...CLASS_CASES,
+  // Issue #13's workers, edge proxy and API replicas.
+  ...SERVICE_CASES,
 ];
