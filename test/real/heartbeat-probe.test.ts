@@ -14,16 +14,16 @@ import { runHealthcheck } from "./util";
 describeReal("worker heartbeat probe (heartbeatProbe) in a real shell", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "heartbeat-"));
   const file = path.join(dir, "worker-heartbeat");
-  const now = () => Math.floor(Date.now() / 1_000);
+  const now = (): number => Math.floor(Date.now() / 1_000);
   const probe = heartbeatProbe(file, 10_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test.each([
-    ["written just now", () => String(now()), 0],
-    ["9 s old", () => String(now() - 8), 0],
-    ["a minute old", () => String(now() - 60), "fail"],
-    ["garbled", () => "not-a-time", "fail"],
-    ["empty", () => "", "fail"],
+    ["written just now", (): string => String(now()), 0],
+    ["9 s old", (): string => String(now() - 8), 0],
+    ["a minute old", (): string => String(now() - 60), "fail"],
+    ["garbled", (): string => "not-a-time", "fail"],
+    ["empty", (): string => "", "fail"],
   ] as const)("a heartbeat %s → %s", async (_what, content, expected) => {
     fs.writeFileSync(file, `${content()}\n`);
     const r = await runHealthcheck(probe);
