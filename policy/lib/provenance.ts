@@ -15,6 +15,7 @@ import {
   RANDOM_BYTES,
   RANDOM_ID,
   RANDOM_PASSWORD,
+  TLS_PRIVATE_KEY,
   RANDOM_STRING,
   REPLICATION_GROUP,
   SECURITY_GROUP,
@@ -234,5 +235,30 @@ export function judgeGenerator(r: PolicyResource, t: GeneratorThresholds): Gener
     }
     return { strong: true, why: `${label} (${bytes} bytes)` };
   }
+  if (r.type === TLS_PRIVATE_KEY) return judgeKey(p, label);
   return undefined;
+}
+
+/**
+ * A generated private key (the edge proxy's self-signed pair) is a generator like a random
+ * password. Its inputs and defaults, per pulumi/pulumi-tls's PrivateKey (the docs in
+ * @pulumi/tls privateKey.d.ts): `algorithm` RSA, ECDSA or ED25519; `rsaBits` default 2048;
+ * `ecdsaCurve` default P224: 112-bit strength, which NIST SP 800-57 Part 1 accepts only through 2030.
+ */
+function judgeKey(p: Record<string, unknown>, label: string): GeneratorVerdict {
+  const algorithm = p.algorithm;
+  if (algorithm === "ED25519") return { strong: true, why: `${label} (ED25519)` };
+  if (algorithm === "ECDSA") {
+    const curve = p.ecdsaCurve ?? "P224";
+    return ["P256", "P384", "P521"].includes(String(curve))
+      ? { strong: true, why: `${label} (ECDSA ${String(curve)})` }
+      : { strong: false, why: `${label} uses ECDSA curve ${String(curve)}; use P256 or larger` };
+  }
+  if (algorithm === "RSA") {
+    const bits = p.rsaBits ?? 2048;
+    return typeof bits === "number" && bits >= 2048
+      ? { strong: true, why: `${label} (RSA ${bits})` }
+      : { strong: false, why: `${label} has rsaBits ${String(bits)} < 2048` };
+  }
+  return { strong: false, why: `${label} has no known algorithm` };
 }

@@ -32,3 +32,15 @@ export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 export const RANDOM_STRING = "random:index/randomString:RandomString";
 export const RANDOM_ID = "random:index/randomId:RandomId";
 export const RANDOM_BYTES = "random:index/randomBytes:RandomBytes";
+
+// Key generators (@pulumi/tls)
+export const TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
+
+// AWS ECS and Elastic Load Balancing v2 (@pulumi/aws 7.x: ecs/service.js, ecs/taskDefinition.js,
+// lb/listener.js, lb/targetGroup.js; alb/* are the provider's older tokens for the same resources)
+export const ECS_SERVICE = "aws:ecs/service:Service";
+export const ECS_TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+export const LB_LISTENER = "aws:lb/listener:Listener";
+export const ALB_LISTENER = "aws:alb/listener:Listener";
+export const LB_TARGET_GROUP = "aws:lb/targetGroup:TargetGroup";
+export const ALB_TARGET_GROUP = "aws:alb/targetGroup:TargetGroup";
