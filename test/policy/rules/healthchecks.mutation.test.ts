@@ -251,3 +251,76 @@ describe("the rules end to end", () => {
     ).toEqual([]);
   });
 });
+
+describe("wording and odd inputs found by the mutation run", () => {
+  const run = (policy: Parameters<typeof runResourcePolicy>[0], p: Record<string, unknown>) =>
+    runResourcePolicy(policy, args(T.container, p, { name: "x" })).then((vs) =>
+      vs.map((v) => v.message),
+    );
+  it("a missing healthcheck's fix gives both example probes", async () => {
+    const [m] = await run(containerHealthcheckRequired, { image: "app:1", healthcheck: null });
+    expect(m).toBe(
+      'container "x" (app:1) has no `healthcheck`, so Docker and `wait` cannot tell a hung service from a healthy one. Fix: add healthcheck.tests, e.g. ["CMD-SHELL", "curl -fsS http://localhost:PORT/health"] or, for Redis, ["CMD-SHELL", "redis-cli ping | grep -qx PONG"].',
+    );
+  });
+  it("a whole healthcheck unknown at preview is named as the healthcheck of the container", async () => {
+    const [m] = await run(containerHealthcheckRequired, { image: "app:1", healthcheck: UNKNOWN });
+    expect(m).toMatch(
+      /^The healthcheck of container "x" \(app:1\).*declare `healthcheck.tests` as literals/s,
+    );
+  });
+  it("tests that are not all strings, or not a list, are not a blank probe", async () => {
+    for (const tests of [["CMD-SHELL", null], "CMD true"]) {
+      const [m] = await run(containerHealthcheckRequired, {
+        image: "app:1",
+        healthcheck: { tests },
+      });
+      expect(m).toMatch(/is not a list of strings/);
+    }
+  });
+  it("the curl and port findings end with their fixes", () => {
+    const tests = ["CMD", "curl", "http://127.0.0.1:8080/"];
+    const found = probeProblems(
+      { ports: [{ internal: 3000 }], healthcheck: { tests } },
+      parseProbe(tests),
+    );
+    expect(found).toEqual([
+      'the healthcheck runs curl without --fail (-f); curl exits 0 on an HTTP 500, so the check cannot fail. Fix: add -f, e.g. ["CMD", "curl", "-fsS", "http://127.0.0.1:PORT/health"].',
+      expect.stringMatching(
+        /^the healthcheck probes port 8080 but the container listens on 3000 \(/,
+      ),
+    ]);
+  });
+  it("the timeout finding ends with its fix", () => {
+    expect(timings({ timeout: "10s" })[0]).toMatch(
+      /\(unset or 0s means Docker's 30s for both\): .* Fix: make timeout shorter than interval, e\.g\. interval "10s", timeout "3s"\.$/,
+    );
+  });
+  it("the read-only and checks-reply findings end with their fixes", async () => {
+    const w = await run(redisHealthcheckReadOnly, {
+      image: "redis:7.4",
+      healthcheck: { tests: ["CMD", "redis-cli", "incr", "x"] },
+    });
+    expect(w[0]).toMatch(
+      /Fix: probe with a read-only command: "redis-cli ping \| grep -qx PONG"\.$/,
+    );
+    const c = await run(redisHealthcheckChecksReply, {
+      image: "redis:7.4",
+      healthcheck: { tests: ["CMD", "redis-cli", "ping"] },
+    });
+    expect(c[0]).toMatch(
+      /looks healthy\. Fix: \["CMD-SHELL", "redis-cli ping \| grep -qx PONG"\] \(with REDISCLI_AUTH for auth\)\.$/,
+    );
+  });
+  it("an interval over 10m is judged on interval only, a sub-second timeout on timeout only", () => {
+    expect(timings({ interval: "11m", timeout: "10m" })).toEqual([
+      expect.stringMatching(/interval 11m, over 10m/),
+    ]);
+    expect(timings({ timeout: "500ms", interval: "2s" })).toEqual([
+      expect.stringMatching(/timeout 500ms, under 1s: Docker would kill a probe/),
+    ]);
+  });
+  it("non-number retries count as unset (Docker's 3)", () => {
+    expect(timings({ retries: "1" })).toEqual([]);
+  });
+});
