@@ -13,6 +13,8 @@ export const TYPES = {
   ExternalRedis: "api-stack:components:ExternalRedis",
   EdgeProxy: "api-stack:components:EdgeProxy",
   WorkerService: "api-stack:components:WorkerService",
+  EcsPlatform: "api-stack:components:EcsPlatform",
+  EcsService: "api-stack:components:EcsService",
 } as const;
 
 /**

@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { UNKNOWN } from "../../policy/lib/unknown";
+import { awsMockState } from "./mock-state-aws";
 import type { ProgramRun } from "./records";
 
 /** The key `RunOptions.prior` uses; the mocks see no URN, only type and logical name. */
@@ -102,7 +103,7 @@ export function mockState(
         ),
       };
     default:
-      return { ...inputs };
+      return awsMockState(type, name, inputs, suffix, known) ?? { ...inputs };
   }
 }
 

@@ -1,0 +1,97 @@
+/**
+ * Mocked outputs of the AWS resources `platform: ecs` creates (issue 14): the ARNs, names and
+ * DNS names the program feeds into other resources, in the shapes AWS returns them, so a wrong
+ * wiring (a listener ARN where a target group ARN belongs, a missing ARN suffix) shows up
+ * under mocks. Computed values are unknown in a preview, as a provider's preview returns them;
+ * auto-names are known, since Pulumi assigns them before the provider runs (its `Check`).
+ */
+import { randomBytes } from "node:crypto";
+
+const REGION = "eu-central-1";
+const ACCOUNT = "123456789012";
+const ELB = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}`;
+
+/** `known(v)` is `v`, or the unknown sentinel in a preview. */
+type Known = (v: unknown) => unknown;
+
+/** A 16-hex-digit id, as in ELB ARNs. */
+const hexId = () => randomBytes(8).toString("hex");
+
+/**
+ * The outputs for `type`, or `undefined` for a type this file does not know. Shapes from the
+ * AWS docs' ARN formats ("Amazon Resource Names (ARNs)" per service: ECS, ELB v2, IAM, Secrets
+ * Manager) and @pulumi/aws's output fields (arnSuffix = the part after "loadbalancer/" or ":").
+ */
+export function awsMockState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  suffix: string,
+  known: Known,
+): Record<string, unknown> | undefined {
+  const auto = `${name}-${suffix}`;
+  switch (type) {
+    case "aws:ecs/cluster:Cluster":
+      return {
+        ...inputs,
+        name: inputs.name ?? auto,
+        arn: known(`arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${inputs.name ?? auto}`),
+      };
+    case "aws:ecs/service:Service":
+      return {
+        ...inputs,
+        name: inputs.name ?? auto,
+        arn: known(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/cluster/${inputs.name ?? auto}`),
+      };
+    case "aws:ecs/taskDefinition:TaskDefinition":
+      return {
+        ...inputs,
+        revision: known(1),
+        arn: known(`arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${String(inputs.family)}:1`),
+      };
+    case "aws:lb/loadBalancer:LoadBalancer": {
+      // ALB names are at most 32 characters; Pulumi's auto-name is trimmed to fit.
+      const lbName = auto.slice(0, 32);
+      const arnSuffix = `app/${lbName}/${hexId()}`;
+      return {
+        ...inputs,
+        name: lbName,
+        arn: known(`${ELB}:loadbalancer/${arnSuffix}`),
+        arnSuffix: known(arnSuffix),
+        dnsName: known(`${lbName}-1234567890.${REGION}.elb.amazonaws.com`),
+        zoneId: known("Z215JYRZR1TBD5"),
+      };
+    }
+    case "aws:lb/targetGroup:TargetGroup": {
+      const arnSuffix = `targetgroup/${auto.slice(0, 32)}/${hexId()}`;
+      return {
+        ...inputs,
+        name: auto.slice(0, 32),
+        arn: known(`${ELB}:${arnSuffix}`),
+        arnSuffix: known(arnSuffix),
+      };
+    }
+    case "aws:lb/listener:Listener":
+      return { ...inputs, arn: known(`${ELB}:listener/app/${name}/${hexId()}/${hexId()}`) };
+    case "aws:lb/listenerRule:ListenerRule":
+      return {
+        ...inputs,
+        arn: known(`${ELB}:listener-rule/app/${name}/${hexId()}/${hexId()}/${hexId()}`),
+      };
+    case "aws:iam/role:Role":
+      // A role's id is its name.
+      return {
+        ...inputs,
+        id: inputs.name ?? auto,
+        name: inputs.name ?? auto,
+        arn: known(`arn:aws:iam::${ACCOUNT}:role/${inputs.name ?? auto}`),
+      };
+    case "aws:secretsmanager/secret:Secret": {
+      // Secrets Manager appends "-" and six random characters to a secret's ARN; its id is the ARN.
+      const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${auto}-${randomBytes(3).toString("hex")}`;
+      return { ...inputs, name: auto, id: known(arn), arn: known(arn) };
+    }
+    default:
+      return undefined;
+  }
+}
