@@ -226,7 +226,8 @@ export interface TargetHealthCheck {
 /**
  * The ALB's ranges. AWS docs, ELB User Guide, "Health checks for Application Load Balancer
  * target groups": interval 5–300 s, timeout 2–120 s, healthy and unhealthy thresholds 2–10;
- * the timeout must be shorter than the interval (CreateTargetGroup rejects it otherwise).
+ * the timeout must be shorter than the interval (CreateTargetGroup rejects it otherwise; aws/aws-cdk
+ * validates the same since PR #29075, "health check interval greater than timeout").
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
  */
 export const ALB_HEALTHCHECK_RANGES = {
