@@ -89,3 +89,15 @@ describe("analyzeRedisAuth: directives", () => {
     expect(analyzeRedisAuth({ envs: ["ALLOW_EMPTY_PASSWORD=xyes"] }).explicitOpen).toEqual([]);
   });
 });
+
+describe("analyzeRedisAuth: a new or reset user starts off, without nopass", () => {
+  const open = (conf: string) =>
+    analyzeRedisAuth({ command: [CONF], uploads: [{ file: CONF, content: conf }] }).openUsers;
+  it("a user turned on with no password and no nopass cannot log in", () => {
+    expect(open(`user default on >${PW}\nuser app on`)).toEqual([]);
+  });
+  it("reset turns the user off and takes nopass away", () => {
+    expect(open(`user default on >${PW}\nuser app reset nopass`)).toEqual([]);
+    expect(open(`user default on >${PW}\nuser app on nopass reset on`)).toEqual([]);
+  });
+});
