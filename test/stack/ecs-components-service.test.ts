@@ -276,3 +276,14 @@ describe("argument errors name the key and the fix, without a stack", () => {
     expect(e.message).toMatch(message);
   });
 });
+
+describe("the cache admits the tasks' security groups only", () => {
+  it("has one Redis-port rule per task SG, none from a CIDR", () => {
+    const cacheSg = named(T.sg, "cache-sg").state.id;
+    const rules = rulesOn(T.ingress, cacheSg).map(props);
+    const taskSgs = ["api-tasks-sg", "jobs-tasks-sg"].map((n) => named(T.sg, n).state.id);
+    expect(rules.map((r) => r.referencedSecurityGroupId)).toEqual(taskSgs);
+    for (const r of rules) expect(r).toMatchObject({ fromPort: 6379, toPort: 6379 });
+    expect(rules.filter((r) => r.cidrIpv4 || r.cidrIpv6)).toEqual([]);
+  });
+});

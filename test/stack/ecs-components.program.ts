@@ -1,13 +1,14 @@
 /**
  * The tiny program the ECS component tests run under mocks: one `EcsPlatform`, a web service
- * (`api`) and a worker (`jobs`) with sample args, and helpers over what it registers.
+ * (`api`) and a worker (`jobs`) with sample args, on an `ElastiCacheValkey` that admits only the
+ * services' task security groups; and helpers over what it registers.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "vitest";
+import { TYPES } from "../../components/types";
 import type { CapturedResource, ProgramRun } from "../../gate";
 import { byType, reveal } from "../helpers/program";
 
-export const PASSWORD = "p4ssw0rd-from-the-cache-0123456789";
 export const SECRET_KEY = "secret-key-0123456789abcdef0123456789";
 /** The container start periods, seconds, that the services are given. */
 export const START_PERIOD_S: Record<string, number> = { api: 120, jobs: 30 };
@@ -19,7 +20,7 @@ export const PRIVATE_SUBNETS = ["subnet-priv-a", "subnet-priv-b"];
 export async function ecsProgram(): Promise<Record<string, unknown>> {
   const { EcsPlatform } = await import("../../components/ecs-platform");
   const { EcsService } = await import("../../components/ecs-service");
-  const { redisConnection } = await import("../../components/redis-connection");
+  const { ElastiCacheValkey } = await import("../../components/elasticache-valkey");
   const stack = "prod-ecs";
   const platform = new EcsPlatform("ecs", {
     vpcId: "vpc-0abc",
@@ -29,13 +30,19 @@ export async function ecsProgram(): Promise<Record<string, unknown>> {
     production: true,
     stack,
   });
-  const redis = redisConnection({
-    host: "master.cache-abc.euc1.cache.amazonaws.com",
-    port: 6379,
-    tls: true,
-    username: "default",
-    password: pulumi.secret(PASSWORD),
+  // The cache admits only the tasks' security groups, which exist only once the services do,
+  // and the services need the cache's connection: deferred outputs close that cycle
+  // (@pulumi/pulumi output.ts, deferredOutput).
+  const [apiSg, setApiSg] = pulumi.deferredOutput<string>();
+  const [jobsSg, setJobsSg] = pulumi.deferredOutput<string>();
+  const cache = new ElastiCacheValkey("cache", {
+    vpcId: "vpc-0abc",
+    subnetIds: PRIVATE_SUBNETS,
+    allowedSecurityGroupIds: [apiSg, jobsSg],
+    production: true,
+    stack,
   });
+  const redis = cache.connection;
   const common = {
     platform,
     image: "ghcr.io/acme/api:1.4.2",
@@ -61,6 +68,8 @@ export async function ecsProgram(): Promise<Record<string, unknown>> {
     kind: "worker",
     command: ["node", "/app/server.js", "worker"],
   });
+  setApiSg(api.taskSecurityGroupId);
+  setJobsSg(jobs.taskSecurityGroupId);
   return {
     url: platform.url,
     albDnsName: platform.albDnsName,
@@ -113,5 +122,19 @@ export function inspect(run: () => ProgramRun) {
   /** The service's secrets, by logical-name prefix. */
   const secretsOf = (service: string) =>
     byType(run(), T.secret).filter((r) => r.name.startsWith(`${service}-secret-`));
-  return { named, containerOf, secretsOf };
+  /** The cache's generated AUTH token. */
+  const cachePassword = () =>
+    props(named("aws:elasticache/replicationGroup:ReplicationGroup", "cache-valkey"))
+      .authToken as string;
+  /** Resources whose parent is an ECS component (the cache's own are not counted). */
+  const ecsChildren = () => {
+    const ecs = new Set<string>([TYPES.EcsPlatform, TYPES.EcsService]);
+    const parents = new Set(
+      run()
+        .resources.filter((r) => ecs.has(r.type))
+        .map((r) => r.urn),
+    );
+    return run().resources.filter((r) => parents.has(r.parent));
+  };
+  return { named, containerOf, secretsOf, cachePassword, ecsChildren };
 }

@@ -12,7 +12,6 @@ import { byType, isSecretWire, promiseOf } from "../helpers/program";
 import {
   ecsProgram,
   inspect,
-  PASSWORD,
   props,
   SECRET_KEY,
   START_PERIOD_S,
@@ -25,12 +24,13 @@ let run: ProgramRun;
 beforeAll(async () => {
   run = await runProgram({ stack: "prod-ecs", values: {}, secretKeys: [], load: ecsProgram });
 });
-const { named, containerOf, secretsOf } = inspect(() => run);
+const { named, containerOf, secretsOf, cachePassword, ecsChildren } = inspect(() => run);
 
 describe("what the program registers", () => {
-  it("has the expected count of each resource type", () => {
+  it("has the expected count of each resource type under the ECS components", () => {
+    const children = ecsChildren();
     const counts = Object.fromEntries(
-      Object.entries(T).map(([k, type]) => [k, byType(run, type).length]),
+      Object.entries(T).map(([k, type]) => [k, children.filter((r) => r.type === type).length]),
     );
     expect(counts).toEqual({
       cluster: 1,
@@ -118,7 +118,7 @@ describe.each(["api", "jobs"])("EcsService %s: secrets and roles", (service) => 
     expect(versions.length).toBe(service === "api" ? 4 : 3);
     for (const v of versions) expect(isSecretWire(v.properties.secretString)).toBe(true);
     const values = versions.map((v) => props(v).secretString as string);
-    expect(values).toContain(PASSWORD);
+    expect(values).toContain(cachePassword());
     expect(values).toContain(SECRET_KEY);
   });
 
@@ -134,7 +134,7 @@ describe.each(["api", "jobs"])("EcsService %s: secrets and roles", (service) => 
         : ["REDIS_PASSWORD", "REDIS_URL", "SECRET_KEY"],
     );
     const plain = JSON.stringify(env);
-    for (const bad of [PASSWORD, SECRET_KEY, "sk_live_", "rediss://"])
+    for (const bad of [cachePassword(), SECRET_KEY, "sk_live_", "rediss://"])
       expect(plain).not.toContain(bad);
     expect(env.map((e) => e.name)).toContain("REDIS_HOST");
     const names = new Set(env.map((e) => e.name));
