@@ -47,6 +47,20 @@ import {
   edgeWebReplicas,
   edgeWebServicesPublishNothing,
 } from "./rules/edge";
+import {
+  ecsAlbTls,
+  ecsGraceCoversStartPeriod,
+  ecsTargetGroupHealth,
+  ecsTaskNetwork,
+} from "./rules/ecs-alb";
+import {
+  ecsContainerHardening,
+  ecsContainerHealthcheck,
+  ecsDeploymentCircuitBreaker,
+  ecsDesiredCount,
+  ecsExecDisabled,
+  ecsNoSecretsInEnvironment,
+} from "./rules/ecs";
 import { unknownValueProvenance } from "./rules/provenance";
 import { redisBackendDefined } from "./rules/redis-backend";
 import {
@@ -115,6 +129,18 @@ export const allPolicies: Policies = [
   edgeProxyPorts,
   edgeProxyTlsFloor,
   edgeWebReplicas,
+
+  // ECS on Fargate behind an ALB (rules/ecs.ts, rules/ecs-alb.ts).
+  ecsContainerHardening,
+  ecsContainerHealthcheck,
+  ecsNoSecretsInEnvironment,
+  ecsDeploymentCircuitBreaker,
+  ecsDesiredCount,
+  ecsExecDisabled,
+  ecsAlbTls,
+  ecsGraceCoversStartPeriod,
+  ecsTargetGroupHealth,
+  ecsTaskNetwork,
 
   // Values unknown at preview, judged by where they come from (rules/provenance.ts).
   unknownValueProvenance,

@@ -29,6 +29,7 @@ import { elasticacheCases } from "./corpus/elasticache";
 import { elasticacheAuthCases } from "./corpus/elasticache-auth";
 import { elasticacheOpsCases } from "./corpus/elasticache-ops";
 import { edgeCases } from "./corpus/edge";
+import { ecsCases } from "./corpus/ecs";
 import { exposureCases } from "./corpus/exposure";
 import { goodCases } from "./corpus/good";
 import { hardeningCases } from "./corpus/hardening";
@@ -58,6 +59,7 @@ const families: Record<string, readonly BadCase[]> = {
   unknowns: unknownCases,
   "config-classes": configClassCases,
   edge: edgeCases,
+  ecs: ecsCases,
 };
 
 type Level = "advisory" | "mandatory" | "remediate" | "disabled";

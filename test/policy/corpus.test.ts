@@ -12,6 +12,7 @@ import { elasticacheCases } from "./corpus/elasticache";
 import { elasticacheAuthCases } from "./corpus/elasticache-auth";
 import { elasticacheOpsCases } from "./corpus/elasticache-ops";
 import { edgeCases } from "./corpus/edge";
+import { ecsCases } from "./corpus/ecs";
 import { exposureCases } from "./corpus/exposure";
 import { goodCases } from "./corpus/good";
 import { hardeningCases } from "./corpus/hardening";
@@ -35,6 +36,7 @@ const families: Record<string, BadCase[]> = {
   unknowns: unknownCases,
   "config-classes": configClassCases,
   edge: edgeCases,
+  ecs: ecsCases,
 };
 const badCount = Object.values(families).reduce((n, f) => n + f.length, 0);
 const tally = { blocked: 0, clean: 0 };

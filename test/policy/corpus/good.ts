@@ -22,6 +22,7 @@ import {
   urn,
   vpc,
 } from "./base";
+import { ecsGoodCases } from "./ecs";
 import { edgeGoodCases } from "./edge";
 import { elasticacheGoodCases } from "./elasticache-good";
 import { hardeningGoodCases } from "./hardening";
@@ -210,6 +211,7 @@ export const goodCases: GoodCase[] = [
   ...elasticacheGoodCases,
   ...hardeningGoodCases,
   ...edgeGoodCases,
+  ...ecsGoodCases,
 ];
 
 export const goodApiProps = apiProps;

@@ -1,0 +1,54 @@
+/**
+ * Helpers shared by the ECS rule tests: run a policy over the ECS corpus stack (ecs-base.ts)
+ * with one setting changed, per resource (Analyze) or as a stack (AnalyzeStack, dependencies
+ * resolved by URN).
+ */
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ResourceRecord } from "../../../gate";
+import { ecsStack, EcsOpts } from "../corpus/ecs-base";
+import {
+  createResourceValidationArgs,
+  createStackValidationArgs,
+  runResourcePolicy,
+  runStackPolicy,
+} from "../util";
+
+export type Props = Record<string, unknown>;
+export const prodCfg = {};
+export const devCfg = { production: false };
+
+/** The stack as AnalyzeStack args, dependencies resolved by URN. */
+export function stackArgs(records: readonly ResourceRecord[], config: Props = {}) {
+  const nameOf = new Map(records.map((r) => [r.urn, r.name]));
+  const names = (urns: readonly string[] = []) =>
+    urns.map((u) => nameOf.get(u)).filter((n): n is string => n !== undefined);
+  return createStackValidationArgs(
+    records.map((r) => ({
+      type: r.type,
+      name: r.name,
+      props: r.properties,
+      dependencies: names(r.dependencies),
+      propertyDependencies: Object.fromEntries(
+        Object.entries(r.propertyDependencies ?? {}).map(([k, v]) => [k, names(v)]),
+      ),
+    })),
+    config,
+  );
+}
+
+export const stackMessages = async (p: StackValidationPolicy, opts: EcsOpts, config: Props = {}) =>
+  (await runStackPolicy(p, stackArgs(ecsStack(opts), config))).map((v) => v.message);
+
+/** Messages of a resource policy run on every resource of the stack (Analyze). */
+export async function resourceMessages(
+  p: ResourceValidationPolicy,
+  opts: EcsOpts,
+  config = prodCfg,
+) {
+  const out: string[] = [];
+  for (const r of ecsStack(opts)) {
+    const args = createResourceValidationArgs(r.type, r.properties, { name: r.name, config });
+    out.push(...(await runResourcePolicy(p, args)).map((v) => v.message));
+  }
+  return out;
+}
