@@ -1,14 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { memoryLimit, replicaNames, stopGrace, unprivileged } from "./lib/container";
+import { replicaNames } from "./lib/container";
 import {
   httpProbe,
   toDockerHealthcheck,
   waitTimeoutSeconds,
   type HealthTiming,
 } from "./lib/healthcheck";
-import { serviceEnv, type RedisConnectionOutputs } from "./redis-connection";
-import { argError, LOG_ROTATION, stackLabels, TYPES } from "./types";
+import { serviceEnv } from "./redis-connection";
+import {
+  resolveServiceContainer,
+  SERVICE_CONTAINER_DEFAULTS,
+  serviceContainerSettings,
+  type ResolvedServiceContainer,
+  type ServiceContainerArgs,
+} from "./service-container";
+import { argError, stackLabels, TYPES } from "./types";
 
 /** An API probe: its timing, and either the HTTP path `curl` requests or a whole command. */
 export interface ApiHealthcheck extends Partial<HealthTiming> {
@@ -28,7 +35,7 @@ export const API_ALIAS = "api";
 export const API_SERVICE_DEFAULTS = {
   port: 3003,
   hostIp: "127.0.0.1",
-  restart: "unless-stopped",
+  ...SERVICE_CONTAINER_DEFAULTS,
   healthcheck: {
     intervalMs: 30_000,
     timeoutMs: 10_000,
@@ -36,12 +43,10 @@ export const API_SERVICE_DEFAULTS = {
     startPeriodMs: 60_000,
     path: "/health",
   },
-  stopSignal: "SIGTERM",
-  stopTimeoutMs: 30_000,
   replicas: 1,
 } as const satisfies Partial<ApiServiceArgs>;
 
-export interface ApiServiceArgs {
+export interface ApiServiceArgs extends ServiceContainerArgs {
   /** A pinned image, e.g. "ghcr.io/acme/api:1.4.2". */
   readonly image: string;
   /** The port the API listens on inside the container, 1–65535. @default 3003 */
@@ -58,36 +63,8 @@ export interface ApiServiceArgs {
    * publishing `hostIp:hostPort`
    */
   readonly edgeNetworkName?: pulumi.Input<string>;
-  /** Other networks to join; the first should be the backend network Redis is on. */
-  readonly networkNames: pulumi.Input<string>[];
-  /** Whichever Redis back end the stack chose. */
-  readonly redis: RedisConnectionOutputs;
-  /** Resources the API must not start before (the Redis container, waited healthy). @default [] */
-  readonly dependsOn?: pulumi.Resource[];
-  /** The app's SECRET_KEY. */
-  readonly secretKey: pulumi.Input<string>;
-  /** Plain env, name to value. @default {} */
-  readonly env?: Record<string, string>;
-  /** Secret env, e.g. from `config.requireSecretObject`. @default {} */
-  readonly secretEnv?: pulumi.Input<Record<string, string>>;
-  /** Docker restart policy. @default "unless-stopped" */
-  readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
-  /** Restarts before Docker gives up, 1 or more; required with `restart: "on-failure"`. @default unlimited */
-  readonly maxRetryCount?: number;
   /** Probe timing (ms), path and command. @default interval 30s, timeout 10s, retries 5, start period 60s, path "/health" */
   readonly healthcheck?: ApiHealthcheck;
-  /** Memory limit, MB, at least 16. @default unlimited */
-  readonly memoryMb?: number;
-  /** CPU limit, 0.01–256, e.g. 0.5. @default unlimited */
-  readonly cpus?: number;
-  /** "uid", "uid:gid" or a user name to run as. @default the image's user */
-  readonly user?: string;
-  /** The signal `docker stop` sends. @default "SIGTERM" */
-  readonly stopSignal?: string;
-  /** Grace period before SIGKILL, ms, 1s–10m; rounded up to whole seconds. @default 30000 */
-  readonly stopTimeoutMs?: number;
-  /** The stack name, for labels. */
-  readonly stack: string;
 }
 
 /**
@@ -186,19 +163,8 @@ export class ApiService extends pulumi.ComponentResource {
         healthcheck: toDockerHealthcheck(tests, a.healthcheck),
         wait: true,
         waitTimeout: waitTimeoutSeconds(a.healthcheck),
-        restart: a.restart,
-        maxRetryCount: a.maxRetryCount,
-        ...memoryLimit(a.memoryMb),
-        cpus: a.cpus === undefined ? undefined : String(a.cpus),
-        user: a.user,
-        // An HTTP server on an unprivileged port needs none of Docker's default capabilities
-        // (capabilities(7); NET_RAW alone would let a compromised API forge packets on the
-        // Redis network). A port below 1024 for a non-root user would be the one reason to add
-        // NET_BIND_SERVICE back, which is not an escape capability.
-        ...unprivileged(),
-        stopSignal: a.stopSignal,
-        ...stopGrace(Math.ceil(a.stopTimeoutMs / 1_000)),
-        ...LOG_ROTATION,
+        // Restart, limits, user, no capabilities, stop grace and log rotation, as every service.
+        ...serviceContainerSettings(a),
         labels: stackLabels(a.stack, "api"),
       },
       {
@@ -223,20 +189,15 @@ export class ApiService extends pulumi.ComponentResource {
   }
 }
 
-type ResolvedApiServiceArgs = Omit<ApiServiceArgs, "secretEnv"> & {
-  readonly port: number;
-  readonly hostIp: string;
-  /** Unset behind the edge proxy; the container port otherwise. */
-  readonly hostPort?: number;
-  readonly replicas: number;
-  readonly env: Record<string, string>;
-  readonly secretEnv: pulumi.Output<Record<string, string>>;
-  readonly restart: NonNullable<ApiServiceArgs["restart"]>;
-  readonly healthcheck: HealthTiming & { readonly path: string; readonly command?: string[] };
-  readonly stopSignal: string;
-  readonly stopTimeoutMs: number;
-  readonly dependsOn: pulumi.Resource[];
-};
+type ResolvedApiServiceArgs = Omit<ApiServiceArgs, keyof ResolvedServiceContainer> &
+  ResolvedServiceContainer & {
+    readonly port: number;
+    readonly hostIp: string;
+    /** Unset behind the edge proxy; the container port otherwise. */
+    readonly hostPort?: number;
+    readonly replicas: number;
+    readonly healthcheck: HealthTiming & { readonly path: string; readonly command?: string[] };
+  };
 
 /** Every default in one place, with `??` so an explicit `undefined` still gets it. */
 export function resolveApiServiceArgs(args: ApiServiceArgs): ResolvedApiServiceArgs {
@@ -245,13 +206,11 @@ export function resolveApiServiceArgs(args: ApiServiceArgs): ResolvedApiServiceA
   const port = args.port ?? d.port;
   return {
     ...args,
+    ...resolveServiceContainer(args, d),
     port,
     hostIp: args.hostIp ?? d.hostIp,
     hostPort: args.hostPort ?? (args.edgeNetworkName === undefined ? port : undefined),
     replicas: args.replicas ?? d.replicas,
-    env: args.env ?? {},
-    secretEnv: pulumi.output(args.secretEnv ?? {}),
-    restart: args.restart ?? d.restart,
     healthcheck: {
       intervalMs: h.intervalMs ?? d.healthcheck.intervalMs,
       timeoutMs: h.timeoutMs ?? d.healthcheck.timeoutMs,
@@ -260,8 +219,5 @@ export function resolveApiServiceArgs(args: ApiServiceArgs): ResolvedApiServiceA
       path: h.path ?? d.healthcheck.path,
       command: h.command,
     },
-    stopSignal: args.stopSignal ?? d.stopSignal,
-    stopTimeoutMs: args.stopTimeoutMs ?? d.stopTimeoutMs,
-    dependsOn: args.dependsOn ?? [],
   };
 }

@@ -1,14 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { memoryLimit, replicaNames, stopGrace, unprivileged } from "./lib/container";
+import { replicaNames } from "./lib/container";
 import {
   heartbeatProbe,
   toDockerHealthcheck,
   waitTimeoutSeconds,
   type HealthTiming,
 } from "./lib/healthcheck";
-import { serviceEnv, type RedisConnectionOutputs } from "./redis-connection";
-import { argError, LOG_ROTATION, stackLabels, TYPES } from "./types";
+import { serviceEnv } from "./redis-connection";
+import {
+  resolveServiceContainer,
+  SERVICE_CONTAINER_DEFAULTS,
+  serviceContainerSettings,
+  type ResolvedServiceContainer,
+  type ServiceContainerArgs,
+} from "./service-container";
+import { argError, stackLabels, TYPES } from "./types";
 
 /** A worker's probe: its timing, and the heartbeat file that must stay fresh. */
 export interface WorkerHealthcheck extends Partial<HealthTiming> {
@@ -21,7 +28,7 @@ export interface WorkerHealthcheck extends Partial<HealthTiming> {
 /** The defaults every worker gets; the config schema (stacks/config/) reads them from here. */
 export const WORKER_SERVICE_DEFAULTS = {
   replicas: 1,
-  restart: "unless-stopped",
+  ...SERVICE_CONTAINER_DEFAULTS,
   healthcheck: {
     // examples/api worker mode writes /tmp/worker-heartbeat every few seconds (its README
     // shows the same probe with a 10 s age).
@@ -32,47 +39,17 @@ export const WORKER_SERVICE_DEFAULTS = {
     retries: 3,
     startPeriodMs: 30_000,
   },
-  stopSignal: "SIGTERM",
-  stopTimeoutMs: 30_000,
 } as const satisfies Partial<WorkerServiceArgs>;
 
-export interface WorkerServiceArgs {
+export interface WorkerServiceArgs extends ServiceContainerArgs {
   /** A pinned image, e.g. the API's own "ghcr.io/acme/api:1.4.2". */
   readonly image: string;
   /** The command that starts the worker, e.g. ["node", "/app/server.js", "worker"]. */
   readonly command: string[];
   /** Containers to run, 1 or more; each takes jobs on its own. @default 1 */
   readonly replicas?: number;
-  /** Networks to join, at least one; the first should be the backend network Redis is on. */
-  readonly networkNames: pulumi.Input<string>[];
-  /** Whichever Redis back end the stack chose; the same connection the API gets. */
-  readonly redis: RedisConnectionOutputs;
-  /** Resources the workers must not start before (the Redis container). @default [] */
-  readonly dependsOn?: pulumi.Resource[];
-  /** The app's SECRET_KEY. */
-  readonly secretKey: pulumi.Input<string>;
-  /** Plain env, name to value. @default {} */
-  readonly env?: Record<string, string>;
-  /** Secret env, e.g. from `config.requireSecretObject`. @default {} */
-  readonly secretEnv?: pulumi.Input<Record<string, string>>;
-  /** Docker restart policy. @default "unless-stopped" */
-  readonly restart?: "no" | "on-failure" | "always" | "unless-stopped";
-  /** Restarts before Docker gives up; required with `restart: "on-failure"`. @default unlimited */
-  readonly maxRetryCount?: number;
   /** Heartbeat probe. @default file /tmp/worker-heartbeat, max age 10s, interval 10s, timeout 5s, retries 3, start period 30s */
   readonly healthcheck?: WorkerHealthcheck;
-  /** Memory limit, MB, at least 16. @default unlimited */
-  readonly memoryMb?: number;
-  /** CPU limit, 0.01–256. @default unlimited */
-  readonly cpus?: number;
-  /** "uid", "uid:gid" or a user name to run as. @default the image's user */
-  readonly user?: string;
-  /** The signal `docker stop` sends; the worker finishes its job on it. @default "SIGTERM" */
-  readonly stopSignal?: string;
-  /** Grace period before SIGKILL, ms, 1s–10m; rounded up to whole seconds. @default 30000 */
-  readonly stopTimeoutMs?: number;
-  /** The stack name, for labels. */
-  readonly stack: string;
 }
 
 /**
@@ -141,15 +118,8 @@ export class WorkerService extends pulumi.ComponentResource {
         healthcheck: toDockerHealthcheck(probe, a.healthcheck),
         wait: true,
         waitTimeout: waitTimeoutSeconds(a.healthcheck),
-        restart: a.restart,
-        maxRetryCount: a.maxRetryCount,
-        ...memoryLimit(a.memoryMb),
-        cpus: a.cpus === undefined ? undefined : String(a.cpus),
-        user: a.user,
-        ...unprivileged(),
-        stopSignal: a.stopSignal,
-        ...stopGrace(Math.ceil(a.stopTimeoutMs / 1_000)),
-        ...LOG_ROTATION,
+        // Restart, limits, user, no capabilities, stop grace and log rotation, as every service.
+        ...serviceContainerSettings(a),
         labels: [
           ...stackLabels(a.stack, "worker"),
           { label: "com.api-stack.worker", value: worker },
@@ -172,19 +142,14 @@ export class WorkerService extends pulumi.ComponentResource {
   }
 }
 
-type ResolvedWorkerServiceArgs = Omit<WorkerServiceArgs, "secretEnv"> & {
-  readonly replicas: number;
-  readonly env: Record<string, string>;
-  readonly secretEnv: pulumi.Output<Record<string, string>>;
-  readonly restart: NonNullable<WorkerServiceArgs["restart"]>;
-  readonly healthcheck: HealthTiming & {
-    readonly heartbeatFile: string;
-    readonly maxAgeMs: number;
+type ResolvedWorkerServiceArgs = Omit<WorkerServiceArgs, keyof ResolvedServiceContainer> &
+  ResolvedServiceContainer & {
+    readonly replicas: number;
+    readonly healthcheck: HealthTiming & {
+      readonly heartbeatFile: string;
+      readonly maxAgeMs: number;
+    };
   };
-  readonly stopSignal: string;
-  readonly stopTimeoutMs: number;
-  readonly dependsOn: pulumi.Resource[];
-};
 
 /** Every default in one place, with `??` so an explicit `undefined` still gets it. */
 export function resolveWorkerServiceArgs(args: WorkerServiceArgs): ResolvedWorkerServiceArgs {
@@ -192,10 +157,8 @@ export function resolveWorkerServiceArgs(args: WorkerServiceArgs): ResolvedWorke
   const h = args.healthcheck ?? {};
   return {
     ...args,
+    ...resolveServiceContainer(args, d),
     replicas: args.replicas ?? d.replicas,
-    env: args.env ?? {},
-    secretEnv: pulumi.output(args.secretEnv ?? {}),
-    restart: args.restart ?? d.restart,
     healthcheck: {
       heartbeatFile: h.heartbeatFile ?? d.healthcheck.heartbeatFile,
       maxAgeMs: h.maxAgeMs ?? d.healthcheck.maxAgeMs,
@@ -204,8 +167,5 @@ export function resolveWorkerServiceArgs(args: WorkerServiceArgs): ResolvedWorke
       retries: h.retries ?? d.healthcheck.retries,
       startPeriodMs: h.startPeriodMs ?? d.healthcheck.startPeriodMs,
     },
-    stopSignal: args.stopSignal ?? d.stopSignal,
-    stopTimeoutMs: args.stopTimeoutMs ?? d.stopTimeoutMs,
-    dependsOn: args.dependsOn ?? [],
   };
 }
