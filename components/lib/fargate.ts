@@ -3,6 +3,8 @@
  * healthcheck's ranges, the stop timeout and the container definition itself. No `@pulumi/*`
  * imports, so the config schema, the components and the tests share one copy of each limit.
  */
+import { ECS_HEALTHCHECK, FARGATE_MAX_STOP_TIMEOUT } from "../../policy/lib/ecs";
+import { TG_HEALTHCHECK } from "../../policy/lib/ecs-lb";
 import type { HealthTiming } from "./healthcheck";
 
 /** One Fargate task size: CPU units (1024 = 1 vCPU) and memory in MiB. */
@@ -77,15 +79,15 @@ export interface EcsHealthCheck {
 }
 
 /**
- * ECS's ranges for a container health check. AWS docs, Amazon ECS API Reference, "HealthCheck":
- * interval 5–300 s, timeout 2–120 s, retries 1–10, startPeriod 0–300 s.
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
+ * ECS's ranges for a container health check, from the pack's one copy (policy/lib/ecs.ts,
+ * ECS_HEALTHCHECK: interval 5–300 s, timeout 2–60 s, retries 1–10, startPeriod 0–300 s, per the
+ * Amazon ECS API Reference "HealthCheck" and the CDK's aws_ecs.HealthCheck docs).
  */
 export const ECS_HEALTHCHECK_RANGES = {
-  interval: [5, 300],
-  timeout: [2, 120],
-  retries: [1, 10],
-  startPeriod: [0, 300],
+  interval: [ECS_HEALTHCHECK.interval.min, ECS_HEALTHCHECK.interval.max],
+  timeout: [ECS_HEALTHCHECK.timeout.min, ECS_HEALTHCHECK.timeout.max],
+  retries: [ECS_HEALTHCHECK.retries.min, ECS_HEALTHCHECK.retries.max],
+  startPeriod: [ECS_HEALTHCHECK.startPeriod.min, ECS_HEALTHCHECK.startPeriod.max],
 } as const;
 
 /**
@@ -121,12 +123,8 @@ export function ecsHealthCheck(command: readonly string[], t: HealthTiming): Ecs
   return check;
 }
 
-/**
- * Fargate's longest `stopTimeout`. AWS docs, Amazon ECS API Reference, "ContainerDefinition",
- * `stopTimeout`: "For tasks using the Fargate launch type, the max stop timeout value is 120
- * seconds." https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
- */
-export const FARGATE_MAX_STOP_TIMEOUT_S = 120;
+/** Fargate's longest `stopTimeout`, 120 s, from the pack's one copy (policy/lib/ecs.ts). */
+export const FARGATE_MAX_STOP_TIMEOUT_S = FARGATE_MAX_STOP_TIMEOUT;
 
 /** The container's `stopTimeout`: the grace rounded up to seconds, capped at Fargate's 120 s. */
 export function stopTimeoutSeconds(graceMs: number): number {
@@ -231,9 +229,9 @@ export interface TargetHealthCheck {
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
  */
 export const ALB_HEALTHCHECK_RANGES = {
-  interval: [5, 300],
-  timeout: [2, 120],
-  threshold: [2, 10],
+  interval: [TG_HEALTHCHECK.interval.min, TG_HEALTHCHECK.interval.max],
+  timeout: [TG_HEALTHCHECK.timeout.min, TG_HEALTHCHECK.timeout.max],
+  threshold: [TG_HEALTHCHECK.healthyThreshold.min, TG_HEALTHCHECK.healthyThreshold.max],
 } as const;
 
 /**
