@@ -141,9 +141,10 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
   });
 
   test("from the host, only the proxy's two ports are published; replicas and workers publish nothing", async () => {
-    const mine = await docker.listContainers({
-      filters: { label: [`com.api-stack.stack=prod`] },
-    });
+    // This deployment's containers only: another test file may run prod beside it.
+    const ours = new Set(names(/^(edge-proxy|api-server(-\d+)?|jobs-worker(-\d+)?|cache-server)$/));
+    const mine = (await docker.listContainers()).filter((c) => ours.has(c.Names[0]!.slice(1)));
+    expect(mine).toHaveLength(6);
     const published = mine.flatMap((c) =>
       c.Ports.filter((p) => p.PublicPort).map((p) => `${c.Names[0]} ${p.IP}:${p.PublicPort}`),
     );

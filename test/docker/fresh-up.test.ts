@@ -10,7 +10,15 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { PROJECT_DIR } from "../../gate";
 import { redisCliUrl, tempDir } from "../real/util";
-import { engine, firstUp, outputsOf, requireImages, teardown, type Deployment } from "./harness";
+import {
+  engine,
+  firstUp,
+  outputsOf,
+  request,
+  requireImages,
+  teardown,
+  type Deployment,
+} from "./harness";
 import { describeDocker } from "./layer";
 
 const run = promisify(execFile);
@@ -49,8 +57,29 @@ describeDocker.each(["dev", "prod"])("fresh up of %s on a real Docker engine", (
   const inspect = (logical: string) =>
     docker.getContainer(d!.applier.physicalName(logical)).inspect();
 
-  test("both containers are healthy, each within its own waitTimeout", async () => {
-    for (const logical of ["cache-server", "api-server"]) {
+  /** Every container the stack created: Redis and the API, and in prod the replicas, workers and proxy. */
+  const containers = () =>
+    d!.run.resources
+      .filter((r) => r.type === "docker:index/container:Container")
+      .map((r) => r.name);
+
+  test("every container is healthy, each within its own waitTimeout", async () => {
+    const all = containers();
+    expect(all).toEqual(
+      expect.arrayContaining(
+        stack === "prod"
+          ? [
+              "cache-server",
+              "api-server",
+              "api-server-2",
+              "jobs-worker",
+              "jobs-worker-2",
+              "edge-proxy",
+            ]
+          : ["cache-server", "api-server"],
+      ),
+    );
+    for (const logical of all) {
       const info = await inspect(logical);
       expect(info.State.Health?.Status, logical).toBe("healthy");
       const step = d!.applier.steps.find((s) => s.name === logical)!;
@@ -60,7 +89,7 @@ describeDocker.each(["dev", "prod"])("fresh up of %s on a real Docker engine", (
   });
 
   test("the API reaches Redis by its alias over the internal network, authenticated", async () => {
-    const res = await fetch(`http://127.0.0.1:${d!.apiPort}${String(out.apiHealthPath)}`);
+    const res = await request(d!, String(out.apiHealthPath));
     expect(res.status).toBe(200);
     const env = (await inspect("api-server")).Config.Env;
     expect(env).toContain("REDIS_HOST=redis");
@@ -71,12 +100,30 @@ describeDocker.each(["dev", "prod"])("fresh up of %s on a real Docker engine", (
     expect(net.Internal).toBe(true);
   });
 
-  test("the API's port is published on 127.0.0.1 only", async () => {
-    const ports = (await inspect("api-server")).NetworkSettings.Ports;
-    const bindings = Object.values(ports).flat().filter(Boolean) as { HostIp: string }[];
-    expect(bindings.map((b) => b.HostIp)).toEqual(["127.0.0.1"]);
-    expect(await answers("127.0.0.1", d!.apiPort)).toBe(true);
-  });
+  const published = async (logical: string) =>
+    (
+      Object.values((await inspect(logical)).NetworkSettings.Ports ?? {})
+        .flat()
+        .filter(Boolean) as {
+        HostIp: string;
+        HostPort: string;
+      }[]
+    ).map((b) => `${b.HostIp}:${b.HostPort}`);
+
+  if (stack === "prod") {
+    test("only the edge proxy publishes, 80 and 443 on its address; the API replicas publish nothing", async () => {
+      for (const logical of containers().filter((n) => n !== "edge-proxy"))
+        expect(await published(logical), logical).toEqual([]);
+      expect((await published("edge-proxy")).sort()).toEqual(
+        [`${d!.edgeIp}:443`, `${d!.edgeIp}:80`].sort(),
+      );
+    });
+  } else {
+    test("the API's port is published on 127.0.0.1 only", async () => {
+      expect(await published("api-server")).toEqual([`127.0.0.1:${d!.apiPort}`]);
+      expect(await answers("127.0.0.1", d!.apiPort)).toBe(true);
+    });
+  }
 
   if (stack === "prod") {
     test("Redis publishes nothing and is on its internal network alone", async () => {

@@ -77,6 +77,8 @@ export interface Deployment {
   readonly edgeCa?: string;
   /** Where a client reaches the API: the edge proxy over HTTPS, or the API's own port. */
   readonly apiBase: string;
+  /** Deployed with `edge: null`: later ups keep the single-API design unless told otherwise. */
+  readonly singleApi: boolean;
 }
 
 export interface DeployOptions {
@@ -121,6 +123,7 @@ export async function prepare(stack: string, o: DeployOptions = {}): Promise<Dep
     ...ports,
     edgeCa,
     apiBase: edge ? `https://${ports.edgeIp}` : `http://127.0.0.1:${ports.apiPort}`,
+    singleApi: o.edge === null,
   };
 }
 
@@ -163,7 +166,9 @@ export async function firstUp(stack: string, o: DeployOptions = {}): Promise<Dep
 }
 
 /** A later `pulumi up` of the same stack with changed config. */
-export async function nextUp(d: Deployment, o: DeployOptions = {}): Promise<void> {
+export async function nextUp(d: Deployment, options: DeployOptions = {}): Promise<void> {
+  const o: DeployOptions =
+    d.singleApi && options.edge === undefined ? { ...options, edge: null } : options;
   d.run = await runStack(d.stack, {
     overrides: await configFor(d.stack, d, o),
     secrets: o.secrets,

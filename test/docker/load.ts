@@ -52,13 +52,20 @@ export interface Summary {
   readonly max: number;
   /** The longest stretch, in ms, during which every request sent failed. */
   readonly longestOutageMs: number;
+  /** How the failed ones failed: status code or error code, with counts. */
+  readonly failures: Readonly<Record<string, number>>;
 }
 
 export function startLoad(o: LoadOptions): LoadRun {
   const https = o.url.startsWith("https:");
-  const agent = https
-    ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: o.ca })
-    : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  // An idle keep-alive socket is closed by the client after 2 s, before any server closes it:
+  // HAProxy's `timeout http-keep-alive` falls back to `timeout http-request` (10 s here;
+  // haproxy configuration.txt 4.2) and Node's own server to 5 s (http.Server
+  // keepAliveTimeout). A request sent on a socket the server is closing at that moment fails
+  // with ECONNRESET, which Node's client does not retry; that is the client's race, not the
+  // deploy's, and it would be counted as a failure of the deploy.
+  const sockets = { keepAlive: true, maxSockets: 64, timeout: 2_000 };
+  const agent = https ? new HttpsAgent({ ...sockets, ca: o.ca }) : new HttpAgent(sockets);
   const send = https ? httpsRequest : httpRequest;
   const t0 = performance.now();
   const samples: Sample[] = [];
@@ -134,6 +141,13 @@ export function summarize(r: LoadResult, from = 0, to = Infinity): Summary {
     p99: percentile(ms, 0.99),
     max: ms[ms.length - 1] ?? 0,
     longestOutageMs: longest,
+    failures: s
+      .filter((x) => !good(x))
+      .reduce<Record<string, number>>((acc, x) => {
+        const k = x.status === undefined ? String(x.error) : String(x.status);
+        acc[k] = (acc[k] ?? 0) + 1;
+        return acc;
+      }, {}),
   };
 }
 
@@ -142,6 +156,7 @@ export function formatSummary(label: string, x: Summary): string {
   return (
     `${label}: sent ${x.sent}, ok ${x.ok}, non-2xx ${x.non2xx}, connection errors ${x.errors}, ` +
     `latency p50 ${f(x.p50)} ms, p99 ${f(x.p99)} ms, max ${f(x.max)} ms` +
-    (x.longestOutageMs > 0 ? `, longest outage ${f(x.longestOutageMs)} ms` : "")
+    (x.longestOutageMs > 0 ? `, longest outage ${f(x.longestOutageMs)} ms` : "") +
+    (Object.keys(x.failures).length > 0 ? ` (${JSON.stringify(x.failures)})` : "")
   );
 }
