@@ -48,7 +48,8 @@ describeDocker("today's single API under load during an image bump (prod)", () =
     console.log(`[single API] ${formatSummary("during the image bump", roll)}`);
     expect(steady.ok).toBe(steady.sent);
     expect(roll.sent).toBeGreaterThan(0);
+    // How long the gap is depends on the machine (326 to 745 ms here); that there is one does not.
     expect(roll.errors + roll.non2xx).toBeGreaterThan(0);
-    expect(roll.longestOutageMs).toBeGreaterThan(500);
+    expect(roll.longestOutageMs).toBeGreaterThan(0);
   });
 });
