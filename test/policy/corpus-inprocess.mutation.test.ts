@@ -23,21 +23,9 @@ import {
 } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { allPolicies } from "../../policy/policies";
-import { configClassCases } from "./corpus/config-classes";
-import { containerCases } from "./corpus/containers";
-import { elasticacheCases } from "./corpus/elasticache";
-import { elasticacheAuthCases } from "./corpus/elasticache-auth";
-import { elasticacheOpsCases } from "./corpus/elasticache-ops";
-import { edgeCases } from "./corpus/edge";
-import { ecsCases } from "./corpus/ecs";
-import { exposureCases } from "./corpus/exposure";
-import { goodCases } from "./corpus/good";
+import { BAD_FAMILIES } from "./corpus/families";
 import { hardeningCases } from "./corpus/hardening";
-import { healthcheckCases } from "./corpus/healthchecks";
-import { lifecycleCases } from "./corpus/lifecycle";
-import { secretCases } from "./corpus/secrets";
-import { BadCase } from "./corpus/types";
-import { unknownCases } from "./corpus/unknowns";
+import { goodCases } from "./corpus/good";
 import {
   asPolicySees,
   createResourceValidationArgs,
@@ -45,22 +33,7 @@ import {
   runStackPolicy,
 } from "./util";
 
-// The families corpus.test.ts runs, in the same order.
-const families: Record<string, readonly BadCase[]> = {
-  secrets: secretCases,
-  exposure: exposureCases,
-  healthchecks: healthcheckCases,
-  containers: containerCases,
-  hardening: hardeningCases,
-  lifecycle: lifecycleCases,
-  elasticache: elasticacheCases,
-  "elasticache-auth": elasticacheAuthCases,
-  "elasticache-ops": elasticacheOpsCases,
-  unknowns: unknownCases,
-  "config-classes": configClassCases,
-  edge: edgeCases,
-  ecs: ecsCases,
-};
+const families = BAD_FAMILIES;
 
 type Level = "advisory" | "mandatory" | "remediate" | "disabled";
 type FileEntry = Level | ({ enforcementLevel?: Level } & Record<string, unknown>);

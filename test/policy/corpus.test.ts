@@ -6,38 +6,11 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Diagnostic, PolicyPackClient, ResourceRecord, startPolicyPack } from "../../gate";
-import { containerCases } from "./corpus/containers";
-import { configClassCases } from "./corpus/config-classes";
-import { elasticacheCases } from "./corpus/elasticache";
-import { elasticacheAuthCases } from "./corpus/elasticache-auth";
-import { elasticacheOpsCases } from "./corpus/elasticache-ops";
-import { edgeCases } from "./corpus/edge";
-import { ecsCases } from "./corpus/ecs";
-import { exposureCases } from "./corpus/exposure";
+import { BAD_FAMILIES } from "./corpus/families";
 import { goodCases } from "./corpus/good";
-import { hardeningCases } from "./corpus/hardening";
-import { healthcheckCases } from "./corpus/healthchecks";
-import { lifecycleCases } from "./corpus/lifecycle";
-import { secretCases } from "./corpus/secrets";
-import { BadCase } from "./corpus/types";
-import { unknownCases } from "./corpus/unknowns";
 
 const POLICY_DIR = path.resolve(__dirname, "../../policy");
-const families: Record<string, BadCase[]> = {
-  secrets: secretCases,
-  exposure: exposureCases,
-  healthchecks: healthcheckCases,
-  containers: containerCases,
-  hardening: hardeningCases,
-  lifecycle: lifecycleCases,
-  elasticache: elasticacheCases,
-  "elasticache-auth": elasticacheAuthCases,
-  "elasticache-ops": elasticacheOpsCases,
-  unknowns: unknownCases,
-  "config-classes": configClassCases,
-  edge: edgeCases,
-  ecs: ecsCases,
-};
+const families = BAD_FAMILIES;
 const badCount = Object.values(families).reduce((n, f) => n + f.length, 0);
 const tally = { blocked: 0, clean: 0 };
 

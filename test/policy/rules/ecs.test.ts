@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { changedSettings } from "../corpus/one-setting";
 import { UNKNOWN } from "../../../gate";
 import {
   ecsContainerHardening,
@@ -21,18 +22,7 @@ describe("the ECS corpus", () => {
     "%s changes one setting of a good ECS stack",
     (_, c) => {
       expect(good.has(JSON.stringify(c.twin)), "its twin is an ECS good case").toBe(true);
-      const changed: string[] = [];
-      const twin = new Map(c.twin.map((r) => [r.urn, r]));
-      for (const r of c.stack) {
-        const t = twin.get(r.urn);
-        if (!t) changed.push(`+${r.name}`);
-        else
-          for (const k of new Set([...Object.keys(t.properties), ...Object.keys(r.properties)]))
-            if (JSON.stringify(t.properties[k]) !== JSON.stringify(r.properties[k]))
-              changed.push(`${r.name}.${k}`);
-      }
-      for (const r of c.twin) if (!c.stack.some((x) => x.urn === r.urn)) changed.push(`-${r.name}`);
-      expect(changed).toHaveLength(1);
+      expect(changedSettings(c.stack, c.twin)).toHaveLength(1);
     },
   );
 });
