@@ -139,8 +139,10 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     "  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets",
     `  ssl-default-bind-ciphers ${TLS12_CIPHERS}`,
     "",
-    // configuration.txt 5.3.2, "The resolvers section": hold obsolete is how long a
-    // replica that left DNS keeps its slot; health checks take it out of rotation sooner.
+    // configuration.txt 5.3.2, "The resolvers section": `timeout resolve` is how often the
+    // server names are resolved again; hold obsolete is how long a replica that left DNS keeps
+    // its slot (health checks take it out of rotation sooner). `hold valid` is not set: it
+    // "applies only to do-resolve" actions and "does not affect dynamic resolution of servers".
     "resolvers docker",
     `  nameserver docker ${DOCKER_DNS}`,
     "  resolve_retries 3",
@@ -150,7 +152,6 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     "  hold refused 1s",
     "  hold nx 1s",
     "  hold timeout 1s",
-    "  hold valid 1s",
     "  hold obsolete 1s",
     "  accepted_payload_size 8192",
     "",

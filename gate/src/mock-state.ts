@@ -84,7 +84,7 @@ export function mockState(
         ]),
       };
     // @pulumi/tls: a real P-256 key in the provider's SEC1 PEM form, and a PEM-shaped
-    // stand-in for the certificate (Node cannot sign one; test/docker uses the real provider).
+    // stand-in for the certificate (Node cannot sign one; test/docker lays an openssl-made pair in its place).
     case "tls:index/privateKey:PrivateKey":
       return {
         ...inputs,

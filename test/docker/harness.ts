@@ -132,9 +132,10 @@ const isEdgeProxy = (r: CapturedResource) =>
   String(r.properties.image).startsWith("haproxy:");
 
 /**
- * Under mocks @pulumi/tls returns no key or certificate (a mock echoes inputs; certPem and
- * privateKeyPem are provider outputs: pulumi/pulumi-tls schema, SelfSignedCert.certPem), so
- * the proxy's PEM upload holds no real pair. A real one, made by openssl for localhost, takes
+ * Under the gate's mocks @pulumi/tls gives a real key but only a PEM-shaped stand-in for the
+ * certificate (gate/src/mock-state.ts: Node cannot sign one; on a real `up` the provider's
+ * SelfSignedCert.certPem is a signed certificate, pulumi/pulumi-tls schema), so the proxy's PEM
+ * upload holds no usable pair. A real one, made by openssl for the proxy's address, takes
  * its place, as the provider's would on a real `up`; the test trusts its certificate.
  */
 async function layEdgeCertificate(run: ProgramRun, ip: string): Promise<string> {
