@@ -50,6 +50,16 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
   let caFile: string;
 
   const names = (re: RegExp) => d!.applier.physicalNames(re);
+  /** 50 requests/s of `GET /counter` (it reads Redis) through the proxy, bounded in count and time. */
+  const loadThroughEdge = () =>
+    startLoad({
+      url: `${d!.apiBase}/counter`,
+      ca: d!.edgeCa,
+      rate: 50,
+      maxRequests: 6_000,
+      maxMs: 120_000,
+      timeoutMs: 10_000,
+    });
   const inspect = (name: string) => docker.getContainer(name).inspect();
 
   /** redis-cli inside the Redis container, as its admin user; the password only in the env. */
@@ -229,14 +239,7 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
   }, 150_000);
 
   test("a rolling image bump of the two API replicas under 50 requests/s: no failed request", async () => {
-    const load = startLoad({
-      url: `${d!.apiBase}/counter`,
-      ca: d!.edgeCa,
-      rate: 50,
-      maxRequests: 6_000,
-      maxMs: 120_000,
-      timeoutMs: 10_000,
-    });
+    const load = loadThroughEdge();
     await sleep(5_000);
     load.mark("roll");
     const before = d!.applier.steps.length;
@@ -267,14 +270,7 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
   }, 300_000);
 
   test("replacing the proxy itself is the gap that remains: measured", async () => {
-    const load = startLoad({
-      url: `${d!.apiBase}/counter`,
-      ca: d!.edgeCa,
-      rate: 50,
-      maxRequests: 6_000,
-      maxMs: 120_000,
-      timeoutMs: 10_000,
-    });
+    const load = loadThroughEdge();
     await sleep(3_000);
     load.mark("replace");
     const before = d!.applier.steps.length;

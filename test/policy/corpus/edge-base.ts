@@ -5,6 +5,7 @@
  * components/lib/haproxy-cfg.ts renders, so the pack is tested against what the program emits.
  */
 import { ResourceRecord, secret, UNKNOWN } from "../../../gate";
+import { EDGE_PATHS, resolveEdgeProxyArgs } from "../../../components/edge-proxy";
 import { renderHaproxyCfg } from "../../../components/lib/haproxy-cfg";
 import {
   apiProps,
@@ -26,33 +27,22 @@ export const frontend = res(T.network, "frontend", {
   internal: false,
 });
 
-export const CFG = "/usr/local/etc/haproxy/haproxy.cfg";
-export const PEM_FILE = "/usr/local/etc/haproxy/certs/edge.pem";
+export const CFG = EDGE_PATHS.cfg;
+export const PEM_FILE = EDGE_PATHS.pem;
 /** A placeholder PEM: what matters to the pack is where it goes, not what it holds. */
 const PEM =
   "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ3Vy\n-----END CERTIFICATE-----\n" +
   "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEG\n-----END PRIVATE KEY-----\n";
 
-/** haproxy.cfg exactly as the program renders it for prod. */
-export const HAPROXY_CFG = renderHaproxyCfg({
-  upstream: { name: "api", host: "api", port: 3003, healthPath: "/health", replicas: 2 },
-  httpPort: 8080,
-  httpsPort: 8443,
-  publicHttpsPort: 443,
-  certFile: PEM_FILE,
-  healthPort: 8404,
-  maxBodyBytes: 1_048_576,
-  hstsMaxAgeSeconds: 63_072_000,
-  timeouts: {
-    connectMs: 500,
-    clientMs: 30_000,
-    serverMs: 30_000,
-    httpRequestMs: 10_000,
-    queueMs: 5_000,
-  },
-  check: { intervalMs: 2_000, fall: 2, rise: 1 },
-  hardStopAfterMs: 29_000,
-});
+/** haproxy.cfg exactly as the program renders it for prod: the component's own defaults. */
+export const HAPROXY_CFG = renderHaproxyCfg(
+  resolveEdgeProxyArgs({
+    upstream: { name: "api", host: "api", port: 3003, healthPath: "/health", replicas: 2 },
+    networkName: "app-edge",
+    tls: { certPem: "", keyPem: "" },
+    stack: "prod",
+  }).cfg,
+);
 
 export const NGINX_CONF = [
   "events {}",
