@@ -116,6 +116,21 @@ export type ResolvedEcsServiceArgs = Required<
     readonly stopTimeoutSeconds: number;
     readonly deregistrationDelaySeconds: number;
   };
+/** The args the stack file decides; the program supplies the rest (platform, network, Redis, secrets). */
+export type EcsServiceSettings = Omit<
+  EcsServiceArgs,
+  "platform" | "subnetIds" | "region" | "redis" | "secretKey" | "secretEnv" | "stack"
+>;
+
+/**
+ * Runs the checks and derivations `resolveEcsServiceArgs` runs (task size, both health checks,
+ * the stop timeout) and throws the same message on the first bad value, so the config can
+ * refuse a bad service before any resource is registered. Those steps read only these settings.
+ */
+export function checkEcsServiceSettings(s: EcsServiceSettings): void {
+  resolveEcsServiceArgs(s as EcsServiceArgs);
+}
+
 /** Every default in one place, with `??` so an explicit `undefined` still gets it. */
 export function resolveEcsServiceArgs(args: EcsServiceArgs): ResolvedEcsServiceArgs {
   const d = ECS_SERVICE_DEFAULTS;

@@ -3,13 +3,11 @@
  * Pulumi.<stack>.yaml; this file only composes.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService } from "../components/api-service";
-import { Networks } from "../components/networks";
 import { StackSecrets } from "../components/stack-secrets";
-import { WorkerService } from "../components/worker-service";
 import { readStackConfig } from "./config";
-import { createEdge } from "./edge";
-import { createRedisBackend } from "./redis-backend";
+import { createDockerStack } from "./docker";
+import { createEcsStack } from "./ecs";
+import type { RedisBackend } from "./redis-backend";
 
 const cfg = readStackConfig();
 const config = new pulumi.Config();
@@ -20,64 +18,38 @@ const secrets = new StackSecrets("app", {
   redisPasswords: cfg.redis.mode === "local",
 });
 
-const networks = new Networks("app", {
-  labels: [{ label: "com.api-stack.stack", value: cfg.stack }],
-  backend: cfg.redis.mode === "local",
-  debug: cfg.redis.mode === "local" && cfg.redis.debugPort !== undefined,
-});
-
-const redis = createRedisBackend(cfg, secrets, networks, config);
-
 const secretEnv =
   cfg.secrets.secretEnvNames.length > 0
     ? config.requireSecretObject<Record<string, string>>("secretEnv")
     : undefined;
 
-// Behind the edge proxy the API joins the frontend network under its alias and publishes
-// nothing; without it, one container publishes its port as before.
-const api = new ApiService("api", {
-  ...cfg.api,
-  networkNames: cfg.edge ? redis.networkNames : [...redis.networkNames, networks.edgeName],
-  edgeNetworkName: cfg.edge ? networks.edgeName : undefined,
-  redis: redis.connection,
-  dependsOn: redis.dependsOn,
-  secretKey: secrets.secretKey,
-  secretEnv,
-  stack: cfg.stack,
-});
-
-// Workers reach Redis on the backend network and the outside world through the edge network
-// (outbound only: no alias, no port), with the API's connection env and secrets.
-const workers = Object.entries(cfg.workers).map(
-  ([name, w]) =>
-    [
-      name,
-      new WorkerService(name, {
-        ...w,
-        networkNames: [...redis.networkNames, networks.edgeName],
-        redis: redis.connection,
-        dependsOn: redis.dependsOn,
-        secretKey: secrets.secretKey,
-        secretEnv,
-        stack: cfg.stack,
-      }),
-    ] as const,
-);
-
-const edge = cfg.edge ? createEdge(cfg, cfg.edge, networks, api, config) : undefined;
+const docker =
+  cfg.platform === "docker" ? createDockerStack(cfg, secrets, secretEnv, config) : undefined;
+const ecs = cfg.platform === "ecs" ? createEcsStack(cfg, secrets, secretEnv, config) : undefined;
+const redis = (docker?.redis ?? ecs?.redis) as RedisBackend;
+const api = docker?.api;
+const edge = docker?.edge;
+const workers = docker?.workers ?? [];
 
 export const environment = cfg.production ? "production" : "development";
-/** Where clients reach the API: the edge proxy's HTTPS URL when there is one. */
-export const apiUrl = edge ? edge.url : api.url;
+export const platform = cfg.platform;
+/** Where clients reach the API: the ALB's or the edge proxy's HTTPS URL when there is one. */
+export const apiUrl = ecs ? ecs.platform.url : edge ? edge.url : api?.url;
+/** `platform: ecs`: the ALB's DNS name (point your domain's CNAME at it), the cluster and services. */
+export const albDnsName = ecs?.platform.albDnsName;
+export const clusterName = ecs?.platform.clusterName;
+export const serviceNames = ecs
+  ? pulumi.output(Object.fromEntries(ecs.services.map(([key, s]) => [key, s.serviceName])))
+  : undefined;
 export const edgeUrl = edge?.url;
 export const edgeContainerName = edge?.containerName;
-export const apiContainerNames = api.containerNames;
+export const apiContainerNames = api?.containerNames;
 export const workerContainerNames = pulumi.output(
   Object.fromEntries(workers.map(([name, w]) => [name, w.containerNames])),
 );
 export const apiHealthPath = cfg.api.healthcheck.path;
 export const apiStartPeriodSeconds = cfg.api.healthcheck.startPeriodMs / 1_000;
-export const apiContainerName = api.containerName;
+export const apiContainerName = api?.containerName;
 export const redisContainerName = redis.containerName;
 export const redisMode = cfg.redis.mode;
 export const redisHost = redis.connection.host;
@@ -90,4 +62,4 @@ export const redisAdminUrl = redis.adminUrl;
 export const redisHostUrl = redis.hostUrls?.app;
 export const redisAdminHostUrl = redis.hostUrls?.admin;
 export const secretKey = secrets.secretKey;
-export const backendNetwork = networks.backendName;
+export const backendNetwork = docker?.networks.backendName;

@@ -24,15 +24,47 @@ export interface RedisBackend {
   readonly hostUrls?: { app: pulumi.Output<string>; admin: pulumi.Output<string> };
 }
 
+/**
+ * Subnet ids from the stack file, or looked up by tags in the VPC (at least two, or the run
+ * stops with the key and the file to fix).
+ */
+export function subnetsOf(
+  vpcId: string,
+  ids: string[] | undefined,
+  tags: Record<string, string> | undefined,
+  at: { key: string; stack: string },
+  need: string,
+): pulumi.Input<string[]> {
+  if (ids !== undefined) return ids;
+  return ec2
+    .getSubnetsOutput({ filters: [{ name: "vpc-id", values: [vpcId] }], tags })
+    .apply((s) => {
+      if (s.ids.length < 2) {
+        throw new pulumi.RunError(
+          `\`api-stack:${at.key}\` matched ${s.ids.length} subnet(s) in ${vpcId}; ${need}: fix the tags or list the subnet ids in Pulumi.${at.stack}.yaml`,
+        );
+      }
+      return s.ids;
+    });
+}
+
+/**
+ * `networks` is the Docker platform's (a local Redis joins its backend network); on ECS there is
+ * none, and `allowedSecurityGroupIds` adds the tasks' groups to those the cache admits.
+ */
 export function createRedisBackend(
   cfg: StackConfig,
   secrets: StackSecrets,
-  networks: Networks,
+  networks: Networks | undefined,
   config: pulumi.Config,
+  allowedSecurityGroupIds: pulumi.Input<string>[] = [],
 ): RedisBackend {
   const r = cfg.redis;
   switch (r.mode) {
     case "local": {
+      // stacks/config/platform.ts refuses a local Redis without the Docker platform.
+      if (networks === undefined)
+        throw new pulumi.RunError("a local Redis needs the Docker platform");
       const redis = new LocalRedis("cache", {
         ...r,
         production: cfg.production,
@@ -53,24 +85,17 @@ export function createRedisBackend(
       };
     }
     case "elasticache": {
-      const subnetIds =
-        r.subnetIds ??
-        ec2
-          .getSubnetsOutput({
-            filters: [{ name: "vpc-id", values: [r.vpcId] }],
-            tags: r.subnetTags,
-          })
-          .apply((s) => {
-            if (s.ids.length < 2) {
-              throw new pulumi.RunError(
-                `\`api-stack:redis.subnetTags\` matched ${s.ids.length} subnet(s) in ${r.vpcId}; ElastiCache needs at least two private subnets: fix the tags or list \`redis.subnetIds\` in Pulumi.${cfg.stack}.yaml`,
-              );
-            }
-            return s.ids;
-          });
+      const subnetIds = subnetsOf(
+        r.vpcId,
+        r.subnetIds,
+        r.subnetTags,
+        { key: "redis.subnetTags", stack: cfg.stack },
+        "ElastiCache needs at least two private subnets",
+      );
       const cache = new ElastiCacheValkey("cache", {
         ...r,
         subnetIds,
+        allowedSecurityGroupIds: [...r.allowedSecurityGroupIds, ...allowedSecurityGroupIds],
         production: cfg.production,
         stack: cfg.stack,
       });

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseDuration } from "../../components/lib/duration";
 import type { HealthTiming } from "../../components/lib/healthcheck";
 import { checkImageReference } from "../../components/lib/image-ref";
+import { isLogRetentionDays, LOG_RETENTION_DAYS } from "../../components/lib/log-retention";
 
 export const PROJECT = "api-stack";
 export const REDIS_MODES = ["local", "elasticache", "external"] as const;
@@ -189,3 +190,11 @@ export function timing<T extends ParsedTiming>(h: T) {
 export function seconds(ms: number): string {
   return `${ms / 1000}s`;
 }
+
+/** A CloudWatch log group's retention, one of the periods CloudWatch accepts. */
+export const logRetentionDays = (d: number) =>
+  cliNumber(z.number())
+    .refine(isLogRetentionDays, {
+      error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+    })
+    .default(d);

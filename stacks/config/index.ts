@@ -13,6 +13,7 @@ export { parseStackConfig, READ_NAMESPACES, type RawStackConfig, type StackConfi
 export { readStackConfig } from "./read";
 export { looksSecret, PROD_MIN_CACHE_NODES } from "./secret-rules";
 export { servicesOf } from "./rules";
+export { ecsServiceSettings, PLATFORMS, PROD_MIN_ECS_TASKS } from "./platform";
 export { PROD_EDGE_PORTS, PROD_MIN_WEB_REPLICAS } from "./edge-rules";
 export { MAX_REPLICAS, RESERVED_WORKER_NAMES } from "./services";
 export {
@@ -20,6 +21,7 @@ export {
   type LocalRedisConfig,
   type RedisConfig,
   type EdgeConfig,
+  type EcsConfig,
   type ServiceConfig,
   type WorkerConfig,
   type StackConfigInput,

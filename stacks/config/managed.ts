@@ -9,13 +9,7 @@ import { z } from "zod";
 import { ELASTICACHE_VALKEY_DEFAULTS as D } from "../../components/elasticache-valkey";
 import { quietWeakSecretReason as weakSecretReason } from "../../policy/lib/secrets";
 import { cidrsCoverEverything, engineFamily, windowProblems } from "../../policy/lib/aws-limits";
-import { cliNumber, port } from "./fields";
-
-/** CloudWatch Logs' accepted retention periods, in days. */
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-  3653,
-] as const;
+import { cliNumber, logRetentionDays, port } from "./fields";
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 
@@ -95,11 +89,7 @@ export const elasticacheSchema = z
         error: 'must be "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:05:00-sun:06:00"',
       })
       .default(D.maintenanceWindow),
-    logRetentionDays: cliNumber(z.number())
-      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-        error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
-      })
-      .default(D.logRetentionDays),
+    logRetentionDays: logRetentionDays(D.logRetentionDays),
     maxDataStorageGb: cliNumber(z.number().int().min(1).max(5000)).default(D.maxDataStorageGb),
     maxEcpuPerSecond: cliNumber(z.number().int().min(1000).max(15_000_000)).default(
       D.maxEcpuPerSecond,
@@ -144,14 +134,6 @@ export const elasticacheSchema = z
         code: "custom",
         path: ["subnetTags"],
         message: "conflicts with `redis.subnetIds`: keep one of them",
-      });
-    }
-    if (r.allowedSecurityGroupIds.length === 0 && r.allowedCidrs.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["allowedSecurityGroupIds"],
-        message:
-          "is empty and so is `redis.allowedCidrs`: nothing could reach the cache; add the API host's security group",
       });
     }
     if (r.flavour === "serverless" && r.numCacheClusters !== undefined) {

@@ -7,6 +7,7 @@ import { ConfigError, describeIssue } from "./messages";
 import {
   rootSchema,
   TOP_LEVEL_KEYS,
+  type EcsConfig,
   type EdgeConfig,
   type RedisConfig,
   type ServiceConfig,
@@ -17,6 +18,12 @@ import {
 export interface StackConfig {
   readonly stack: string;
   readonly production: boolean;
+  /** Where the services run: "docker" (one Docker host) or "ecs" (ECS Fargate behind an ALB). */
+  readonly platform: "docker" | "ecs";
+  /** `platform: ecs` only: the VPC, subnets, ALB certificate and what every service shares. */
+  readonly ecs?: EcsConfig;
+  /** The AWS region, `aws:region`; required with `platform: ecs` (the awslogs driver names it). */
+  readonly awsRegion?: string;
   /** The API's `ApiServiceArgs`, less what the program supplies (networks, Redis, secrets). */
   readonly api: ServiceConfig;
   /** `WorkerServiceArgs` by worker name, less what the program supplies; `{}` when none. */
@@ -76,11 +83,28 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const issue of result.error.issues)
       problems.push(describeIssue(issue, input, TOP_LEVEL_KEYS));
   }
+  const awsRegion = raw.values["aws:region"];
+  if (result.success && result.data.platform === "ecs" && !awsRegion) {
+    problems.push(
+      "`aws:region` is required with `platform: ecs`: the tasks' log driver and the Secrets Manager ARNs name it; run `pulumi config set aws:region eu-central-1` (your region)",
+    );
+  }
+  const certRegion = result.success ? result.data.ecs?.certificateArn.split(":")[3] : undefined;
+  if (awsRegion && certRegion && certRegion !== awsRegion) {
+    // ELB User Guide, "SSL certificates for your Application Load Balancer": the certificate
+    // must be in the load balancer's region.
+    problems.push(
+      `\`${PROJECT}:ecs.certificateArn\` is in ${certRegion}, but the ALB is in \`aws:region\` ${awsRegion}: an ALB takes only certificates from its own region; request or import the certificate in ${awsRegion}`,
+    );
+  }
   if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
   const c = result.data;
   return {
     stack: raw.stack,
     production: c.environment === "production",
+    platform: c.platform,
+    ecs: c.ecs,
+    awsRegion,
     api: c.api,
     workers: c.workers ?? {},
     edge: c.edge,

@@ -15,29 +15,18 @@ import {
 import { secretInValue } from "../../policy/lib/secrets";
 import type { Issue } from "./fields";
 import { checkEdge } from "./edge-rules";
+import { checkPlatform } from "./platform";
 import { checkRedisMode, checkSecrets, checkServiceEnv } from "./secret-rules";
-import type { LocalRedisConfig, ParsedStack, ServiceConfig, WorkerConfig } from "./schema";
+import { servicesOf, type ServiceEntry } from "./service-list";
+import type { LocalRedisConfig, ParsedStack } from "./schema";
+
+export { servicesOf, type ServiceEntry };
 
 /** A container the stack runs, by the key it is configured under. */
 interface Container {
   readonly key: string;
   readonly restart: string;
   readonly maxRetryCount?: number;
-}
-
-/** A service the stack runs (`api`, `workers.<name>`), by its key. */
-export interface ServiceEntry {
-  readonly key: string;
-  readonly service: ServiceConfig | WorkerConfig;
-}
-
-/** The stack's services: the web service, then each worker. Every per-service rule runs on each. */
-export function servicesOf(c: ParsedStack): ServiceEntry[] {
-  const workers = Object.entries(c.workers ?? {}).map(([name, service]) => ({
-    key: `workers.${name}`,
-    service,
-  }));
-  return [{ key: "api", service: c.api }, ...workers];
 }
 
 /** Every container: the services, and a local Redis. */
@@ -78,7 +67,9 @@ export function checkStack(
   checkSecrets(c, secretKeys, plainLeaves, issue);
   for (const container of containersOf(c)) checkRestart(container, prod, issue);
   for (const entry of servicesOf(c)) checkService(entry, c, prod, issue);
-  checkEdge(c, prod, issue);
+  // On ECS the ALB takes the edge proxy's place; platform.ts has the ECS rules.
+  if (c.platform !== "ecs") checkEdge(c, prod, issue);
+  checkPlatform(c, prod, issue);
   const local = c.redis.mode === "local" ? c.redis : undefined;
   if (prod && local?.debugPort !== undefined) {
     issue(

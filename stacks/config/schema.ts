@@ -17,6 +17,7 @@ import {
   timingShape,
 } from "./fields";
 import { elasticacheSchema, externalSchema } from "./managed";
+import { ecsSchema, PLATFORMS } from "./platform";
 import { checkLocalRedis, checkStack } from "./rules";
 import { edgeSchema, serviceSchema, workersSchema } from "./services";
 
@@ -70,6 +71,12 @@ const stackObject = z.strictObject({
   environment: z.enum(["development", "production"], {
     error: 'must be "development" or "production"',
   }),
+  /** Where the services run: one Docker host, or ECS Fargate behind an ALB. */
+  platform: z
+    .enum(PLATFORMS, { error: `must be one of ${PLATFORMS.map((p) => `"${p}"`).join(", ")}` })
+    .default("docker"),
+  /** `platform: ecs`: the VPC, subnets, certificate and what every ECS service shares. */
+  ecs: ecsSchema.optional(),
   api: serviceSchema,
   /** Background workers by name: the API's image (or another) with a command of their own. */
   workers: workersSchema,
@@ -95,6 +102,7 @@ export type ServiceConfig = ParsedStack["api"];
 /** One worker's config: `WorkerServiceArgs` less what the program supplies. */
 export type WorkerConfig = NonNullable<ParsedStack["workers"]>[string];
 export type EdgeConfig = NonNullable<ParsedStack["edge"]>;
+export type { EcsConfig } from "./platform";
 export type RedisConfig = ParsedStack["redis"];
 export type StackConfigInput = z.input<typeof stackObject>;
 

@@ -153,6 +153,19 @@ export function checkRedisMode(c: ParsedStack, prod: boolean, issue: Issue): voi
       `(${r.numCacheClusters}) must be at least ${PROD_MIN_CACHE_NODES} in production: one primary and a replica in another AZ, as the policy pack's \`elasticache-high-availability\` requires; remove it to get the default of ${elastiCacheEnvironmentDefaults(true).numCacheClusters}`,
     );
   }
+  // On ECS the stack adds the tasks' security groups itself (stacks/ecs.ts); on a Docker host
+  // only the user knows which group the host is in.
+  if (
+    r.mode === "elasticache" &&
+    c.platform !== "ecs" &&
+    r.allowedSecurityGroupIds.length === 0 &&
+    r.allowedCidrs.length === 0
+  ) {
+    issue(
+      ["redis", "allowedSecurityGroupIds"],
+      "is empty and so is `redis.allowedCidrs`: nothing could reach the cache; add the API host's security group",
+    );
+  }
   if (c.redis.mode !== "local" && c.redisPassword !== undefined) {
     issue(
       ["redisPassword"],

@@ -26,6 +26,7 @@ import {
   timing,
   timingShape,
 } from "./fields";
+import { scalingSchema } from "./platform";
 
 const A = API_SERVICE_DEFAULTS;
 const W = WORKER_SERVICE_DEFAULTS;
@@ -107,6 +108,8 @@ const containerShape = (
   stopSignal: stopSignal(d.stopSignal),
   stopTimeout: stopTimeout(d.stopTimeoutMs),
   env: z.record(envName, z.string()).default({}),
+  /** `platform: ecs` only: the autoscaling range. */
+  scaling: scalingSchema,
 });
 
 /** The web service `api`; the output is `ApiServiceArgs`' shape. */

@@ -22,7 +22,8 @@ describe("every bad config is refused early, clean and quiet", () => {
     const printed = printedByCli(e.cause);
     expect(e.resources.map((r) => `${r.type}::${r.name}`)).toEqual([]);
     expect(printed).toContain(`Pulumi.${c.stack}.yaml`);
-    expect(printed).toMatch(/`api-stack:[A-Za-z0-9_.-]+`/);
+    // The key, in its namespace: this project's, or a provider's (`aws:region`).
+    expect(printed).toMatch(/`(api-stack|aws|docker):[A-Za-z0-9_.-]+`/);
     expect(printed).not.toMatch(/^ {4}at /m);
     const secrets = [
       ...Object.values(c.secrets ?? {}).flatMap((v) =>

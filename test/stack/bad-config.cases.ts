@@ -3,13 +3,15 @@
  * from the real Pulumi.<stack>.yaml and changes one thing.
  */
 import { CLASS_CASES } from "./bad-config-classes.cases";
+import { ECS_CASES } from "./bad-config-ecs.cases";
 import { SERVICE_CASES } from "./bad-config-services.cases";
 
 type Obj = Record<string, unknown>;
 
 export interface BadConfigCase {
   readonly name: string;
-  readonly stack: "dev" | "prod" | "prod-elasticache" | "prod-serverless" | "prod-external";
+  readonly stack:
+    "dev" | "prod" | "prod-elasticache" | "prod-serverless" | "prod-external" | "prod-ecs";
   /** `api` / `redis` objects are merged into the stack file's; other keys replace. */
   readonly api?: Obj;
   readonly redis?: Obj;
@@ -368,4 +370,5 @@ export const BAD_CONFIGS: BadConfigCase[] = [
   ...CLASS_CASES,
   // Issue #13's workers, edge proxy and API replicas.
   ...SERVICE_CASES,
+  ...ECS_CASES,
 ];

@@ -46,7 +46,8 @@ describe("bad configs are refused before any resource is registered", () => {
       expect(error.message).toContain(key);
   });
 
-  it("accepts both real stack files as they are", async () => {
-    for (const stack of ["dev", "prod"]) await expect(runStack(stack)).resolves.toBeDefined();
+  it("accepts the real stack files as they are", async () => {
+    for (const stack of ["dev", "prod", "prod-ecs"])
+      await expect(runStack(stack)).resolves.toBeDefined();
   });
 });

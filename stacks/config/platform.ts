@@ -1,0 +1,261 @@
+/**
+ * Where the services run: `platform: docker` (one Docker host, the default) or `platform: ecs`
+ * (ECS Fargate behind an ALB, issue 14). The `ecs` block is the platform's own settings; each
+ * service's `scaling` is its autoscaling range. The defaults are the components' own
+ * (ECS_PLATFORM_DEFAULTS, ECS_SERVICE_DEFAULTS), and every ECS limit a service must fit is
+ * checked by the component's own derivation (`checkEcsServiceSettings`), run here before any
+ * resource exists.
+ */
+import { z } from "zod";
+import { ECS_PLATFORM_DEFAULTS as P } from "../../components/ecs-platform";
+import {
+  checkEcsServiceSettings,
+  ECS_SERVICE_DEFAULTS as S,
+  type EcsServiceSettings,
+} from "../../components/ecs-service-args";
+import { FARGATE_MAX_STOP_TIMEOUT_S } from "../../components/lib/fargate";
+import { DEFAULT_ACCEPTED_SSL_POLICIES } from "../../policy/lib/ecs-lb";
+import { cliNumber, logRetentionDays, type Issue } from "./fields";
+import type { ParsedStack, ServiceConfig, WorkerConfig } from "./schema";
+import { servicesOf } from "./service-list";
+
+export const PLATFORMS = ["docker", "ecs"] as const;
+
+const ids = (prefix: string, what: string, example: string) =>
+  z.array(
+    z.string().regex(new RegExp(`^${prefix}-[0-9a-f]+$`), {
+      error: `must be ${what} ids such as "${example}"`,
+    }),
+  );
+
+const subnets = (which: string) =>
+  ids("subnet", "subnet", "subnet-0abc1234")
+    .min(2, {
+      error: `needs at least two ${which} subnets, in different availability zones`,
+    })
+    .refine((l) => new Set(l).size === l.length, {
+      error: `lists a subnet twice: two entries of one subnet are one availability zone; list a second ${which} subnet`,
+    })
+    .optional();
+
+const ipv4Cidr = z.string().refine(
+  (v) => {
+    const [ip, bits, extra] = v.split("/");
+    const n = Number(bits);
+    const v4 = z.ipv4().safeParse(ip).success;
+    const v6 = z.ipv6().safeParse(ip).success;
+    return (
+      extra === undefined && (v4 || v6) && Number.isInteger(n) && n >= 0 && n <= (v4 ? 32 : 128)
+    );
+  },
+  { error: 'must be CIDR blocks such as "203.0.113.0/24" or "0.0.0.0/0"' },
+);
+
+/** `ecs:`: the VPC, the ALB and what every ECS service shares. Output: `EcsPlatformArgs`' settings plus the tasks' subnets. */
+export const ecsSchema = z
+  .strictObject({
+    vpcId: z
+      .string({ error: "is required: the VPC the ALB and the tasks run in" })
+      .regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id such as "vpc-0abc1234"' }),
+    /** The ALB's subnets: ids, or tags to look them up in `vpcId`. */
+    publicSubnetIds: subnets("public"),
+    publicSubnetTags: z.record(z.string(), z.string()).optional(),
+    /** The tasks' subnets (no public IPs): ids, or tags. */
+    privateSubnetIds: subnets("private"),
+    privateSubnetTags: z.record(z.string(), z.string()).optional(),
+    certificateArn: z
+      .string({
+        error:
+          'is required: the ACM certificate for the HTTPS listener, "arn:aws:acm:<region>:<account>:certificate/<id>"',
+      })
+      .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+        error:
+          'must be an ACM certificate ARN such as "arn:aws:acm:eu-central-1:123456789012:certificate/…"',
+      }),
+    sslPolicy: z
+      .enum(DEFAULT_ACCEPTED_SSL_POLICIES as [string, ...string[]], {
+        error: `must be a TLS 1.3 policy the policy pack accepts, e.g. "${P.sslPolicy}"`,
+      })
+      .default(P.sslPolicy),
+    ingressCidrs: z
+      .array(ipv4Cidr)
+      .min(1)
+      .default([...P.ingressCidrs]),
+    idleTimeoutSeconds: cliNumber(z.number().int().min(1).max(4000)).default(P.idleTimeoutSeconds),
+    deletionProtection: z.boolean().optional(),
+    logRetentionDays: logRetentionDays(S.logRetentionDays),
+    enableExecuteCommand: z.boolean().default(S.enableExecuteCommand),
+    cpuArchitecture: z.enum(["X86_64", "ARM64"]).default(S.cpuArchitecture),
+  })
+  .superRefine((e, ctx) => {
+    for (const which of ["public", "private"] as const) {
+      const idsKey = `${which}SubnetIds` as const;
+      const tagsKey = `${which}SubnetTags` as const;
+      if (e[idsKey] === undefined && e[tagsKey] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [idsKey],
+          message: `is required: list at least two ${which} subnet ids, or set \`ecs.${tagsKey}\` (e.g. { Tier: ${which} }) to look them up in \`ecs.vpcId\``,
+        });
+      if (e[idsKey] !== undefined && e[tagsKey] !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [tagsKey],
+          message: `conflicts with \`ecs.${idsKey}\`: keep one of them`,
+        });
+    }
+    const shared = (e.publicSubnetIds ?? []).filter((s) => e.privateSubnetIds?.includes(s));
+    if (shared.length > 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["privateSubnetIds"],
+        message: `shares ${shared.join(", ")} with \`ecs.publicSubnetIds\`: tasks belong in private subnets, the ALB in public ones; list different subnets`,
+      });
+  });
+
+export type EcsConfig = z.output<typeof ecsSchema>;
+
+/** A service's autoscaling range on ECS: `min`–`max` tasks, tracking CPU (and requests, web). */
+export const scalingSchema = z
+  .strictObject({
+    min: cliNumber(z.number().int().min(1)).optional(),
+    max: cliNumber(z.number().int().min(1).max(1_000)).optional(),
+    cpuTargetPercent: cliNumber(z.number().min(1).max(100)).default(S.cpuTargetPercent),
+    requestsPerTarget: cliNumber(z.number().int().min(1)).default(S.requestsPerTarget),
+  })
+  .optional();
+
+/** One service's `EcsService` settings from its config entry. */
+export function ecsServiceSettings(
+  s: ServiceConfig | WorkerConfig,
+  ecs: EcsConfig,
+): EcsServiceSettings {
+  const web = "port" in s;
+  const scaling = s.scaling;
+  const h = s.healthcheck;
+  return {
+    kind: web ? "web" : "worker",
+    image: s.image,
+    command: "command" in s ? s.command : undefined,
+    port: web ? s.port : undefined,
+    healthcheck: {
+      intervalMs: h.intervalMs,
+      timeoutMs: h.timeoutMs,
+      retries: h.retries,
+      startPeriodMs: h.startPeriodMs,
+      ...("path" in h ? { path: h.path, command: h.command } : {}),
+    },
+    cpus: s.cpus,
+    memoryMb: s.memoryMb,
+    user: s.user,
+    stopTimeoutMs: s.stopTimeoutMs,
+    env: s.env,
+    desiredCount: s.replicas,
+    minCount: scaling?.min,
+    maxCount: scaling?.max,
+    cpuTargetPercent: scaling?.cpuTargetPercent,
+    requestsPerTarget: web ? scaling?.requestsPerTarget : undefined,
+    logRetentionDays: ecs.logRetentionDays,
+    enableExecuteCommand: ecs.enableExecuteCommand,
+    cpuArchitecture: ecs.cpuArchitecture,
+  };
+}
+
+const ECS_ONLY = "only applies to `platform: ecs`";
+
+/** The rules between `platform` and the rest of the stack file. */
+export function checkPlatform(c: ParsedStack, prod: boolean, issue: Issue): void {
+  if (c.platform !== "ecs") {
+    if (c.ecs !== undefined)
+      issue(
+        ["ecs"],
+        `${ECS_ONLY} (this stack runs on "docker"): remove it, or set \`platform: ecs\``,
+      );
+    for (const { key, service } of servicesOf(c))
+      if (service.scaling !== undefined)
+        issue([key, "scaling"], `${ECS_ONLY}: on one Docker host set \`${key}.replicas\` instead`);
+    return;
+  }
+  const ecs = c.ecs;
+  if (ecs === undefined) {
+    issue(
+      ["ecs"],
+      "is required with `platform: ecs`: set `ecs.vpcId`, `ecs.publicSubnetIds`, `ecs.privateSubnetIds` and `ecs.certificateArn` (see Pulumi.prod-ecs.yaml)",
+    );
+  }
+  if (c.redis.mode === "local")
+    issue(
+      ["redis", "mode"],
+      'is "local", which runs Redis as a container on the Docker host; with `platform: ecs` there is none: use `redis.mode: elasticache` (managed Valkey in the same VPC) or `external` (a rediss:// URL)',
+    );
+  if (c.edge !== undefined)
+    issue(
+      ["edge"],
+      "does not apply to `platform: ecs`: the ALB terminates TLS and balances the tasks; remove `edge`",
+    );
+  if (ecs !== undefined && c.redis.mode === "elasticache" && c.redis.vpcId !== ecs.vpcId)
+    issue(
+      ["redis", "vpcId"],
+      `("${c.redis.vpcId}") differs from \`ecs.vpcId\` ("${ecs.vpcId}"): the tasks could not reach the cache; put both in one VPC`,
+    );
+  if (prod && ecs?.enableExecuteCommand)
+    issue(
+      ["ecs", "enableExecuteCommand"],
+      "must be false in production: ECS Exec opens a shell in a running task to anyone with ssm:StartSession, and the policy pack's `ecs-exec-disabled` refuses it",
+    );
+  for (const { key, service } of servicesOf(c)) checkEcsService(key, service, ecs, prod, issue);
+}
+
+/** The pack's `ecs-desired-count` minimum in production (policy/config/prod.json, 2). */
+export const PROD_MIN_ECS_TASKS = 2;
+
+function checkEcsService(
+  key: string,
+  s: ServiceConfig | WorkerConfig,
+  ecs: EcsConfig | undefined,
+  prod: boolean,
+  issue: Issue,
+): void {
+  if ("hostIp" in s && s.hostIp !== undefined)
+    issue(
+      [key, "hostIp"],
+      "does not apply to `platform: ecs`: tasks publish nothing, the ALB is the entry; remove it",
+    );
+  if ("hostPort" in s && s.hostPort !== undefined)
+    issue(
+      [key, "hostPort"],
+      "does not apply to `platform: ecs`: tasks publish nothing, the ALB is the entry; remove it",
+    );
+  if (s.maxRetryCount !== undefined)
+    issue(
+      [key, "maxRetryCount"],
+      "does not apply to `platform: ecs`: ECS replaces failed tasks itself, and a failing deploy is rolled back by the deployment circuit breaker; remove it",
+    );
+  if (prod && s.replicas < PROD_MIN_ECS_TASKS)
+    issue(
+      [key, "replicas"],
+      `(${s.replicas}) must be at least ${PROD_MIN_ECS_TASKS} on ECS in production: one task crash, one AZ outage or one deploy would take the service down (the policy pack's \`ecs-desired-count\`)`,
+    );
+  if (s.stopTimeoutMs > FARGATE_MAX_STOP_TIMEOUT_S * 1_000)
+    issue(
+      [key, "stopTimeout"],
+      `(${s.stopTimeoutMs / 1_000}s) is above Fargate's longest stopTimeout, ${FARGATE_MAX_STOP_TIMEOUT_S}s: ECS would SIGKILL at ${FARGATE_MAX_STOP_TIMEOUT_S}s; lower it to at most ${FARGATE_MAX_STOP_TIMEOUT_S}s`,
+    );
+  const scaling = s.scaling;
+  const min = scaling?.min ?? s.replicas;
+  const max = scaling?.max ?? 2 * s.replicas;
+  if (s.replicas < min || s.replicas > max)
+    issue(
+      [key, "replicas"],
+      `(${s.replicas}) must lie within \`${key}.scaling\` min–max (${min}–${max}): raise scaling.max or lower replicas`,
+    );
+  if (ecs === undefined) return;
+  try {
+    checkEcsServiceSettings(ecsServiceSettings(s, ecs));
+  } catch (e) {
+    issue(
+      [key],
+      `${(e as Error).message.replace(/^healthcheck /, "healthcheck: ")} on ECS Fargate`,
+    );
+  }
+}
