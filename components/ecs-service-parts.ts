@@ -16,33 +16,55 @@ import type { TargetHealthCheck } from "./lib/fargate";
 /** "REDIS_URL" → "redis-url", for logical names. */
 const kebab = (s: string) => s.toLowerCase().replace(/_/g, "-");
 
+/** A service's secrets: what the container names in `valueFrom`, and what IAM grants. */
+export interface ServiceSecrets {
+  /** Variable name → the secret's partial ARN (no random suffix), known at preview. */
+  readonly valueFrom: Record<string, pulumi.Output<string>>;
+  /** The secrets' full ARNs, for the execution role's policy. */
+  readonly arns: pulumi.Output<string>[];
+}
+
 /**
- * One Secrets Manager secret per value, each with its current version. Returns the variable
- * name → secret ARN map the container's `secrets` and the execution role's policy both use.
+ * One Secrets Manager secret per value, each with its current version.
+ *
+ * The container refers to each by its *partial* ARN, `<arnPrefix><name>`: the secret's
+ * auto-name is known at preview (the engine's CreateStep.Apply calls the provider's Create with
+ * `Preview` set, pulumi/pulumi pkg/resource/deploy/step.go, and the Terraform bridge answers with
+ * the proposed state, which holds the auto-name its Check assigned: pulumi-terraform-bridge
+ * pkg/tfbridge/provider.go Create, `diff.ProposedState`, and pkg/tfbridge/info/autonaming.go
+ * SetAutonaming), while the full ARN ends in six random characters AWS adds at create. So the
+ * task definition, and the pack's mandatory ECS rules on it, are known at preview. ECS accepts
+ * it: the agent passes a valueFrom whose resource is `secret:<id>` unchanged as GetSecretValue's
+ * SecretId (aws/amazon-ecs-agent agent/taskresource/asmsecret/asmsecret.go,
+ * getASMParametersFromInput), and Secrets Manager resolves a partial ARN that matches one secret
+ * (Secrets Manager API Reference, GetSecretValue, SecretId: "Finding a secret from a partial
+ * ARN"). The one trap, a name ending in "-" and six characters, cannot happen: auto-names end in
+ * "-" and seven hex digits (pulumi-terraform-bridge pkg/tfbridge/info/autonaming.go, Randlen 7).
  */
 export function createSecrets(
   parent: pulumi.Resource,
   name: string,
   values: Readonly<Record<string, pulumi.Input<string>>>,
+  arnPrefix: pulumi.Input<string>,
   stack: string,
-): Record<string, pulumi.Output<string>> {
-  return Object.fromEntries(
-    Object.keys(values)
-      .sort()
-      .map((key) => {
-        const secret = new secretsmanager.Secret(
-          `${name}-secret-${kebab(key)}`,
-          { description: `api-stack ${stack}: ${key} for ${name}` },
-          { parent },
-        );
-        new secretsmanager.SecretVersion(
-          `${name}-secret-${kebab(key)}`,
-          { secretId: secret.id, secretString: pulumi.secret(values[key] as pulumi.Input<string>) },
-          { parent },
-        );
-        return [key, secret.arn] as const;
-      }),
-  );
+): ServiceSecrets {
+  const valueFrom: Record<string, pulumi.Output<string>> = {};
+  const arns: pulumi.Output<string>[] = [];
+  for (const key of Object.keys(values).sort()) {
+    const secret = new secretsmanager.Secret(
+      `${name}-secret-${kebab(key)}`,
+      { description: `api-stack ${stack}: ${key} for ${name}` },
+      { parent },
+    );
+    new secretsmanager.SecretVersion(
+      `${name}-secret-${kebab(key)}`,
+      { secretId: secret.id, secretString: pulumi.secret(values[key] as pulumi.Input<string>) },
+      { parent },
+    );
+    valueFrom[key] = pulumi.interpolate`${arnPrefix}${secret.name}`;
+    arns.push(secret.arn);
+  }
+  return { valueFrom, arns };
 }
 
 const assumedByEcsTasks = JSON.stringify({

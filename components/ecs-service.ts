@@ -41,7 +41,7 @@ export class EcsService extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
   public readonly taskSecurityGroupId: pulumi.Output<string>;
   public readonly logGroupName: pulumi.Output<string>;
-  /** Variable name → Secrets Manager ARN. */
+  /** Variable name → the Secrets Manager secret's partial ARN the container names. */
   public readonly secretArns: Record<string, pulumi.Output<string>>;
   /** Web services only. */
   public readonly targetGroup?: lb.TargetGroup;
@@ -50,13 +50,20 @@ export class EcsService extends pulumi.ComponentResource {
     super(TYPES.EcsService, name, {}, opts);
     const a = this.resolve(args);
     this.checkArgs(a);
-    this.secretArns = createSecrets(this, name, this.secretValues(a), a.stack);
+    const secrets = createSecrets(
+      this,
+      name,
+      this.secretValues(a),
+      a.platform.secretArnPrefix,
+      a.stack,
+    );
+    this.secretArns = secrets.valueFrom;
     const logGroup = new cloudwatch.LogGroup(
       `${name}-logs`,
       { retentionInDays: a.logRetentionDays },
       { parent: this },
     );
-    const exec = createExecutionRole(this, name, Object.values(this.secretArns));
+    const exec = createExecutionRole(this, name, secrets.arns);
     const taskRole = createTaskRole(this, name, a.enableExecuteCommand);
     const taskDefinition = this.createTaskDefinition(name, a, logGroup, exec.role, taskRole);
     const sg = createTaskSecurityGroup(this, name, a);
@@ -152,31 +159,20 @@ export class EcsService extends pulumi.ComponentResource {
     taskRole: pulumi.CustomResource & { arn: pulumi.Output<string> },
   ): ecs.TaskDefinition {
     const size = a.size;
-    const r = a.redis;
+    // Only values known at preview go in: the connection reaches the app as REDIS_URL (a
+    // secret), never as plain REDIS_HOST/PORT/TLS/USERNAME, which would come from the cache's
+    // endpoint, unknown until the cache exists, and make the whole definition unknown at preview
+    // (examples/api/src/config.ts reads REDIS_URL and treats the others as optional).
     const definitions = pulumi
-      .all([
-        r.host,
-        r.port,
-        r.tls,
-        r.username,
-        logGroup.name,
-        a.region,
-        pulumi.all(this.secretArns),
-      ])
-      .apply(([host, port, tls, username, logGroupName, region, secrets]) => [
+      .all([logGroup.name, a.region, pulumi.all(this.secretArns)])
+      .apply(([logGroupName, region, secrets]) => [
         containerDefinition({
           name,
           image: a.image,
           command: a.command,
           user: a.user,
           port: a.kind === "web" ? a.port : undefined,
-          environment: {
-            ...a.env,
-            REDIS_HOST: host,
-            REDIS_PORT: String(port),
-            REDIS_TLS: String(tls),
-            REDIS_USERNAME: username,
-          },
+          environment: { ...a.env },
           secrets,
           logGroup: logGroupName,
           region,

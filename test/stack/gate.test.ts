@@ -51,7 +51,7 @@ describe("npm run gate", () => {
     },
   );
 
-  it.each(["prod-elasticache", "prod-serverless"])(
+  it.each(["prod-elasticache", "prod-serverless", "prod-ecs"])(
     "passes the %s variant under the prod policy config",
     async (stack) => {
       const r = await runGate({ stack });
