@@ -107,6 +107,8 @@ function describeFetchError(err: unknown, timeoutMs: number): string {
 
 async function checkRedisPing(t: VerifyTarget, o: VerifyOptions): Promise<CheckResult> {
   const check = "redis ping";
+  if (t.redisUnreachable !== undefined)
+    return { check, status: "skip", detail: t.redisUnreachable, ms: null };
   if (t.redisUrl === undefined)
     return {
       check,

@@ -23,6 +23,8 @@ export const StackOutputsSchema = z.looseObject({
   redisHostUrl: z.string().optional(),
   redisAdminHostUrl: z.string().optional(),
   apiStartPeriodSeconds: z.number().nonnegative().optional(),
+  /** "docker" or "ecs"; absent in stacks from before issue 14, which were all Docker. */
+  platform: z.enum(["docker", "ecs"]).optional(),
 });
 /** The stack outputs verify reads (`pulumi stack output --json --show-secrets`). */
 export type StackOutputs = z.infer<typeof StackOutputsSchema>;

@@ -26,6 +26,12 @@ export interface VerifyTarget {
   readonly redisMode?: StackOutputs["redisMode"];
   /** What the stack declared; a URL that disagrees fails the PING check. */
   readonly redisTls?: boolean;
+  /**
+   * Why Redis cannot be reached from where verify runs, when it cannot: on `platform: ecs` the
+   * cache admits only the tasks' security groups (stacks/ecs.ts), so its checks are skipped
+   * unless `--redis-url` points at a tunnel; the API's health through the ALB covers it.
+   */
+  readonly redisUnreachable?: string;
   /** PEM CA bundle for `rediss://`; the system roots when absent. */
   readonly ca?: Buffer;
   /** How long the API check waits for a healthy answer, ms. */
@@ -86,6 +92,10 @@ export function resolveTarget(outputs: StackOutputs, o: TargetOverrides = {}): V
       : (outputs.redisAdminHostUrl ?? outputs.redisAdminUrl),
     redisMode: outputs.redisMode,
     redisTls: redisOverridden ? undefined : outputs.redisTls,
+    redisUnreachable:
+      outputs.platform === "ecs" && !redisOverridden
+        ? "platform=ecs: the cache admits only the tasks' security groups; the API's health through the ALB covers it (pass --redis-url through a tunnel to check it directly)"
+        : undefined,
     ca: o.ca,
     apiTimeoutMs: Math.round(waitSeconds * 1_000),
   };
