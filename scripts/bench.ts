@@ -5,7 +5,7 @@
  *   - bare `node -e "require('@pulumi/pulumi')"`, the baseline every figure is divided by
  *   - each stack's program evaluated under mocks, in a fresh process (target <= 1.5x)
  *   - `tsc --noEmit` for the whole repo (target < 15 s)
- *   - the offline gate for prod as `npm run gate` runs it, wall time (target <= 2.5x)
+ *   - the offline gate for prod and prod-ecs as `npm run gate` runs it, wall time (target <= 2.5x)
  *   - protocol analysis per resource for 10..1000 containers (target <= 2 ms)
  *   - on the private Docker engine, when it runs: a dev `up` from empty and a replacement
  *
