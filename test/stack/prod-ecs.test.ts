@@ -74,7 +74,8 @@ describe("Pulumi.prod-ecs.yaml under mocks", () => {
       const t = props(one(run, T.task, `${name}-task`));
       return [t.cpu, t.memory];
     };
-    // api: 0.5 vCPU, 1024 MB; jobs: 0.25 vCPU, 512 MB (both exact Fargate sizes).
+    // api asks for 0.5 vCPU and 512 MB, which Fargate does not offer: the smallest size with
+    // 0.5 vCPU has 1024 MB. jobs asks for 0.25 vCPU and 512 MB, an exact size.
     expect(size("api")).toEqual(["512", "1024"]);
     expect(size("jobs")).toEqual(["256", "512"]);
   });
