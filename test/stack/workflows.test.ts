@@ -66,7 +66,23 @@ describe("deploys", () => {
   it("never deploys dev (it has no docker:host, so it would land in the runner's own Docker)", () => {
     const dev = parse(read("Pulumi.dev.yaml")) as { config: Record<string, unknown> };
     expect(dev.config["docker:host"]).toBeUndefined();
-    expect(ups.map((s) => s.with?.["stack-name"])).toEqual(["prod"]);
+    expect(ups.map((s) => s.with?.["stack-name"])).toEqual(["prod", "prod-ecs"]);
+  });
+
+  it("deploys prod-ecs only where an AWS role is configured, with short-lived OIDC credentials", () => {
+    const job = jobs["prod-ecs"] as unknown as {
+      if?: string;
+      permissions?: Record<string, string>;
+      steps: { uses?: string; run?: string; with?: Record<string, string> }[];
+    };
+    expect(job.if).toContain("vars.AWS_DEPLOY_ROLE_ARN != ''");
+    expect(job.permissions?.["id-token"]).toBe("write");
+    const creds = job.steps.find((s) =>
+      s.uses?.startsWith("aws-actions/configure-aws-credentials"),
+    );
+    expect(creds?.with?.["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+    expect(JSON.stringify(job)).not.toMatch(/aws-access-key-id|AWS_SECRET_ACCESS_KEY/);
+    expect(job.steps.map((s) => s.run ?? "")).toContain("npm run verify -- --stack prod-ecs");
   });
 
   it("verifies prod on the host over SSH, not against the runner's loopback", () => {
