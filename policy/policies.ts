@@ -29,12 +29,8 @@ import {
   containerNoUnconfinedProfiles,
   containerReadOnlyHostMounts,
 } from "./rules/hardening";
-import {
-  containerHealthcheckRequired,
-  healthcheckTiming,
-  redisHealthcheckChecksReply,
-  redisHealthcheckReadOnly,
-} from "./rules/healthchecks";
+import { containerHealthcheckRequired, healthcheckTiming } from "./rules/healthchecks";
+import { redisHealthcheckChecksReply, redisHealthcheckReadOnly } from "./rules/redis-healthchecks";
 import {
   containerDestroyGrace,
   containerDockerLimits,
@@ -84,7 +80,7 @@ export const allPolicies: Policies = [
   elasticachePrivateSubnets,
   redisBackendDefined,
 
-  // Healthchecks (rules/healthchecks.ts).
+  // Healthchecks (rules/healthchecks.ts, rules/redis-healthchecks.ts).
   containerHealthcheckRequired,
   healthcheckTiming,
   redisHealthcheckReadOnly,

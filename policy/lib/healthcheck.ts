@@ -1,6 +1,6 @@
 import { parseDuration } from "./duration";
 import { CliInvocation, cliInvocationsInArgv, cliInvocationsInScript } from "./shell";
-import { containsUnknown } from "./unknown";
+import { containsUnknown, isUnknown } from "./unknown";
 
 /** A Docker healthcheck `test`, by form. */
 export type Probe =
@@ -152,4 +152,22 @@ export function loopbackProbePorts(p: Probe): number[] {
       ))
         ports.push(m[2] ? Number(m[2]) : m[1]?.toLowerCase() === "https" ? 443 : 80);
   return [...new Set(ports)];
+}
+
+/** The healthcheck object and its probe, or why there is none. */
+export function healthcheckOf(p: Record<string, unknown>): {
+  hc?: Record<string, unknown>;
+  probe: Probe;
+} {
+  const hc = p.healthcheck;
+  if (isUnknown(hc)) {
+    return { probe: { form: "unknown" } };
+  }
+  if (hc === undefined || hc === null || typeof hc !== "object") {
+    return { probe: { form: "none", reason: "no `healthcheck`" } };
+  }
+  return {
+    hc: hc as Record<string, unknown>,
+    probe: parseProbe((hc as Record<string, unknown>).tests),
+  };
 }

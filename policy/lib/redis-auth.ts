@@ -5,21 +5,25 @@
  */
 import { envValue, ParsedEnvs, parseEnvs } from "./env";
 import { isBitnamiImage } from "./image";
-import { basename, firstCommand, shellScript, tokenize } from "./shell";
-import { containsUnknown, isUnknown } from "./unknown";
+import {
+  applyConfigText,
+  applyDirective,
+  user,
+  type FileLookup,
+  type FoundPassword,
+  type State,
+} from "./redis-acl";
+import {
+  firstServerCommand,
+  hostMounted,
+  readUploads,
+  SERVER,
+  splitConfigArgs,
+} from "./redis-inputs";
+import { basename, shellScript } from "./shell";
+import { containsUnknown } from "./unknown";
 
-interface AclUser {
-  enabled: boolean;
-  nopass: boolean;
-  passwords: string[];
-  hashes: number;
-}
-
-export interface FoundPassword {
-  /** Where the password was found, for messages (never the value). */
-  readonly where: string;
-  readonly value: string;
-}
+export { splitConfigArgs, type FoundPassword };
 
 export interface RedisAuth {
   /** True when no enabled ACL user can log in without a password. */
@@ -36,68 +40,6 @@ export interface RedisAuth {
   readonly explicitOpen: readonly string[];
   /** Notes that explain a failure, e.g. REDIS_PASSWORD ignored by the official image. */
   readonly notes: readonly string[];
-}
-
-interface Upload {
-  file: string;
-  content?: string;
-  unknown: boolean;
-}
-
-const SERVER = /^(redis|valkey|keydb)-(server|stack-server)$/;
-
-/** Splits a redis.conf line the way Redis does (sdssplitargs): quotes, no shell operators. */
-export function splitConfigArgs(line: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+)/g;
-  for (const m of line.matchAll(re)) {
-    const v = m[1] ?? m[2] ?? m[3] ?? "";
-    out.push(m[1] !== undefined ? v.replace(/\\(.)/g, "$1") : v);
-  }
-  return out;
-}
-
-function readUploads(uploads: unknown): { list: Upload[]; unknown: boolean } {
-  if (isUnknown(uploads)) {
-    return { list: [], unknown: true };
-  }
-  if (!Array.isArray(uploads)) {
-    return { list: [], unknown: false };
-  }
-  let anyUnknown = false;
-  const list: Upload[] = [];
-  for (const u of uploads) {
-    if (isUnknown(u) || u === null || typeof u !== "object") {
-      anyUnknown = anyUnknown || isUnknown(u);
-      continue;
-    }
-    const r = u as Record<string, unknown>;
-    const file = typeof r.file === "string" ? r.file : "";
-    if (containsUnknown(r.content) || containsUnknown(r.contentBase64) || isUnknown(r.file)) {
-      list.push({ file, unknown: true });
-      anyUnknown = true;
-      continue;
-    }
-    let content: string | undefined;
-    if (typeof r.content === "string") {
-      content = r.content;
-    } else if (typeof r.contentBase64 === "string") {
-      content = Buffer.from(r.contentBase64, "base64").toString("utf8");
-    }
-    list.push({ file, content, unknown: false });
-  }
-  return { list, unknown: anyUnknown };
-}
-
-function hostMounted(p: Record<string, unknown>, file: string): boolean {
-  const targets: unknown[] = [];
-  for (const m of Array.isArray(p.mounts) ? p.mounts : []) {
-    targets.push((m as Record<string, unknown> | null)?.target);
-  }
-  for (const v of Array.isArray(p.volumes) ? p.volumes : []) {
-    targets.push((v as Record<string, unknown> | null)?.containerPath);
-  }
-  return targets.some((t) => typeof t === "string" && (file === t || file.startsWith(`${t}/`)));
 }
 
 /** Resolves `$VAR`/`${VAR}` words against the container env. */
@@ -121,103 +63,6 @@ function resolveWord(word: string, envs: ParsedEnvs, st: State): string | undefi
   }
   st.unresolved.push(`$${name}, which is not set in \`envs\``);
   return undefined;
-}
-
-interface State {
-  users: Map<string, AclUser>;
-  passwords: FoundPassword[];
-  unknownFields: Set<string>;
-  unresolved: string[];
-  notes: string[];
-}
-
-function user(st: State, name: string): AclUser {
-  let u = st.users.get(name);
-  if (!u) {
-    u = { enabled: false, nopass: false, passwords: [], hashes: 0 };
-    st.users.set(name, u);
-  }
-  return u;
-}
-
-function applyAclRules(st: State, name: string, rules: readonly string[], where: string): void {
-  const u = user(st, name);
-  for (const r of rules) {
-    if (r === "on") {
-      u.enabled = true;
-    } else if (r === "off") {
-      u.enabled = false;
-    } else if (r === "nopass") {
-      u.nopass = true;
-      u.passwords = [];
-      u.hashes = 0;
-    } else if (r === "resetpass") {
-      u.nopass = false;
-      u.passwords = [];
-      u.hashes = 0;
-    } else if (r === "reset") {
-      Object.assign(u, { enabled: false, nopass: false, passwords: [], hashes: 0 });
-    } else if (r.startsWith(">")) {
-      u.passwords.push(r.slice(1));
-      u.nopass = false;
-      st.passwords.push({ where: `${where} (ACL user "${name}")`, value: r.slice(1) });
-    } else if (r.startsWith("<")) {
-      u.passwords = u.passwords.filter((p) => p !== r.slice(1));
-    } else if (r.startsWith("#")) {
-      u.hashes++;
-      u.nopass = false;
-    } else if (r.startsWith("!")) {
-      u.hashes = Math.max(0, u.hashes - 1);
-    }
-  }
-}
-
-type FileLookup = (path: string, what: string) => string | undefined;
-
-function applyDirective(st: State, args: readonly string[], where: string, file: FileLookup): void {
-  const [rawName, ...rest] = args;
-  const name = rawName?.toLowerCase();
-  if (name === "requirepass") {
-    const pw = rest[0] ?? "";
-    const d = user(st, "default");
-    if (pw === "") {
-      d.nopass = true;
-      d.passwords = [];
-    } else {
-      d.passwords = [pw];
-      d.nopass = false;
-      st.passwords.push({ where: `${where} (requirepass)`, value: pw });
-    }
-  } else if (name === "user" && rest[0] !== undefined) {
-    applyAclRules(st, rest[0], rest.slice(1), where);
-  } else if (name === "include" && rest[0]) {
-    applyConfigText(st, file(rest[0], "included config file"), rest[0], file);
-  } else if (name === "aclfile" && rest[0]) {
-    applyConfigText(st, file(rest[0], "ACL file"), rest[0], file, true);
-  }
-}
-
-function applyConfigText(
-  st: State,
-  text: string | undefined,
-  where: string,
-  file: FileLookup,
-  aclOnly = false,
-): void {
-  if (text === undefined) {
-    return;
-  }
-  for (const line of text.split(/\r?\n/)) {
-    const t = line.trim();
-    if (t === "" || t.startsWith("#")) {
-      continue;
-    }
-    const args = splitConfigArgs(t);
-    if (aclOnly && args[0]?.toLowerCase() !== "user") {
-      continue;
-    }
-    applyDirective(st, args, where, file);
-  }
 }
 
 /** The words redis-server receives, or undefined if `command` does not run it visibly. */
@@ -268,17 +113,6 @@ function serverArgs(p: Record<string, unknown>, envs: ParsedEnvs, st: State): st
     resolved.push(r);
   }
   return resolved;
-}
-
-function firstServerCommand(script: string): string[] {
-  const tokens = tokenize(script);
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as { text: string; op: boolean };
-    if (!t.op && SERVER.test(basename(t.text))) {
-      return firstCommand(tokens.slice(i)).map((w) => w);
-    }
-  }
-  return [];
 }
 
 export function analyzeRedisAuth(p: Record<string, unknown>): RedisAuth {

@@ -1,6 +1,6 @@
 /**
- * Sane healthchecks: every long-running container has one, its timings are explicit and
- * consistent with `wait`, and Redis probes neither write nor trust redis-cli's exit code.
+ * Sane healthchecks: every long-running container has one, and its timings are explicit and
+ * consistent with `wait`. What a Redis probe may send is in redis-healthchecks.ts.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, onlyFor } from "../lib/config";
@@ -15,10 +15,8 @@ import {
   DOCKER_DEFAULT_RETRIES,
   DOCKER_DEFAULT_TIMEOUT_MS,
   durationField,
-  parseProbe,
+  healthcheckOf,
   Probe,
-  probeInvocations,
-  probeText,
   PROBE_INTERVAL_MAX_MS,
   PROBE_INTERVAL_MIN_MS,
   PROBE_TIMEOUT_MIN_MS,
@@ -27,18 +25,6 @@ import {
 import { parseDuration } from "../lib/duration";
 import { CONTAINER } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
-
-/** The healthcheck object and its probe, or why there is none. */
-function healthcheckOf(p: Props): { hc?: Props; probe: Probe } {
-  const hc = p.healthcheck;
-  if (isUnknown(hc)) {
-    return { probe: { form: "unknown" } };
-  }
-  if (hc === undefined || hc === null || typeof hc !== "object") {
-    return { probe: { form: "none", reason: "no `healthcheck`" } };
-  }
-  return { hc: hc as Props, probe: parseProbe((hc as Props).tests) };
-}
 
 export const containerHealthcheckRequired: ResourceValidationPolicy = {
   name: "container-healthcheck-required",
@@ -291,77 +277,5 @@ export const healthcheckTiming: ResourceValidationPolicy = {
     };
     const role = redisIdentity(p).redis ? "redis" : "default";
     checkTimings(containerLabel(args.name, p), role, p, hc, cfg).forEach((m) => report(m));
-  }),
-};
-
-/** Redis commands a probe may send: they read, never write. */
-const READ_ONLY = new Set([
-  "ping",
-  "echo",
-  "info",
-  "time",
-  "dbsize",
-  "role",
-  "lastsave",
-  "exists",
-  "get",
-  "ttl",
-  "pttl",
-  "type",
-  "strlen",
-  "hello",
-  "lolwut",
-]);
-
-export function writingProbeCommands(probe: Probe): string[] {
-  const bad: string[] = [];
-  for (const inv of probeInvocations(probe)) {
-    if (inv.options.has("--eval") || inv.options.has("--pipe") || inv.options.has("-x")) {
-      bad.push(`${inv.cli} ${[...inv.options.keys()].join(" ")}`);
-    } else if (inv.command === undefined) {
-      bad.push(`${inv.cli} (interactive, no command)`);
-    } else if (!READ_ONLY.has(inv.command)) {
-      bad.push(`${inv.cli} ${inv.command}`);
-    }
-  }
-  return bad;
-}
-
-export const redisHealthcheckReadOnly: ResourceValidationPolicy = {
-  name: "redis-healthcheck-read-only",
-  description: "Healthchecks must not send Redis commands that write (incr, set, del, …).",
-  enforcementLevel: "mandatory",
-  validateResource: onlyFor(CONTAINER, (args, report) => {
-    const p = raw(args.props);
-    // Unknown probes are reported by container-healthcheck-required.
-    const bad = writingProbeCommands(healthcheckOf(p).probe);
-    if (bad.length > 0) {
-      report(
-        `The healthcheck of ${containerLabel(args.name, p)} runs "${bad.join('", "')}": every probe ` +
-          "writes to Redis (and fails once Redis is read-only or out of memory). Fix: probe with a " +
-          'read-only command: "redis-cli ping | grep -qx PONG".',
-      );
-    }
-  }),
-};
-
-export const redisHealthcheckChecksReply: ResourceValidationPolicy = {
-  name: "redis-healthcheck-checks-reply",
-  description:
-    "A redis-cli ping probe must check for PONG: redis-cli exits 0 on NOAUTH and other error replies.",
-  enforcementLevel: "advisory",
-  validateResource: onlyFor(CONTAINER, (args, report) => {
-    const p = raw(args.props);
-    const { probe } = healthcheckOf(p);
-    const pings = probeInvocations(probe).filter(
-      (i) => i.command === "ping" && !i.options.has("-e"),
-    );
-    if (pings.length > 0 && !/pong/i.test(probeText(probe))) {
-      report(
-        `The healthcheck of ${containerLabel(args.name, p)} trusts the exit code of "${pings[0]?.cli} ping", ` +
-          "which is 0 even when Redis answers NOAUTH or LOADING, so a Redis that rejects the app " +
-          'looks healthy. Fix: ["CMD-SHELL", "redis-cli ping | grep -qx PONG"] (with REDISCLI_AUTH for auth).',
-      );
-    }
   }),
 };

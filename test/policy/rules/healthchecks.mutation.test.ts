@@ -10,10 +10,12 @@ import {
   containerHealthcheckRequired,
   healthcheckTiming,
   probeProblems,
+} from "../../../policy/rules/healthchecks";
+import {
   redisHealthcheckChecksReply,
   redisHealthcheckReadOnly,
   writingProbeCommands,
-} from "../../../policy/rules/healthchecks";
+} from "../../../policy/rules/redis-healthchecks";
 import { parseProbe } from "../../../policy/lib/healthcheck";
 import { UNKNOWN } from "../../../policy/lib/unknown";
 import { T } from "../corpus/base";

@@ -2,9 +2,11 @@ import { describe, it } from "vitest";
 import {
   containerHealthcheckRequired,
   healthcheckTiming,
+} from "../../../policy/rules/healthchecks";
+import {
   redisHealthcheckChecksReply,
   redisHealthcheckReadOnly,
-} from "../../../policy/rules/healthchecks";
+} from "../../../policy/rules/redis-healthchecks";
 import { UNKNOWN } from "../../../gate";
 import { apiProps, redisProps, T } from "../corpus/base";
 import {
