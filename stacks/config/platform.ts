@@ -38,7 +38,7 @@ const subnets = (which: string) =>
     })
     .optional();
 
-const ipv4Cidr = z.string().refine(
+const cidrBlock = z.string().refine(
   (v) => {
     const [ip, bits, extra] = v.split("/");
     const n = Number(bits);
@@ -78,7 +78,7 @@ export const ecsSchema = z
       })
       .default(P.sslPolicy),
     ingressCidrs: z
-      .array(ipv4Cidr)
+      .array(cidrBlock)
       .min(1)
       .default([...P.ingressCidrs]),
     idleTimeoutSeconds: cliNumber(z.number().int().min(1).max(4000)).default(P.idleTimeoutSeconds),
@@ -234,7 +234,7 @@ function checkEcsService(
   if (prod && s.replicas < PROD_MIN_ECS_TASKS)
     issue(
       [key, "replicas"],
-      `(${s.replicas}) must be at least ${PROD_MIN_ECS_TASKS} on ECS in production: one task crash, one AZ outage or one deploy would take the service down (the policy pack's \`ecs-desired-count\`)`,
+      `(${s.replicas}) must be at least ${PROD_MIN_ECS_TASKS} on ECS in production: one task crash, one AZ outage or one deploy would take the service down (the policy pack's \`ecs-desired-count\`); set \`${key}.replicas\` (and \`scaling.min\`) to ${PROD_MIN_ECS_TASKS} or more`,
     );
   if (s.stopTimeoutMs > FARGATE_MAX_STOP_TIMEOUT_S * 1_000)
     issue(
@@ -253,9 +253,20 @@ function checkEcsService(
   try {
     checkEcsServiceSettings(ecsServiceSettings(s, ecs));
   } catch (e) {
-    issue(
-      [key],
-      `${(e as Error).message.replace(/^healthcheck /, "healthcheck: ")} on ECS Fargate`,
-    );
+    const message = (e as Error).message;
+    issue(ecsErrorPath(key, message), `(on ECS Fargate) ${message.replace(/^healthcheck /, "")}`);
   }
+}
+
+/**
+ * The key a component error is about, from the name it quotes: "healthcheck `startPeriod` …"
+ * is `<service>.healthcheck.startPeriod`, "no Fargate task size …" is `<service>.cpus`.
+ */
+function ecsErrorPath(key: string, message: string): string[] {
+  const timing = /^healthcheck `(\w+)`/.exec(message)?.[1];
+  if (timing !== undefined) return [key, "healthcheck", timing];
+  const field = /^`(\w+)`/.exec(message)?.[1];
+  if (field !== undefined) return [key, field.replace(/Ms$/, "")];
+  if (message.startsWith("no Fargate task size")) return [key, "cpus"];
+  return [key];
 }

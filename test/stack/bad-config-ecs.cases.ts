@@ -149,7 +149,9 @@ export const ECS_CASES: BadConfigCase[] = [
     name: "a start period longer than ECS allows",
     stack,
     api: { healthcheck: { startPeriod: "400s" } },
-    expect: ["`api-stack:api`", "`startPeriod` (400 s) is outside ECS's range 0–300 s"],
+    expect: [
+      "`api-stack:api.healthcheck.startPeriod` (on ECS Fargate) `startPeriod` (400 s) is outside ECS's range 0–300 s",
+    ],
   },
   {
     name: "a stop grace longer than Fargate allows",
@@ -161,7 +163,7 @@ export const ECS_CASES: BadConfigCase[] = [
     name: "a task size Fargate does not have",
     stack,
     api: { cpus: 32 },
-    expect: ["`api-stack:api`", "no Fargate task size", "valid sizes are"],
+    expect: ["`api-stack:api.cpus` (on ECS Fargate) no Fargate task size", "valid sizes are"],
   },
   {
     name: "scaling on a docker stack",
