@@ -199,7 +199,7 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   const preview = o.preview || cfg.encryptedKeys.length > 0;
   if (preview)
     notes.push(
-      "Preview mode: generated values (passwords, names) were unknown, as in a first `pulumi preview`.",
+      "Preview mode: generated and computed values (passwords, ARNs, ids, endpoints) were unknown and auto-names known, as in a first `pulumi preview`.",
     );
 
   // 2. The program.

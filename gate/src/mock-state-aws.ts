@@ -3,7 +3,11 @@
  * DNS names the program feeds into other resources, in the shapes AWS returns them, so a wrong
  * wiring (a listener ARN where a target group ARN belongs, a missing ARN suffix) shows up
  * under mocks. Computed values are unknown in a preview, as a provider's preview returns them;
- * auto-names are known, since Pulumi assigns them before the provider runs (its `Check`).
+ * auto-names are known: the Terraform bridge assigns them in Check (pulumi-terraform-bridge
+ * pkg/tfbridge/info/autonaming.go SetAutonaming: `name` + "-" + 7 random hex digits), and its
+ * Create with `Preview` set returns the proposed state, which holds them (pkg/tfbridge/provider.go
+ * Create, `diff.ProposedState`), called so by the engine (pulumi/pulumi pkg/resource/deploy/step.go
+ * CreateStep.Apply, `Preview: DryRun`). test/stack/gate.test.ts runs prod-ecs in this mode.
  */
 import { randomBytes } from "node:crypto";
 
