@@ -5,11 +5,15 @@
  */
 import { splitConfigArgs } from "./redis-inputs";
 
+/**
+ * One ACL user as far as "can it log in without a password" goes: Redis admits a user that is
+ * `on` and `nopass`, and nothing else decides it (redis.io, ACL docs: "nopass: the user is
+ * considered to have no password"; `>pw` and `#hash` clear it; `resetpass` and `reset` clear
+ * it and the passwords). Which passwords a user has is never needed, so it is not kept.
+ */
 export interface AclUser {
   enabled: boolean;
   nopass: boolean;
-  passwords: string[];
-  hashes: number;
 }
 
 export interface FoundPassword {
@@ -30,7 +34,7 @@ export interface State {
 export function user(st: State, name: string): AclUser {
   let u = st.users.get(name);
   if (!u) {
-    u = { enabled: false, nopass: false, passwords: [], hashes: 0 };
+    u = { enabled: false, nopass: false };
     st.users.set(name, u);
   }
   return u;
@@ -50,26 +54,17 @@ export function applyAclRules(
       u.enabled = false;
     } else if (r === "nopass") {
       u.nopass = true;
-      u.passwords = [];
-      u.hashes = 0;
     } else if (r === "resetpass") {
       u.nopass = false;
-      u.passwords = [];
-      u.hashes = 0;
     } else if (r === "reset") {
-      Object.assign(u, { enabled: false, nopass: false, passwords: [], hashes: 0 });
+      Object.assign(u, { enabled: false, nopass: false });
     } else if (r.startsWith(">")) {
-      u.passwords.push(r.slice(1));
       u.nopass = false;
       st.passwords.push({ where: `${where} (ACL user "${name}")`, value: r.slice(1) });
-    } else if (r.startsWith("<")) {
-      u.passwords = u.passwords.filter((p) => p !== r.slice(1));
     } else if (r.startsWith("#")) {
-      u.hashes++;
       u.nopass = false;
-    } else if (r.startsWith("!")) {
-      u.hashes = Math.max(0, u.hashes - 1);
     }
+    // `<pw` and `!hash` remove a password; they never make a user open, so they change nothing here.
   }
 }
 
@@ -88,9 +83,7 @@ export function applyDirective(
     const d = user(st, "default");
     if (pw === "") {
       d.nopass = true;
-      d.passwords = [];
     } else {
-      d.passwords = [pw];
       d.nopass = false;
       st.passwords.push({ where: `${where} (requirepass)`, value: pw });
     }

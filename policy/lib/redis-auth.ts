@@ -117,7 +117,7 @@ function serverArgs(p: Record<string, unknown>, envs: ParsedEnvs, st: State): st
 
 export function analyzeRedisAuth(p: Record<string, unknown>): RedisAuth {
   const st: State = {
-    users: new Map([["default", { enabled: true, nopass: true, passwords: [], hashes: 0 }]]),
+    users: new Map([["default", { enabled: true, nopass: true }]]),
     passwords: [],
     unknownFields: new Set(),
     unresolved: [],
@@ -181,12 +181,10 @@ export function analyzeRedisAuth(p: Record<string, unknown>): RedisAuth {
     // Bitnami's entrypoint turns these into requirepass.
     const d = user(st, "default");
     if (envPassword !== undefined && envPassword !== "") {
-      d.passwords = [envPassword];
       d.nopass = false;
       st.passwords.push({ where: "envs (REDIS_PASSWORD)", value: envPassword });
     } else if (envPasswordFile) {
       d.nopass = false;
-      d.hashes++;
     } else if (envs.unknown) {
       st.unknownFields.add("envs");
     }
