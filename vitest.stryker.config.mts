@@ -17,7 +17,6 @@ export default defineConfig({
       "test/policy/**/*.mutation.test.ts",
       // The config rules: parseStackConfig on stack-file values, no program run.
       "test/pure/config-*.test.ts",
-      "test/pure/defaults.test.ts",
       "test/pure/managed.test.ts",
       "test/pure/services.test.ts",
     ],
