@@ -48,23 +48,6 @@ export interface EcsPlatformRef {
   /** "app/<name>/<id>", for the ALBRequestCountPerTarget resource label. */
   readonly albArnSuffix: pulumi.Output<string>;
   readonly httpsListenerArn: pulumi.Output<string>;
-  /**
-   * "arn:<partition>:secretsmanager:<region>:<account>:secret:", from the certificate's ARN (an
-   * ALB's ACM certificate is in the ALB's own account and region), for the services' partial
-   * secret ARNs (ecs-service-parts.ts, createSecrets).
-   */
-  readonly secretArnPrefix: pulumi.Output<string>;
-}
-
-/** The ARN prefix of Secrets Manager secrets in the account and region of an ACM certificate. */
-export function secretArnPrefixOf(certificateArn: string): string {
-  const m = /^arn:(aws[a-z-]*):acm:([a-z0-9-]+):(\d{12}):certificate\//.exec(certificateArn);
-  if (!m) {
-    throw new Error(
-      `\`certificateArn\` ("${certificateArn}") is not an ACM certificate ARN such as "arn:aws:acm:eu-central-1:123456789012:certificate/…"`,
-    );
-  }
-  return `arn:${m[1]}:secretsmanager:${m[2]}:${m[3]}:secret:`;
 }
 
 /**
@@ -90,7 +73,6 @@ export class EcsPlatform extends pulumi.ComponentResource implements EcsPlatform
   public readonly albArnSuffix: pulumi.Output<string>;
   public readonly albDnsName: pulumi.Output<string>;
   public readonly httpsListenerArn: pulumi.Output<string>;
-  public readonly secretArnPrefix: pulumi.Output<string>;
   /** "https://<ALB DNS name>". */
   public readonly url: pulumi.Output<string>;
 
@@ -110,7 +92,6 @@ export class EcsPlatform extends pulumi.ComponentResource implements EcsPlatform
     this.albArnSuffix = this.loadBalancer.arnSuffix;
     this.albDnsName = this.loadBalancer.dnsName;
     this.httpsListenerArn = this.httpsListener.arn;
-    this.secretArnPrefix = pulumi.output(a.certificateArn).apply(secretArnPrefixOf);
     this.url = pulumi.interpolate`https://${this.albDnsName}`;
     this.registerOutputs({
       clusterName: this.clusterName,

@@ -27,7 +27,8 @@ export interface ServiceSecrets {
 /**
  * One Secrets Manager secret per value, each with its current version.
  *
- * The container refers to each by its *partial* ARN, `<arnPrefix><name>`: the secret's
+ * The container refers to each by its *partial* ARN, `<arnPrefix><name>` (the prefix names the
+ * provider's partition, region and account, EcsService.secretArnPrefix): the secret's
  * auto-name is known at preview (the engine's CreateStep.Apply calls the provider's Create with
  * `Preview` set, pulumi/pulumi pkg/resource/deploy/step.go, and the Terraform bridge answers with
  * the proposed state, which holds the auto-name its Check assigned: pulumi-terraform-bridge

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ecs from "@pulumi/aws/ecs";
 import * as lb from "@pulumi/aws/lb";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import {
   resolveEcsServiceArgs,
   type EcsServiceArgs,
@@ -54,7 +56,7 @@ export class EcsService extends pulumi.ComponentResource {
       this,
       name,
       this.secretValues(a),
-      a.platform.secretArnPrefix,
+      this.secretArnPrefix(a.region),
       a.stack,
     );
     this.secretArns = secrets.valueFrom;
@@ -139,6 +141,20 @@ export class EcsService extends pulumi.ComponentResource {
     if (!(a.cpuTargetPercent > 0 && a.cpuTargetPercent <= 100) || !(a.requestsPerTarget >= 1)) {
       throw argError(this, "`cpuTargetPercent` must be 1–100 and `requestsPerTarget` at least 1");
     }
+  }
+
+  /**
+   * "arn:<partition>:secretsmanager:<region>:<account>:secret:", where the AWS provider creates
+   * the secrets: its own region (`region`, the stack's `aws:region`) and the account its
+   * credentials belong to. Both invokes run in a preview too: the engine calls the provider's
+   * Invoke whatever the mode and answers unknown only when an argument waits on a resource
+   * (pulumi/pulumi pkg/resource/deploy/source_eval.go, resmon.Invoke), and these take none.
+   */
+  private secretArnPrefix(region: pulumi.Input<string>): pulumi.Output<string> {
+    const opts = { parent: this };
+    const account = getCallerIdentityOutput({}, opts).accountId;
+    const partition = getPartitionOutput({}, opts).partition;
+    return pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${account}:secret:`;
   }
 
   /** Every credential goes through Secrets Manager; the container sees them only as `secrets`. */

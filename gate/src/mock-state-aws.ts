@@ -12,7 +12,8 @@
 import { randomBytes } from "node:crypto";
 
 const REGION = "eu-central-1";
-const ACCOUNT = "123456789012";
+export const AWS_ACCOUNT = "123456789012";
+const ACCOUNT = AWS_ACCOUNT;
 const ELB = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}`;
 
 /** `known(v)` is `v`, or the unknown sentinel in a preview. */

@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { UNKNOWN } from "../../policy/lib/unknown";
-import { awsMockState } from "./mock-state-aws";
+import { AWS_ACCOUNT, awsMockState } from "./mock-state-aws";
 import type { ProgramRun } from "./records";
 
 /** The key `RunOptions.prior` uses; the mocks see no URN, only type and logical name. */
@@ -112,8 +112,27 @@ export function withoutUndefined(state: Record<string, unknown>): Record<string,
   return Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
 }
 
-/** Provider functions the program calls: a VPC's private subnets. */
+/**
+ * Provider functions the program calls: a VPC's private subnets, and the account and partition
+ * the ECS services' secret ARNs name (the same account and region as mock-state-aws.ts's ARNs).
+ */
 export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (token === "aws:index/getCallerIdentity:getCallerIdentity") {
+    return {
+      id: AWS_ACCOUNT,
+      accountId: AWS_ACCOUNT,
+      arn: `arn:aws:iam::${AWS_ACCOUNT}:user/deployer`,
+      userId: "AIDAEXAMPLE",
+    };
+  }
+  if (token === "aws:index/getPartition:getPartition") {
+    return {
+      id: "aws",
+      partition: "aws",
+      dnsSuffix: "amazonaws.com",
+      reverseDnsPrefix: "com.amazonaws",
+    };
+  }
   if (token === "aws:ec2/getSubnets:getSubnets") {
     return {
       ...inputs,

@@ -123,4 +123,18 @@ describe("Pulumi.prod-ecs.yaml in a preview", () => {
     }
     expect(byType(preview, T.task)).toHaveLength(2);
   });
+
+  it("names the deploying account in the secret ARNs, not the certificate's", async () => {
+    const cert =
+      "arn:aws:acm:eu-central-1:210987654321:certificate/0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f";
+    const other = await runStack("prod-ecs", {
+      overrides: { "api-stack:ecs": { ...ecsBlock, certificateArn: cert } },
+    });
+    const defs = JSON.parse(
+      props(one(other, T.task, "api-task")).containerDefinitions as string,
+    ) as Props[];
+    const secrets = defs[0]?.secrets as { valueFrom: string }[];
+    for (const s of secrets)
+      expect(s.valueFrom).toMatch(/^arn:aws:secretsmanager:eu-central-1:123456789012:secret:/);
+  });
 });
