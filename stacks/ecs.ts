@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EcsPlatform } from "../components/ecs-platform";
 import { EcsService } from "../components/ecs-service";
 import type { StackSecrets } from "../components/stack-secrets";
-import { ecsServiceSettings, type StackConfig } from "./config";
+import { ecsServiceSettings, servicesOf, type StackConfig } from "./config";
 import { createRedisBackend, subnetsOf, type RedisBackend } from "./redis-backend";
 
 export interface EcsStack {
@@ -55,10 +55,7 @@ export function createEcsStack(
   // The cache admits the tasks' security groups, which exist only once the services do, and the
   // services need the cache's connection: deferred outputs close that cycle (@pulumi/pulumi
   // output.ts, `deferredOutput`).
-  const entries = [
-    { key: "api", service: cfg.api },
-    ...Object.entries(cfg.workers).map(([name, service]) => ({ key: `workers.${name}`, service })),
-  ];
+  const entries = servicesOf(cfg);
   const groups = entries.map(() => pulumi.deferredOutput<string>());
   const redis = createRedisBackend(
     cfg,

@@ -4,6 +4,7 @@
  */
 import { PROJECT } from "./fields";
 import { ConfigError, describeIssue } from "./messages";
+import { ACM_CERTIFICATE_ARN } from "./platform";
 import {
   rootSchema,
   TOP_LEVEL_KEYS,
@@ -89,10 +90,12 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       "`aws:region` is required with `platform: ecs`: the tasks' log driver and the Secrets Manager ARNs name it; run `pulumi config set aws:region eu-central-1` (your region)",
     );
   }
-  const certRegion = result.success ? result.data.ecs?.certificateArn.split(":")[3] : undefined;
+  const cert = result.success ? result.data.ecs?.certificateArn : undefined;
+  const certRegion = cert === undefined ? undefined : ACM_CERTIFICATE_ARN.exec(cert)?.[2];
   if (awsRegion && certRegion && certRegion !== awsRegion) {
-    // ELB User Guide, "SSL certificates for your Application Load Balancer": the certificate
-    // must be in the load balancer's region.
+    // ACM User Guide, "Supported Regions": "Certificates in ACM are regional resources. To use a
+    // certificate with Elastic Load Balancing … in more than one AWS region, you must request or
+    // import a certificate for each region."
     problems.push(
       `\`${PROJECT}:ecs.certificateArn\` is in ${certRegion}, but the ALB is in \`aws:region\` ${awsRegion}: an ALB takes only certificates from its own region; request or import the certificate in ${awsRegion}`,
     );

@@ -15,6 +15,7 @@ import {
 } from "../../components/ecs-service-args";
 import { FARGATE_MAX_STOP_TIMEOUT_S } from "../../components/lib/fargate";
 import { DEFAULT_ACCEPTED_SSL_POLICIES } from "../../policy/lib/ecs-lb";
+import { parseCidr } from "../../policy/lib/network";
 import { cliNumber, logRetentionDays, type Issue } from "./fields";
 import type { ParsedStack, ServiceConfig, WorkerConfig } from "./schema";
 import { servicesOf } from "./service-list";
@@ -38,18 +39,14 @@ const subnets = (which: string) =>
     })
     .optional();
 
-const cidrBlock = z.string().refine(
-  (v) => {
-    const [ip, bits, extra] = v.split("/");
-    const n = Number(bits);
-    const v4 = z.ipv4().safeParse(ip).success;
-    const v6 = z.ipv6().safeParse(ip).success;
-    return (
-      extra === undefined && (v4 || v6) && Number.isInteger(n) && n >= 0 && n <= (v4 ? 32 : 128)
-    );
-  },
-  { error: 'must be CIDR blocks such as "203.0.113.0/24" or "0.0.0.0/0"' },
-);
+// The pack's CIDR reading (ipaddr.js, dotted-quad addresses only), so config and pack agree.
+const cidrBlock = z.string().refine((v) => parseCidr(v) !== undefined, {
+  error: 'must be CIDR blocks such as "203.0.113.0/24" or "0.0.0.0/0"',
+});
+
+/** An ACM certificate ARN: partition, region, account, id. */
+export const ACM_CERTIFICATE_ARN =
+  /^arn:(aws[a-z-]*):acm:([a-z0-9-]+):(\d{12}):certificate\/([A-Za-z0-9-]+)$/;
 
 /** `ecs:`: the VPC, the ALB and what every ECS service shares. Output: `EcsPlatformArgs`' settings plus the tasks' subnets. */
 export const ecsSchema = z
@@ -68,7 +65,7 @@ export const ecsSchema = z
         error:
           'is required: the ACM certificate for the HTTPS listener, "arn:aws:acm:<region>:<account>:certificate/<id>"',
       })
-      .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+      .regex(ACM_CERTIFICATE_ARN, {
         error:
           'must be an ACM certificate ARN such as "arn:aws:acm:eu-central-1:123456789012:certificate/…"',
       }),

@@ -1,4 +1,4 @@
-import type { ParsedStack, ServiceConfig, WorkerConfig } from "./schema";
+import type { ServiceConfig, WorkerConfig } from "./schema";
 
 /** A service the stack runs (`api`, `workers.<name>`), by its key. */
 export interface ServiceEntry {
@@ -6,8 +6,14 @@ export interface ServiceEntry {
   readonly service: ServiceConfig | WorkerConfig;
 }
 
-/** The stack's services: the web service, then each worker. Every per-service rule runs on each. */
-export function servicesOf(c: ParsedStack): ServiceEntry[] {
+/**
+ * The stack's services: the web service, then each worker. Every per-service rule runs on each,
+ * and `platform: ecs` builds one EcsService per entry (stacks/ecs.ts).
+ */
+export function servicesOf(c: {
+  readonly api: ServiceConfig;
+  readonly workers?: Readonly<Record<string, WorkerConfig>>;
+}): ServiceEntry[] {
   const workers = Object.entries(c.workers ?? {}).map(([name, service]) => ({
     key: `workers.${name}`,
     service,
