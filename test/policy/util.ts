@@ -212,3 +212,15 @@ export async function assertNoStackViolations(
   const vs = await runStackPolicy(policy, args);
   expect(vs.map((v) => v.message)).toEqual([]);
 }
+
+/** The messages one resource policy reports for one resource of `type` with `props`. */
+export async function messagesOf(
+  policy: ResourceValidationPolicy,
+  type: string,
+  props: Record<string, unknown>,
+  opts: { name?: string; config?: Record<string, unknown> } = {},
+): Promise<string[]> {
+  return (await runResourcePolicy(policy, createResourceValidationArgs(type, props, opts))).map(
+    (v) => v.message,
+  );
+}

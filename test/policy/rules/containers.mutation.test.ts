@@ -13,17 +13,12 @@ import {
 } from "../../../policy/rules/containers";
 import { UNKNOWN } from "../../../policy/lib/unknown";
 import { apiProps, redisProps, T } from "../corpus/base";
-import { createResourceValidationArgs as args, runResourcePolicy } from "../util";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { messagesOf } from "../util";
 
 type P = Record<string, unknown>;
-const run = async (
-  policy: Parameters<typeof runResourcePolicy>[0],
-  p: P,
-  config: P = { production: true },
-) =>
-  (await runResourcePolicy(policy, args(T.container, p, { name: "api", config }))).map(
-    (v) => v.message,
-  );
+const run = (policy: ResourceValidationPolicy, p: P, config: P = { production: true }) =>
+  messagesOf(policy, T.container, p, { name: "api", config });
 const api = (patch: P) => ({ ...apiProps(), ...patch });
 
 describe("container-restart-policy", () => {

@@ -8,17 +8,12 @@ import { edgeProxyPorts, edgeProxyTlsFloor } from "../../../policy/rules/edge";
 import { UNKNOWN } from "../../../policy/lib/unknown";
 import { apiProps, T } from "../corpus/base";
 import { proxyProps } from "../corpus/edge-base";
-import { asPolicySees, createResourceValidationArgs as args, runResourcePolicy } from "../util";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { asPolicySees, messagesOf } from "../util";
 
 type P = Record<string, unknown>;
-const run = async (
-  policy: Parameters<typeof runResourcePolicy>[0],
-  p: P,
-  config: P = { production: true },
-) =>
-  (
-    await runResourcePolicy(policy, args(T.container, asPolicySees(p), { name: "edge", config }))
-  ).map((v) => v.message);
+const run = (policy: ResourceValidationPolicy, p: P, config: P = { production: true }) =>
+  messagesOf(policy, T.container, asPolicySees(p), { name: "edge", config });
 const proxy = (ports: unknown) => ({ ...proxyProps(), ports });
 
 describe("edge-proxy-ports", () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { elasticacheAwsLimits } from "../../../policy/rules/elasticache-limits";
 import { REPLICATION_GROUP, SUBNET_GROUP } from "../../../policy/lib/types";
 import { UNKNOWN } from "../../../policy/lib/unknown";
-import { createResourceValidationArgs as args, runResourcePolicy } from "../util";
+import { messagesOf } from "../util";
 
 const good = {
   engine: "valkey",
@@ -15,13 +15,8 @@ const good = {
   snapshotWindow: "03:00-04:00",
   maintenanceWindow: "sun:05:00-sun:06:00",
 };
-const rg = async (patch: Record<string, unknown>) =>
-  (
-    await runResourcePolicy(
-      elasticacheAwsLimits,
-      args(REPLICATION_GROUP, { ...good, ...patch }, { name: "cache" }),
-    )
-  ).map((v) => v.message);
+const rg = (patch: Record<string, unknown>) =>
+  messagesOf(elasticacheAwsLimits, REPLICATION_GROUP, { ...good, ...patch }, { name: "cache" });
 
 describe("elasticache-aws-limits on a replication group", () => {
   it("passes the good group", async () => {
@@ -60,13 +55,8 @@ describe("elasticache-aws-limits on a replication group", () => {
 });
 
 describe("elasticache-aws-limits on a subnet group", () => {
-  const sg = async (subnetIds: unknown) =>
-    (
-      await runResourcePolicy(
-        elasticacheAwsLimits,
-        args(SUBNET_GROUP, { subnetIds }, { name: "subnets" }),
-      )
-    ).map((v) => v.message);
+  const sg = (subnetIds: unknown) =>
+    messagesOf(elasticacheAwsLimits, SUBNET_GROUP, { subnetIds }, { name: "subnets" });
 
   it("refuses a subnet listed twice, naming it once, and passes the same group without it", async () => {
     expect(await sg(["subnet-a", "subnet-b", "subnet-a", "subnet-a"])).toEqual([

@@ -14,11 +14,12 @@ import {
 import { UNKNOWN } from "../../../policy/lib/unknown";
 import { analyzeCase } from "../corpus/analyze";
 import { apiProps, edge, network, redisProps, res, T } from "../corpus/base";
-import { createResourceValidationArgs as args, runResourcePolicy } from "../util";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { messagesOf } from "../util";
 
 type P = Record<string, unknown>;
-const run = async (policy: Parameters<typeof runResourcePolicy>[0], p: P, name = "api") =>
-  (await runResourcePolicy(policy, args(T.container, p, { name }))).map((v) => v.message);
+const run = (policy: ResourceValidationPolicy, p: P, name = "api") =>
+  messagesOf(policy, T.container, p, { name });
 const api = (patch: P) => ({ ...apiProps(), ...patch });
 const redis = (patch: P) => ({ ...redisProps(), ...patch });
 
