@@ -170,16 +170,19 @@ export class ApiService extends pulumi.ComponentResource {
       {
         parent: this,
         dependsOn: a.dependsOn,
-        // The host port can be bound by one container only, so Pulumi's default
-        // create-before-delete would fail with "port is already allocated". The old
-        // container is stopped first (gracefully, within stopTimeout) and the new one
-        // started; the gap is the new container's start-up time. Behind the edge proxy no
-        // replica binds a host port and each is auto-named, so the default applies: the new
-        // replica is created (and, with `wait`, healthy) first, and the replaced one is deleted
-        // only after the program has registered everything (pulumi/pulumi
-        // pkg/resource/deploy/deployment_executor.go, performPostSteps → GenerateDeletes: the
-        // deletes of replaced resources run after the step generator's creates).
-        deleteBeforeReplace: edge === undefined ? true : undefined,
+        // Always set, never left to the provider: pulumi-docker registers docker_container as
+        // delete-before-replace (pulumi/pulumi-docker provider/resources.go), and the engine
+        // keeps the provider's choice unless the program sets the option, true or false
+        // (pulumi/pulumi pkg/resource/deploy/step_generator.go: `if goal.DeleteBeforeReplace
+        // != nil`). Unset, an image bump would delete every replica at once, in parallel.
+        // - Publishing a host port (no edge): one container only can bind it, so create-first
+        //   would fail with "port is already allocated". The old container is stopped first
+        //   (gracefully, within stopTimeout); the gap is the new one's start-up time.
+        // - Behind the edge proxy: no host port and auto-names, so create-first. The new
+        //   replica is created and, with `wait`, healthy first; the replaced one is deleted only
+        //   after the program has registered everything (deployment_executor.go,
+        //   performPostSteps → GenerateDeletes).
+        deleteBeforeReplace: edge === undefined,
         // The provider has no ForceNew on `healthcheck` and its update applies only restart
         // and resources (resource_docker_container.go schema; resourceDockerContainerUpdate),
         // so without this a changed probe is a silent no-op.

@@ -128,12 +128,17 @@ export class WorkerService extends pulumi.ComponentResource {
       {
         parent: this,
         dependsOn: a.dependsOn,
-        // No host port and an auto-generated name, so Pulumi's default create-before-delete
-        // applies: the new worker starts before the old one is stopped (pulumi/pulumi
-        // pkg/resource/deploy/deployment_executor.go, performPostSteps → GenerateDeletes). Two
+        // Create-before-delete, set explicitly: the Docker provider registers docker_container
+        // as delete-before-replace (pulumi/pulumi-docker provider/resources.go), and the engine
+        // keeps the provider's choice unless the program sets the option, true or false
+        // (pulumi/pulumi pkg/resource/deploy/step_generator.go: `if goal.DeleteBeforeReplace
+        // != nil`). Left unset, a new image would stop every worker at once. With false, the
+        // new worker starts and turns healthy before the old one is stopped (the old one is
+        // deleted after the program is done: deployment_executor.go, performPostSteps). Two
         // workers draining one queue at once is safe: examples/api moves each job with LMOVE
         // into a processing list, so a job is taken by one worker only and a killed worker's
         // job is not lost.
+        deleteBeforeReplace: false,
         // The provider has no ForceNew on `healthcheck` (kreuzwerker/terraform-provider-docker
         // resource_docker_container.go schema), so without this a changed probe is a no-op.
         replaceOnChanges: ["healthcheck"],

@@ -103,7 +103,12 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
             options: {
               protect: req.getProtect() ?? false,
               retainOnDelete: req.getRetainondelete() ?? false,
-              deleteBeforeReplace: req.getDeletebeforereplace(),
+              // Unset stays undefined: the engine then keeps the provider's own choice
+              // (pulumi/pulumi step_generator.go: `if goal.DeleteBeforeReplace != nil`), and the
+              // Node SDK says which with deleteBeforeReplaceDefined (runtime/resource.ts).
+              deleteBeforeReplace: req.getDeletebeforereplacedefined()
+                ? req.getDeletebeforereplace()
+                : undefined,
               ignoreChanges: req.getIgnorechangesList(),
               additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
               replaceOnChanges: req.getReplaceonchangesList(),

@@ -27,18 +27,17 @@ export interface ResourceOptionsRecord {
   readonly parent?: string;
 }
 
-/** The options the mock monitor records for every registration: each one always set. */
+/**
+ * The options the mock monitor records for every registration: each one always set, except
+ * `deleteBeforeReplace`, which is undefined when the program left it unset (the provider decides).
+ */
 export type CapturedOptions = Required<
   Pick<
     ResourceOptionsRecord,
-    | "protect"
-    | "retainOnDelete"
-    | "deleteBeforeReplace"
-    | "ignoreChanges"
-    | "additionalSecretOutputs"
-    | "replaceOnChanges"
+    "protect" | "retainOnDelete" | "ignoreChanges" | "additionalSecretOutputs" | "replaceOnChanges"
   >
->;
+> &
+  Pick<ResourceOptionsRecord, "deleteBeforeReplace">;
 
 /** A resource's provider, as the engine sends it with Analyze. */
 export interface ProviderRecord {

@@ -85,7 +85,7 @@ describe("prod: two API replicas behind the proxy", () => {
         { name: netName("prod", "app-edge"), aliases: ["api"] },
       ]);
       expect(p.ports).toEqual([]);
-      expect(c.options.deleteBeforeReplace).toBeFalsy();
+      expect(c.options.deleteBeforeReplace).toBe(false);
       expect(c.options.replaceOnChanges).toContain("healthcheck");
       expect(isSecretWire(c.properties.envs)).toBe(true);
     },
@@ -118,7 +118,7 @@ describe("prod: the jobs worker", () => {
         { name: netName("prod", "app-backend") },
         { name: netName("prod", "app-edge") },
       ]);
-      expect(c.options.deleteBeforeReplace).toBeFalsy();
+      expect(c.options.deleteBeforeReplace).toBe(false);
       expect(c.options.replaceOnChanges).toContain("healthcheck");
       expect(p).toMatchObject({
         restart: "always",
@@ -285,7 +285,7 @@ describe("other shapes", () => {
     expect(apis.map((c) => c.name)).toEqual(["api-server", "api-server-2", "api-server-3"]);
     for (const c of apis) {
       expect((reveal(c.properties) as Props).ports).toEqual([]);
-      expect(c.options.deleteBeforeReplace).toBeFalsy();
+      expect(c.options.deleteBeforeReplace).toBe(false);
     }
     const edgePorts = (reveal(one(r, CONTAINER, "edge-proxy").properties) as Props).ports;
     expect(edgePorts).toEqual([

@@ -103,7 +103,7 @@ describe.each([
       const options = one(runs[row.stack] as ProgramRun, CONTAINER, "api-server").options;
       if (row.edge) {
         expect(api().ports).toEqual([]);
-        expect(options.deleteBeforeReplace).toBeFalsy();
+        expect(options.deleteBeforeReplace).toBe(false);
       } else {
         expect(api().ports).toEqual([{ internal: 3003, external: 3003, ip: "127.0.0.1" }]);
         expect(options.deleteBeforeReplace).toBe(true);
