@@ -92,6 +92,11 @@ export class EdgeProxy extends pulumi.ComponentResource {
   public readonly containerName: pulumi.Output<string>;
   /** `https://<host>:<port>` as published (loopback in dev). */
   public readonly url: pulumi.Output<string>;
+  /**
+   * The certificate the proxy serves (PEM), for clients that must trust it, such as deploy.yml's
+   * check on the host. Not a secret: every TLS client receives it in the handshake.
+   */
+  public readonly certificatePem: pulumi.Output<string>;
 
   constructor(name: string, args: EdgeProxyArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.EdgeProxy, name, {}, opts);
@@ -104,7 +109,12 @@ export class EdgeProxy extends pulumi.ComponentResource {
     this.containerName = this.container.name;
     const host = a.hostIp === "0.0.0.0" ? "localhost" : a.hostIp;
     this.url = pulumi.output(`https://${host}${a.httpsPort === 443 ? "" : `:${a.httpsPort}`}`);
-    this.registerOutputs({ containerName: this.containerName, url: this.url });
+    this.certificatePem = pulumi.unsecret(pulumi.output(a.tls.certPem));
+    this.registerOutputs({
+      containerName: this.containerName,
+      url: this.url,
+      certificatePem: this.certificatePem,
+    });
   }
 
   private createContainer(name: string, a: ResolvedEdgeProxyArgs): docker.Container {

@@ -43,6 +43,9 @@ export const serviceNames = ecs
   : undefined;
 export const edgeUrl = edge?.url;
 export const edgeContainerName = edge?.containerName;
+/** The name the edge's certificate is for, and the certificate: what a client must trust. */
+export const edgeDnsName = cfg.edge?.dnsNames[0];
+export const edgeCertificatePem = edge?.certificatePem;
 export const apiContainerNames = api?.containerNames;
 export const workerContainerNames = pulumi.output(
   Object.fromEntries(workers.map(([name, w]) => [name, w.containerNames])),

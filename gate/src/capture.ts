@@ -37,6 +37,7 @@ interface RegisterRequest {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
   getIgnorechangesList(): string[];
   getDependenciesList(): string[];
   getPropertydependenciesMap(): {

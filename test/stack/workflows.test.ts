@@ -88,7 +88,9 @@ describe("deploys", () => {
   it("verifies prod on the host over SSH, not against the runner's loopback", () => {
     const steps = Object.values(jobs).flatMap((j) => j.steps.map((s) => s.run ?? ""));
     const verify = steps.filter((r) => /verify|Health\.Status|curl/.test(r)).join("\n");
-    expect(verify).toMatch(/ssh "\$\{host#ssh:\/\/\}" curl/);
+    // The script itself runs against real curl and TLS in test/real/deploy-check.test.ts.
+    expect(verify).toMatch(/\| ssh "\$\{host#ssh:\/\/\}" "\$check"/);
+    expect(verify).toMatch(/curl -fsS --max-time 10 --cacert/);
     expect(verify).toMatch(/DOCKER_HOST="\$host" docker inspect/);
     expect(verify).not.toMatch(/npm run verify -- --outputs/);
   });
