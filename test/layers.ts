@@ -59,6 +59,6 @@ export function dockerEngineLayer(): Layer {
   return {
     name: "layer 5 (Docker engine)",
     ready: false,
-    missing: `no private engine at ${DOCKER_SOCKET}; enable it with \`apt-get install -y docker.io debootstrap && test/docker/engine.sh start && DOCKER_HOST=unix://${DOCKER_SOCKET} test/docker/images/build.sh\` (as root), or run \`bash .ci/run\``,
+    missing: `no private engine at ${DOCKER_SOCKET}; enable it with \`apt-get install -y runc tini iptables debootstrap && test/docker/engine.sh start && DOCKER_HOST=unix://${DOCKER_SOCKET} test/docker/images/build.sh\` (as root; engine.sh fetches Docker Engine 26 from Debian trixie), or run \`bash .ci/run\``,
   };
 }

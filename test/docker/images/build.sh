@@ -15,7 +15,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 : "${DOCKER_HOST:?set DOCKER_HOST to the private engine: export \"\$(test/docker/engine.sh start)\"}"
 export DOCKER_HOST
-docker=${DOCKER_BIN:-/usr/bin/docker}
+# The engine's own CLI (test/docker/engine.sh); its legacy builder needs no buildx plugin.
+docker=${DOCKER_BIN:-$("$here/../engine.sh" docker)}
+export DOCKER_BUILDKIT=0
 cache=${API_STACK_ROOTFS_CACHE:-/var/tmp/api-stack-rootfs}
 node_bin=$(command -v node)
 stamp=$( (cat "$0" "$here/redis-entrypoint.sh" "$here/haproxy-entrypoint.sh"; "$node_bin" -v) | sha256sum | cut -c1-16)
