@@ -1,44 +1,29 @@
 /**
- * What `pulumi up` with the Docker provider would do with a captured program, done for real
- * on the private engine. There is no Pulumi CLI or provider binary here, so this follows their
- * source, cited per behaviour:
- * - the engine: pulumi/pulumi pkg/resource/deploy/step_generator.go (create, same, update,
- *   replace with or without deleteBeforeReplace, deletes in reverse dependency order,
- *   protected resources refused) and step_executor.go;
- * - the provider: kreuzwerker/terraform-provider-docker v4.5.0 (wrapped by @pulumi/docker 5),
- *   internal/provider/resource_docker_{container_funcs,network_funcs,volume}.go.
- * It handles the resource types our stacks register; anything else is a no-op (random, components).
+ * What `pulumi up` and `pulumi destroy` do with a captured program, done for real on the
+ * private engine. There is no Pulumi CLI or provider binary here, so this follows their
+ * source, at the versions facts/ records, and decides only from those facts:
+ * - each resource's step comes from plan.ts (the bridge's diff against read-back state, the
+ *   provider's delete-before-replace unless the program set the option, init errors);
+ * - steps run as the engine runs them (facts/engine-steps.md): one chain per resource, started
+ *   once its dependencies are done, up to GOMAXPROCS×4 at once; a delete-before-replace runs
+ *   its deletes in its own chain; the old halves of create-before-delete replacements and
+ *   removed resources are deleted after every other step, in antichains, and not at all when
+ *   a step failed; `protect` is checked as each delete runs;
+ * - what each step sends to Docker comes from provider.ts (the provider's own code paths).
+ * It handles the resource types our stacks register; anything else is a no-op.
  */
-import { Readable } from "node:stream";
-import Docker from "dockerode";
-import { pack } from "tar-stream";
-import { parseDuration } from "../../components/lib/duration";
+import { availableParallelism } from "node:os";
+import type Docker from "dockerode";
 import type { CapturedResource, ProgramRun } from "../../gate";
 import { reveal } from "../helpers/wire";
+import { CONTAINER, NETWORK, VOLUME } from "./facts";
+import { plan, type Plan } from "./plan";
+import { autoName, CreateError, DockerProvider, InitError, type StopFigure } from "./provider";
+
+export type { StopFigure } from "./provider";
 
 type Props = Record<string, unknown>;
-const CONTAINER = "docker:index/container:Container";
-const NETWORK = "docker:index/network:Network";
-const VOLUME = "docker:index/volume:Volume";
 const MANAGED = new Set([CONTAINER, NETWORK, VOLUME]);
-
-/**
- * resourceDockerContainerUpdate applies only these (restart policy and resources) in place;
- * every other container field has ForceNew in resource_docker_container.go, except a few
- * (healthcheck, destroy_grace_seconds, wait*) that are neither: those change nothing on the
- * running container, which is why our components replace on a healthcheck change.
- */
-const UPDATABLE = new Set([
-  "restart",
-  "maxRetryCount",
-  "cpuShares",
-  "memory",
-  "memoryReservation",
-  "cpuSet",
-  "memorySwap",
-]);
-/** Fields the provider keeps in state only: a change is an update that touches nothing. */
-const STATE_ONLY = new Set(["destroyGraceSeconds", "wait", "waitTimeout", "healthcheck"]);
 
 export type StepOp = "create" | "same" | "update" | "replace" | "delete" | "retain";
 
@@ -46,10 +31,18 @@ export interface Step {
   readonly op: StepOp;
   readonly urn: string;
   readonly type: string;
+  /** The logical name; for deletes, the physical one (the name Docker knows). */
   readonly name: string;
+  /** The physical name the step created, kept or deleted. */
+  readonly physical: string;
+  /** When the step started and ended (Date.now()), and how long it took. */
+  readonly at: number;
+  readonly end: number;
   readonly ms: number;
-  /** For replace: which input fields forced it. */
+  /** For update and replace: the fields whose planned value differs from state. */
   readonly changed?: string[];
+  /** For replace: whether the old one was deleted first. */
+  readonly deleteFirst?: boolean;
 }
 
 interface Applied {
@@ -57,48 +50,46 @@ interface Applied {
   readonly type: string;
   readonly physical: string;
   readonly id: string;
+  /** The inputs of the last successful step (revealed). */
   readonly inputs: Props;
+  /** What the provider's Read wrote: the next diff is against this. */
+  readonly state: Props;
   readonly dependencies: string[];
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
+  readonly initErrors?: string[];
+  /** Deleted by a delete-before-replace whose create did not succeed. */
+  readonly pendingReplacement?: boolean;
 }
 
 export class ApplyError extends Error {}
 
-/** How long a container's stop took on delete, against the grace it was given. */
-export interface StopFigure {
-  readonly name: string;
-  readonly graceS: number;
-  /** When the stop was sent (Date.now()) and how long it took. */
-  readonly at: number;
-  readonly ms: number;
-  readonly exitCode: number;
+/** pulumi/pulumi pkg/cmd/pulumi up.go defaultParallel: PULUMI_PARALLEL, else GOMAXPROCS × 4. */
+export function defaultParallel(): number {
+  const env = Number(process.env.PULUMI_PARALLEL);
+  return env > 0 ? env : availableParallelism() * 4;
 }
-
-/** `"1m0s"` → nanoseconds, for HealthConfig (resourceDockerContainerCreate: time.ParseDuration). */
-function ns(text: unknown): number {
-  if (typeof text !== "string") return 0;
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new ApplyError(`not a Go duration: ${text}`);
-  return ms * 1_000_000;
-}
-
-const labelsOf = (v: unknown): Record<string, string> =>
-  Object.fromEntries(
-    (Array.isArray(v) ? (v as Props[]) : []).map((l) => [String(l.label), String(l.value)]),
-  );
-
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export class DockerApplier {
   private readonly state = new Map<string, Applied>();
+  /** Old halves of create-before-delete replacements, marked `Delete: true` in the snapshot. */
+  private pendingDeletes: Applied[] = [];
   readonly steps: Step[] = [];
-  readonly stops: StopFigure[] = [];
+  readonly provider: DockerProvider;
+  /** Each URN's plan in the last up, for failure messages and tests. */
+  readonly lastPlan = new Map<string, Plan>();
 
   constructor(
     readonly docker: Docker,
     private readonly log: (line: string) => void = () => undefined,
-  ) {}
+    private readonly parallel = defaultParallel(),
+  ) {
+    this.provider = new DockerProvider(docker);
+  }
+
+  get stops(): StopFigure[] {
+    return this.provider.stops;
+  }
 
   /** The physical name of the resource whose URN ends with `::<logical name>`. */
   physicalName(logical: string): string {
@@ -112,6 +103,16 @@ export class DockerApplier {
     return this.state.get(urn)?.inputs;
   }
 
+  /** The state the provider's Read wrote for this URN: what the next diff compares against. */
+  stateOf(urn: string): Props | undefined {
+    return this.state.get(urn)?.state;
+  }
+
+  /** Init errors the engine keeps for this URN (a create whose wait failed). */
+  initErrorsOf(urn: string): readonly string[] {
+    return this.state.get(urn)?.initErrors ?? [];
+  }
+
   /** The physical names of the resources whose logical names match `pattern`. */
   physicalNames(pattern: RegExp): string[] {
     return [...this.state.values()]
@@ -119,123 +120,75 @@ export class DockerApplier {
       .map((a) => a.physical);
   }
 
+  /** What a `pulumi preview` of this run would plan, per URN, without touching the engine. */
+  preview(run: ProgramRun): Map<string, Plan> {
+    const out = new Map<string, Plan>();
+    for (const r of managed(run)) {
+      const prior = this.state.get(r.urn);
+      out.set(r.urn, plan(r.type, prior, reveal(r.properties) as Props, r.options));
+    }
+    return out;
+  }
+
   /** One `pulumi up`: brings the engine to what the program registered. */
   async up(run: ProgramRun): Promise<Step[]> {
-    const wanted = topoSort(run.resources.filter((r) => r.custom && MANAGED.has(r.type)));
+    const wanted = managed(run);
     const wantedUrns = new Set(wanted.map((r) => r.urn));
     const steps: Step[] = [];
-    const condemned: Applied[] = [];
-    for (const r of wanted) steps.push(await this.apply(r, condemned));
-    // Deletes come after the program has registered everything: pulumi/pulumi
-    // pkg/resource/deploy/deployment_executor.go, performPostSteps, runs GenerateDeletes for
-    // what the program no longer registers and for the old halves of create-before-delete
-    // replacements ("marked for deletion", step_generator.go), then ScheduleDeletes in
-    // reverse dependency order. So a replaced replica outlives its healthy successor.
+    const failures: string[] = [];
+    const recreate = new Set<string>();
+    const pool = new Pool(this.parallel);
+    const done = new Map<string, Promise<void>>();
+    for (const r of topoSort(wanted)) {
+      const deps = dependenciesOf(r).filter((d) => done.has(d));
+      done.set(
+        r.urn,
+        (async () => {
+          // A RegisterResource resolves only once its step is done, so a dependent registers,
+          // and its chain starts, after its dependencies' (engine-steps.md, section 3).
+          await Promise.all(deps.map((d) => done.get(d)));
+          if (failures.length > 0) return; // a failed step cancels the deployment
+          await pool.run(async () => {
+            if (failures.length > 0) return;
+            try {
+              steps.push(...(await this.step(r, wanted, recreate)));
+            } catch (err) {
+              const p = this.lastPlan.get(r.urn);
+              const why = p ? ` [planned ${p.op}: ${p.changed.join(", ") || "no change"}]` : "";
+              failures.push(`${r.urn}: ${(err as Error).message}${why}`);
+            }
+          });
+        })(),
+      );
+    }
+    await Promise.all(done.values());
+    this.steps.push(...steps);
+    if (failures.length > 0) {
+      // performPostSteps never runs: replaced halves stay pending for the next up.
+      throw new ApplyError(`update failed:\n  ${failures.join("\n  ")}`);
+    }
     const leaving = [...this.state.values()].filter((old) => !wantedUrns.has(old.urn));
-    for (const old of [...leaving, ...condemned].reverse()) steps.push(await this.delete(old));
-    this.steps.push(...steps);
+    const deletes = await this.runDeletes([...leaving, ...this.pendingDeletes]);
+    this.pendingDeletes = [];
+    return [...steps, ...deletes];
+  }
+
+  /**
+   * `pulumi destroy`. With a preview (the CLI's default, even with --yes) a protected resource
+   * fails the preview and nothing is deleted. With `skipPreview` (the Automation API and
+   * pulumi/actions always pass --skip-preview) every other resource is deleted, antichain by
+   * antichain, and the run then fails on the protected one (DeleteStep.Apply; the step
+   * executor continues past that error).
+   */
+  async destroy(o: { skipPreview?: boolean } = {}): Promise<Step[]> {
+    const all = [...this.state.values(), ...this.pendingDeletes];
+    if (!o.skipPreview) {
+      const guarded = all.find((a) => a.protect);
+      if (guarded) throw new ApplyError(protectedError(guarded));
+    }
+    const steps = await this.runDeletes(all);
+    this.pendingDeletes = [];
     return steps;
-  }
-
-  /** `pulumi destroy`: everything, dependents first; protected resources refuse (the engine's rule). */
-  async destroy(): Promise<Step[]> {
-    // Deletes are generated for the whole stack before any runs, so one protected resource
-    // stops the destroy before anything is deleted.
-    const guarded = [...this.state.values()].find((a) => a.protect);
-    if (guarded) throw new ApplyError(`${guarded.urn} cannot be deleted because it is protected`);
-    const steps: Step[] = [];
-    for (const old of [...this.state.values()].reverse()) steps.push(await this.delete(old));
-    this.steps.push(...steps);
-    return steps;
-  }
-
-  private async apply(r: CapturedResource, condemned: Applied[]): Promise<Step> {
-    const started = performance.now();
-    const inputs = reveal(r.properties) as Props;
-    const physical = String((r.state as Props).name ?? r.name);
-    const old = this.state.get(r.urn);
-    const done = (op: StepOp, changed?: string[]): Step => {
-      const step = {
-        op,
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        ms: performance.now() - started,
-        changed,
-      };
-      this.log(
-        `${op.padEnd(7)} ${r.type.split(":").pop()} ${r.name}${changed ? ` (${changed.join(", ")})` : ""}`,
-      );
-      return step;
-    };
-    const record = (id: string, name = physical) =>
-      this.state.set(r.urn, {
-        urn: r.urn,
-        type: r.type,
-        physical: name,
-        id,
-        inputs,
-        dependencies: r.dependencies,
-        protect: r.options.protect,
-        retainOnDelete: r.options.retainOnDelete,
-      });
-
-    if (!old) {
-      record(await this.create(r.type, physical, inputs));
-      return done("create");
-    }
-    const changed = Object.keys({ ...old.inputs, ...inputs }).filter(
-      (k) => k !== "name" && !sameJson(old.inputs[k], inputs[k]),
-    );
-    if (changed.length === 0) return done("same");
-    const replaceOn = new Set(r.options.replaceOnChanges);
-    const inPlace =
-      r.type === CONTAINER &&
-      changed.every((k) => (UPDATABLE.has(k) || STATE_ONLY.has(k)) && !replaceOn.has(k));
-    if (inPlace) {
-      if (changed.some((k) => UPDATABLE.has(k))) await this.updateContainer(old.id, inputs);
-      record(old.id, old.physical);
-      return done("update", changed);
-    }
-    if (old.protect) {
-      throw new ApplyError(
-        `${r.urn} is protected and its change (${changed.join(", ")}) needs a replacement`,
-      );
-    }
-    // step_generator.go: deleteBeforeReplace deletes the old resource first; otherwise the
-    // new one is created first (under a new auto-name), then the old one deleted.
-    if (r.options.deleteBeforeReplace) {
-      await this.deletePhysical(old);
-      record(await this.create(r.type, physical, inputs));
-    } else {
-      const fresh = physical === old.physical ? `${physical}-r${Date.now() % 100_000}` : physical;
-      const id = await this.create(r.type, fresh, inputs);
-      // The old one is deleted with the other deletes, after the program is done (see up).
-      condemned.push({ ...old, urn: `${old.urn}#replaced` });
-      record(id, fresh);
-    }
-    return done("replace", changed);
-  }
-
-  private async delete(old: Applied): Promise<Step> {
-    const started = performance.now();
-    if (old.protect) {
-      // The engine refuses before touching anything: "resource … cannot be deleted because it
-      // is protected" (pkg/resource/deploy/step_generator.go, protect checks on delete).
-      throw new ApplyError(`${old.urn} cannot be deleted because it is protected`);
-    }
-    if (!old.retainOnDelete) await this.deletePhysical(old);
-    this.state.delete(old.urn);
-    this.log(
-      `${old.retainOnDelete ? "retain " : "delete "} ${old.type.split(":").pop()} ${old.physical}`,
-    );
-    return {
-      op: old.retainOnDelete ? "retain" : "delete",
-      urn: old.urn,
-      type: old.type,
-      name: old.physical,
-      ms: performance.now() - started,
-    };
   }
 
   /** Drops protection, as `pulumi state unprotect` would, so a test can clean up. */
@@ -243,215 +196,197 @@ export class DockerApplier {
     for (const [urn, a] of this.state) this.state.set(urn, { ...a, protect: false });
   }
 
-  private async create(type: string, name: string, p: Props): Promise<string> {
-    switch (type) {
-      case NETWORK: {
-        // resource_docker_network_funcs.go, resourceDockerNetworkCreate
-        const n = await this.docker.createNetwork({
-          Name: name,
-          Driver: typeof p.driver === "string" ? p.driver : "bridge",
-          Internal: p.internal === true,
-          Labels: labelsOf(p.labels),
-          CheckDuplicate: true,
-        });
-        return n.id;
-      }
-      case VOLUME: {
-        // resource_docker_volume.go, resourceDockerVolumeCreate
-        await this.docker.createVolume({ Name: name, Driver: "local", Labels: labelsOf(p.labels) });
-        return name;
-      }
-      case CONTAINER:
-        return this.createContainer(name, p);
-      default:
-        throw new ApplyError(`unsupported type ${type}`);
-    }
-  }
-
-  /** resource_docker_container_funcs.go, resourceDockerContainerCreate, step by step. */
-  private async createContainer(name: string, p: Props): Promise<string> {
-    const image = String(p.image);
-    // findImage: there is no registry here, so the image must already be on the engine.
-    await this.docker
-      .getImage(image)
-      .inspect()
-      .catch(() => {
-        throw new ApplyError(
-          `Unable to create container with image ${image}: not on the engine (no pull here)`,
-        );
+  /** One resource's chain of steps. */
+  private async step(
+    r: CapturedResource,
+    wanted: CapturedResource[],
+    recreate: Set<string>,
+  ): Promise<Step[]> {
+    const at = Date.now();
+    const inputs = reveal(r.properties) as Props;
+    const old = this.state.get(r.urn);
+    const record = (id: string, physical: string, state: Props, initErrors?: string[]) =>
+      this.state.set(r.urn, {
+        urn: r.urn,
+        type: r.type,
+        physical,
+        id,
+        inputs,
+        state,
+        dependencies: dependenciesOf(r),
+        protect: r.options.protect,
+        retainOnDelete: r.options.retainOnDelete,
+        initErrors,
       });
-    const ports = (Array.isArray(p.ports) ? p.ports : []) as Props[];
-    const exposed: Record<string, object> = {};
-    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-    for (const port of ports) {
-      const key = `${Number(port.internal)}/${String(port.protocol ?? "tcp")}`;
-      exposed[key] = {};
-      bindings[key] = [
-        { HostIp: String(port.ip ?? "0.0.0.0"), HostPort: String(port.external ?? port.internal) },
-      ];
-    }
-    const hc = p.healthcheck as Props | undefined;
-    const caps = (p.capabilities ?? {}) as Props;
-    const volumes = (Array.isArray(p.volumes) ? p.volumes : []) as Props[];
-    const c = await this.docker.createContainer({
-      name,
-      Image: image,
-      Cmd: Array.isArray(p.command) ? (p.command as string[]) : undefined,
-      Env: Array.isArray(p.envs) ? (p.envs as string[]) : undefined,
-      User: typeof p.user === "string" ? p.user : undefined,
-      StopSignal: typeof p.stopSignal === "string" ? p.stopSignal : undefined,
-      // d.GetOk("stop_timeout"): 0 counts as unset, and Docker's 10 s applies.
-      StopTimeout:
-        typeof p.stopTimeout === "number" && p.stopTimeout > 0 ? p.stopTimeout : undefined,
-      Labels: labelsOf(p.labels),
-      ExposedPorts: exposed,
-      Healthcheck: hc
-        ? {
-            Test: hc.tests as string[],
-            Interval: ns(hc.interval),
-            Timeout: ns(hc.timeout),
-            StartPeriod: ns(hc.startPeriod),
-            // Docker 20.10 (API 1.41) ignores StartInterval; 25+ honours it.
-            ...({ StartInterval: ns(hc.startInterval) } as object),
-            Retries: Number(hc.retries ?? 0),
-          }
-        : undefined,
-      HostConfig: {
-        PortBindings: bindings,
-        Binds: volumes
-          .filter((v) => typeof v.volumeName === "string")
-          .map(
-            (v) => `${String(v.volumeName)}:${String(v.containerPath)}${v.readOnly ? ":ro" : ""}`,
-          ),
-        RestartPolicy: {
-          Name: typeof p.restart === "string" ? p.restart : "no",
-          MaximumRetryCount: Number(p.maxRetryCount ?? 0),
-        },
-        Memory: typeof p.memory === "number" ? p.memory * 1024 * 1024 : undefined,
-        MemorySwap: swapBytes(p.memorySwap),
-        NanoCpus: typeof p.cpus === "string" ? Math.round(Number(p.cpus) * 1e9) : undefined,
-        CapAdd: caps.adds as string[] | undefined,
-        CapDrop: caps.drops as string[] | undefined,
-        SecurityOpt: p.securityOpts as string[] | undefined,
-        Privileged: p.privileged === true,
-        ReadonlyRootfs: p.readOnly === true,
-        LogConfig: {
-          Type: typeof p.logDriver === "string" ? p.logDriver : "json-file",
-          Config: (p.logOpts ?? {}) as Record<string, string>,
-        },
-        Init: false,
-      },
-    });
-    // networks_advanced: off the default bridge, onto each network with its aliases.
-    const nets = (Array.isArray(p.networksAdvanced) ? p.networksAdvanced : []) as Props[];
-    if (nets.length > 0) {
-      await this.docker
-        .getNetwork("bridge")
-        .disconnect({ Container: c.id })
-        .catch(() => undefined);
-      for (const n of nets) {
-        await this.docker.getNetwork(String(n.name)).connect({
-          Container: c.id,
-          EndpointConfig: { Aliases: (n.aliases as string[] | undefined) ?? [] },
-        });
+    const finish = (op: StepOp, physical: string, p?: Plan): Step => {
+      const end = Date.now();
+      this.log(
+        `${op.padEnd(7)} ${r.type.split(":").pop()} ${r.name}${p?.changed.length ? ` (${p.changed.join(", ")})` : ""}`,
+      );
+      return {
+        op,
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        physical,
+        at,
+        end,
+        ms: end - at,
+        changed: p?.changed,
+        deleteFirst: op === "replace" ? p?.deleteBeforeReplace : undefined,
+      };
+    };
+    const create = async (physical: string) => {
+      try {
+        const made = await this.provider.create(r.type, physical, inputs);
+        record(made.id, physical, made.state);
+      } catch (err) {
+        if (err instanceof InitError) record(err.id, physical, err.state, [err.message]);
+        throw err;
       }
+    };
+    const physicalOf = () => String((r.state as Props).name ?? r.name);
+
+    // Deleted earlier in this up as a dependent of a delete-before-replace: recreated, no diff.
+    if (recreate.has(r.urn) || old?.pendingReplacement) {
+      await create(old?.physical ?? physicalOf());
+      return [finish("replace", old?.physical ?? physicalOf())];
     }
-    // upload: one tar entry per file, Name = the absolute path, Mode, no owner; extracted at "/".
-    for (const u of (Array.isArray(p.uploads) ? p.uploads : []) as Props[]) {
-      const content = String(u.content ?? "");
-      const mode =
-        typeof u.permissions === "string" && u.permissions !== ""
-          ? parseInt(u.permissions, 8)
-          : u.executable === true
-            ? 0o744
-            : 0o644;
-      const tar = pack();
-      tar.entry({ name: String(u.file), mode, size: Buffer.byteLength(content) }, content);
-      tar.finalize();
-      await c.putArchive(Readable.from(tar) as unknown as NodeJS.ReadableStream, { path: "/" });
+    const p = plan(r.type, old, inputs, r.options);
+    this.lastPlan.set(r.urn, p);
+    if (!old) {
+      await create(physicalOf());
+      return [finish("create", physicalOf())];
     }
-    if (p.start === false) return c.id;
-    await c.start();
-    if (p.wait === true) await this.waitHealthy(c, Number(p.waitTimeout ?? 60), name);
-    return c.id;
+    if (p.op === "same") return [finish("same", old.physical, p)];
+    if (p.op === "update") {
+      await this.provider.update(r.type, old.id, inputs, p.changed);
+      // The bridge's new state is the plan: config values over the prior state; no Read.
+      record(old.id, old.physical, { ...old.state, ...inputs, name: old.state.name });
+      return [finish("update", old.physical, p)];
+    }
+    // Replacing a resource protected before and after fails before any create (SG).
+    if (old.protect && r.options.protect) throw new ApplyError(protectedError(old));
+    if (p.deleteBeforeReplace) {
+      const out: Step[] = [];
+      for (const dep of forcedDependents(r, wanted, this.state)) {
+        out.push(await this.deleteOne(dep, true));
+        recreate.add(dep.urn);
+      }
+      out.push(await this.deleteOne(old, true));
+      // Until the create succeeds the old state stays, pending replacement (SG section 1).
+      this.state.set(r.urn, { ...old, pendingReplacement: true });
+      await create(old.physical);
+      out.push(finish("replace", old.physical, p));
+      return out;
+    }
+    // Create-before-delete: a fresh auto-name (the engine re-runs Check without olds), the
+    // old half marked for deletion after the program, even when the create fails its init.
+    const fresh = inputs.name === undefined ? autoName(r.name) : String(inputs.name);
+    this.pendingDeletes.push({ ...old, urn: `${old.urn}#replaced` });
+    await create(fresh);
+    return [finish("replace", fresh, p)];
   }
 
-  /** The provider's wait: inspect every second until healthy, fail at wait_timeout. */
-  private async waitHealthy(c: Docker.Container, timeoutS: number, name: string): Promise<void> {
-    const deadline = Date.now() + timeoutS * 1_000;
-    for (;;) {
-      const info = await c.inspect();
-      if (!info.State.Health) {
-        throw new ApplyError(
-          "you have supplied a 'wait' argument, but the container does not have a healthcheck defined",
-        );
+  /** Deletes in antichains over the old dependency graph, parallel within each. */
+  private async runDeletes(condemned: Applied[]): Promise<Step[]> {
+    const steps: Step[] = [];
+    const errors: string[] = [];
+    for (const level of antichains(condemned)) {
+      const results = await Promise.allSettled(level.map((a) => this.deleteOne(a, false)));
+      for (const res of results) {
+        if (res.status === "fulfilled") steps.push(res.value);
+        else errors.push((res.reason as Error).message);
       }
-      if (info.State.Health.Status === "healthy") return;
-      if (Date.now() >= deadline) {
-        const last = info.State.Health.Log?.at(-1)?.Output?.trim() ?? "";
-        throw new ApplyError(
-          `container ${name} failed to be in healthy state in time (${timeoutS} s; status ${info.State.Health.Status}, running ${info.State.Running}, restarts ${info.RestartCount}; last probe: ${last.slice(0, 200)})`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 1_000));
     }
+    this.steps.push(...steps);
+    if (errors.length > 0) throw new ApplyError(errors.join("\n"));
+    return steps;
   }
 
-  /** resourceDockerContainerUpdate: restart policy and resources, nothing else. */
-  private async updateContainer(id: string, p: Props): Promise<void> {
-    await this.docker.getContainer(id).update({
-      RestartPolicy: {
-        Name: typeof p.restart === "string" ? p.restart : "no",
-        MaximumRetryCount: Number(p.maxRetryCount ?? 0),
-      },
-      Memory: typeof p.memory === "number" ? p.memory * 1024 * 1024 : 0,
-      // d.GetOk("memory_swap"): sent only when set; -1 (unlimited) passes through.
-      ...(swapBytes(p.memorySwap) === undefined ? {} : { MemorySwap: swapBytes(p.memorySwap) }),
-    });
-  }
-
-  private async deletePhysical(old: Applied): Promise<void> {
-    switch (old.type) {
-      case CONTAINER: {
-        // resourceDockerContainerDelete: stop with destroy_grace_seconds (0 when unset, which
-        // overrides the container's StopTimeout), then force-remove.
-        const c = this.docker.getContainer(old.id);
-        const grace = Number(old.inputs.destroyGraceSeconds ?? 0);
-        const started = performance.now();
-        const at = Date.now();
-        await c.stop({ t: grace > 0 ? grace : 0 }).catch(ignoreGone);
-        const ms = performance.now() - started;
-        const exitCode = await c.inspect().then(
-          (i) => i.State.ExitCode,
-          () => -1,
-        );
-        this.stops.push({ name: old.physical, graceS: grace, at, ms, exitCode });
-        await c.remove({ force: true }).catch(ignoreGone);
-        return;
-      }
-      case NETWORK:
-        await this.docker.getNetwork(old.id).remove().catch(ignoreGone);
-        return;
-      case VOLUME:
-        await this.docker.getVolume(old.id).remove().catch(ignoreGone);
-        return;
+  private async deleteOne(old: Applied, replacing: boolean): Promise<Step> {
+    const at = Date.now();
+    // DeleteStep.Apply: protect is checked here, as each delete runs; not for a replacement's
+    // own delete, which the step generator checked before.
+    if (old.protect && !replacing) throw new ApplyError(protectedError(old));
+    if (!old.retainOnDelete) {
+      await this.provider.delete(old.type, old.id, old.physical, old.inputs);
     }
+    const urn = old.urn.replace(/#replaced$/, "");
+    if (this.state.get(urn)?.id === old.id) this.state.delete(urn);
+    this.log(
+      `${old.retainOnDelete ? "retain " : "delete "} ${old.type.split(":").pop()} ${old.physical}`,
+    );
+    const end = Date.now();
+    return {
+      op: old.retainOnDelete ? "retain" : "delete",
+      urn,
+      type: old.type,
+      name: old.physical,
+      physical: old.physical,
+      at,
+      end,
+      ms: end - at,
+    };
   }
 }
 
-/** memory_swap in MB, as the provider converts it (a value > 0 is MB; -1 stays -1). */
-function swapBytes(v: unknown): number | undefined {
-  if (typeof v !== "number" || v === 0) return undefined;
-  return v > 0 ? v * 1024 * 1024 : v;
+const protectedError = (a: Applied) =>
+  `resource ${a.urn} cannot be deleted because it is protected. To unprotect the resource, either remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\`, or use the command: \`pulumi state unprotect '${a.urn}'\``;
+
+const managed = (run: ProgramRun) => run.resources.filter((r) => r.custom && MANAGED.has(r.type));
+
+const dependenciesOf = (r: CapturedResource) => [
+  ...new Set([...r.dependencies, ...Object.values(r.propertyDependencies).flat()]),
+];
+
+/**
+ * The dependents a delete-before-replace of `r` must delete first: those with a property
+ * dependency on it whose field would force their own replacement (SG
+ * calculateDependentReplacements; a plain dependsOn does not count), dependents first.
+ */
+function forcedDependents(
+  r: CapturedResource,
+  wanted: CapturedResource[],
+  state: Map<string, Applied>,
+): Applied[] {
+  const out: Applied[] = [];
+  for (const d of wanted) {
+    const fields = Object.entries(d.propertyDependencies)
+      .filter(([, urns]) => urns.includes(r.urn))
+      .map(([field]) => field);
+    const old = state.get(d.urn);
+    if (!old || fields.length === 0) continue;
+    const unknown = Object.fromEntries(fields.map((f) => [f, { __unknown: true }]));
+    const p = plan(d.type, old, { ...(reveal(d.properties) as Props), ...unknown }, d.options);
+    if (p.op === "replace") out.push(old);
+  }
+  return out.reverse();
 }
 
-function ignoreGone(err: unknown): void {
-  const code = (err as { statusCode?: number }).statusCode;
-  if (code === 304 || code === 404) return; // already stopped / already gone
-  throw err;
+/** SG ScheduleDeletes: level = the longest chain of condemned dependencies below; highest first. */
+function antichains(condemned: Applied[]): Applied[][] {
+  const byUrn = new Map(condemned.map((a) => [a.urn, a]));
+  const level = new Map<string, number>();
+  const levelOf = (a: Applied): number => {
+    const known = level.get(a.urn);
+    if (known !== undefined) return known;
+    level.set(a.urn, 0);
+    const below = a.dependencies
+      .map((d) => byUrn.get(d))
+      .filter((d): d is Applied => d !== undefined && d !== a);
+    const l = below.length === 0 ? 0 : 1 + Math.max(...below.map(levelOf));
+    level.set(a.urn, l);
+    return l;
+  };
+  condemned.forEach(levelOf);
+  const max = Math.max(0, ...level.values());
+  const rounds: Applied[][] = Array.from({ length: max + 1 }, () => []);
+  for (const a of condemned) rounds[max - (level.get(a.urn) ?? 0)]!.push(a);
+  return rounds.filter((r) => r.length > 0);
 }
 
-/** Dependencies first (the engine only starts a step once its dependencies' steps are done). */
+/** Dependencies first. */
 function topoSort(resources: CapturedResource[]): CapturedResource[] {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const out: CapturedResource[] = [];
@@ -459,8 +394,7 @@ function topoSort(resources: CapturedResource[]): CapturedResource[] {
   const visit = (r: CapturedResource) => {
     if (seen.has(r.urn)) return;
     seen.add(r.urn);
-    const deps = [...r.dependencies, ...Object.values(r.propertyDependencies).flat()];
-    for (const d of deps) {
+    for (const d of dependenciesOf(r)) {
       const dep = byUrn.get(d);
       if (dep) visit(dep);
     }
@@ -469,3 +403,22 @@ function topoSort(resources: CapturedResource[]): CapturedResource[] {
   resources.forEach(visit);
   return out;
 }
+
+/** At most `size` chains at once, as the step executor's worker pool. */
+class Pool {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export { CreateError, InitError };

@@ -13,6 +13,7 @@ import { redisCliUrl, tempDir } from "../real/util";
 import {
   engine,
   firstUp,
+  nextUp,
   outputsOf,
   request,
   requireImages,
@@ -160,4 +161,19 @@ describeDocker.each(["dev", "prod"])("fresh up of %s on a real Docker engine", (
       expect(r.stdout).toMatch(/3 passed, 0 failed/);
     }, 60_000);
   }
+
+  // The bridge diffs the new inputs against what the provider's Read wrote after create
+  // (read-back.ts), so an input that reads back differently (cpus 1 → "1.0", a capability
+  // without CAP_, a daemon-merged log option) would replace containers on every `up`.
+  test("a second up with no change plans nothing and applies nothing", async () => {
+    const before = d!.applier.steps.length;
+    await nextUp(d!);
+    const steps = d!.applier.steps.slice(before);
+    const changed = steps.filter((s) => s.op !== "same");
+    console.log(
+      `[${stack}] second up: ${steps.length} steps, ${changed.length} not same${changed.map((s) => `; ${s.op} ${s.name} (${(s.changed ?? []).join(", ")})`).join("")}`,
+    );
+    expect(changed.map((s) => `${s.op} ${s.name} (${(s.changed ?? []).join(", ")})`)).toEqual([]);
+    expect(steps.length).toBe(d!.run.resources.filter((r) => r.type.startsWith("docker:")).length);
+  }, 120_000);
 });
