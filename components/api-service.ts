@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { replicaNames } from "./lib/container";
+import { replicaNames, WAITED_REPLACE_ON_CHANGES } from "./lib/container";
 import {
   httpProbe,
   toDockerHealthcheck,
@@ -183,10 +183,9 @@ export class ApiService extends pulumi.ComponentResource {
         //   after the program has registered everything (deployment_executor.go,
         //   performPostSteps → GenerateDeletes).
         deleteBeforeReplace: edge === undefined,
-        // The provider has no ForceNew on `healthcheck` and its update applies only restart
-        // and resources (resource_docker_container.go schema; resourceDockerContainerUpdate),
-        // so without this a changed probe is a silent no-op.
-        replaceOnChanges: ["healthcheck"],
+        // A changed probe, and a container whose last wait failed, are replaced (and waited for)
+        // rather than updated in place, which would never reach Docker (lib/container.ts).
+        replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
       },
     );
   }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { memoryLimit, stopGrace, unprivileged } from "./lib/container";
+import { memoryLimit, stopGrace, unprivileged, WAITED_REPLACE_ON_CHANGES } from "./lib/container";
 import {
   EDGE_HEALTH_PATH,
   haproxyCfgProblem,
@@ -8,7 +8,12 @@ import {
   type EdgeProxyCfgSpec,
   type EdgeUpstream,
 } from "./lib/haproxy-cfg";
-import { toDockerHealthcheck, waitTimeoutSeconds, type HealthTiming } from "./lib/healthcheck";
+import {
+  edgeProbe,
+  toDockerHealthcheck,
+  waitTimeoutSeconds,
+  type HealthTiming,
+} from "./lib/healthcheck";
 import { LOG_ROTATION, stackLabels, TYPES } from "./types";
 
 /** Where the official image reads its config (docker-library/haproxy 3.0/Dockerfile, CMD). */
@@ -121,12 +126,8 @@ export class EdgeProxy extends pulumi.ComponentResource {
     const pem = pulumi
       .all([a.tls.certPem, a.tls.keyPem])
       .apply(([cert, key]) => `${cert.trimEnd()}\n${key.trimEnd()}\n`);
-    // The image has no curl or wget, only sh and socat (docker-library/haproxy
-    // 3.0/Dockerfile), so the probe speaks HTTP/1.0 to the monitor-uri through socat.
-    const probe = [
-      "CMD-SHELL",
-      `printf 'GET ${EDGE_HEALTH_PATH} HTTP/1.0\\r\\n\\r\\n' | socat -t 2 - TCP:127.0.0.1:${INSIDE.health} | grep -q '^HTTP/1.[01] 200'`,
-    ];
+    // The image has bash but no curl, wget, nc or socat (lib/healthcheck.ts, edgeProbe).
+    const probe = edgeProbe(INSIDE.health, EDGE_HEALTH_PATH);
     return new docker.Container(
       `${name}-proxy`,
       {
@@ -165,8 +166,9 @@ export class EdgeProxy extends pulumi.ComponentResource {
         // Host ports 80 and 443 can be bound by one container only, so a new proxy can start
         // only after the old one stopped: this replacement is the one gap left in a deploy.
         deleteBeforeReplace: true,
-        // The provider has no ForceNew on `healthcheck` (resource_docker_container.go schema).
-        replaceOnChanges: ["healthcheck"],
+        // A changed probe, and a container whose last wait failed, are replaced (and waited for)
+        // rather than updated in place, which would never reach Docker (lib/container.ts).
+        replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
       },
     );
   }

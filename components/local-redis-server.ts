@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { memoryLimit, stopGrace, unprivileged } from "./lib/container";
+import { memoryLimit, stopGrace, unprivileged, WAITED_REPLACE_ON_CHANGES } from "./lib/container";
 import { redisProbe, toDockerHealthcheck, waitTimeoutSeconds } from "./lib/healthcheck";
 import { renderRedisConf, REDIS_USERS } from "./lib/redis-conf";
 import type { ResolvedLocalRedisArgs } from "./local-redis";
@@ -110,11 +110,9 @@ export function createServer(
       // Two servers must never share one AOF directory, so the old container is stopped
       // (and its AOF flushed) before a replacement starts on the same volume.
       deleteBeforeReplace: true,
-      // The provider updates only restart and resource settings in place and has no
-      // ForceNew on `healthcheck` (resource_docker_container.go schema;
-      // resourceDockerContainerUpdate), so a changed probe would show `~ update` and never
-      // reach the container. Replacing is the only way it takes effect.
-      replaceOnChanges: ["healthcheck"],
+      // A changed probe, and a container whose last wait failed, are replaced (and waited for)
+      // rather than updated in place, which would never reach Docker (lib/container.ts).
+      replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
     },
   );
 }

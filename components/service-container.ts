@@ -4,7 +4,7 @@
  * new kind of service (the next issue's platforms) takes the same args with the same defaults.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { memoryLimit, stopGrace, unprivileged } from "./lib/container";
+import { memoryLimit, providerCpus, stopGrace, unprivileged } from "./lib/container";
 import type { RedisConnectionOutputs } from "./redis-connection";
 import { LOG_ROTATION } from "./types";
 
@@ -78,7 +78,8 @@ export function serviceContainerSettings(
     restart: a.restart,
     maxRetryCount: a.maxRetryCount,
     ...memoryLimit(a.memoryMb),
-    cpus: a.cpus === undefined ? undefined : String(a.cpus),
+    // In the form the provider reads back ("1.0", not "1"): `cpus` is ForceNew.
+    cpus: a.cpus === undefined ? undefined : providerCpus(a.cpus),
     user: a.user,
     // A service on an unprivileged port, or none, needs none of Docker's default capabilities
     // (capabilities(7); NET_RAW alone would let a compromised service forge packets on the

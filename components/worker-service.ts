@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { replicaNames } from "./lib/container";
+import { replicaNames, WAITED_REPLACE_ON_CHANGES } from "./lib/container";
 import {
   heartbeatProbe,
   toDockerHealthcheck,
@@ -139,9 +139,9 @@ export class WorkerService extends pulumi.ComponentResource {
         // into a processing list, so a job is taken by one worker only and a killed worker's
         // job is not lost.
         deleteBeforeReplace: false,
-        // The provider has no ForceNew on `healthcheck` (kreuzwerker/terraform-provider-docker
-        // resource_docker_container.go schema), so without this a changed probe is a no-op.
-        replaceOnChanges: ["healthcheck"],
+        // A changed probe, and a container whose last wait failed, are replaced (and waited for)
+        // rather than updated in place, which would never reach Docker (lib/container.ts).
+        replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
       },
     );
   }

@@ -19,6 +19,30 @@ export function memoryLimit(memoryMb: number | undefined): {
 }
 
 /**
+ * `cpus` as the Docker provider reads it back, so the next `pulumi up` sees no change. Read
+ * writes nanoInt64ToDecimalString(NanoCPUs) (kreuzwerker/terraform-provider-docker v4.5.0
+ * internal/provider/helpers.go:133-149): big.Rat(n, 1e9).FloatString(9); when that string holds
+ * exactly nine "0" characters (the integer part's count too) FloatString(1), else the string
+ * with trailing zeros trimmed. `cpus` is ForceNew, so sending "1" where Read writes "1.0" would
+ * replace the container on every `up` (test/docker/facts/docker-read.json, cpus).
+ */
+export function providerCpus(cpus: number): string {
+  const nano = BigInt(Math.round(cpus * 1e9));
+  if (nano === 0n) return "0";
+  const str = `${nano / 1_000_000_000n}.${String(nano % 1_000_000_000n).padStart(9, "0")}`;
+  if ((str.match(/0/g) ?? []).length === 9) {
+    const tenths = (nano * 10n + 500_000_000n) / 1_000_000_000n; // rounds half away from zero
+    return `${tenths / 10n}.${tenths % 10n}`;
+  }
+  return str.replace(/0+$/, "");
+}
+
+/** Whether Read gives back the same number of CPUs (0.05 reads back as "0.1", 0.01 as "0.0"). */
+export function cpusRoundTrip(cpus: number): boolean {
+  return Number(providerCpus(cpus)) === cpus;
+}
+
+/**
  * Every capability dropped and none added back, and no-new-privileges so no setuid binary in
  * the image can raise a process back to root. The pack checks both
  * (container-drops-all-capabilities, container-no-new-privileges; CIS Docker Benchmark v1.6.0
@@ -49,3 +73,17 @@ export function replicaNames(base: string, replicas: number): string[] {
   }
   return Array.from({ length: replicas }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
 }
+
+/**
+ * The `replaceOnChanges` every waited container takes:
+ * - "healthcheck": the provider has no ForceNew on it in kreuzwerker v4.5.0 and its update
+ *   applies only restart and resources (resource_docker_container.go schema;
+ *   resourceDockerContainerUpdate), so a changed probe would never reach the container.
+ * - "#initerror": the provider sets the container's ID before it waits for health
+ *   (resource_docker_container_funcs.go:460), so a failed wait leaves the container in state
+ *   with an initialisation error, and the next `up`'s only step would be an update that never
+ *   waits (pulumi/pulumi step_generator.go: "continue awaiting initialization"). Named here,
+ *   the engine replaces it instead, and the replacement waits again (applyReplaceOnChanges,
+ *   initErrorSpecialKey). test/docker/facts/engine-steps.md, section 4.
+ */
+export const WAITED_REPLACE_ON_CHANGES = ["healthcheck", "#initerror"];

@@ -24,6 +24,7 @@ export const IMAGES = [
   "valkey/valkey:8.1-alpine",
   "ghcr.io/acme/api:1.4.2",
   "ghcr.io/acme/api:1.4.3",
+  "ghcr.io/acme/api:1.4.4-never-healthy",
 ];
 
 export function engine(): Docker {
