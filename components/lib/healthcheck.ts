@@ -129,3 +129,18 @@ export function heartbeatProbe(file: string, maxAgeMs: number): string[] {
     `test $(( $(date +%s) - $(cat ${file} 2>/dev/null || echo 0) )) -lt ${seconds}`,
   ];
 }
+
+/**
+ * The edge proxy's probe: HTTP/1.0 to HAProxy's monitor-uri on loopback through bash's
+ * /dev/tcp, answered 200 while HAProxy runs. The official haproxy images (Debian-based) have
+ * bash and coreutils' `timeout` but no curl, wget, nc or socat: docker-library/haproxy added
+ * socat in 3fc33290 (2025-11-05), after 3.0.11 was last built (test/docker/images/manifests.json).
+ */
+export function edgeProbe(port: number, path: string): string[] {
+  return [
+    "CMD",
+    "bash",
+    "-c",
+    `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 2 head -n 1 <&3 | grep -q '^HTTP/1\\.[01] 200'`,
+  ];
+}

@@ -15,7 +15,16 @@ import {
   type EdgeProxyCfgSpec,
 } from "../../components/lib/haproxy-cfg";
 import { describeReal } from "./layer";
-import { freePort, removeTempDirs, requireBinaries, run, sleep, tempDir } from "./util";
+import { edgeProbe } from "../../components/lib/healthcheck";
+import {
+  freePort,
+  removeTempDirs,
+  requireBinaries,
+  run,
+  runHealthcheck,
+  sleep,
+  tempDir,
+} from "./util";
 
 const MAX_BODY = 4096;
 
@@ -113,6 +122,17 @@ describeReal("edge proxy: the rendered haproxy.cfg under the real haproxy", () =
   afterAll(() => {
     proxy?.kill("SIGKILL");
     removeTempDirs();
+  });
+
+  test("the container's probe (bash, /dev/tcp) passes against the monitor-uri; on a closed port it fails", async () => {
+    const probe = edgeProbe(ports.health, EDGE_HEALTH_PATH);
+    const ok = await runHealthcheck(probe);
+    expect(ok.code, ok.stderr).toBe(0);
+    const closed = await runHealthcheck(edgeProbe(await freePort(), EDGE_HEALTH_PATH));
+    expect(closed.code).not.toBe(0);
+    // The same probe asking another path gets HAProxy's 503 from the empty backend, not 200.
+    const other = await runHealthcheck(edgeProbe(ports.health, "/not-the-monitor-uri"));
+    expect(other.code).not.toBe(0);
   });
 
   test("haproxy -c accepts the file", async () => {
