@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { API_SERVICE_DEFAULTS } from "../../components/api-service";
 import { EDGE_PROXY_DEFAULTS } from "../../components/edge-proxy";
+import { cpusRoundTrip, providerCpus } from "../../components/lib/container";
 import { HEARTBEAT_FILE_PATTERN } from "../../components/lib/healthcheck";
 import { WORKER_SERVICE_DEFAULTS } from "../../components/worker-service";
 import {
@@ -61,7 +62,11 @@ const cpus = cliNumber(
     .min(CPUS_MIN, {
       error: `must be at least ${CPUS_MIN}: below it Docker asks the kernel for a CFS quota under 1ms per 100ms period, which the kernel refuses, so the container never starts`,
     })
-    .max(256),
+    .max(256)
+    .refine(cpusRoundTrip, {
+      error: (i) =>
+        `(${String(i.input)}) reads back from Docker as "${providerCpus(Number(i.input))}" (the provider keeps one decimal when it prints nine zeros), and \`cpus\` forces a replacement, so every \`pulumi up\` would replace the container: use a value that reads back as itself, e.g. 0.1, 0.25 or 1.5`,
+    }),
 ).optional();
 
 const user = z
