@@ -2,12 +2,17 @@
 # Builds the stand-in images the stack files reference, from Debian trixie packages, on the
 # private engine (there is no registry here). Each is tagged with the exact reference a
 # stack file uses, so the applier finds it locally as the provider would after a pull.
-#   redis:7.4-alpine, redis:7.4.2-alpine   Debian's redis-server 8.0 (trixie), uid 999
-#   valkey/valkey:8.1-alpine               Debian's valkey-server 8.1 (trixie), uid 999
-#   node:24-bookworm-slim                  this machine's Node 24 binary on trixie, with curl
-#   ghcr.io/acme/api:1.4.2, :1.4.3         examples/api built with its own Dockerfile
+# A stand-in holds no tool its real tag lacks: test/docker/images/manifests.json records, per
+# tag, the docker-library commit that built it, its user, entrypoint, stop signal and which
+# binaries it has and lacks, and test/docker/standins.test.ts checks the built images against it.
+#   redis:7.4-alpine, redis:7.4.2-alpine   Debian's redis-server 8.0 (trixie), uid 999; the
+#                                          setpriv and the gosu entrypoint respectively
+#   valkey/valkey:8.1-alpine               Debian's valkey-server 8.1 (trixie), uid 999, setpriv
+#   node:24-bookworm-slim                  this machine's Node 24 binary on trixie, no curl
+#   ghcr.io/acme/api:1.4.2, :1.4.3         examples/api built with its own Dockerfile (which
+#                                          installs curl, as it must on the real node image)
 #   haproxy:3.0.11                         Debian's haproxy 3.0.11 (trixie), laid out as the
-#                                          official image is (docker-library/haproxy 3.0/Dockerfile)
+#                                          official image is: bash, no socat, curl or ps
 # Skips what is already built from the same inputs (a label carries their hash).
 #   DOCKER_HOST=unix:///… test/docker/images/build.sh
 set -euo pipefail
@@ -20,7 +25,7 @@ docker=${DOCKER_BIN:-$("$here/../engine.sh" docker)}
 export DOCKER_BUILDKIT=0
 cache=${API_STACK_ROOTFS_CACHE:-/var/tmp/api-stack-rootfs}
 node_bin=$(command -v node)
-stamp=$( (cat "$0" "$here/redis-entrypoint.sh" "$here/haproxy-entrypoint.sh"; "$node_bin" -v) | sha256sum | cut -c1-16)
+stamp=$( (cat "$0" "$here/redis-entrypoint.sh" "$here/haproxy-entrypoint.sh" "$root/examples/api/Dockerfile"; "$node_bin" -v) | sha256sum | cut -c1-16)
 
 built() {
   [ "$("$docker" image inspect -f '{{index .Config.Labels "com.api-stack.standin"}}' "$1" 2>/dev/null)" = "$stamp" ]
@@ -29,7 +34,7 @@ built() {
 in_root() { chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive /bin/sh -ec "$2"; }
 
 # One debootstrap per machine; every image starts from a copy of it.
-if [ ! -f "$cache/base/.done" ]; then
+if [ ! -f "$cache/base/.done-minimal" ]; then
   command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install -y debootstrap" >&2; exit 1; }
   rm -rf "$cache/base"
   mkdir -p "$cache"
@@ -38,8 +43,8 @@ if [ ! -f "$cache/base/.done" ]; then
   # No service may start inside the chroot while packages install.
   printf '#!/bin/sh\nexit 101\n' >"$cache/base/usr/sbin/policy-rc.d"
   chmod +x "$cache/base/usr/sbin/policy-rc.d"
-  in_root "$cache/base" 'apt-get update -qq; apt-get install -y -qq --no-install-recommends gosu curl ca-certificates libstdc++6 procps >/dev/null'
-  touch "$cache/base/.done"
+  in_root "$cache/base" 'apt-get update -qq; apt-get install -y -qq --no-install-recommends libstdc++6 >/dev/null'
+  touch "$cache/base/.done-minimal"
 fi
 
 # variant NAME SETUP: a copy of the base with SETUP run inside it.
@@ -62,30 +67,36 @@ import() {
   echo "built $tag"
 }
 
-server_image() { # FLAVOUR TAG...
-  local flavour=$1
-  shift
+# server_image FLAVOUR VARIANT DROP TAG...: Redis or Valkey as uid 999, with the entrypoint
+# generation DROP (gosu or setpriv). The Alpine images have no bash, curl or perl: removed.
+server_image() {
+  local flavour=$1 variant=$2 drop=$3
+  shift 3
   if built "$1"; then
     echo "up to date: $*"
   else
-    variant "$flavour" "
+    local extra=""
+    [ "$drop" = gosu ] && extra=gosu
+    variant "$variant" "
       groupadd -r -g 999 $flavour
       useradd -r -g $flavour -u 999 -d /data -s /usr/sbin/nologin $flavour
-      apt-get install -y -qq --no-install-recommends $flavour-server $flavour-tools >/dev/null
+      apt-get install -y -qq --no-install-recommends $flavour-server $flavour-tools $extra >/dev/null
       rm -rf /var/lib/apt/lists/*
+      rm -f /bin/bash /usr/bin/bash /usr/bin/perl /usr/bin/perl5*
       mkdir -p /data /usr/local/etc/redis
       chown $flavour:$flavour /data"
-    install -m 0755 "$here/redis-entrypoint.sh" "$cache/$flavour/usr/local/bin/docker-entrypoint.sh"
-    import "$cache/$flavour" "$1" \
-      --change "ENV SERVER=$flavour-server SERVER_USER=$flavour" \
+    install -m 0755 "$here/redis-entrypoint.sh" "$cache/$variant/usr/local/bin/docker-entrypoint.sh"
+    import "$cache/$variant" "$1" \
+      --change "ENV SERVER=$flavour-server SERVER_USER=$flavour DROP=$drop" \
       --change 'WORKDIR /data' --change 'VOLUME /data' --change 'EXPOSE 6379' \
       --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change "CMD [\"$flavour-server\"]"
   fi
   for extra in "${@:2}"; do "$docker" tag "$1" "$extra"; done
 }
 
-server_image redis redis:7.4-alpine redis:7.4.2-alpine
-server_image valkey valkey/valkey:8.1-alpine
+server_image redis redis setpriv redis:7.4-alpine
+server_image redis redis-gosu gosu redis:7.4.2-alpine
+server_image valkey valkey setpriv valkey/valkey:8.1-alpine
 
 if built node:24-bookworm-slim; then
   echo "up to date: node:24-bookworm-slim"
@@ -95,20 +106,19 @@ else
   import "$cache/node" node:24-bookworm-slim --change 'CMD ["node"]'
 fi
 
-# The edge proxy. docker-library/haproxy 3.0/Dockerfile: user haproxy (uid/gid 99), the config
-# at /usr/local/etc/haproxy/haproxy.cfg, socat and ca-certificates and nothing else (no curl:
-# the base's curl is removed so a healthcheck that needs it fails here as it would there),
+# The edge proxy. docker-library/haproxy 3.0/Dockerfile at 2ff3f8bc (the last 3.0.11 build):
+# user haproxy (uid/gid 99), the config at /usr/local/etc/haproxy/haproxy.cfg, Debian slim's
+# bash and coreutils but no socat (added in 3fc33290, after 3.0.11), curl, wget, nc or ps,
 # STOPSIGNAL SIGUSR1 (HAProxy's soft stop, doc/management.txt section 4), WORKDIR
 # /var/lib/haproxy, and an entrypoint that runs `haproxy -W -db`.
 if built haproxy:3.0.11; then
   echo "up to date: haproxy:3.0.11"
 else
   variant haproxy "
-    apt-get install -y -qq --no-install-recommends haproxy socat >/dev/null
+    apt-get install -y -qq --no-install-recommends haproxy >/dev/null
     # Debian's package makes a system user with the next free uid; the image's is 99.
     usermod --uid 99 haproxy
     groupmod --gid 99 haproxy
-    apt-get purge -y -qq curl >/dev/null
     rm -rf /var/lib/apt/lists/* /etc/haproxy
     mkdir -p /usr/local/etc/haproxy /var/lib/haproxy
     chown haproxy:haproxy /var/lib/haproxy"
@@ -132,5 +142,9 @@ if [ -f "$root/examples/api/Dockerfile" ]; then
     -t ghcr.io/acme/api:1.4.2 "$root/examples/api" >/dev/null
   # The image bump of the replacement scenarios: the same build under the next tag.
   "$docker" tag ghcr.io/acme/api:1.4.2 ghcr.io/acme/api:1.4.3
-  echo "built ghcr.io/acme/api:1.4.2 (and :1.4.3) from examples/api/Dockerfile"
+  # A release that never turns healthy: the same image whose process never listens, for the
+  # failed-deploy scenarios (test/docker/unhealthy-image.test.ts).
+  printf 'FROM ghcr.io/acme/api:1.4.2\nCMD ["node", "-e", "setInterval(() => {}, 60000)"]\n' |
+    "$docker" build -q --label "com.api-stack.standin=$stamp" -t ghcr.io/acme/api:1.4.4-never-healthy - >/dev/null
+  echo "built ghcr.io/acme/api:1.4.2 (and :1.4.3, :1.4.4-never-healthy) from examples/api/Dockerfile"
 fi
