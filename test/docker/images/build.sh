@@ -25,7 +25,7 @@ docker=${DOCKER_BIN:-$("$here/../engine.sh" docker)}
 export DOCKER_BUILDKIT=0
 cache=${API_STACK_ROOTFS_CACHE:-/var/tmp/api-stack-rootfs}
 node_bin=$(command -v node)
-stamp=$( (cat "$0" "$here/redis-entrypoint.sh" "$here/haproxy-entrypoint.sh" "$root/examples/api/Dockerfile"; "$node_bin" -v) | sha256sum | cut -c1-16)
+stamp=$( (cat "$0" "$here/redis-entrypoint.sh" "$here/haproxy-entrypoint.sh" "$here/node-entrypoint.sh" "$root/examples/api/Dockerfile"; "$node_bin" -v) | sha256sum | cut -c1-16)
 
 built() {
   [ "$("$docker" image inspect -f '{{index .Config.Labels "com.api-stack.standin"}}' "$1" 2>/dev/null)" = "$stamp" ]
@@ -103,7 +103,9 @@ if built node:24-bookworm-slim; then
 else
   variant node "groupadd -g 1000 node; useradd -u 1000 -g node -m -s /bin/sh node"
   install -m 0755 "$node_bin" "$cache/node/usr/local/bin/node"
-  import "$cache/node" node:24-bookworm-slim --change 'CMD ["node"]'
+  install -m 0755 "$here/node-entrypoint.sh" "$cache/node/usr/local/bin/docker-entrypoint.sh"
+  import "$cache/node" node:24-bookworm-slim \
+    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change 'CMD ["node"]'
 fi
 
 # The edge proxy. docker-library/haproxy 3.0/Dockerfile at 2ff3f8bc (the last 3.0.11 build):
