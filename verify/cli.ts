@@ -2,12 +2,13 @@
  * The command line of `npm run verify -- --stack <name>` or
  * `npm run verify -- --outputs <file.json>`:
  * checks a deployed stack from the outside (API health, Redis PING with auth and TLS,
- * Redis persistence) and prints a table. Exit 0 when every check passes, 1 when one
+ * Redis persistence, and on platform docker the engine's API version) and prints a table. Exit 0 when every check passes, 1 when one
  * fails, 2 when the command itself cannot run. No secret is ever printed.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runChecks } from "./checks";
+import { checkDockerEngine } from "./engine";
 import { formatTable } from "./format";
 import { maskSecrets } from "./mask";
 import {
@@ -26,6 +27,9 @@ const USAGE = `usage: npm run verify -- (--stack <name> | --outputs <file.json>)
   --api-url <url>      override the apiUrl output, e.g. http://127.0.0.1:3003
   --redis-url <url>    override the redisUrl output (redis:// or rediss://)
   --ca <file>          PEM CA certificate to verify a rediss:// server with
+  --docker-host <url>  the Docker engine to check for API >= 1.44 (Docker Engine 25), e.g.
+                       ssh://deploy@host (default: DOCKER_HOST, else the local socket);
+                       platform docker only
   --timeout <seconds>  how long to wait for the API to become healthy
                        (default: the apiStartPeriodSeconds output, else 60)
   --json               machine-readable report on stdout
@@ -49,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
       "api-url": { type: "string" },
       "redis-url": { type: "string" },
       ca: { type: "string" },
+      "docker-host": { type: "string" },
       timeout: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -112,7 +117,14 @@ async function main(argv: string[]): Promise<number> {
     );
     out(`        redis ${target.redisUrl ?? "(none)"}${mode}\n`);
   }
-  const report = await runChecks({ target, secrets, onProgress: err });
+  const checked = await runChecks({ target, secrets, onProgress: err });
+  // The engine a `pulumi up` of this stack talks to must be new enough (verify/engine.ts).
+  const engine =
+    outputs.platform === "ecs"
+      ? []
+      : [await checkDockerEngine(values["docker-host"] ?? process.env.DOCKER_HOST)];
+  const checks = [...checked.checks, ...engine];
+  const report = { ...checked, checks, ok: checks.every((c) => c.status !== "fail") };
   out(values.json ? JSON.stringify(report, null, 2) : formatTable(report.checks));
   return report.ok ? 0 : 1;
 }

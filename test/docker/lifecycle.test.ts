@@ -170,9 +170,23 @@ describeDocker("prod on a real engine: restarts, limits, destroy", () => {
     expect(now).toBe(counter);
   }, 200_000);
 
-  test("7: prod destroy refuses the protected volume; after unprotect the volume is retained", async () => {
+  test("7: prod destroy: its preview refuses and deletes nothing; --skip-preview deletes the rest, then fails on the volume; after unprotect the volume is retained", async () => {
     const volume = d!.applier.physicalName("cache-data");
-    await expect(d!.applier.destroy()).rejects.toThrow(ApplyError);
+    const containers = d!.applier.physicalNames(/-server$/);
+    const alive = async () =>
+      (await docker.listContainers()).filter((c) => containers.includes(c.Names[0]!.slice(1)))
+        .length;
+    expect(containers.length).toBeGreaterThan(0);
+    // `pulumi destroy` (the preview runs first): fails, nothing deleted.
+    await expect(d!.applier.destroy()).rejects.toThrow(/cannot be deleted because it is protected/);
+    expect(await alive()).toBe(containers.length);
+    // `pulumi destroy --skip-preview`, as the Automation API and pulumi/actions run it: every
+    // other resource is deleted first (DeleteStep.Apply checks protect as each delete runs).
+    await expect(d!.applier.destroy({ skipPreview: true })).rejects.toThrow(
+      /cannot be deleted because it is protected/,
+    );
+    expect(await alive()).toBe(0);
+    expect((await docker.getVolume(volume).inspect()).Name).toBe(volume);
     d!.applier.unprotectAll();
     const steps = await d!.applier.destroy();
     expect(steps.find((s) => s.name === volume)?.op).toBe("retain");
