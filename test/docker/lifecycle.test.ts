@@ -5,7 +5,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ApplyError } from "./applier";
 import {
   engine,
   SINGLE_API,

@@ -62,7 +62,9 @@ describeDocker("stand-in images match their real tags", () => {
 
   test.each(IMAGES.filter((i) => MANIFESTS[i]))("%s runs as its real tag does", async (image) => {
     const m = MANIFESTS[image]!;
-    const info = await docker.getImage(image).inspect();
+    const info = (await docker.getImage(image).inspect()) as unknown as {
+      Config: { User?: string; StopSignal?: string; Entrypoint?: string[] | null };
+    };
     const user = info.Config.User || "root";
     expect(user, "user").toBe(m.imageUser);
     expect(info.Config.StopSignal || "SIGTERM", "stop signal").toBe(m.stopSignal);
