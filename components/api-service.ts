@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { replicaNames, WAITED_REPLACE_ON_CHANGES } from "./lib/container";
+import {
+  DAEMON_MERGED_IGNORE_CHANGES,
+  replicaNames,
+  WAITED_REPLACE_ON_CHANGES,
+} from "./lib/container";
 import {
   httpProbe,
   toDockerHealthcheck,
@@ -186,6 +190,8 @@ export class ApiService extends pulumi.ComponentResource {
         // A changed probe, and a container whose last wait failed, are replaced (and waited for)
         // rather than updated in place, which would never reach Docker (lib/container.ts).
         replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
+        // Log options the daemon merges in would replace it on every `up` (lib/container.ts).
+        ignoreChanges: DAEMON_MERGED_IGNORE_CHANGES,
       },
     );
   }

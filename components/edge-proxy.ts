@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { memoryLimit, stopGrace, unprivileged, WAITED_REPLACE_ON_CHANGES } from "./lib/container";
+import {
+  DAEMON_MERGED_IGNORE_CHANGES,
+  memoryLimit,
+  stopGrace,
+  unprivileged,
+  WAITED_REPLACE_ON_CHANGES,
+} from "./lib/container";
 import {
   EDGE_HEALTH_PATH,
   haproxyCfgProblem,
@@ -169,6 +175,8 @@ export class EdgeProxy extends pulumi.ComponentResource {
         // A changed probe, and a container whose last wait failed, are replaced (and waited for)
         // rather than updated in place, which would never reach Docker (lib/container.ts).
         replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
+        // Log options the daemon merges in would replace it on every `up` (lib/container.ts).
+        ignoreChanges: DAEMON_MERGED_IGNORE_CHANGES,
       },
     );
   }

@@ -5,7 +5,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { memoryLimit, stopGrace, unprivileged, WAITED_REPLACE_ON_CHANGES } from "./lib/container";
+import {
+  DAEMON_MERGED_IGNORE_CHANGES,
+  memoryLimit,
+  stopGrace,
+  unprivileged,
+  WAITED_REPLACE_ON_CHANGES,
+} from "./lib/container";
 import { redisProbe, toDockerHealthcheck, waitTimeoutSeconds } from "./lib/healthcheck";
 import { renderRedisConf, REDIS_USERS } from "./lib/redis-conf";
 import type { ResolvedLocalRedisArgs } from "./local-redis";
@@ -113,6 +119,8 @@ export function createServer(
       // A changed probe, and a container whose last wait failed, are replaced (and waited for)
       // rather than updated in place, which would never reach Docker (lib/container.ts).
       replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
+      // Log options the daemon merges in would replace it on every `up` (lib/container.ts).
+      ignoreChanges: DAEMON_MERGED_IGNORE_CHANGES,
     },
   );
 }

@@ -43,13 +43,31 @@ export function cpusRoundTrip(cpus: number): boolean {
 }
 
 /**
+ * Capability names as the Docker provider's Go client sends them, and so as its Read gets them
+ * back: upper case, "CAP_" prefixed except ALL, deduplicated and sorted (moby client v28.5.2
+ * client/container_create.go, normalizeCapabilities; neither the daemon nor the provider
+ * changes them further). `capabilities` is ForceNew, so "NET_BIND_SERVICE" where Read writes
+ * "CAP_NET_BIND_SERVICE" would replace the container on every `up`.
+ */
+export function dockerCapabilities(names: readonly string[]): string[] {
+  const normal = names.map((n) => {
+    const upper = n.toUpperCase();
+    return upper === "ALL" || upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
+  });
+  return [...new Set(normal)].sort();
+}
+
+/**
  * Every capability dropped and none added back, and no-new-privileges so no setuid binary in
  * the image can raise a process back to root. The pack checks both
  * (container-drops-all-capabilities, container-no-new-privileges; CIS Docker Benchmark v1.6.0
  * §5.3, §5.25).
  */
 export function unprivileged(): { capabilities: { drops: string[] }; securityOpts: string[] } {
-  return { capabilities: { drops: ["ALL"] }, securityOpts: ["no-new-privileges:true"] };
+  return {
+    capabilities: { drops: dockerCapabilities(["ALL"]) },
+    securityOpts: ["no-new-privileges:true"],
+  };
 }
 
 /**
@@ -87,3 +105,15 @@ export function replicaNames(base: string, replicas: number): string[] {
  *   initErrorSpecialKey). test/docker/facts/engine-steps.md, section 4.
  */
 export const WAITED_REPLACE_ON_CHANGES = ["healthcheck", "#initerror"];
+
+/**
+ * The `ignoreChanges` every container takes. The daemon copies its own `--log-opt` defaults
+ * (daemon.json `log-opts`) into each container's log config for the keys the container does not
+ * set (moby daemon/logs.go, mergeAndVerifyLogConfig), the provider's Read writes that merged map
+ * back into `logOpts` (resource_docker_container_funcs.go:983-989, only when logOpts is set),
+ * and `logOpts` is ForceNew: on a host whose daemon sets, say, `compress`, every `pulumi up`
+ * would replace every container. The bridge honours ignoreChanges inside the provider's diff
+ * (pulumi-terraform-bridge provider.go Diff). The cost: a change to LOG_ROTATION reaches a
+ * container at its next replacement (an image bump), not at once.
+ */
+export const DAEMON_MERGED_IGNORE_CHANGES = ["logOpts"];

@@ -183,7 +183,7 @@ export class DockerApplier {
   async destroy(o: { skipPreview?: boolean } = {}): Promise<Step[]> {
     const all = [...this.state.values(), ...this.pendingDeletes];
     if (!o.skipPreview) {
-      const guarded = all.find((a) => a.protect);
+      const guarded = [...this.state.values()].find((a) => a.protect);
       if (guarded) throw new ApplyError(protectedError(guarded));
     }
     const steps = await this.runDeletes(all);
@@ -246,11 +246,16 @@ export class DockerApplier {
       }
     };
     const physicalOf = () => String((r.state as Props).name ?? r.name);
+    // Every replacement re-runs Check without the old inputs, so an auto-named resource gets a
+    // fresh name, delete-first or not (SG L2003-2021, and L1321-1330 when recreating).
+    const replacementName = () =>
+      inputs.name === undefined ? autoName(r.name) : String(inputs.name);
 
     // Deleted earlier in this up as a dependent of a delete-before-replace: recreated, no diff.
     if (recreate.has(r.urn) || old?.pendingReplacement) {
-      await create(old?.physical ?? physicalOf());
-      return [finish("replace", old?.physical ?? physicalOf())];
+      const fresh = replacementName();
+      await create(fresh);
+      return [finish("replace", fresh)];
     }
     const p = plan(r.type, old, inputs, r.options);
     this.lastPlan.set(r.urn, p);
@@ -276,28 +281,59 @@ export class DockerApplier {
       out.push(await this.deleteOne(old, true));
       // Until the create succeeds the old state stays, pending replacement (SG section 1).
       this.state.set(r.urn, { ...old, pendingReplacement: true });
-      await create(old.physical);
-      out.push(finish("replace", old.physical, p));
+      const fresh = replacementName();
+      await create(fresh);
+      out.push(finish("replace", fresh, p));
       return out;
     }
-    // Create-before-delete: a fresh auto-name (the engine re-runs Check without olds), the
-    // old half marked for deletion after the program, even when the create fails its init.
-    const fresh = inputs.name === undefined ? autoName(r.name) : String(inputs.name);
-    this.pendingDeletes.push({ ...old, urn: `${old.urn}#replaced` });
-    await create(fresh);
+    // Create-before-delete. The old half is marked for deletion after the program only when
+    // the create succeeded or failed its initialisation (step.go: an outright create error
+    // returns before `s.old.Delete = true`).
+    const fresh = replacementName();
+    const condemn = () => this.pendingDeletes.push({ ...old, urn: `${old.urn}#replaced` });
+    try {
+      await create(fresh);
+    } catch (err) {
+      if (err instanceof InitError) condemn();
+      else this.state.set(r.urn, old);
+      throw err;
+    }
+    condemn();
     return [finish("replace", fresh, p)];
   }
 
-  /** Deletes in antichains over the old dependency graph, parallel within each. */
+  /**
+   * Deletes in antichains over the old dependency graph, parallel within each
+   * (deployment_executor.go performPostSteps). What a failed delete depends on is skipped in
+   * later antichains; a failure other than protect cancels the rest (step_executor.go).
+   */
   private async runDeletes(condemned: Applied[]): Promise<Step[]> {
     const steps: Step[] = [];
     const errors: string[] = [];
-    for (const level of antichains(condemned)) {
-      const results = await Promise.allSettled(level.map((a) => this.deleteOne(a, false)));
-      for (const res of results) {
-        if (res.status === "fulfilled") steps.push(res.value);
-        else errors.push((res.reason as Error).message);
+    const byUrn = new Map(condemned.map((a) => [a.urn, a]));
+    const skipped = new Set<string>();
+    const skipDependenciesOf = (a: Applied) => {
+      for (const d of a.dependencies) {
+        if (skipped.has(d)) continue;
+        skipped.add(d);
+        const dep = byUrn.get(d);
+        if (dep) skipDependenciesOf(dep);
       }
+    };
+    let cancelled = false;
+    for (const level of antichains(condemned)) {
+      if (cancelled) break;
+      const run = level.filter((a) => !skipped.has(a.urn));
+      const results = await Promise.allSettled(
+        run.map((a) => this.deleteOne(a, a.urn.endsWith("#replaced"))),
+      );
+      results.forEach((res, i) => {
+        if (res.status === "fulfilled") return steps.push(res.value);
+        const message = (res.reason as Error).message;
+        errors.push(message);
+        skipDependenciesOf(run[i]!);
+        if (!/because it is protected/.test(message)) cancelled = true;
+      });
     }
     this.steps.push(...steps);
     if (errors.length > 0) throw new ApplyError(errors.join("\n"));

@@ -166,6 +166,15 @@ describeDocker.each(["dev", "prod"])("fresh up of %s on a real Docker engine", (
   // (read-back.ts), so an input that reads back differently (cpus 1 → "1.0", a capability
   // without CAP_, a daemon-merged log option) would replace containers on every `up`.
   test("a second up with no change plans nothing and applies nothing", async () => {
+    // .ci/run runs this file again on a daemon started with `--log-opt compress=true`
+    // (API_STACK_DAEMON_LOG_OPTS): the daemon merges that into every container's log config,
+    // which the provider reads back, so first show it did.
+    const merged = process.env.API_STACK_DAEMON_LOG_OPTS;
+    if (merged) {
+      const [key, value] = merged.split("=");
+      const info = await inspect("api-server");
+      expect(info.HostConfig.LogConfig?.Config?.[key!], `daemon log-opt ${merged}`).toBe(value);
+    }
     const before = d!.applier.steps.length;
     await nextUp(d!);
     const steps = d!.applier.steps.slice(before);

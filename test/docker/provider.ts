@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
+import { dockerCapabilities } from "../../components/lib/container";
 import { parseDuration } from "../../components/lib/duration";
 import { apiAtLeast, CONTAINER, NETWORK, PROVIDER_FACTS, VOLUME } from "./facts";
 import { readContainer, readNetwork, readVolume } from "./read-back";
@@ -190,8 +191,11 @@ export class DockerProvider {
           Memory: typeof p.memory === "number" ? p.memory * 1024 * 1024 : undefined,
           MemorySwap: swapBytes(p.memorySwap),
           NanoCpus: typeof p.cpus === "string" ? Math.round(Number(p.cpus) * 1e9) : undefined,
-          CapAdd: caps.adds as string[] | undefined,
-          CapDrop: caps.drops as string[] | undefined,
+          // The Go client normalises both lists before it sends them (normalizeCapabilities).
+          CapAdd: Array.isArray(caps.adds) ? dockerCapabilities(caps.adds as string[]) : undefined,
+          CapDrop: Array.isArray(caps.drops)
+            ? dockerCapabilities(caps.drops as string[])
+            : undefined,
           SecurityOpt: p.securityOpts as string[] | undefined,
           Privileged: p.privileged === true,
           ReadonlyRootfs: p.readOnly === true,

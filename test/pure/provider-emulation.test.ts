@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cpusRoundTrip, providerCpus } from "../../components/lib/container";
+import { cpusRoundTrip, dockerCapabilities, providerCpus } from "../../components/lib/container";
 import { CONTAINER, fieldFact, NETWORK, PROVIDER_FACTS, VOLUME } from "../docker/facts";
 import { plan } from "../docker/plan";
 import { goDurationString, nanoToDecimalString } from "../docker/read-back";
@@ -106,6 +106,21 @@ describe("the step the engine takes", () => {
     expect(plan(CONTAINER, failed, state).op).toBe("update");
     expect(plan(CONTAINER, failed, state, { replaceOnChanges: ["#initerror"] }).op).toBe("replace");
     expect(plan(CONTAINER, prior, state, { replaceOnChanges: ["#initerror"] }).op).toBe("same");
+  });
+
+  it("a capability the Go client renames reads back renamed and replaces; its normal form does not", () => {
+    const state = { capabilities: { adds: ["CAP_NET_BIND_SERVICE"], drops: ["ALL"] } };
+    const raw = { capabilities: { adds: ["NET_BIND_SERVICE"], drops: ["ALL"] } };
+    expect(plan(CONTAINER, { state }, raw).op).toBe("replace");
+    const normal = {
+      capabilities: { adds: dockerCapabilities(["NET_BIND_SERVICE"]), drops: ["ALL"] },
+    };
+    expect(plan(CONTAINER, { state }, normal).op).toBe("same");
+    expect(dockerCapabilities(["net_raw", "CAP_CHOWN", "all", "chown"])).toEqual([
+      "ALL",
+      "CAP_CHOWN",
+      "CAP_NET_RAW",
+    ]);
   });
 
   it("sets compare as sets: reordered labels are no change", () => {

@@ -106,3 +106,32 @@ describe("what a container runs is in its image", () => {
     expect(haproxy.absent).toContain("socat");
   });
 });
+
+describe("values the provider reads back differently are sent in its form", () => {
+  it.each(["dev", "prod"])("%s: capabilities and cpus are what Read writes back", async (stack) => {
+    const { dockerCapabilities, providerCpus } = await import("../../components/lib/container");
+    const run = await runStack(stack);
+    for (const c of byType(run, "docker:index/container:Container")) {
+      const p = reveal(c.properties) as {
+        capabilities?: { adds?: string[]; drops?: string[] };
+        cpus?: string;
+      };
+      for (const list of [p.capabilities?.adds, p.capabilities?.drops])
+        if (list) expect(list, c.name).toEqual(dockerCapabilities(list));
+      if (p.cpus !== undefined) expect(p.cpus, c.name).toBe(providerCpus(Number(p.cpus)));
+    }
+  });
+});
+
+describe("cpus a user writes as a whole number", () => {
+  it('prod with `api.cpus: 1` sends "1.0", which is what the provider reads back', async () => {
+    const { merge, stackObject } = await import("../helpers/stack-blocks");
+    const run = await runStack("prod", {
+      overrides: { "api-stack:api": merge(stackObject("prod", "api"), { cpus: 1 }) },
+    });
+    const api = byType(run, "docker:index/container:Container").find(
+      (c) => c.name === "api-server",
+    )!;
+    expect((reveal(api.properties) as { cpus?: string }).cpus).toBe("1.0");
+  });
+});

@@ -26,7 +26,7 @@ if [ "$1" = "$SERVER" ] && [ "$(id -u)" = '0' ]; then
 		find . \! -user "$SERVER_USER" -exec chown "$SERVER_USER" '{}' +
 		exec gosu "$SERVER_USER" "$0" "$@"
 	fi
-	bounding=$(setpriv -d | sed -n 's/^Bounding set: //p')
+	bounding=$(setpriv -d | sed -n 's/^Capability bounding set: //p')
 	case ",$bounding," in
 	*,setuid,*) case ",$bounding," in *,setgid,*) can_drop=1 ;; esac ;;
 	esac
