@@ -195,10 +195,16 @@ export function checkPlatform(c: ParsedStack, prod: boolean, issue: Issue): void
       ["redis", "vpcId"],
       `("${c.redis.vpcId}") differs from \`ecs.vpcId\` ("${ecs.vpcId}"): the tasks could not reach the cache; put both in one VPC`,
     );
-  if (prod && ecs?.enableExecuteCommand)
+  // Every task runs with a read-only root filesystem (components/lib/fargate.ts), and ECS Exec
+  // does not support one: the SSM agent it bind-mounts needs to write its state (Amazon ECS
+  // developer guide, "Using ECS Exec", considerations: "ECS Exec doesn't support a read-only
+  // root filesystem"; aws/containers-roadmap#1359). So it could only ever fail.
+  if (ecs?.enableExecuteCommand)
     issue(
       ["ecs", "enableExecuteCommand"],
-      "must be false in production: ECS Exec opens a shell in a running task to anyone with ssm:StartSession, and the policy pack's `ecs-exec-disabled` refuses it",
+      prod
+        ? "must be false in production: ECS Exec opens a shell in a running task to anyone with ssm:StartSession, and the policy pack's `ecs-exec-disabled` refuses it"
+        : "cannot work here: every task has a read-only root filesystem, which ECS Exec does not support (the SSM agent must write its state); remove it and debug with the task's logs, or a one-off task of your own",
     );
   for (const { key, service } of servicesOf(c)) checkEcsService(key, service, ecs, prod, issue);
 }

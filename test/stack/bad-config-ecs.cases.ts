@@ -98,6 +98,15 @@ export const ECS_CASES: BadConfigCase[] = [
     expect: ["`api-stack:ecs.enableExecuteCommand` must be false in production"],
   },
   {
+    name: "ECS Exec on outside production, where the read-only root filesystem defeats it",
+    stack,
+    overrides: { ...ecs({ enableExecuteCommand: true }), "api-stack:environment": "development" },
+    expect: [
+      "`api-stack:ecs.enableExecuteCommand` cannot work here",
+      "read-only root filesystem, which ECS Exec does not support",
+    ],
+  },
+  {
     name: "a log retention CloudWatch does not offer",
     stack,
     overrides: ecs({ logRetentionDays: 10 }),
