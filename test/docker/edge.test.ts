@@ -7,6 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import type { CapturedResource } from "../../gate";
 import { promiseOf } from "../helpers/program";
 import { run as runBinary, tempDir } from "../real/util";
 import {
@@ -286,5 +287,45 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
     console.log(`[edge replace] ${formatSummary("while the proxy is replaced", gap)}`);
     expect(d!.applier.steps.slice(before).find((s) => s.name === "edge-proxy")?.op).toBe("replace");
     expect(summarize(res, res.marks.replaced).ok).toBe(summarize(res, res.marks.replaced).sent);
+  }, 300_000);
+
+  // The twin of the rolling bump that differs by one setting: the replicas' deleteBeforeReplace
+  // left unset, as components/api-service.ts left it before issue 19. The engine then keeps
+  // the provider's delete-before-replace (pulumi-docker resources.go), each replica's chain
+  // deletes it first, and the two chains run at once: both replicas are gone together.
+  test("the same roll with deleteBeforeReplace unset (the provider's default) removes both replicas at once", async () => {
+    const load = loadThroughEdge();
+    await sleep(3_000);
+    load.mark("roll");
+    const before = d!.applier.steps.length;
+    const unset = (r: CapturedResource) => {
+      if (/^api-server(-\d+)?$/.test(r.name))
+        (r.options as { deleteBeforeReplace?: boolean }).deleteBeforeReplace = undefined;
+    };
+    await nextUp(d!, {
+      ...EDGE_FAST,
+      api: { ...FAST.api, image: "ghcr.io/acme/api:1.4.2" },
+      edge: { maxBodyBytes: 2_097_152 },
+      mutate: unset,
+    });
+    load.mark("rolled");
+    await sleep(3_000);
+    const res = await load.stop();
+    const roll = summarize(res, res.marks.roll, res.marks.rolled);
+    const steps = d!.applier.steps.slice(before);
+    const deletes = steps.filter((s) => s.op === "delete" && s.name.startsWith("api-server"));
+    const replaces = steps.filter((s) => s.op === "replace" && s.name.startsWith("api-server"));
+    console.log(`[edge roll, option unset] ${formatSummary("during the roll", roll)}`);
+    console.log(
+      `[edge roll, option unset] steps: ${steps.map((s) => `${s.op} ${s.name}${s.deleteFirst ? " (delete first)" : ""}`).join(", ")}`,
+    );
+    expect(replaces).toHaveLength(2);
+    expect(replaces.every((s) => s.deleteFirst)).toBe(true);
+    expect(deletes).toHaveLength(2);
+    // Both old replicas were deleted before either new one was created and healthy.
+    expect(Math.max(...deletes.map((s) => s.end))).toBeLessThan(
+      Math.min(...replaces.map((s) => s.end)),
+    );
+    expect(roll.non2xx + roll.errors).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -43,7 +43,9 @@ describeDocker.each(["dev", "prod"])("fresh up of %s on a real Docker engine", (
 
   beforeAll(async () => {
     await requireImages(docker);
+    const started = performance.now();
     d = await firstUp(stack);
+    figures.push(`up from empty ${((performance.now() - started) / 1_000).toFixed(1)} s`);
     out = await outputsOf(d.run);
     for (const s of d.applier.steps.filter(
       (s) => s.op === "create" && s.type.endsWith("Container"),

@@ -176,6 +176,11 @@ describeDocker("prod on a real engine: restarts, limits, destroy", () => {
       (await docker.listContainers()).filter((c) => containers.includes(c.Names[0]!.slice(1)))
         .length;
     expect(containers.length).toBeGreaterThan(0);
+    // The API image declares VOLUME /tmp: an anonymous volume the provider's delete removes
+    // with the container (remove_volumes defaults to true: ContainerRemove RemoveVolumes).
+    const api = await docker.getContainer(d!.applier.physicalName("api-server")).inspect();
+    const anonymous = api.Mounts.find((m) => m.Destination === "/tmp")?.Name;
+    expect(anonymous).toBeDefined();
     // `pulumi destroy` (the preview runs first): fails, nothing deleted.
     await expect(d!.applier.destroy()).rejects.toThrow(/cannot be deleted because it is protected/);
     expect(await alive()).toBe(containers.length);
@@ -186,6 +191,7 @@ describeDocker("prod on a real engine: restarts, limits, destroy", () => {
     );
     expect(await alive()).toBe(0);
     expect((await docker.getVolume(volume).inspect()).Name).toBe(volume);
+    await expect(docker.getVolume(anonymous!).inspect()).rejects.toMatchObject({ statusCode: 404 });
     d!.applier.unprotectAll();
     const steps = await d!.applier.destroy();
     expect(steps.find((s) => s.name === volume)?.op).toBe("retain");
