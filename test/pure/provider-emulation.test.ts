@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { cpusRoundTrip, dockerCapabilities, providerCpus } from "../../components/lib/container";
 import { CONTAINER, fieldFact, NETWORK, PROVIDER_FACTS, VOLUME } from "../docker/facts";
 import { plan } from "../docker/plan";
+import { DockerProvider } from "../docker/provider";
 import { goDurationString, nanoToDecimalString } from "../docker/read-back";
 import { reveal, runStack } from "../helpers/program";
 
@@ -130,5 +131,46 @@ describe("the step the engine takes", () => {
     ];
     const p = plan(VOLUME, { state: { labels } }, { labels: [...labels].reverse() });
     expect(p.op).toBe("same");
+  });
+});
+
+describe("the Go client's version checks, before anything reaches the engine", () => {
+  /** An engine that answers only what create asks before its checks: version and the image. */
+  const engineAt = (apiVersion: string) => {
+    const calls: string[] = [];
+    const docker = {
+      version: async () => ({ ApiVersion: apiVersion }),
+      getImage: () => ({ inspect: async () => ({}) }),
+      createContainer: async () => {
+        calls.push("createContainer");
+        throw new Error("not reached in this test");
+      },
+    };
+    return { docker: docker as unknown as ConstructorParameters<typeof DockerProvider>[0], calls };
+  };
+  const inputs = (startInterval: string) => ({
+    image: "app:1",
+    healthcheck: { tests: ["CMD", "true"], interval: "30s", startInterval },
+  });
+
+  it("refuses a startInterval below API 1.44 (Docker 20.10 speaks 1.41), as moby's client does", async () => {
+    const { docker, calls } = engineAt("1.41");
+    await expect(new DockerProvider(docker).create(CONTAINER, "c", inputs("5s"))).rejects.toThrow(
+      '"specify health-check start interval" requires API version 1.44, but the Docker daemon API version is 1.41',
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it("sends it on API 1.44 and later, and sends no start interval of 0s anywhere", async () => {
+    for (const [api, startInterval] of [
+      ["1.44", "5s"],
+      ["1.41", "0s"],
+    ] as const) {
+      const { docker, calls } = engineAt(api);
+      await expect(
+        new DockerProvider(docker).create(CONTAINER, "c", inputs(startInterval)),
+      ).rejects.toThrow("not reached in this test");
+      expect(calls).toEqual(["createContainer"]);
+    }
   });
 });
