@@ -265,7 +265,9 @@ const PAIRS: Record<string, { key: string; refused: Change; accepted?: Change }[
     {
       key: "api.cpus",
       refused: { stack: "prod", api: { cpus: 0.005 } },
-      accepted: { stack: "prod", api: { cpus: 0.01 } },
+      // The smallest value at or above the floor (0.01) that the provider reads back as itself:
+      // 0.01 prints as "0.0" (components/lib/container.ts, providerCpus).
+      accepted: { stack: "prod", api: { cpus: 0.011 } },
     },
     {
       key: "api.stopTimeout",
