@@ -6,6 +6,7 @@
  * checked by the component's own derivation (`checkEcsServiceSettings`), run here before any
  * resource exists.
  */
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { ECS_PLATFORM_DEFAULTS as P } from "../../components/ecs-platform";
 import {
@@ -40,9 +41,48 @@ const subnets = (which: string) =>
     .optional();
 
 // The pack's CIDR reading (ipaddr.js, dotted-quad addresses only), so config and pack agree.
-const cidrBlock = z.string().refine((v) => parseCidr(v) !== undefined, {
-  error: 'must be CIDR blocks such as "203.0.113.0/24" or "0.0.0.0/0"',
-});
+const cidrBlock = z
+  .string()
+  .refine((v) => parseCidr(v) !== undefined, {
+    error: 'must be CIDR blocks such as "203.0.113.0/24" or "0.0.0.0/0"',
+  })
+  .superRefine((v, ctx) => {
+    // EC2 refuses a rule whose CIDR has host bits set ("InvalidParameterValue … CIDR"), part-way
+    // through the deploy; say the network address instead.
+    const network = networkAddressOf(v);
+    if (network !== undefined && network !== v.trim())
+      ctx.addIssue({
+        code: "custom",
+        message: `("${v}") has host bits set: AWS refuses it; use its network, "${network}"`,
+      });
+  });
+
+/** "203.0.113.7/24" → "203.0.113.0/24" (ipaddr.js), or undefined when it is not a CIDR. */
+function networkAddressOf(cidr: string): string | undefined {
+  const parsed = parseCidr(cidr);
+  if (!parsed) return undefined;
+  const [addr, prefix] = parsed;
+  const net =
+    addr.kind() === "ipv4"
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${prefix}`)
+      : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${prefix}`);
+  return `${net.toString()}/${prefix}`;
+}
+
+/** A list whose entries must be distinct: AWS refuses a duplicate rule or group part-way through. */
+export function distinct<T extends z.ZodType<string[]>>(list: T, what: string) {
+  return list.superRefine((items, ctx) => {
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(item))
+        ctx.addIssue({
+          code: "custom",
+          message: `lists "${item}" twice: AWS refuses a duplicate ${what} part-way through the deploy; list it once`,
+        });
+      seen.add(item);
+    }
+  });
+}
 
 /** An ACM certificate ARN: partition, region, account, id. */
 export const ACM_CERTIFICATE_ARN =
@@ -74,10 +114,7 @@ export const ecsSchema = z
         error: `must be a TLS 1.3 policy the policy pack accepts, e.g. "${P.sslPolicy}"`,
       })
       .default(P.sslPolicy),
-    ingressCidrs: z
-      .array(cidrBlock)
-      .min(1)
-      .default([...P.ingressCidrs]),
+    ingressCidrs: distinct(z.array(cidrBlock).min(1), "ingress rule").default([...P.ingressCidrs]),
     idleTimeoutSeconds: cliNumber(z.number().int().min(1).max(4000)).default(P.idleTimeoutSeconds),
     deletionProtection: z.boolean().optional(),
     logRetentionDays: logRetentionDays(S.logRetentionDays),

@@ -70,16 +70,36 @@ const cpus = cliNumber(
 ).optional();
 
 const user = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, {
-    error: 'must be "uid", "uid:gid" or a user name',
-  })
+  // `pulumi config set --path api.user 10001` stores a number: the uid it is.
+  .union([z.number().int().min(0).transform(String), z.string()])
+  .pipe(
+    z.string().regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, {
+      error: 'must be "uid", "uid:gid" or a user name, e.g. "10001:10001"',
+    }),
+  )
   .optional();
+
+/**
+ * The signal names Docker accepts as a stop signal on Linux: moby/sys signal_linux.go SignalMap
+ * (vendored in moby v26.1.5), which daemon/container.go checks with signal.ParseSignal when a
+ * container is created. So "SIGTREM" fails every create, part-way through the deploy.
+ */
+export const DOCKER_SIGNALS = new Set([
+  ..."ABRT ALRM BUS CHLD CLD CONT FPE HUP ILL INT IO IOT KILL PIPE POLL PROF PWR QUIT SEGV STKFLT STOP SYS TERM TRAP TSTP TTIN TTOU URG USR1 USR2 VTALRM WINCH XCPU XFSZ RTMIN RTMAX".split(
+    " ",
+  ),
+  ...Array.from({ length: 15 }, (_, i) => `RTMIN+${i + 1}`),
+  ...Array.from({ length: 14 }, (_, i) => `RTMAX-${i + 1}`),
+]);
 
 const stopSignal = (d: string) =>
   z
     .string()
-    .regex(/^SIG[A-Z0-9]+$/, { error: 'must be a signal name such as "SIGTERM"' })
+    .regex(/^SIG[A-Z0-9+-]+$/, { error: 'must be a signal name such as "SIGTERM"' })
+    .refine((s) => DOCKER_SIGNALS.has(s.slice(3)), {
+      error: (i) =>
+        `("${String(i.input)}") is not a signal Docker knows, so every container create fails: use e.g. "SIGTERM", "SIGINT" or "SIGQUIT"`,
+    })
     .default(d);
 
 const stopTimeout = (d: number) =>
@@ -173,7 +193,15 @@ const workerSchema = z
       .array(z.string().min(1, { error: "must not be empty" }), {
         error: 'must be a list of strings, e.g. ["node", "/app/server.js", "worker"]',
       })
-      .min(1, { error: 'must name the program, e.g. ["node", "/app/server.js", "worker"]' }),
+      .min(1, { error: 'must name the program, e.g. ["node", "/app/server.js", "worker"]' })
+      .refine((c) => !/\s/.test(c[0] ?? ""), {
+        error: (i) => {
+          const words = String((i.input as string[])[0])
+            .trim()
+            .split(/\s+/);
+          return `starts with "${words.join(" ")}", one word holding spaces: Docker runs an exec-form command without a shell, so it looks for a program of that name; split it, e.g. ${JSON.stringify([...words, ...(i.input as string[]).slice(1)])}`;
+        },
+      }),
     replicas: replicas(W.replicas),
     healthcheck: z
       .strictObject({
@@ -202,6 +230,12 @@ const dnsName = z
   .string()
   .regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {
     error: 'must be a DNS name such as "api.example.com" (or "localhost")',
+  })
+  // The generated certificate puts each entry in a DNS SAN, and a client connecting to an IP
+  // checks IP SANs only (RFC 6125 section 6.2), so it would never validate.
+  .refine((n) => !/^\d+(\.\d+){3}$/.test(n), {
+    error: (i) =>
+      `("${String(i.input)}") is an IP address: the certificate would name it as a DNS name, which no client accepts for an IP; list the DNS name clients use instead`,
   });
 
 /** The edge proxy; the output is the stack's choice of certificate plus `EdgeProxyArgs`' shape. */

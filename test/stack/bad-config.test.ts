@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ProgramError } from "../../gate";
 import { runStack } from "../helpers/program";
 import { BAD_CONFIGS } from "./bad-config.cases";
+import { VALUE_TWINS } from "./bad-config-values.cases";
 import { merge, overridesFor, stackObject } from "./bad-config.helpers";
 
 describe("bad configs are refused before any resource is registered", () => {
@@ -44,6 +45,11 @@ describe("bad configs are refused before any resource is registered", () => {
       "api-stack:api.healthcheck.startPeriod",
     ])
       expect(error.message).toContain(key);
+  });
+
+  // Each valid twin differs from a refused case by the one setting that makes it right.
+  it.each(VALUE_TWINS)("$stack accepts $name", async (t) => {
+    await expect(runStack(t.stack, { overrides: t.overrides })).resolves.toBeDefined();
   });
 
   it("accepts the real stack files as they are", async () => {

@@ -1,0 +1,132 @@
+/**
+ * Issue 21's corpus (first part): values Docker or AWS refuses part-way through a deploy, or
+ * that read back differently (issue 19), for the keys added with workers, the edge and ECS.
+ * Each starts from a committed Pulumi.<stack>.yaml and changes one setting.
+ */
+import { merge, stackObject } from "../helpers/stack-blocks";
+import type { BadConfigCase } from "./bad-config.cases";
+
+type Obj = Record<string, unknown>;
+
+const jobs = (patch: Obj): Obj => ({
+  "api-stack:workers": { jobs: merge((stackObject("prod", "workers").jobs ?? {}) as Obj, patch) },
+});
+const edge = (patch: Obj): Obj => ({ "api-stack:edge": merge(stackObject("prod", "edge"), patch) });
+const ecs = (patch: Obj): Obj => ({
+  "api-stack:ecs": merge(stackObject("prod-ecs", "ecs"), patch),
+});
+
+export const VALUE_CASES: BadConfigCase[] = [
+  // Worker commands (exec form: no shell splits the words).
+  {
+    name: "worker command as one string with spaces",
+    stack: "prod",
+    overrides: jobs({ command: ["node /app/server.js worker"] }),
+    expect: [
+      '`api-stack:workers.jobs.command` starts with "node /app/server.js worker", one word holding spaces',
+      'split it, e.g. ["node","/app/server.js","worker"]',
+    ],
+  },
+  {
+    name: "worker command whose program word holds a flag",
+    stack: "prod",
+    overrides: jobs({ command: ["node --enable-source-maps", "/app/server.js", "worker"] }),
+    expect: [
+      '`api-stack:workers.jobs.command` starts with "node --enable-source-maps"',
+      '["node","--enable-source-maps","/app/server.js","worker"]',
+    ],
+  },
+  // Stop signals Docker does not know (moby/sys SignalMap).
+  {
+    name: "a misspelt stop signal on the API",
+    stack: "prod",
+    api: { stopSignal: "SIGTREM" },
+    expect: ['`api-stack:api.stopSignal` ("SIGTREM") is not a signal Docker knows', '"SIGTERM"'],
+  },
+  {
+    name: "a stop signal Linux does not have on a worker",
+    stack: "prod",
+    overrides: jobs({ stopSignal: "SIGINFO" }),
+    expect: ['`api-stack:workers.jobs.stopSignal` ("SIGINFO") is not a signal Docker knows'],
+  },
+  {
+    name: "a real-time signal past RTMIN+15",
+    stack: "prod",
+    api: { stopSignal: "SIGRTMIN+16" },
+    expect: ['`api-stack:api.stopSignal` ("SIGRTMIN+16") is not a signal Docker knows'],
+  },
+  // cpus that the provider reads back as another value (issue 19).
+  {
+    name: "cpus 0.05, which reads back as 0.1",
+    stack: "prod",
+    api: { cpus: 0.05 },
+    expect: [
+      '`api-stack:api.cpus` (0.05) reads back from Docker as "0.1"',
+      "e.g. 0.1, 0.25 or 1.5",
+    ],
+  },
+  {
+    name: "worker cpus 0.02, which reads back as 0.0",
+    stack: "prod",
+    overrides: jobs({ cpus: 0.02 }),
+    expect: ['`api-stack:workers.jobs.cpus` (0.02) reads back from Docker as "0.0"'],
+  },
+  // Edge certificate names.
+  {
+    name: "an IPv4 address in edge.dnsNames",
+    stack: "prod",
+    overrides: edge({ dnsNames: ["api.example.com", "203.0.113.7"] }),
+    expect: ['("203.0.113.7") is an IP address', "list the DNS name clients use instead"],
+  },
+  // What AWS refuses part-way through a deploy.
+  {
+    name: "an ingress CIDR with host bits set",
+    stack: "prod-ecs",
+    overrides: ecs({ ingressCidrs: ["203.0.113.7/24"] }),
+    expect: [
+      '`api-stack:ecs.ingressCidrs.0` ("203.0.113.7/24") has host bits set',
+      'use its network, "203.0.113.0/24"',
+    ],
+  },
+  {
+    name: "an IPv6 ingress CIDR with host bits set",
+    stack: "prod-ecs",
+    overrides: ecs({ ingressCidrs: ["2001:db8::1/64"] }),
+    expect: ['has host bits set: AWS refuses it; use its network, "2001:db8::/64"'],
+  },
+  {
+    name: "the same ingress CIDR twice",
+    stack: "prod-ecs",
+    overrides: ecs({ ingressCidrs: ["198.51.100.0/24", "198.51.100.0/24"] }),
+    expect: ['`api-stack:ecs.ingressCidrs` lists "198.51.100.0/24" twice', "list it once"],
+  },
+];
+
+/** Valid twins: each differs from a bad case above by the one setting that makes it right. */
+export const VALUE_TWINS: { name: string; stack: BadConfigCase["stack"]; overrides: Obj }[] = [
+  {
+    name: "worker command split into words",
+    stack: "prod",
+    overrides: jobs({ command: ["node", "/app/server.js", "worker"] }),
+  },
+  {
+    name: "a numeric uid, as `pulumi config set --path api.user 10001` stores it",
+    stack: "prod",
+    overrides: { "api-stack:api": merge(stackObject("prod", "api"), { user: 10001 }) },
+  },
+  {
+    name: "a real-time stop signal Docker knows",
+    stack: "prod",
+    overrides: { "api-stack:api": merge(stackObject("prod", "api"), { stopSignal: "SIGRTMIN+3" }) },
+  },
+  {
+    name: "cpus 0.1",
+    stack: "prod",
+    overrides: { "api-stack:api": merge(stackObject("prod", "api"), { cpus: 0.1 }) },
+  },
+  {
+    name: "the network address of the CIDR",
+    stack: "prod-ecs",
+    overrides: ecs({ ingressCidrs: ["203.0.113.0/24"] }),
+  },
+];
