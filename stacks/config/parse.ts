@@ -4,7 +4,7 @@
  */
 import { PROJECT } from "./fields";
 import { ConfigError, describeIssue } from "./messages";
-import { ACM_CERTIFICATE_ARN } from "./platform";
+import { ACM_CERTIFICATE_ARN, AWS_REGION } from "./platform";
 import {
   rootSchema,
   TOP_LEVEL_KEYS,
@@ -84,8 +84,19 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const issue of result.error.issues)
       problems.push(describeIssue(issue, input, TOP_LEVEL_KEYS));
   }
-  const awsRegion = raw.values["aws:region"];
-  if (result.success && result.data.platform === "ecs" && !awsRegion) {
+  const rawRegion = raw.values["aws:region"];
+  // An availability zone ("eu-central-1a") or anything else that is not a region would reach
+  // the AWS provider, which refuses it only once resources are being created.
+  const regionProblem =
+    rawRegion === undefined || AWS_REGION.test(rawRegion)
+      ? undefined
+      : /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/.test(rawRegion)
+        ? `\`aws:region\` ("${rawRegion}") is an availability zone, not a region: run \`pulumi config set aws:region ${rawRegion.slice(0, -1)}\``
+        : `\`aws:region\` ("${rawRegion}") is not an AWS region: set one such as eu-central-1 with \`pulumi config set aws:region <region>\``;
+  if (regionProblem) problems.push(regionProblem);
+  // A region refused above is not compared with the certificate's, which would blame that.
+  const awsRegion = regionProblem === undefined ? rawRegion : undefined;
+  if (result.success && result.data.platform === "ecs" && !rawRegion) {
     problems.push(
       "`aws:region` is required with `platform: ecs`: the tasks' log driver and the Secrets Manager ARNs name it; run `pulumi config set aws:region eu-central-1` (your region)",
     );

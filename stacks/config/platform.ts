@@ -84,6 +84,12 @@ export function distinct<T extends z.ZodType<string[]>>(list: T, what: string) {
   });
 }
 
+/**
+ * An AWS region's name: "eu-central-1", "us-gov-west-1", "ap-southeast-4" (the partitions'
+ * regions in botocore's endpoints.json all have this shape); an availability zone adds a letter.
+ */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 /** An ACM certificate ARN: partition, region, account, id. */
 export const ACM_CERTIFICATE_ARN =
   /^arn:(aws[a-z-]*):acm:([a-z0-9-]+):(\d{12}):certificate\/([A-Za-z0-9-]+)$/;
@@ -284,7 +290,18 @@ function checkEcsService(
   const scaling = s.scaling;
   const min = scaling?.min ?? s.replicas;
   const max = scaling?.max ?? 2 * s.replicas;
-  if (s.replicas < min || s.replicas > max)
+  // Autoscaling may scale in to `min`, so production's floor applies to it as to replicas.
+  if (prod && scaling?.min !== undefined && scaling.min < PROD_MIN_ECS_TASKS)
+    issue(
+      [key, "scaling", "min"],
+      `(${scaling.min}) must be at least ${PROD_MIN_ECS_TASKS} on ECS in production: autoscaling would scale the service in to one task (the policy pack's \`ecs-desired-count\`); set it to ${PROD_MIN_ECS_TASKS} or more`,
+    );
+  if (scaling?.min !== undefined && scaling.max !== undefined && scaling.min > scaling.max)
+    issue(
+      [key, "scaling", "min"],
+      `(${scaling.min}) is above \`${key}.scaling.max\` (${scaling.max}): lower min or raise max`,
+    );
+  else if (s.replicas < min || s.replicas > max)
     issue(
       [key, "replicas"],
       `(${s.replicas}) must lie within \`${key}.scaling\` min–max (${min}–${max}): raise scaling.max or lower replicas`,

@@ -116,6 +116,16 @@ function checkService(entry: ServiceEntry, c: ParsedStack, prod: boolean, issue:
   }
   checkServiceEnv(key, s.env, c.secretEnv, issue);
   if ("port" in s) checkHealthCommand(key, s, issue);
+  // A worker's command is what `docker inspect` and `ps` show everyone on the host, as a
+  // healthcheck's is (checkHealthCommand): no credential belongs there.
+  if ("command" in s) {
+    const found = s.command.map(secretInValue).find((f) => f !== undefined);
+    if (found)
+      issue(
+        [key, "command"],
+        `holds ${found}, and \`docker inspect\` shows a container's command to anyone on the Docker host: put it in \`secretEnv\` (\`pulumi config set --secret --path 'secretEnv.NAME' <value>\`) and read it from the environment`,
+      );
+  }
   const wait = minimumWaitSeconds(s.healthcheck);
   if (wait > 3_600)
     issue(

@@ -95,6 +95,59 @@ export const VALUE_CASES: BadConfigCase[] = [
     expect: ['has host bits set: AWS refuses it; use its network, "2001:db8::/64"'],
   },
   {
+    name: "an availability zone as aws:region, on ECS",
+    stack: "prod-ecs",
+    overrides: { "aws:region": "eu-central-1a" },
+    expect: [
+      '`aws:region` ("eu-central-1a") is an availability zone, not a region',
+      "pulumi config set aws:region eu-central-1",
+    ],
+  },
+  {
+    name: "an availability zone as aws:region, with ElastiCache on Docker",
+    stack: "prod-elasticache",
+    overrides: { "aws:region": "eu-central-1b" },
+    expect: ['`aws:region` ("eu-central-1b") is an availability zone, not a region'],
+  },
+  {
+    name: "a made-up aws:region",
+    stack: "prod-ecs",
+    overrides: { "aws:region": "europe-central" },
+    expect: ['`aws:region` ("europe-central") is not an AWS region'],
+  },
+  {
+    name: "autoscaling that may scale a production service in to one task",
+    stack: "prod-ecs",
+    api: { scaling: { min: 1, max: 6 }, replicas: 2 },
+    expect: [
+      "`api-stack:api.scaling.min` (1) must be at least 2 on ECS in production",
+      "autoscaling would scale the service in to one task",
+    ],
+  },
+  {
+    name: "scaling.min above scaling.max, blamed on the range",
+    stack: "prod-ecs",
+    api: { scaling: { min: 5, max: 3 } },
+    expect: ["`api-stack:api.scaling.min` (5) is above `api.scaling.max` (3)"],
+  },
+  {
+    name: "a worker command that carries a password",
+    stack: "prod",
+    overrides: jobs({
+      command: [
+        "node",
+        "/app/server.js",
+        "worker",
+        "--redis=redis://default:Zx9kQ2mW7vB4nR8tY3pL@cache:6379",
+      ],
+    }),
+    secretValues: ["Zx9kQ2mW7vB4nR8tY3pL"],
+    expect: [
+      "`api-stack:workers.jobs.command` holds",
+      "`docker inspect` shows a container's command",
+    ],
+  },
+  {
     name: "the same ingress CIDR twice",
     stack: "prod-ecs",
     overrides: ecs({ ingressCidrs: ["198.51.100.0/24", "198.51.100.0/24"] }),
