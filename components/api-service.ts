@@ -1,10 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import {
-  DAEMON_MERGED_IGNORE_CHANGES,
-  replicaNames,
-  WAITED_REPLACE_ON_CHANGES,
-} from "./lib/container";
+import { replicaNames, WAITED_CONTAINER_OPTIONS } from "./lib/container";
 import {
   httpProbe,
   toDockerHealthcheck,
@@ -187,11 +183,10 @@ export class ApiService extends pulumi.ComponentResource {
         //   after the program has registered everything (deployment_executor.go,
         //   performPostSteps → GenerateDeletes).
         deleteBeforeReplace: edge === undefined,
-        // A changed probe, and a container whose last wait failed, are replaced (and waited for)
-        // rather than updated in place, which would never reach Docker (lib/container.ts).
-        replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
-        // Log options the daemon merges in would replace it on every `up` (lib/container.ts).
-        ignoreChanges: DAEMON_MERGED_IGNORE_CHANGES,
+        // A changed probe, or a failed wait, replaces the container (and waits again) instead of an
+        // update that never reaches Docker; daemon-merged log options change nothing
+        // (lib/container.ts).
+        ...WAITED_CONTAINER_OPTIONS,
       },
     );
   }

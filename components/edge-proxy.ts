@@ -1,12 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import {
-  DAEMON_MERGED_IGNORE_CHANGES,
-  memoryLimit,
-  stopGrace,
-  unprivileged,
-  WAITED_REPLACE_ON_CHANGES,
-} from "./lib/container";
+import { memoryLimit, stopGrace, unprivileged, WAITED_CONTAINER_OPTIONS } from "./lib/container";
 import {
   EDGE_HEALTH_PATH,
   haproxyCfgProblem,
@@ -172,11 +166,10 @@ export class EdgeProxy extends pulumi.ComponentResource {
         // Host ports 80 and 443 can be bound by one container only, so a new proxy can start
         // only after the old one stopped: this replacement is the one gap left in a deploy.
         deleteBeforeReplace: true,
-        // A changed probe, and a container whose last wait failed, are replaced (and waited for)
-        // rather than updated in place, which would never reach Docker (lib/container.ts).
-        replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
-        // Log options the daemon merges in would replace it on every `up` (lib/container.ts).
-        ignoreChanges: DAEMON_MERGED_IGNORE_CHANGES,
+        // A changed probe, or a failed wait, replaces the container (and waits again) instead of an
+        // update that never reaches Docker; daemon-merged log options change nothing
+        // (lib/container.ts).
+        ...WAITED_CONTAINER_OPTIONS,
       },
     );
   }

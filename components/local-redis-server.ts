@@ -5,13 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import {
-  DAEMON_MERGED_IGNORE_CHANGES,
-  memoryLimit,
-  stopGrace,
-  unprivileged,
-  WAITED_REPLACE_ON_CHANGES,
-} from "./lib/container";
+import { memoryLimit, stopGrace, unprivileged, WAITED_CONTAINER_OPTIONS } from "./lib/container";
 import { redisProbe, toDockerHealthcheck, waitTimeoutSeconds } from "./lib/healthcheck";
 import { renderRedisConf, REDIS_USERS } from "./lib/redis-conf";
 import type { ResolvedLocalRedisArgs } from "./local-redis";
@@ -116,11 +110,10 @@ export function createServer(
       // Two servers must never share one AOF directory, so the old container is stopped
       // (and its AOF flushed) before a replacement starts on the same volume.
       deleteBeforeReplace: true,
-      // A changed probe, and a container whose last wait failed, are replaced (and waited for)
-      // rather than updated in place, which would never reach Docker (lib/container.ts).
-      replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
-      // Log options the daemon merges in would replace it on every `up` (lib/container.ts).
-      ignoreChanges: DAEMON_MERGED_IGNORE_CHANGES,
+      // A changed probe, or a failed wait, replaces the container (and waits again) instead of an
+      // update that never reaches Docker; daemon-merged log options change nothing
+      // (lib/container.ts).
+      ...WAITED_CONTAINER_OPTIONS,
     },
   );
 }

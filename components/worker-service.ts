@@ -1,10 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import {
-  DAEMON_MERGED_IGNORE_CHANGES,
-  replicaNames,
-  WAITED_REPLACE_ON_CHANGES,
-} from "./lib/container";
+import { replicaNames, WAITED_CONTAINER_OPTIONS } from "./lib/container";
 import {
   heartbeatProbe,
   toDockerHealthcheck,
@@ -143,11 +139,10 @@ export class WorkerService extends pulumi.ComponentResource {
         // into a processing list, so a job is taken by one worker only and a killed worker's
         // job is not lost.
         deleteBeforeReplace: false,
-        // A changed probe, and a container whose last wait failed, are replaced (and waited for)
-        // rather than updated in place, which would never reach Docker (lib/container.ts).
-        replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
-        // Log options the daemon merges in would replace it on every `up` (lib/container.ts).
-        ignoreChanges: DAEMON_MERGED_IGNORE_CHANGES,
+        // A changed probe, or a failed wait, replaces the container (and waits again) instead of an
+        // update that never reaches Docker; daemon-merged log options change nothing
+        // (lib/container.ts).
+        ...WAITED_CONTAINER_OPTIONS,
       },
     );
   }

@@ -117,3 +117,9 @@ export const WAITED_REPLACE_ON_CHANGES = ["healthcheck", "#initerror"];
  * container at its next replacement (an image bump), not at once.
  */
 export const DAEMON_MERGED_IGNORE_CHANGES = ["logOpts"];
+
+/** Both option lists, for a waited container's resource options: `...WAITED_CONTAINER_OPTIONS`. */
+export const WAITED_CONTAINER_OPTIONS = {
+  replaceOnChanges: WAITED_REPLACE_ON_CHANGES,
+  ignoreChanges: DAEMON_MERGED_IGNORE_CHANGES,
+};

@@ -256,6 +256,23 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
     console.log(`[edge roll] ${formatSummary("steady state after", after)}`);
     const steps = d!.applier.steps.slice(before);
     console.log(`[edge roll] steps: ${steps.map((s) => `${s.op} ${s.name}`).join(", ")}`);
+    // HAProxy's own account of every request that did not end cleanly (JSON log lines with a
+    // termination state other than "----", a retry, or a status other than 200), for diagnosis.
+    const logs = (
+      await docker
+        .getContainer(names(/^edge-proxy$/)[0]!)
+        .logs({ stdout: true, stderr: true, tail: 2_000 })
+    ).toString("utf8");
+    const unclean = logs
+      .split("\n")
+      .map((l) => l.slice(l.indexOf("{")))
+      .filter(
+        (l) =>
+          l.startsWith("{") &&
+          /"termination":"(?!----)|"retries":"[1-9+]|"status":(?!2\d\d)/.test(l),
+      );
+    if (unclean.length > 0)
+      console.log(`[edge roll] HAProxy's unclean lines:\n${unclean.slice(-20).join("\n")}`);
     // Both replicas are created before either old one is deleted (the engine deletes last).
     const creates = steps.map((s, i) => (s.op === "replace" ? i : -1)).filter((i) => i >= 0);
     const deletes = steps.map((s, i) => (s.op === "delete" ? i : -1)).filter((i) => i >= 0);

@@ -58,13 +58,12 @@ export interface Summary {
 
 export function startLoad(o: LoadOptions): LoadRun {
   const https = o.url.startsWith("https:");
-  // An idle keep-alive socket is closed by the client after 2 s, before any server closes it:
-  // HAProxy's `timeout http-keep-alive` falls back to `timeout http-request` (10 s here;
-  // haproxy configuration.txt 4.2) and Node's own server to 5 s (http.Server
-  // keepAliveTimeout). A request sent on a socket the server is closing at that moment fails
-  // with ECONNRESET, which Node's client does not retry; that is the client's race, not the
-  // deploy's, and it would be counted as a failure of the deploy.
-  const sockets = { keepAlive: true, maxSockets: 64, timeout: 2_000 };
+  // Every request on a connection of its own. With keep-alive, a request can go out on a pooled
+  // socket that is being closed at that moment (by the server's idle timeout, or by the agent's
+  // own idle timer firing late on a busy machine: Node reports "socket hang up", ECONNRESET,
+  // and does not retry). That is the client's race, not the deploy's, yet it would be counted
+  // against the deploy: it was seen once in a CI run, with no trace in HAProxy's log.
+  const sockets = { keepAlive: false, maxSockets: 256 };
   const agent = https ? new HttpsAgent({ ...sockets, ca: o.ca }) : new HttpAgent(sockets);
   const send = https ? httpsRequest : httpRequest;
   const t0 = performance.now();

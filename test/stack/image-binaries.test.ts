@@ -135,3 +135,20 @@ describe("cpus a user writes as a whole number", () => {
     expect((reveal(api.properties) as { cpus?: string }).cpus).toBe("1.0");
   });
 });
+
+describe("every container's resource options say what the provider would otherwise decide", () => {
+  it.each(["dev", "prod"])(
+    "%s: deleteBeforeReplace set either way, #initerror and healthcheck replace, logOpts ignored",
+    async (stack) => {
+      const run = await runStack(stack);
+      for (const c of byType(run, "docker:index/container:Container")) {
+        // Unset, the provider's delete-before-replace applies (pulumi-docker resources.go).
+        expect(typeof c.options.deleteBeforeReplace, c.name).toBe("boolean");
+        expect(c.options.replaceOnChanges, c.name).toEqual(
+          expect.arrayContaining(["healthcheck", "#initerror"]),
+        );
+        expect(c.options.ignoreChanges, c.name).toContain("logOpts");
+      }
+    },
+  );
+});
