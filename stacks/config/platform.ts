@@ -249,8 +249,32 @@ export function checkPlatform(c: ParsedStack, prod: boolean, issue: Issue): void
         ? "must be false in production: ECS Exec opens a shell in a running task to anyone with ssm:StartSession, and the policy pack's `ecs-exec-disabled` refuses it"
         : "cannot work here: every task has a read-only root filesystem, which ECS Exec does not support (the SSM agent must write its state); remove it and debug with the task's logs, or a one-off task of your own",
     );
+  // Settings only the edge proxy reads: on ECS the ALB serves `ecs.certificateArn` instead.
+  for (const key of ["edgeCertificate", "edgePrivateKey"] as const)
+    if (c[key] !== undefined)
+      issue(
+        [key],
+        `does not apply to \`platform: ecs\`: the ALB serves the ACM certificate \`ecs.certificateArn\`; remove it with \`pulumi config rm ${key}\``,
+      );
+  // Each secret becomes a Secrets Manager secret named after it in lower kebab case
+  // (components/ecs-service-parts.ts, createSecrets), beside the stack's own REDIS_URL,
+  // REDIS_PASSWORD and SECRET_KEY: names that differ only in case would be one resource, and
+  // the engine stops on the duplicate part-way through the deploy.
+  const seen = new Map(ECS_STACK_SECRETS.map((n) => [n.toLowerCase(), n]));
+  for (const name of Object.keys(c.secretEnv ?? {})) {
+    const other = seen.get(name.toLowerCase());
+    if (other !== undefined && other !== name)
+      issue(
+        ["secretEnv", name],
+        `differs from \`${other}\` only in case: on ECS both become one Secrets Manager secret (names are lower-cased), so the deploy would stop part-way; rename one`,
+      );
+    else seen.set(name.toLowerCase(), name);
+  }
   for (const { key, service } of servicesOf(c)) checkEcsService(key, service, ecs, prod, issue);
 }
+
+/** The secrets every ECS service gets besides `secretEnv` (components/ecs-service.ts, secretValues). */
+const ECS_STACK_SECRETS = ["REDIS_URL", "REDIS_PASSWORD", "SECRET_KEY"];
 
 /** The pack's `ecs-desired-count` minimum in production (policy/config/prod.json, 2). */
 export const PROD_MIN_ECS_TASKS = 2;

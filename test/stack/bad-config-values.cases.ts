@@ -148,6 +148,29 @@ export const VALUE_CASES: BadConfigCase[] = [
     ],
   },
   {
+    name: "an edge certificate on ECS, where the ALB serves ACM's",
+    stack: "prod-ecs",
+    secrets: {
+      "api-stack:edgeCertificate":
+        "-----BEGIN CERTIFICATE-----\nMIIBfake0certificate0body\n-----END CERTIFICATE-----\n",
+    },
+    expect: [
+      "`api-stack:edgeCertificate` does not apply to `platform: ecs`",
+      "pulumi config rm edgeCertificate",
+    ],
+  },
+  {
+    name: "secretEnv names that differ only in case, on ECS",
+    stack: "prod-ecs",
+    secrets: {
+      "api-stack:secretEnv": {
+        HTTPS_PROXY: "http://proxy-user:Qm7vX2kP9rT4wZ8n@proxy.example.com:3128",
+        https_proxy: "http://proxy-user:Qm7vX2kP9rT4wZ8n@proxy.example.com:3128",
+      },
+    },
+    expect: ["`api-stack:secretEnv.https_proxy` differs from `HTTPS_PROXY` only in case"],
+  },
+  {
     name: "the same ingress CIDR twice",
     stack: "prod-ecs",
     overrides: ecs({ ingressCidrs: ["198.51.100.0/24", "198.51.100.0/24"] }),
@@ -156,7 +179,12 @@ export const VALUE_CASES: BadConfigCase[] = [
 ];
 
 /** Valid twins: each differs from a bad case above by the one setting that makes it right. */
-export const VALUE_TWINS: { name: string; stack: BadConfigCase["stack"]; overrides: Obj }[] = [
+export const VALUE_TWINS: {
+  name: string;
+  stack: BadConfigCase["stack"];
+  overrides: Obj;
+  secrets?: Obj;
+}[] = [
   {
     name: "worker command split into words",
     stack: "prod",
@@ -176,6 +204,17 @@ export const VALUE_TWINS: { name: string; stack: BadConfigCase["stack"]; overrid
     name: "cpus 0.1",
     stack: "prod",
     overrides: { "api-stack:api": merge(stackObject("prod", "api"), { cpus: 0.1 }) },
+  },
+  {
+    name: "case-distinct secretEnv names on Docker, where each is its own env entry",
+    stack: "prod",
+    overrides: {},
+    secrets: {
+      "api-stack:secretEnv": {
+        HTTPS_PROXY: "http://proxy-user:Qm7vX2kP9rT4wZ8n@proxy.example.com:3128",
+        https_proxy: "http://proxy-user:Qm7vX2kP9rT4wZ8n@proxy.example.com:3128",
+      },
+    },
   },
   {
     name: "the network address of the CIDR",

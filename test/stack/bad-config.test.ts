@@ -49,7 +49,9 @@ describe("bad configs are refused before any resource is registered", () => {
 
   // Each valid twin differs from a refused case by the one setting that makes it right.
   it.each(VALUE_TWINS)("$stack accepts $name", async (t) => {
-    await expect(runStack(t.stack, { overrides: t.overrides })).resolves.toBeDefined();
+    await expect(
+      runStack(t.stack, { overrides: t.overrides, secrets: t.secrets }),
+    ).resolves.toBeDefined();
   });
 
   it("accepts the real stack files as they are", async () => {
