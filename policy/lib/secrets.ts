@@ -187,7 +187,41 @@ export function secretInValue(value: string): string | undefined {
   if (/\bxox[abposr]-[A-Za-z0-9-]{10,}/.test(v)) return "a Slack token";
   if (/\bglpat-[A-Za-z0-9_-]{20,}/.test(v)) return "a GitLab token";
   if (/\bsk-[A-Za-z0-9_-]{20,}/.test(v)) return "an API key (sk-…)";
+  const hook = webhookIn(v);
+  if (hook) return hook;
   if (v.split(/\s+/).some(looksRandom)) return "a long random string (a key or token)";
+  return undefined;
+}
+
+/**
+ * A URL whose path or query is the credential: chat webhooks (anyone holding the URL can post as
+ * the integration: Slack "Sending messages using incoming webhooks", Discord "Webhook Resource",
+ * Microsoft Teams incoming webhooks and Power Automate workflow URLs signed with `sig=`), a
+ * token or key in the query, or a path segment that is a generated token.
+ */
+function webhookIn(v: string): string | undefined {
+  if (/\bhooks\.slack\.com\/(services|workflows|triggers)\/[A-Za-z0-9]+\/[A-Za-z0-9]+/i.test(v))
+    return "a Slack webhook URL (the URL is the credential)";
+  if (/\b(discord|discordapp)\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]{20,}/i.test(v))
+    return "a Discord webhook URL (the URL is the credential)";
+  if (/\.webhook\.office\.com\/webhookb2\/|\boutlook\.office(365)?\.com\/webhook\//i.test(v))
+    return "a Microsoft Teams webhook URL (the URL is the credential)";
+  for (const m of v.matchAll(/\bhttps?:\/\/[^\s]+/gi)) {
+    let url: URL;
+    try {
+      url = new URL(m[0]);
+    } catch {
+      continue;
+    }
+    for (const [k, value] of url.searchParams)
+      if (
+        /^(access_?token|token|api_?key|apikey|key|secret|sig|signature|password|passwd|auth|code)$/i.test(k) &&
+        value.length >= 8 &&
+        !isShellReference(value)
+      )
+        return `a credential in a URL's query (${k}=…)`;
+    if (url.pathname.split("/").some(looksRandom)) return "a token in a URL's path";
+  }
   return undefined;
 }
 

@@ -16,6 +16,13 @@ const ecs = (patch: Obj): Obj => ({
   "api-stack:ecs": merge(stackObject("prod-ecs", "ecs"), patch),
 });
 
+// Made up, shaped like the real ones, never real.
+const SLACK = "https://hooks.slack.com/services/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";
+const DISCORD =
+  "https://discord.com/api/webhooks/112233445566778899/Xy7-Ab3_Cd9Ef2Gh5Ij8Kl1Mn4Op7Qr0St3Uv6Wx9";
+const TEAMS =
+  "https://contoso.webhook.office.com/webhookb2/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab@0a1b2c3d/IncomingWebhook/4f5e6d7c8b9a/0a1b2c3d";
+
 export const VALUE_CASES: BadConfigCase[] = [
   // Worker commands (exec form: no shell splits the words).
   {
@@ -170,6 +177,35 @@ export const VALUE_CASES: BadConfigCase[] = [
     },
     expect: ["`api-stack:secretEnv.https_proxy` differs from `HTTPS_PROXY` only in case"],
   },
+  // Credentials under names that look harmless: judged by value.
+  {
+    name: "a Slack webhook in plain env under a *_URL name",
+    stack: "prod",
+    api: { env: { NOTIFY_URL: SLACK } },
+    secretValues: [SLACK, "Qz8fKx3mPw7vR2tY9nLc4bHd"],
+    expect: ["`api-stack:api.env.NOTIFY_URL` holds a Slack webhook URL", "secretEnv.NOTIFY_URL"],
+  },
+  {
+    name: "a Discord webhook in a worker's env",
+    stack: "prod",
+    overrides: jobs({ env: { ALERTS_HOOK: DISCORD } }),
+    secretValues: [DISCORD],
+    expect: ["`api-stack:workers.jobs.env.ALERTS_HOOK` holds a Discord webhook URL"],
+  },
+  {
+    name: "a Teams webhook in plain env",
+    stack: "prod",
+    api: { env: { TEAMS_URL: TEAMS } },
+    secretValues: [TEAMS],
+    expect: ["`api-stack:api.env.TEAMS_URL` holds a Microsoft Teams webhook URL"],
+  },
+  {
+    name: "a token in a URL's query under a *_URL name",
+    stack: "dev",
+    api: { env: { SEARCH_URL: "https://search.example.com/v1?api_key=Qm7vX2kP9rT4wZ8nB5cD" } },
+    secretValues: ["Qm7vX2kP9rT4wZ8nB5cD"],
+    expect: ["`api-stack:api.env.SEARCH_URL` holds a credential in a URL's query (api_key=…)"],
+  },
   {
     name: "the same ingress CIDR twice",
     stack: "prod-ecs",
@@ -214,6 +250,15 @@ export const VALUE_TWINS: {
         HTTPS_PROXY: "http://proxy-user:Qm7vX2kP9rT4wZ8n@proxy.example.com:3128",
         https_proxy: "http://proxy-user:Qm7vX2kP9rT4wZ8n@proxy.example.com:3128",
       },
+    },
+  },
+  {
+    name: "a plain URL with a harmless query under a *_URL name",
+    stack: "prod",
+    overrides: {
+      "api-stack:api": merge(stackObject("prod", "api"), {
+        env: { STATUS_URL: "https://status.example.com/api/v2/summary.json?page=1" },
+      }),
     },
   },
   {
