@@ -215,7 +215,9 @@ function webhookIn(v: string): string | undefined {
     }
     for (const [k, value] of url.searchParams)
       if (
-        /^(access_?token|token|api_?key|apikey|key|secret|sig|signature|password|passwd|auth|code)$/i.test(k) &&
+        /^(access_?token|token|api_?key|apikey|key|secret|sig|signature|password|passwd|auth|code)$/i.test(
+          k,
+        ) &&
         value.length >= 8 &&
         !isShellReference(value)
       )

@@ -198,3 +198,30 @@ export const logRetentionDays = (d: number) =>
       error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
     })
     .default(d);
+
+/**
+ * An AWS resource id: the prefix, "-", and 8 or 17 hex digits (Amazon EC2 User Guide, "Resource
+ * IDs": ids are 17 characters after the prefix; those made before 2016-2018 have 8). A shorter,
+ * longer or upper-case one reaches AWS, which refuses it only once resources are being created.
+ */
+export function awsId(prefix: string, example: string, what = `a ${prefix} id`) {
+  return z.string().regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), {
+    error: (i) =>
+      `${typeof i.input === "string" ? `("${i.input}") ` : ""}must be ${what} such as "${example}": "${prefix}-" and 8 or 17 lower-case hex digits`,
+  });
+}
+
+/** A list whose entries must be distinct: AWS refuses a duplicate rule or group part-way through. */
+export function distinct<T extends z.ZodType<string[]>>(list: T, what: string) {
+  return list.superRefine((items, ctx) => {
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(item))
+        ctx.addIssue({
+          code: "custom",
+          message: `lists "${item}" twice: AWS refuses a duplicate ${what} part-way through the deploy; list it once`,
+        });
+      seen.add(item);
+    }
+  });
+}

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { ELASTICACHE_VALKEY_DEFAULTS as D } from "../../components/elasticache-valkey";
 import { quietWeakSecretReason as weakSecretReason } from "../../policy/lib/secrets";
 import { cidrsCoverEverything, engineFamily, windowProblems } from "../../policy/lib/aws-limits";
-import { cliNumber, logRetentionDays, port } from "./fields";
+import { awsId, cliNumber, distinct, logRetentionDays, port } from "./fields";
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 
@@ -52,25 +52,18 @@ export const elasticacheSchema = z
       .default(D.nodeType),
     numCacheClusters: cliNumber(z.number().int().min(1).max(6)).optional(),
     port: port().default(D.port),
-    vpcId: z.string({ error: "is required: the VPC the API runs in" }).regex(/^vpc-[0-9a-f]+$/, {
-      error: 'must be a VPC id such as "vpc-0abc1234"',
-    }),
+    vpcId: z
+      .string({ error: "is required: the VPC the API runs in" })
+      .pipe(awsId("vpc", "vpc-0abc1234", "a VPC id")),
     subnetIds: z
-      .array(
-        z
-          .string()
-          .regex(/^subnet-[0-9a-f]+$/, { error: 'must be subnet ids such as "subnet-0abc1234"' }),
-      )
+      .array(awsId("subnet", "subnet-0abc1234", "subnet ids"))
       .min(2, { error: "needs at least two private subnets, in different availability zones" })
       .optional(),
     subnetTags: z.record(z.string(), z.string()).optional(),
-    allowedSecurityGroupIds: z
-      .array(
-        z
-          .string()
-          .regex(/^sg-[0-9a-f]+$/, { error: 'must be security group ids such as "sg-0abc1234"' }),
-      )
-      .default([]),
+    allowedSecurityGroupIds: distinct(
+      z.array(awsId("sg", "sg-0abc1234", "security group ids")),
+      "security group rule",
+    ).default([]),
     allowedCidrs: z.array(cidr).default([]),
     snapshotRetentionLimit: cliNumber(
       z

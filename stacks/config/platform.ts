@@ -14,21 +14,17 @@ import {
   ECS_SERVICE_DEFAULTS as S,
   type EcsServiceSettings,
 } from "../../components/ecs-service-args";
-import { FARGATE_MAX_STOP_TIMEOUT_S } from "../../components/lib/fargate";
+import { FARGATE_MAX_STOP_TIMEOUT_S, isRootUser } from "../../components/lib/fargate";
 import { DEFAULT_ACCEPTED_SSL_POLICIES } from "../../policy/lib/ecs-lb";
 import { parseCidr } from "../../policy/lib/network";
-import { cliNumber, logRetentionDays, type Issue } from "./fields";
+import { awsId, cliNumber, distinct, logRetentionDays, type Issue } from "./fields";
 import type { ParsedStack, ServiceConfig, WorkerConfig } from "./schema";
 import { servicesOf } from "./service-list";
 
 export const PLATFORMS = ["docker", "ecs"] as const;
 
 const ids = (prefix: string, what: string, example: string) =>
-  z.array(
-    z.string().regex(new RegExp(`^${prefix}-[0-9a-f]+$`), {
-      error: `must be ${what} ids such as "${example}"`,
-    }),
-  );
+  z.array(awsId(prefix, example, `${what} ids`));
 
 const subnets = (which: string) =>
   ids("subnet", "subnet", "subnet-0abc1234")
@@ -69,21 +65,6 @@ function networkAddressOf(cidr: string): string | undefined {
   return `${net.toString()}/${prefix}`;
 }
 
-/** A list whose entries must be distinct: AWS refuses a duplicate rule or group part-way through. */
-export function distinct<T extends z.ZodType<string[]>>(list: T, what: string) {
-  return list.superRefine((items, ctx) => {
-    const seen = new Set<string>();
-    for (const item of items) {
-      if (seen.has(item))
-        ctx.addIssue({
-          code: "custom",
-          message: `lists "${item}" twice: AWS refuses a duplicate ${what} part-way through the deploy; list it once`,
-        });
-      seen.add(item);
-    }
-  });
-}
-
 /**
  * An AWS region's name: "eu-central-1", "us-gov-west-1", "ap-southeast-4" (the partitions'
  * regions in botocore's endpoints.json all have this shape); an availability zone adds a letter.
@@ -99,7 +80,7 @@ export const ecsSchema = z
   .strictObject({
     vpcId: z
       .string({ error: "is required: the VPC the ALB and the tasks run in" })
-      .regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id such as "vpc-0abc1234"' }),
+      .pipe(awsId("vpc", "vpc-0abc1234", "a VPC id")),
     /** The ALB's subnets: ids, or tags to look them up in `vpcId`. */
     publicSubnetIds: subnets("public"),
     publicSubnetTags: z.record(z.string(), z.string()).optional(),
@@ -144,6 +125,15 @@ export const ecsSchema = z
           message: `conflicts with \`ecs.${idsKey}\`: keep one of them`,
         });
     }
+    const tags = (t: Record<string, string> | undefined) =>
+      t === undefined ? undefined : JSON.stringify(Object.entries(t).sort());
+    if (e.publicSubnetTags !== undefined && tags(e.publicSubnetTags) === tags(e.privateSubnetTags))
+      ctx.addIssue({
+        code: "custom",
+        path: ["privateSubnetTags"],
+        message:
+          "is the same as `ecs.publicSubnetTags`: both would select the same subnets, so the tasks would land in the ALB's public subnets; tag the two kinds apart (e.g. { Tier: private } and { Tier: public })",
+      });
     const shared = (e.publicSubnetIds ?? []).filter((s) => e.privateSubnetIds?.includes(s));
     if (shared.length > 0)
       ctx.addIssue({
@@ -295,6 +285,12 @@ function checkEcsService(
     issue(
       [key, "hostPort"],
       "does not apply to `platform: ecs`: tasks publish nothing, the ALB is the entry; remove it",
+    );
+  // The component refuses root too, but only once resources exist (components/ecs-service.ts).
+  if (s.user !== undefined && isRootUser(s.user))
+    issue(
+      [key, "user"],
+      `("${s.user}") runs the task as root, which \`platform: ecs\` refuses: a read-only root filesystem and no capabilities are only a boundary for a non-root user; set a uid such as "10001:10001"`,
     );
   if (s.maxRetryCount !== undefined)
     issue(

@@ -238,12 +238,39 @@ const dnsName = z
       `("${String(i.input)}") is an IP address: the certificate would name it as a DNS name, which no client accepts for an IP; list the DNS name clients use instead`,
   });
 
+/**
+ * The oldest HAProxy that runs the rendered haproxy.cfg: 2.2, which added `http-after-response`
+ * (the security headers on every answer), `http-request return` (the 411) and `http-check send`
+ * (the replicas' probe): doc/configuration.txt has none of them at v2.1.0 and all at v2.2.0,
+ * and HAProxy 2.1.0's `haproxy -c` refuses the rendered file on each.
+ */
+export const HAPROXY_FLOOR = [2, 2] as const;
+
+/** Why an HAProxy tag cannot run what the stack renders, or undefined (digests and names pass). */
+export function haproxyTagProblem(ref: string): string | undefined {
+  const tag = /:([^/@]+)(@|$)/.exec(ref)?.[1];
+  if (tag === undefined) return undefined;
+  // The edge probe runs bash (components/lib/healthcheck.ts, edgeProbe); Alpine tags have none.
+  if (/(^|-)alpine/.test(tag))
+    return `("${ref}") is an Alpine tag, which has no bash, and the edge's healthcheck runs bash: use the Debian-based tag, e.g. "${E.image}"`;
+  const v = /^(\d+)\.(\d+)/.exec(tag);
+  if (!v) return undefined;
+  const [major, minor] = [Number(v[1]), Number(v[2])];
+  if (major < HAPROXY_FLOOR[0] || (major === HAPROXY_FLOOR[0] && minor < HAPROXY_FLOOR[1]))
+    return `("${ref}") is HAProxy ${major}.${minor}, which cannot run the rendered haproxy.cfg: \`http-after-response\` (the security headers), \`http-request return\` and \`http-check send\` need HAProxy ${HAPROXY_FLOOR.join(".")} or newer; use e.g. "${E.image}"`;
+  return undefined;
+}
+
 /** The edge proxy; the output is the stack's choice of certificate plus `EdgeProxyArgs`' shape. */
 export const edgeSchema = z
   .strictObject({
     image: image()
       .refine((ref) => /(^|\/)haproxy([:@]|$)/.test(ref), {
         error: `must be an HAProxy image laid out as the official one, e.g. "${E.image}": the stack renders a haproxy.cfg`,
+      })
+      .superRefine((ref, ctx) => {
+        const problem = haproxyTagProblem(ref);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
       .prefault(E.image),
     hostIp: hostIp.default(E.hostIp),

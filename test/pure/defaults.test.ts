@@ -21,7 +21,7 @@ const API = { image: "ghcr.io/acme/api:1.0.0", memoryMb: 512, cpus: 0.5 };
 const CACHE = {
   mode: "elasticache",
   vpcId: "vpc-0abc1234",
-  subnetIds: ["subnet-0a1", "subnet-0b2"],
+  subnetIds: ["subnet-0a1b2c3d", "subnet-0b2c3d4e"],
   allowedSecurityGroupIds: ["sg-0abc1234"],
 };
 

@@ -177,6 +177,84 @@ export const VALUE_CASES: BadConfigCase[] = [
     },
     expect: ["`api-stack:secretEnv.https_proxy` differs from `HTTPS_PROXY` only in case"],
   },
+  {
+    name: 'api.user "0:0" on ECS, refused before any resource exists',
+    stack: "prod-ecs",
+    api: { user: "0:0" },
+    expect: ['`api-stack:api.user` ("0:0") runs the task as root', '"10001:10001"'],
+  },
+  {
+    name: "a worker as root on ECS",
+    stack: "prod-ecs",
+    overrides: {
+      "api-stack:workers": {
+        jobs: merge((stackObject("prod-ecs", "workers").jobs ?? {}) as Obj, { user: "root" }),
+      },
+    },
+    expect: ['`api-stack:workers.jobs.user` ("root") runs the task as root'],
+  },
+  // Edge images that cannot run what the stack renders.
+  {
+    name: "haproxy:2.0, older than the rendered haproxy.cfg's floor",
+    stack: "prod",
+    overrides: edge({ image: "haproxy:2.0.33" }),
+    expect: [
+      '`api-stack:edge.image` ("haproxy:2.0.33") is HAProxy 2.0',
+      "`http-after-response`",
+      "need HAProxy 2.2 or newer",
+    ],
+  },
+  {
+    name: "haproxy:2.1, the last minor before the floor",
+    stack: "prod",
+    overrides: edge({ image: "haproxy:2.1" }),
+    expect: ['("haproxy:2.1") is HAProxy 2.1'],
+  },
+  {
+    name: "an Alpine haproxy tag, which has no bash for the probe",
+    stack: "prod",
+    overrides: edge({ image: "haproxy:3.0.11-alpine" }),
+    expect: ['("haproxy:3.0.11-alpine") is an Alpine tag, which has no bash'],
+  },
+  // AWS ids and lists AWS refuses part-way through.
+  {
+    name: "a subnet id of the wrong length",
+    stack: "prod-ecs",
+    overrides: ecs({ privateSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-12345"] }),
+    expect: [
+      '`api-stack:ecs.privateSubnetIds.1` ("subnet-12345") must be subnet ids such as "subnet-0abc1234"',
+      "8 or 17 lower-case hex digits",
+    ],
+  },
+  {
+    name: "an upper-case VPC id",
+    stack: "prod-ecs",
+    overrides: ecs({ vpcId: "vpc-0A1B2C3D4E5F60718" }),
+    expect: ['`api-stack:ecs.vpcId` ("vpc-0A1B2C3D4E5F60718") must be a VPC id'],
+  },
+  {
+    name: "a malformed security group id for the cache",
+    stack: "prod-elasticache",
+    redis: { allowedSecurityGroupIds: ["sg-xyz"] },
+    expect: ['`api-stack:redis.allowedSecurityGroupIds.0` ("sg-xyz") must be security group ids'],
+  },
+  {
+    name: "the same security group twice for the cache",
+    stack: "prod-elasticache",
+    redis: { allowedSecurityGroupIds: ["sg-0123456789abcdef0", "sg-0123456789abcdef0"] },
+    expect: ['`api-stack:redis.allowedSecurityGroupIds` lists "sg-0123456789abcdef0" twice'],
+  },
+  {
+    name: "the same tags for private and public subnets",
+    stack: "prod-ecs",
+    overrides: ecs({
+      publicSubnetIds: undefined,
+      privateSubnetIds: undefined,
+      publicSubnetTags: { Tier: "app" },
+      privateSubnetTags: { Tier: "app" },
+    }),
+    expect: ["`api-stack:ecs.privateSubnetTags` is the same as `ecs.publicSubnetTags`"],
+  },
   // Credentials under names that look harmless: judged by value.
   {
     name: "a Slack webhook in plain env under a *_URL name",
@@ -260,6 +338,11 @@ export const VALUE_TWINS: {
         env: { STATUS_URL: "https://status.example.com/api/v2/summary.json?page=1" },
       }),
     },
+  },
+  {
+    name: "haproxy:2.2, the floor itself",
+    stack: "prod",
+    overrides: edge({ image: "haproxy:2.2.34" }),
   },
   {
     name: "the network address of the CIDR",
