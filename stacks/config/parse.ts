@@ -2,6 +2,7 @@
  * From Pulumi's flat config map to the program's config: pick this project's keys, decode
  * them, run the schema, and throw one `ConfigError` that lists every problem.
  */
+import { closest, distance } from "fastest-levenshtein";
 import { PROJECT } from "./fields";
 import { ConfigError, describeIssue } from "./messages";
 import { ACM_CERTIFICATE_ARN, AWS_REGION } from "./platform";
@@ -71,7 +72,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   for (const [fullKey, value] of Object.entries(raw.values)) {
     const [ns, key] = splitKey(fullKey);
     if (ns !== PROJECT || key === undefined) {
-      const problem = namespaceProblem(fullKey, file);
+      const problem = namespaceProblem(fullKey, file) ?? providerKeyProblem(fullKey, file);
       if (problem) problems.push(problem);
       continue;
     }
@@ -151,6 +152,34 @@ function namespaceProblem(fullKey: string, file: string): string | undefined {
     ? `did you mean \`${likely}:${rest}\`? Rename the key in ${file}`
     : `use one of ${READ_NAMESPACES.map((n) => `\`${n}:\``).join(", ")}, or remove it from ${file}`;
   return `\`${fullKey}\` is in the namespace \`${ns}\`, which neither this project nor a provider it uses reads, so Pulumi would ignore it: ${hint}`;
+}
+
+/**
+ * The settings each provider's SDK reads (`@pulumi/<provider>/config/vars`, generated from the
+ * provider's schema, so the installed version's own list). A key outside it, such as
+ * `docker:hots`, reaches the provider, which refuses it only once the program has registered
+ * resources. Loaded only when a stack file names that provider.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- required lazily: a stack file without
+   `aws:` keys never loads @pulumi/aws's modules (the program's load time is issue 23's). */
+const PROVIDER_KEYS: Record<string, () => readonly string[]> = {
+  docker: () => Object.keys(require("@pulumi/docker/config/vars") as object),
+  aws: () => Object.keys(require("@pulumi/aws/config/vars") as object),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function providerKeyProblem(fullKey: string, file: string): string | undefined {
+  const [ns, key] = splitKey(fullKey);
+  const keysOf = PROVIDER_KEYS[ns];
+  if (keysOf === undefined || key === undefined) return undefined;
+  const keys = keysOf();
+  if (keys.includes(key)) return undefined;
+  const likely = closest(key, [...keys]);
+  const hint =
+    distance(key, likely) <= Math.max(2, Math.floor(key.length / 3))
+      ? `did you mean \`${ns}:${likely}\`? Rename the key in ${file}`
+      : `remove it from ${file}; the ${ns} provider reads ${keys.map((k) => `\`${k}\``).join(", ")}`;
+  return `\`${fullKey}\` is not a setting of the ${ns} provider, which would refuse it only after resources are registered: ${hint}`;
 }
 
 function splitKey(fullKey: string): [string, string | undefined] {

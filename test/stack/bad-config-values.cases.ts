@@ -193,6 +193,31 @@ export const VALUE_CASES: BadConfigCase[] = [
     },
     expect: ['`api-stack:workers.jobs.user` ("root") runs the task as root'],
   },
+  // Provider settings with typos: the provider would refuse them only after resources exist.
+  {
+    name: "docker:hots instead of docker:host",
+    stack: "prod",
+    overrides: { "docker:hots": "ssh://deploy@api-1.example.com" },
+    expect: [
+      "`docker:hots` is not a setting of the docker provider",
+      "did you mean `docker:host`? Rename the key in Pulumi.prod.yaml",
+    ],
+  },
+  {
+    name: "aws:regoin instead of aws:region",
+    stack: "prod-elasticache",
+    overrides: { "aws:regoin": "eu-central-1" },
+    expect: ["`aws:regoin` is not a setting of the aws provider", "did you mean `aws:region`?"],
+  },
+  {
+    name: "an aws: key nothing resembles",
+    stack: "prod-ecs",
+    overrides: { "aws:flavour": "vanilla" },
+    expect: [
+      "`aws:flavour` is not a setting of the aws provider",
+      "remove it from Pulumi.prod-ecs.yaml",
+    ],
+  },
   // Edge images that cannot run what the stack renders.
   {
     name: "haproxy:2.0, older than the rendered haproxy.cfg's floor",
