@@ -26,6 +26,10 @@ export interface EcsServiceHealthcheck extends Partial<HealthTiming> {
   readonly path?: string;
   /** The container's probe, Docker's ["CMD", …] form. @default web: curl -f on `path`; worker: the heartbeat probe */
   readonly command?: string[];
+  /** Worker: the file the heartbeat probe checks, as on Docker. @default "/tmp/worker-heartbeat" */
+  readonly heartbeatFile?: string;
+  /** Worker: how old the heartbeat may be, ms, as on Docker. @default 10000 */
+  readonly maxAgeMs?: number;
 }
 
 /** The defaults every ECS service gets; timings and ports are the Docker services' own. */
@@ -148,7 +152,9 @@ export function resolveEcsServiceArgs(args: EcsServiceArgs): ResolvedEcsServiceA
   const w = WORKER_SERVICE_DEFAULTS.healthcheck;
   const command =
     h.command ??
-    (web ? httpProbe(port, path, timing.timeoutMs) : heartbeatProbe(w.heartbeatFile, w.maxAgeMs));
+    (web
+      ? httpProbe(port, path, timing.timeoutMs)
+      : heartbeatProbe(h.heartbeatFile ?? w.heartbeatFile, h.maxAgeMs ?? w.maxAgeMs));
   const desiredCount = args.desiredCount ?? d.desiredCount;
   const stopTimeoutMs = args.stopTimeoutMs ?? d.stopTimeoutMs;
   return {

@@ -174,6 +174,8 @@ export function ecsServiceSettings(
       retries: h.retries,
       startPeriodMs: h.startPeriodMs,
       ...("path" in h ? { path: h.path, command: h.command } : {}),
+      // A worker's probe on ECS checks the same file with the same limit as on Docker.
+      ...("heartbeatFile" in h ? { heartbeatFile: h.heartbeatFile, maxAgeMs: h.maxAgeMs } : {}),
     },
     cpus: s.cpus,
     memoryMb: s.memoryMb,

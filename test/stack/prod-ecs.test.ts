@@ -138,3 +138,23 @@ describe("Pulumi.prod-ecs.yaml in a preview", () => {
       expect(s.valueFrom).toMatch(/^arn:aws:secretsmanager:eu-central-1:123456789012:secret:/);
   });
 });
+
+describe("a worker's heartbeat settings reach its ECS probe, as on Docker", () => {
+  it("healthcheck.heartbeatFile and maxAge from the stack file are what ECS probes", async () => {
+    const { heartbeatProbe } = await import("../../components/lib/healthcheck");
+    const { merge } = await import("../helpers/stack-blocks");
+    const jobs = (stackObject("prod-ecs", "workers").jobs ?? {}) as Record<string, unknown>;
+    const run = await runStack("prod-ecs", {
+      overrides: {
+        "api-stack:workers": {
+          jobs: merge(jobs, { healthcheck: { heartbeatFile: "/tmp/jobs-alive", maxAge: "45s" } }),
+        },
+      },
+    });
+    const task = one(run, "aws:ecs/taskDefinition:TaskDefinition", "jobs-task");
+    const defs = JSON.parse(
+      (reveal(task.properties) as { containerDefinitions: string }).containerDefinitions,
+    ) as { healthCheck: { command: string[] } }[];
+    expect(defs[0]?.healthCheck.command).toEqual(heartbeatProbe("/tmp/jobs-alive", 45_000));
+  });
+});
