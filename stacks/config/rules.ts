@@ -65,7 +65,8 @@ export function checkStack(
   const prod = c.environment === "production";
   const issue: Issue = (path, message) => ctx.addIssue({ code: "custom", path, message });
   checkSecrets(c, secretKeys, plainLeaves, issue);
-  for (const container of containersOf(c)) checkRestart(container, prod, issue);
+  for (const container of containersOf(c))
+    checkRestart(container, prod, c.platform === "ecs", issue);
   for (const entry of servicesOf(c)) checkService(entry, c, prod, issue);
   // On ECS the ALB takes the edge proxy's place; platform.ts has the ECS rules.
   if (c.platform !== "ecs") checkEdge(c, prod, issue);
@@ -80,7 +81,17 @@ export function checkStack(
   checkRedisMode(c, prod, issue);
 }
 
-function checkRestart(s: Container, prod: boolean, issue: Issue): void {
+function checkRestart(s: Container, prod: boolean, ecs: boolean, issue: Issue): void {
+  // ECS has no restart policy: it replaces every task that stops, and the deployment circuit
+  // breaker ends a crash loop. So no Docker restart rule (nor maxRetryCount) applies there.
+  if (ecs) {
+    if (s.restart === "on-failure" || s.restart === "no")
+      issue(
+        [s.key, "restart"],
+        `("${s.restart}") does not apply to \`platform: ecs\`: ECS starts a new task for every one that stops, and the deployment circuit breaker stops a crash loop; remove it`,
+      );
+    return;
+  }
   if (prod && s.restart === "no") {
     issue(
       [s.key, "restart"],

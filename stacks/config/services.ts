@@ -42,7 +42,9 @@ const replicas = (d: number) =>
       .number()
       .int()
       .min(1, { error: "must be at least 1" })
-      .max(MAX_REPLICAS, { error: `must be at most ${MAX_REPLICAS} on one Docker host` }),
+      .max(MAX_REPLICAS, {
+        error: `must be at most ${MAX_REPLICAS}: on Docker that is more than one host should run (add hosts); on ECS, let \`scaling.max\` add tasks`,
+      }),
   ).default(d);
 
 // The pack's container-memory-limit refuses less than 16 MB (policy/config/*.json minMemoryMb).

@@ -193,6 +193,13 @@ export const VALUE_CASES: BadConfigCase[] = [
     },
     expect: ['`api-stack:workers.jobs.user` ("root") runs the task as root'],
   },
+  // Wrong blame: the message must name what is wrong where it is wrong.
+  {
+    name: "restart: on-failure on ECS, which has no restart policy",
+    stack: "prod-ecs",
+    api: { restart: "on-failure" },
+    expect: ['`api-stack:api.restart` ("on-failure") does not apply to `platform: ecs`'],
+  },
   // Provider settings with typos: the provider would refuse them only after resources exist.
   {
     name: "docker:hots instead of docker:host",
