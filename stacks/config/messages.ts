@@ -4,7 +4,7 @@
  * only when neither the key nor any part of its path looks secret, whatever the value's type.
  */
 import { z } from "zod";
-import { secretKindOfName } from "../../policy/lib/secrets";
+import { secretInValue, secretKindOfName } from "../../policy/lib/secrets";
 import { PROJECT, REDIS_MODES } from "./fields";
 
 export const SECRET_KEYS = [
@@ -16,6 +16,11 @@ export const SECRET_KEYS = [
   "edgePrivateKey",
 ] as const;
 const SECRET_PATHS = new Set<string>(SECRET_KEYS);
+
+function looksLikeCredential(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  return secretInValue(typeof v === "string" ? v : JSON.stringify(v)) !== undefined;
+}
 
 /** True when a value at this path must never be printed. */
 function secretPath(path: readonly string[]): boolean {
@@ -35,10 +40,17 @@ export function describeIssue(
   issue: z.core.$ZodIssue,
   input: Record<string, unknown>,
   topLevel: readonly string[],
+  secureKeys: ReadonlySet<string> = new Set(),
 ): string {
   const path = issue.path.map(String);
   const key = `${PROJECT}:${path.join(".")}`;
-  const secret = secretPath(path);
+  // Never quoted: a value under a secret-looking path, under a key the stack file holds as
+  // `secure:` (set with --secret, whatever its name), or one that itself looks like a credential
+  // (a rediss:// URL with its password typed where an object belongs).
+  const secret =
+    secretPath(path) ||
+    secureKeys.has(`${PROJECT}:${path[0] ?? ""}`) ||
+    looksLikeCredential(valueAt(input, issue.path));
   switch (issue.code) {
     case "unrecognized_keys": {
       const where = path.length ? `${key}.` : `${PROJECT}:`;

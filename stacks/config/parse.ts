@@ -83,7 +83,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const result = rootSchema(secretKeys, raw.plainSecretLeaves).safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues)
-      problems.push(describeIssue(issue, input, TOP_LEVEL_KEYS));
+      problems.push(describeIssue(issue, input, TOP_LEVEL_KEYS, secretKeys));
   }
   const rawRegion = raw.values["aws:region"];
   // An availability zone ("eu-central-1a") or anything else that is not a region would reach

@@ -193,6 +193,23 @@ export const VALUE_CASES: BadConfigCase[] = [
     },
     expect: ['`api-stack:workers.jobs.user` ("root") runs the task as root'],
   },
+  // Values of the wrong type are quoted back only when nothing says they are secret.
+  {
+    name: "a rediss:// URL with its password typed where the redis block belongs",
+    stack: "prod-external",
+    overrides: {
+      "api-stack:redis": "rediss://default:Zx9kQ2mW7vB4nR8tY3pL@cache.example.com:6380",
+    },
+    secretValues: ["Zx9kQ2mW7vB4nR8tY3pL", "rediss://default:"],
+    expect: ["`api-stack:redis`", "got a value"],
+  },
+  {
+    name: "a key set with --secret whose value has the wrong type",
+    stack: "prod",
+    secrets: { "api-stack:workers": "jobs-Qm7vX2kP9rT4wZ8n" },
+    secretValues: ["jobs-Qm7vX2kP9rT4wZ8n"],
+    expect: ["`api-stack:workers`", "got a value"],
+  },
   // Wrong blame: the message must name what is wrong where it is wrong.
   {
     name: "restart: on-failure on ECS, which has no restart policy",
