@@ -164,7 +164,13 @@ export function externalUrlProblem(url: string, production: boolean): string | u
   }
   if (u.hostname === "") return "has no host";
   if (u.port === "") return "has no port: write it explicitly, e.g. :6380";
-  const password = decodeURIComponent(u.password);
+  let password: string;
+  try {
+    password = decodeURIComponent(u.password);
+  } catch {
+    // A "%" not followed by two hex digits: decodeURIComponent throws a bare "URI malformed".
+    return 'has a password with a "%" that is not an escape: write a literal "%" as %25 (percent-encode the password) and set it again with --secret';
+  }
   if (password === "") return "has no password: the cache must require auth";
   const weak = weakSecretReason(password, 16);
   if (weak) return `has a password that ${weak}: rotate it at the provider`;

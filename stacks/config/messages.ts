@@ -87,6 +87,10 @@ export function describeIssue(
       }
       return `\`${key}\` ${secret ? "has an invalid value" : `is ${JSON.stringify(got)}`}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     }
+    case "too_small":
+    case "too_big":
+      if (/^Too (small|big)/.test(issue.message)) return sizeMessage(key, issue, secret, input);
+      return `\`${key}\` ${issue.message}`;
     default:
       return `\`${key}\` ${issue.message}`;
   }
@@ -147,4 +151,30 @@ export class ConfigError extends Error {
     );
     this.name = "ConfigError";
   }
+}
+
+/** zod's "Too small: expected number to be >=1" as the key, the bound, the value and the fix. */
+function sizeMessage(
+  key: string,
+  issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig,
+  secret: boolean,
+  input: Record<string, unknown>,
+): string {
+  const small = issue.code === "too_small";
+  const bound = small
+    ? (issue as z.core.$ZodIssueTooSmall).minimum
+    : (issue as z.core.$ZodIssueTooBig).maximum;
+  const got = valueAt(input, issue.path);
+  const shown = secret || got === undefined ? "" : ` (got ${JSON.stringify(got)})`;
+  if (issue.origin === "array" || issue.origin === "set") {
+    const n = Number(bound);
+    return small
+      ? `\`${key}\` must list at least ${n} entr${n === 1 ? "y" : "ies"}${shown}: add ${n === 1 ? "one" : "more"}`
+      : `\`${key}\` must list at most ${n} entr${n === 1 ? "y" : "ies"}${shown}: remove some`;
+  }
+  if (issue.origin === "string")
+    return `\`${key}\` must be ${small ? "at least" : "at most"} ${String(bound)} characters long${secret ? "" : shown}`;
+  return small
+    ? `\`${key}\` must be at least ${String(bound)}${shown}: raise it to ${String(bound)} or more`
+    : `\`${key}\` must be at most ${String(bound)}${shown}: lower it to ${String(bound)} or less`;
 }

@@ -210,6 +210,50 @@ export const VALUE_CASES: BadConfigCase[] = [
     secretValues: ["jobs-Qm7vX2kP9rT4wZ8n"],
     expect: ["`api-stack:workers`", "got a value"],
   },
+  // zod's own wording, and counts, made readable.
+  {
+    name: "two unknown keys in one block are two problems",
+    stack: "prod",
+    api: { colour: "red", flavour: "vanilla" },
+    expect: [
+      "Pulumi.prod.yaml has 2 configuration problems",
+      "`api-stack:api.colour` is not a known key",
+      "`api-stack:api.flavour` is not a known key",
+    ],
+  },
+  {
+    name: "scaling.max of 0",
+    stack: "prod-ecs",
+    api: { scaling: { min: 2, max: 0 } },
+    expect: ["`api-stack:api.scaling.max` must be at least 1 (got 0): raise it to 1 or more"],
+  },
+  {
+    name: "an empty ingressCidrs",
+    stack: "prod-ecs",
+    overrides: ecs({ ingressCidrs: [] }),
+    expect: ["`api-stack:ecs.ingressCidrs` must list at least 1 entry (got []): add one"],
+  },
+  {
+    name: "an ALB idle timeout above AWS's 4000 s",
+    stack: "prod-ecs",
+    overrides: ecs({ idleTimeoutSeconds: 5000 }),
+    expect: ["`api-stack:ecs.idleTimeoutSeconds` must be at most 4000 (got 5000): lower it"],
+  },
+  {
+    name: "a CPU target above 100 %",
+    stack: "prod-ecs",
+    api: { scaling: { min: 2, max: 6, cpuTargetPercent: 150 } },
+    expect: ["`api-stack:api.scaling.cpuTargetPercent` must be at most 100 (got 150)"],
+  },
+  {
+    name: 'an external URL whose password has a "%" that is not an escape',
+    stack: "prod-external",
+    secrets: {
+      "api-stack:redisUrl": "rediss://default:Zx9kQ2mW%ZZ7vB4nR8tY3pL@valkey.example.com:6380",
+    },
+    secretValues: ["Zx9kQ2mW", "7vB4nR8tY3pL"],
+    expect: ['`api-stack:redisUrl` has a password with a "%" that is not an escape', "%25"],
+  },
   // Wrong blame: the message must name what is wrong where it is wrong.
   {
     name: "restart: on-failure on ECS, which has no restart policy",
