@@ -202,7 +202,7 @@ export function secretInValue(value: string): string | undefined {
 function webhookIn(v: string): string | undefined {
   if (/\bhooks\.slack\.com\/(services|workflows|triggers)\/[A-Za-z0-9]+\/[A-Za-z0-9]+/i.test(v))
     return "a Slack webhook URL (the URL is the credential)";
-  if (/\b(discord|discordapp)\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]{20,}/i.test(v))
+  if (/\b(discord|discordapp)\.com\/api\/(v\d+\/)?webhooks\/\d+\/[A-Za-z0-9_-]{20,}/i.test(v))
     return "a Discord webhook URL (the URL is the credential)";
   if (/\.webhook\.office\.com\/webhookb2\/|\boutlook\.office(365)?\.com\/webhook\//i.test(v))
     return "a Microsoft Teams webhook URL (the URL is the credential)";

@@ -93,7 +93,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const regionProblem =
     rawRegion === undefined || AWS_REGION.test(rawRegion)
       ? undefined
-      : /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/.test(rawRegion)
+      : /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}[a-z]$/.test(rawRegion)
         ? `\`aws:region\` ("${rawRegion}") is an availability zone, not a region: run \`pulumi config set aws:region ${rawRegion.slice(0, -1)}\``
         : `\`aws:region\` ("${rawRegion}") is not an AWS region: set one such as eu-central-1 with \`pulumi config set aws:region <region>\``;
   if (regionProblem) problems.push(regionProblem);
@@ -174,7 +174,9 @@ function providerKeyProblem(fullKey: string, file: string): string | undefined {
   const [ns, key] = splitKey(fullKey);
   const keysOf = PROVIDER_KEYS[ns];
   if (keysOf === undefined || key === undefined) return undefined;
-  const keys = keysOf();
+  // The bridge also takes `version` and `pluginDownloadURL` for every provider
+  // (pulumi-terraform-bridge pkg/tfbridge/provider.go, CheckConfig skips them).
+  const keys = [...keysOf(), "version", "pluginDownloadURL"];
   if (keys.includes(key)) return undefined;
   const likely = closest(key, [...keys]);
   const hint =

@@ -43,10 +43,16 @@ const cidrBlock = z
     error: 'must be CIDR blocks such as "203.0.113.0/24" or "0.0.0.0/0"',
   })
   .superRefine((v, ctx) => {
-    // EC2 refuses a rule whose CIDR has host bits set ("InvalidParameterValue … CIDR"), part-way
-    // through the deploy; say the network address instead.
+    // The AWS provider refuses a CIDR with host bits set (terraform-provider-aws
+    // IPv4CIDRNetworkAddress / IPv6CIDRNetworkAddress); say the network address instead.
     const network = networkAddressOf(v);
-    if (network !== undefined && network !== v.trim())
+    const parsed = parseCidr(v);
+    // Compare addresses, not spellings: 2001:DB8::/32 and 2001:0db8::/32 are networks too.
+    if (
+      network !== undefined &&
+      parsed !== undefined &&
+      parsed[0].toNormalizedString() !== ipaddr.parse(network.split("/")[0]!).toNormalizedString()
+    )
       ctx.addIssue({
         code: "custom",
         message: `("${v}") has host bits set: AWS refuses it; use its network, "${network}"`,
@@ -66,10 +72,11 @@ function networkAddressOf(cidr: string): string | undefined {
 }
 
 /**
- * An AWS region's name: "eu-central-1", "us-gov-west-1", "ap-southeast-4" (the partitions'
- * regions in botocore's endpoints.json all have this shape); an availability zone adds a letter.
+ * An AWS region's name, as terraform-provider-aws checks it (internal/types/aws_region.go:
+ * "sovereign cloud regions (eusc-de-east-1)"): "eu-central-1", "us-gov-west-1",
+ * "eusc-de-east-1". An availability zone adds a letter.
  */
-export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+export const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 /** An ACM certificate ARN: partition, region, account, id. */
 export const ACM_CERTIFICATE_ARN =

@@ -82,13 +82,15 @@ export function checkStack(
 }
 
 function checkRestart(s: Container, prod: boolean, ecs: boolean, issue: Issue): void {
-  // ECS has no restart policy: it replaces every task that stops, and the deployment circuit
-  // breaker ends a crash loop. So no Docker restart rule (nor maxRetryCount) applies there.
+  // The ECS services do not use ECS's container restart policy (restartPolicy, which has no
+  // retry count): a container that exits stops its task, the service starts a new one, and the
+  // deployment circuit breaker ends a crash loop. So no Docker restart rule (nor
+  // maxRetryCount) applies there.
   if (ecs) {
     if (s.restart === "on-failure" || s.restart === "no")
       issue(
         [s.key, "restart"],
-        `("${s.restart}") does not apply to \`platform: ecs\`: ECS starts a new task for every one that stops, and the deployment circuit breaker stops a crash loop; remove it`,
+        `("${s.restart}") does not apply to \`platform: ecs\`: the stack does not use ECS's container restart policy; a container that exits stops its task, the service starts a new one, and the deployment circuit breaker stops a crash loop; remove it`,
       );
     return;
   }

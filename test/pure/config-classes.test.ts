@@ -173,3 +173,21 @@ describe("component guards are quiet", () => {
     }
   });
 });
+
+describe("AWS region names (terraform-provider-aws's own pattern)", () => {
+  it("accepts every partition's regions and refuses zones", async () => {
+    const { AWS_REGION } = await import("../../stacks/config/platform");
+    for (const r of [
+      "eu-central-1",
+      "us-gov-west-1",
+      "cn-north-1",
+      "ap-southeast-4",
+      "eusc-de-east-1",
+      "us-isob-east-1",
+      "il-central-1",
+    ])
+      expect(AWS_REGION.test(r), r).toBe(true);
+    for (const z of ["eu-central-1a", "use1-az1", "europe-central"])
+      expect(AWS_REGION.test(z), z).toBe(false);
+  });
+});

@@ -259,7 +259,10 @@ export const VALUE_CASES: BadConfigCase[] = [
     name: "restart: on-failure on ECS, which has no restart policy",
     stack: "prod-ecs",
     api: { restart: "on-failure" },
-    expect: ['`api-stack:api.restart` ("on-failure") does not apply to `platform: ecs`'],
+    expect: [
+      '`api-stack:api.restart` ("on-failure") does not apply to `platform: ecs`',
+      "the stack does not use ECS's container restart policy",
+    ],
   },
   // Provider settings with typos: the provider would refuse them only after resources exist.
   {
@@ -431,6 +434,16 @@ export const VALUE_TWINS: {
         env: { STATUS_URL: "https://status.example.com/api/v2/summary.json?page=1" },
       }),
     },
+  },
+  {
+    name: "an IPv6 network written in capitals and with a leading zero",
+    stack: "prod-ecs",
+    overrides: ecs({ ingressCidrs: ["2001:0DB8::/32"] }),
+  },
+  {
+    name: "a provider version pinned in the stack file",
+    stack: "prod",
+    overrides: { "docker:version": "4.5.0" },
   },
   {
     name: "haproxy:2.2, the floor itself",
