@@ -11,7 +11,8 @@ import type { CheckResult } from "./target";
 
 export const MIN_DOCKER_API = "1.44";
 
-function apiAtLeast(have: string, want: string): boolean {
+/** "1.44" ≤ "1.45"? Docker API versions compare by major, then minor. */
+export function apiAtLeast(have: string, want: string): boolean {
   const [a1 = 0, a2 = 0] = have.split(".").map(Number);
   const [b1 = 0, b2 = 0] = want.split(".").map(Number);
   return a1 !== b1 ? a1 > b1 : a2 >= b2;

@@ -27,7 +27,11 @@ export function memoryLimit(memoryMb: number | undefined): {
  * replace the container on every `up` (test/docker/facts/docker-read.json, cpus).
  */
 export function providerCpus(cpus: number): string {
-  const nano = BigInt(Math.round(cpus * 1e9));
+  return nanoCpusToString(BigInt(Math.round(cpus * 1e9)));
+}
+
+/** helpers.go nanoInt64ToDecimalString itself, over NanoCPUs: 1e9 → "1.0", 1e10 → "10.". */
+export function nanoCpusToString(nano: bigint): string {
   if (nano === 0n) return "0";
   const str = `${nano / 1_000_000_000n}.${String(nano % 1_000_000_000n).padStart(9, "0")}`;
   if ((str.match(/0/g) ?? []).length === 9) {

@@ -18,7 +18,7 @@ import type { CapturedResource, ProgramRun } from "../../gate";
 import { reveal } from "../helpers/wire";
 import { CONTAINER, NETWORK, VOLUME } from "./facts";
 import { plan, type Plan } from "./plan";
-import { autoName, CreateError, DockerProvider, InitError, type StopFigure } from "./provider";
+import { autoName, DockerProvider, InitError, type StopFigure } from "./provider";
 
 export type { StopFigure } from "./provider";
 
@@ -103,11 +103,6 @@ export class DockerApplier {
     return this.state.get(urn)?.inputs;
   }
 
-  /** The state the provider's Read wrote for this URN: what the next diff compares against. */
-  stateOf(urn: string): Props | undefined {
-    return this.state.get(urn)?.state;
-  }
-
   /** Init errors the engine keeps for this URN (a create whose wait failed). */
   initErrorsOf(urn: string): readonly string[] {
     return this.state.get(urn)?.initErrors ?? [];
@@ -118,16 +113,6 @@ export class DockerApplier {
     return [...this.state.values()]
       .filter((a) => pattern.test(a.urn.slice(a.urn.lastIndexOf("::") + 2)))
       .map((a) => a.physical);
-  }
-
-  /** What a `pulumi preview` of this run would plan, per URN, without touching the engine. */
-  preview(run: ProgramRun): Map<string, Plan> {
-    const out = new Map<string, Plan>();
-    for (const r of managed(run)) {
-      const prior = this.state.get(r.urn);
-      out.set(r.urn, plan(r.type, prior, reveal(r.properties) as Props, r.options));
-    }
-    return out;
   }
 
   /** One `pulumi up`: brings the engine to what the program registered. */
@@ -456,5 +441,3 @@ class Pool {
     }
   }
 }
-
-export { CreateError, InitError };

@@ -12,7 +12,8 @@ import Docker from "dockerode";
 import { pack } from "tar-stream";
 import { dockerCapabilities } from "../../components/lib/container";
 import { parseDuration } from "../../components/lib/duration";
-import { apiAtLeast, CONTAINER, NETWORK, PROVIDER_FACTS, VOLUME } from "./facts";
+import { apiAtLeast } from "../../verify/engine";
+import { CONTAINER, NETWORK, PROVIDER_FACTS, VOLUME } from "./facts";
 import { readContainer, readNetwork, readVolume } from "./read-back";
 
 type Props = Record<string, unknown>;

@@ -5,6 +5,8 @@
  * resource_docker_container_funcs.go:750-981, and the network and volume reads). A field Read
  * does not write (envs, labels, networksAdvanced, volumes, uploads, wait, ...) keeps its input.
  */
+import { nanoCpusToString } from "../../components/lib/container";
+
 type Props = Record<string, unknown>;
 
 const MIB = 1024 * 1024;
@@ -38,25 +40,6 @@ function fraction(n: bigint, div: bigint): string {
   if (rest === 0n) return String(whole);
   const digits = String(div).length - 1;
   return `${whole}.${String(rest).padStart(digits, "0").replace(/0+$/, "")}`;
-}
-
-/**
- * helpers.go nanoInt64ToDecimalString: big.Rat(n, 1e9).FloatString(9); when that string holds
- * exactly nine "0" characters (counting the integer part's), FloatString(1), else the string
- * with its trailing zeros trimmed. So 1e9 → "1.0", 1e10 → "10.", 5e7 → "0.1".
- */
-export function nanoToDecimalString(nano: number): string {
-  if (nano === 0) return "0";
-  const n = BigInt(nano);
-  const whole = n / 1_000_000_000n;
-  const rest = n % 1_000_000_000n;
-  const str = `${whole}.${String(rest).padStart(9, "0")}`;
-  if ((str.match(/0/g) ?? []).length === 9) {
-    // FloatString(1) rounds half away from zero.
-    const tenths = (n * 10n + 500_000_000n) / 1_000_000_000n;
-    return `${tenths / 10n}.${tenths % 10n}`;
-  }
-  return str.replace(/0+$/, "");
 }
 
 const obj = (v: unknown): Props => (v && typeof v === "object" ? (v as Props) : {});
@@ -141,7 +124,7 @@ export function readContainer(info: Props, inputs: Props): Props {
     storageOpts: host.StorageOpt ?? undefined,
   };
   // Only when set: cpus (NanoCPUs > 0), capabilities (either list non-empty).
-  if (Number(host.NanoCpus ?? 0) > 0) out.cpus = nanoToDecimalString(Number(host.NanoCpus));
+  if (Number(host.NanoCpus ?? 0) > 0) out.cpus = nanoCpusToString(BigInt(Number(host.NanoCpus)));
   if (nonEmpty(host.CapAdd) || nonEmpty(host.CapDrop)) {
     out.capabilities = { adds: host.CapAdd ?? undefined, drops: host.CapDrop ?? undefined };
   }

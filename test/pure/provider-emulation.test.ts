@@ -7,11 +7,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cpusRoundTrip, dockerCapabilities, providerCpus } from "../../components/lib/container";
+import {
+  cpusRoundTrip,
+  dockerCapabilities,
+  nanoCpusToString,
+  providerCpus,
+} from "../../components/lib/container";
 import { CONTAINER, fieldFact, NETWORK, PROVIDER_FACTS, VOLUME } from "../docker/facts";
 import { plan } from "../docker/plan";
 import { DockerProvider } from "../docker/provider";
-import { goDurationString, nanoToDecimalString } from "../docker/read-back";
+import { goDurationString } from "../docker/read-back";
 import { reveal, runStack } from "../helpers/program";
 
 const READ = JSON.parse(
@@ -47,7 +52,7 @@ describe("the provider table covers everything our stacks send", () => {
 describe("Read's formatting, against the table's worked examples", () => {
   const cpus = (READ.container.cpus?.examples ?? []) as [string, string][];
   it.each(cpus)("cpus %s reads back as %s", (input, back) => {
-    expect(nanoToDecimalString(Math.round(Number(input) * 1e9))).toBe(back);
+    expect(nanoCpusToString(BigInt(Math.round(Number(input) * 1e9)))).toBe(back);
     expect(providerCpus(Number(input))).toBe(back);
   });
 

@@ -74,10 +74,3 @@ export function fieldFact(type: string, field: string): FieldFact {
 export function isSet(type: string, field: string): boolean {
   return resourceFacts(type).collections?.[field]?.type === "TypeSet";
 }
-
-/** "1.44" ≤ "1.45"? */
-export function apiAtLeast(have: string, want: string): boolean {
-  const [a1, a2] = have.split(".").map(Number) as [number, number];
-  const [b1, b2] = want.split(".").map(Number) as [number, number];
-  return a1 !== b1 ? a1 > b1 : a2 >= b2;
-}
