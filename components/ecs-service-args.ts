@@ -32,6 +32,9 @@ export interface EcsServiceHealthcheck extends Partial<HealthTiming> {
   readonly maxAgeMs?: number;
 }
 
+/** The secrets every ECS service gets besides `secretEnv` (EcsService's secretValues). */
+export const ECS_STACK_SECRETS = ["REDIS_URL", "REDIS_PASSWORD", "SECRET_KEY"] as const;
+
 /** The defaults every ECS service gets; timings and ports are the Docker services' own. */
 export const ECS_SERVICE_DEFAULTS = {
   port: API_SERVICE_DEFAULTS.port,

@@ -6,6 +6,7 @@ import * as lb from "@pulumi/aws/lb";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import {
+  ECS_STACK_SECRETS,
   resolveEcsServiceArgs,
   type EcsServiceArgs,
   type ResolvedEcsServiceArgs,
@@ -159,12 +160,13 @@ export class EcsService extends pulumi.ComponentResource {
 
   /** Every credential goes through Secrets Manager; the container sees them only as `secrets`. */
   private secretValues(a: Resolved): Record<string, pulumi.Input<string>> {
-    return {
-      ...a.secretEnv,
+    // Typed by ECS_STACK_SECRETS, which config also reads (names that differ only in case).
+    const own: Record<(typeof ECS_STACK_SECRETS)[number], pulumi.Input<string>> = {
       REDIS_URL: a.redis.url,
       REDIS_PASSWORD: a.redis.password,
       SECRET_KEY: a.secretKey,
     };
+    return { ...a.secretEnv, ...own };
   }
 
   private createTaskDefinition(

@@ -14,7 +14,7 @@ export const PROD_MIN_WEB_REPLICAS = 2;
 export const PROD_EDGE_PORTS = { httpPort: 80, httpsPort: 443 } as const;
 
 /** What `edgeCertificate` / `edgePrivateKey` must start with, and how to set each from a file. */
-const TLS_SECRETS = [
+export const TLS_SECRETS = [
   {
     key: "edgeCertificate",
     file: "cert.pem",

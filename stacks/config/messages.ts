@@ -33,14 +33,31 @@ function secretPath(path: readonly string[]): boolean {
 }
 
 /**
- * One issue as a line of the error. `topLevel` are the stack file's keys (`api`, `redis`, …),
- * taken from the schema so a new service's key gets the same hints.
+ * One issue as the problems it reports, one line each: several unknown keys in one object come
+ * as one zod issue but are several problems, so the count matches the list. `topLevel` are the
+ * stack file's keys (`api`, `redis`, …), taken from the schema so a new service's key gets the
+ * same hints.
  */
 export function describeIssue(
   issue: z.core.$ZodIssue,
   input: Record<string, unknown>,
   topLevel: readonly string[],
   secureKeys: ReadonlySet<string> = new Set(),
+): string[] {
+  if (issue.code === "unrecognized_keys") {
+    const path = issue.path.map(String);
+    const where = path.length ? `${PROJECT}:${path.join(".")}.` : `${PROJECT}:`;
+    return issue.keys.map(
+      (k) => `\`${where}${k}\` is not a known key: ${unknownKeyHint(path, k, topLevel)}`,
+    );
+  }
+  return [describeOne(issue, input, secureKeys)];
+}
+
+function describeOne(
+  issue: z.core.$ZodIssue,
+  input: Record<string, unknown>,
+  secureKeys: ReadonlySet<string>,
 ): string {
   const path = issue.path.map(String);
   const key = `${PROJECT}:${path.join(".")}`;
@@ -52,12 +69,6 @@ export function describeIssue(
     secureKeys.has(`${PROJECT}:${path[0] ?? ""}`) ||
     looksLikeCredential(valueAt(input, issue.path));
   switch (issue.code) {
-    case "unrecognized_keys": {
-      const where = path.length ? `${key}.` : `${PROJECT}:`;
-      return issue.keys
-        .map((k) => `\`${where}${k}\` is not a known key: ${unknownKeyHint(path, k, topLevel)}`)
-        .join("\n  - ");
-    }
     case "invalid_key": {
       // A record's key (an env var name): zod's own "Invalid key in record" says nothing.
       const inner = issue.issues[0]?.message;
@@ -173,7 +184,7 @@ function sizeMessage(
       : `\`${key}\` must list at most ${n} entr${n === 1 ? "y" : "ies"}${shown}: remove some`;
   }
   if (issue.origin === "string")
-    return `\`${key}\` must be ${small ? "at least" : "at most"} ${String(bound)} characters long${secret ? "" : shown}`;
+    return `\`${key}\` must be ${small ? "at least" : "at most"} ${String(bound)} characters long${shown}`;
   return small
     ? `\`${key}\` must be at least ${String(bound)}${shown}: raise it to ${String(bound)} or more`
     : `\`${key}\` must be at most ${String(bound)}${shown}: lower it to ${String(bound)} or less`;

@@ -83,9 +83,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const result = rootSchema(secretKeys, raw.plainSecretLeaves).safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues)
-      // One problem per line, so the count matches what is listed (several unknown keys in
-      // one object come as one zod issue).
-      problems.push(...describeIssue(issue, input, TOP_LEVEL_KEYS, secretKeys).split("\n  - "));
+      problems.push(...describeIssue(issue, input, TOP_LEVEL_KEYS, secretKeys));
   }
   const rawRegion = raw.values["aws:region"];
   // An availability zone ("eu-central-1a") or anything else that is not a region would reach

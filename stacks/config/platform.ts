@@ -12,6 +12,7 @@ import { ECS_PLATFORM_DEFAULTS as P } from "../../components/ecs-platform";
 import {
   checkEcsServiceSettings,
   ECS_SERVICE_DEFAULTS as S,
+  ECS_STACK_SECRETS,
   type EcsServiceSettings,
 } from "../../components/ecs-service-args";
 import { FARGATE_MAX_STOP_TIMEOUT_S, isRootUser } from "../../components/lib/fargate";
@@ -19,6 +20,7 @@ import { DEFAULT_ACCEPTED_SSL_POLICIES } from "../../policy/lib/ecs-lb";
 import { parseCidr } from "../../policy/lib/network";
 import { awsId, cliNumber, distinct, logRetentionDays, type Issue } from "./fields";
 import type { ParsedStack, ServiceConfig, WorkerConfig } from "./schema";
+import { TLS_SECRETS } from "./edge-rules";
 import { servicesOf } from "./service-list";
 
 export const PLATFORMS = ["docker", "ecs"] as const;
@@ -45,22 +47,19 @@ const cidrBlock = z
   .superRefine((v, ctx) => {
     // The AWS provider refuses a CIDR with host bits set (terraform-provider-aws
     // IPv4CIDRNetworkAddress / IPv6CIDRNetworkAddress); say the network address instead.
-    const network = networkAddressOf(v);
-    const parsed = parseCidr(v);
-    // Compare addresses, not spellings: 2001:DB8::/32 and 2001:0db8::/32 are networks too.
-    if (
-      network !== undefined &&
-      parsed !== undefined &&
-      parsed[0].toNormalizedString() !== ipaddr.parse(network.split("/")[0]!).toNormalizedString()
-    )
+    const network = networkWithHostBits(v);
+    if (network !== undefined)
       ctx.addIssue({
         code: "custom",
         message: `("${v}") has host bits set: AWS refuses it; use its network, "${network}"`,
       });
   });
 
-/** "203.0.113.7/24" → "203.0.113.0/24" (ipaddr.js), or undefined when it is not a CIDR. */
-function networkAddressOf(cidr: string): string | undefined {
+/**
+ * "203.0.113.7/24" → "203.0.113.0/24" (ipaddr.js); undefined for a network address, however it
+ * is spelt ("2001:0DB8::/32" is one), and for what is not a CIDR.
+ */
+function networkWithHostBits(cidr: string): string | undefined {
   const parsed = parseCidr(cidr);
   if (!parsed) return undefined;
   const [addr, prefix] = parsed;
@@ -68,7 +67,9 @@ function networkAddressOf(cidr: string): string | undefined {
     addr.kind() === "ipv4"
       ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${prefix}`)
       : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${prefix}`);
-  return `${net.toString()}/${prefix}`;
+  return net.toNormalizedString() === addr.toNormalizedString()
+    ? undefined
+    : `${net.toString()}/${prefix}`;
 }
 
 /**
@@ -249,7 +250,7 @@ export function checkPlatform(c: ParsedStack, prod: boolean, issue: Issue): void
         : "cannot work here: every task has a read-only root filesystem, which ECS Exec does not support (the SSM agent must write its state); remove it and debug with the task's logs, or a one-off task of your own",
     );
   // Settings only the edge proxy reads: on ECS the ALB serves `ecs.certificateArn` instead.
-  for (const key of ["edgeCertificate", "edgePrivateKey"] as const)
+  for (const { key } of TLS_SECRETS)
     if (c[key] !== undefined)
       issue(
         [key],
@@ -259,7 +260,7 @@ export function checkPlatform(c: ParsedStack, prod: boolean, issue: Issue): void
   // (components/ecs-service-parts.ts, createSecrets), beside the stack's own REDIS_URL,
   // REDIS_PASSWORD and SECRET_KEY: names that differ only in case would be one resource, and
   // the engine stops on the duplicate part-way through the deploy.
-  const seen = new Map(ECS_STACK_SECRETS.map((n) => [n.toLowerCase(), n]));
+  const seen = new Map<string, string>(ECS_STACK_SECRETS.map((n) => [n.toLowerCase(), n]));
   for (const name of Object.keys(c.secretEnv ?? {})) {
     const other = seen.get(name.toLowerCase());
     if (other !== undefined && other !== name)
@@ -271,9 +272,6 @@ export function checkPlatform(c: ParsedStack, prod: boolean, issue: Issue): void
   }
   for (const { key, service } of servicesOf(c)) checkEcsService(key, service, ecs, prod, issue);
 }
-
-/** The secrets every ECS service gets besides `secretEnv` (components/ecs-service.ts, secretValues). */
-const ECS_STACK_SECRETS = ["REDIS_URL", "REDIS_PASSWORD", "SECRET_KEY"];
 
 /** The pack's `ecs-desired-count` minimum in production (policy/config/prod.json, 2). */
 export const PROD_MIN_ECS_TASKS = 2;
