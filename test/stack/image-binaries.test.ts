@@ -29,7 +29,7 @@ const BUILTINS = new Set(
  * shell and the first word of every simple command and command substitution in its script
  * (past assignments, redirections, `exec` and `timeout <secs>`).
  */
-export function programsOf(argv: readonly string[]): string[] {
+function programsOf(argv: readonly string[]): string[] {
   const [kind, ...rest] = argv;
   const exec = kind === "CMD" ? rest : kind === "CMD-SHELL" ? ["sh", "-c", rest[0] ?? ""] : argv;
   const script = shellScript(exec);
