@@ -64,10 +64,20 @@ export function createReplicationGroup(
   );
   const authToken = pulumi.secret(token(parent, name, "auth-token"));
   const replicated = a.numCacheClusters >= 2;
+  const restore = restoreOf(a);
+  // The final snapshot's name must change with each restore: the group a restore replaces leaves
+  // its final snapshot under the old name, and ElastiCache refuses a second snapshot of that name
+  // when the new group is deleted in turn. New `keepers` values replace the RandomId
+  // (terraform-provider-random internal/planmodifiers/map/mapplanmodifiers.go,
+  // RequiresReplaceIfValuesNotNull), so a new source draws a new suffix; without `restoreFrom`
+  // the keepers are ignored, so removing the block after a restore changes nothing.
   const finalSnapshot = new random.RandomId(
     `${name}-final-snapshot`,
-    { byteLength: 4 },
-    { parent },
+    {
+      byteLength: 4,
+      ...(restore.key === undefined ? {} : { keepers: { restoreFrom: restore.key } }),
+    },
+    { parent, ...restore.ignore(["keepers"]) },
   );
   const cache = new elasticache.ReplicationGroup(
     `${name}-valkey`,
@@ -91,6 +101,8 @@ export function createReplicationGroup(
       snapshotRetentionLimit: a.snapshotRetentionLimit,
       snapshotWindow: a.snapshotWindow,
       maintenanceWindow: a.maintenanceWindow,
+      snapshotName: a.restoreFrom?.snapshotName,
+      snapshotArns: a.restoreFrom?.snapshotArns,
       finalSnapshotIdentifier: pulumi.interpolate`api-stack-${a.stack}-final-${finalSnapshot.hex}`,
       autoMinorVersionUpgrade: true,
       applyImmediately: false,
@@ -103,10 +115,50 @@ export function createReplicationGroup(
         },
       ],
     },
-    { ...keep, additionalSecretOutputs: ["authToken"] },
+    { ...keep, additionalSecretOutputs: ["authToken"], ...restore.ignore(RESTORE_FIELDS) },
   );
   const host = cache.primaryEndpointAddress;
   return { cache, connection: connection(host, pulumi.output(a.port), "default", authToken) };
+}
+
+/**
+ * The group's create-time-only inputs. Both are ForceNew in terraform-provider-aws
+ * (hashicorp/terraform-provider-aws internal/service/elasticache/replication_group.go at
+ * 001b6364c1a3b3045e152f655440a6d47eb44a70, resourceReplicationGroup's schema: "snapshot_arns"
+ * line 387, ForceNew line 390; "snapshot_name" line 411, ForceNew line 414; neither is Computed),
+ * and @pulumi/aws 7.48.0 documents "Changing the `snapshotName` forces a new resource". So
+ * setting or changing one replaces the group, and so would removing one, which is why they are
+ * ignored while `restoreFrom` is unset: the engine then keeps the old inputs (pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go, processIgnoreChanges: "sets the value for each
+ * ignoreChanges property in inputs to the value from oldInputs").
+ *
+ * The replacement is create-before-delete: the bridge asks for delete-before-replace only for a
+ * resource marked so or an auto-name set by hand (pulumi/pulumi-aws provider/resource_overrides.go
+ * at 015d343812852f40a045a28e7f6e04bca69548f3 marks aws_elasticache_replication_group neither and
+ * auto-names replication_group_id, 40 characters; pulumi-terraform-bridge pkg/tfbridge/schema.go,
+ * nameRequiresDeleteBeforeReplace), and this component sets no `deleteBeforeReplace` and no
+ * physical group id, so the new group gets its own id and both exist until the old one is deleted.
+ * A `protect`ed group is not replaced at all: the engine refuses while both the old and the new
+ * state are protected (pkg/resource/deploy/step_generator.go at 00285a9b6248a4a7606fd8eb3d3485f7c2e5de12,
+ * continueStepsFromDiff: `if new.Protect && old.Protect`, "we do allow unprotecting and replacing
+ * to happen in a single update cycle").
+ */
+export const RESTORE_FIELDS = ["snapshotName", "snapshotArns"];
+
+/** The restore source as one string (`keepers`), and `ignoreChanges` for when there is none. */
+function restoreOf(a: Resolved): {
+  key: string | undefined;
+  ignore: (fields: string[]) => { ignoreChanges?: string[] };
+} {
+  const r = a.restoreFrom;
+  const key =
+    r?.snapshotName !== undefined
+      ? `snapshotName:${r.snapshotName}`
+      : r?.snapshotArns !== undefined
+        ? // A set in the provider (TypeSet), so order does not matter; ARNs hold no commas.
+          `snapshotArns:${[...r.snapshotArns].sort().join(",")}`
+        : undefined;
+  return { key, ignore: (fields) => (key === undefined ? { ignoreChanges: fields } : {}) };
 }
 
 /** A serverless cache: TLS always on, an RBAC user group with the app's user. */

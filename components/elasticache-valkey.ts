@@ -36,6 +36,24 @@ export function elastiCacheEnvironmentDefaults(production: boolean) {
 /** How the cache is provisioned; the stack file's `redis.flavour`. */
 export type ElastiCacheFlavour = "replication-group" | "serverless";
 
+/**
+ * Where a replication group's data comes from when ElastiCache creates it: exactly one of an
+ * ElastiCache snapshot or RDB files in S3. ElastiCache restores only into a new cache, so on an
+ * existing group this is a replacement (see `createReplicationGroup`).
+ */
+export interface ElastiCacheRestoreArgs {
+  /** An ElastiCache snapshot in this account and region, by name, 1–255 characters. @default none */
+  readonly snapshotName?: string;
+  /** RDB files in S3, "arn:aws:s3:::bucket/key.rdb" (any partition). @default none */
+  readonly snapshotArns?: string[];
+  /**
+   * The stack's own name, confirming that the current cache is replaced; required in production.
+   * Another stack's name never confirms, so a block copied between stack files does not.
+   * @default none
+   */
+  readonly confirmReplace?: string;
+}
+
 export interface ElastiCacheValkeyArgs {
   /** `replication-group` (sized nodes) or `serverless` (pay per use). @default "replication-group" */
   readonly flavour?: ElastiCacheFlavour;
@@ -73,9 +91,15 @@ export interface ElastiCacheValkeyArgs {
   readonly protectData?: boolean;
   /** The stack name, for descriptions and snapshot names. */
   readonly stack: string;
+  /**
+   * Replication group only: create the group from a snapshot. On an existing group this replaces
+   * it; production needs `confirmReplace`. @default none: an empty cache
+   */
+  readonly restoreFrom?: ElastiCacheRestoreArgs;
 }
 
-export type ResolvedElastiCacheValkeyArgs = Required<ElastiCacheValkeyArgs>;
+export type ResolvedElastiCacheValkeyArgs = Required<Omit<ElastiCacheValkeyArgs, "restoreFrom">> &
+  Pick<ElastiCacheValkeyArgs, "restoreFrom">;
 type Resolved = ResolvedElastiCacheValkeyArgs;
 
 /**
@@ -124,6 +148,13 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
         "`allowedSecurityGroupIds` and `allowedCidrs` are both empty: nothing could reach the cache",
       );
     }
+    const restore = a.restoreFrom;
+    if (restore === undefined) return;
+    const problem =
+      a.flavour === "serverless"
+        ? { key: "restoreFrom", message: "applies to replication groups only: remove it" }
+        : restoreProblem(restore, a.production, a.stack);
+    if (problem) throw argError(this, `\`${problem.key}\` ${problem.message}`);
   }
 
   private createSecurityGroup(name: string, a: Resolved): ec2.SecurityGroup {
@@ -173,6 +204,46 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
         ),
     );
   }
+}
+
+/**
+ * Why `restoreFrom` may not run, or `undefined`; `key` is the argument to blame, under
+ * `restoreFrom`. The config (stacks/config/parse.ts) reports the same problem, worded for the
+ * stack file, before any resource exists; the component repeats it for other callers.
+ */
+export function restoreProblem(
+  r: ElastiCacheRestoreArgs,
+  production: boolean,
+  stack: string,
+): { key: string; message: string } | undefined {
+  const sources = [r.snapshotName, r.snapshotArns].filter((s) => s !== undefined).length;
+  if (sources !== 1)
+    return {
+      key: "restoreFrom",
+      message: `needs exactly one of \`snapshotName\` and \`snapshotArns\` (got ${sources === 0 ? "neither" : "both"})`,
+    };
+  const confirm = "restoreFrom.confirmReplace";
+  if (r.confirmReplace !== undefined && r.confirmReplace !== stack)
+    return {
+      key: confirm,
+      message: `is "${r.confirmReplace}", but this stack is "${stack}": a confirmation written for another stack confirms nothing here; set it to "${stack}" if you mean to replace this stack's cache`,
+    };
+  if (production && r.confirmReplace === undefined)
+    return { key: confirm, message: replaceWarning(stack) };
+  return undefined;
+}
+
+/**
+ * What a restore does to a production cache and what to do first. A restore replaces the group:
+ * terraform-provider-aws marks both snapshot fields ForceNew (see createReplicationGroup).
+ */
+function replaceWarning(stack: string): string {
+  return [
+    `is required in production, because \`restoreFrom\` replaces the cache: ElastiCache restores only into a new cache, so the update creates a new replication group from the snapshot, moves the API to it and deletes the current group. The cache then holds the snapshot's data; everything written since that snapshot is gone from it (kept only in the deleted group's final snapshot).`,
+    "First take a manual snapshot of the current group: `aws elasticache create-snapshot --replication-group-id <id> --snapshot-name <name>` (the id from `aws elasticache describe-replication-groups`), and wait until `aws elasticache describe-snapshots --snapshot-name <name>` shows it `available`.",
+    `Then confirm with \`pulumi config set --path redis.restoreFrom.confirmReplace ${stack}\`; a protected cache (\`redis.protectData\`, on in production) also needs \`redis.protectData: false\` for that one update.`,
+    "After that update remove `restoreFrom` and `protectData: false` again (docs/redis-backends.md, Restoring ElastiCache from a snapshot)",
+  ].join(" ");
 }
 
 /** Every default in one place, with `??` so an explicit `undefined` still gets it. */

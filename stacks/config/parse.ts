@@ -4,6 +4,7 @@
  */
 import { closest, distance } from "fastest-levenshtein";
 import { PROJECT } from "./fields";
+import { restoreConfirmationProblem } from "./managed";
 import { ConfigError, describeIssue } from "./messages";
 import { ACM_CERTIFICATE_ARN, AWS_REGION } from "./platform";
 import {
@@ -112,6 +113,15 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       `\`${PROJECT}:ecs.certificateArn\` is in ${certRegion}, but the ALB is in \`aws:region\` ${awsRegion}: an ALB takes only certificates from its own region; request or import the certificate in ${awsRegion}`,
     );
   }
+  // Only parse.ts knows the stack's name, which confirms a restore that replaces the cache.
+  const restore = result.success
+    ? restoreConfirmationProblem(
+        result.data.redis,
+        result.data.environment === "production",
+        raw.stack,
+      )
+    : undefined;
+  if (restore) problems.push(restore);
   if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
   const c = result.data;
   return {

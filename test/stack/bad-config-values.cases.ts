@@ -386,6 +386,75 @@ export const VALUE_CASES: BadConfigCase[] = [
     overrides: ecs({ ingressCidrs: ["198.51.100.0/24", "198.51.100.0/24"] }),
     expect: ['`api-stack:ecs.ingressCidrs` lists "198.51.100.0/24" twice', "list it once"],
   },
+  // Restoring ElastiCache from a snapshot replaces the replication group (ForceNew upstream).
+  {
+    name: "a restore in production without the replacement confirmed",
+    stack: "prod-elasticache",
+    redis: { restoreFrom: { snapshotName: "api-stack-before-upgrade" } },
+    expect: [
+      "`api-stack:redis.restoreFrom.confirmReplace` is required in production",
+      "everything written since that snapshot is gone from it",
+      "aws elasticache create-snapshot --replication-group-id",
+      "pulumi config set --path redis.restoreFrom.confirmReplace prod-elasticache",
+      "`redis.protectData: false`",
+    ],
+  },
+  {
+    name: "a restore confirmed with another stack's name, as copied from its stack file",
+    stack: "prod-elasticache",
+    redis: { restoreFrom: { snapshotName: "api-stack-before-upgrade", confirmReplace: "prod" } },
+    expect: [
+      '`api-stack:redis.restoreFrom.confirmReplace` is "prod", but this stack is "prod-elasticache"',
+    ],
+  },
+  {
+    name: "an S3 URL where the restore takes an ARN",
+    stack: "prod-elasticache",
+    redis: {
+      restoreFrom: {
+        snapshotArns: ["s3://acme-cache-backups/valkey/dump.rdb"],
+        confirmReplace: "prod-elasticache",
+      },
+    },
+    expect: [
+      '`api-stack:redis.restoreFrom.snapshotArns.0` ("s3://acme-cache-backups/valkey/dump.rdb") is an S3 URL',
+      '"arn:aws:s3:::acme-cache-backups/valkey/dump.rdb"',
+    ],
+  },
+  {
+    name: "a restore from both a snapshot and S3",
+    stack: "prod-elasticache",
+    redis: {
+      restoreFrom: {
+        snapshotName: "api-stack-before-upgrade",
+        snapshotArns: ["arn:aws:s3:::acme-cache-backups/valkey/dump.rdb"],
+        confirmReplace: "prod-elasticache",
+      },
+    },
+    expect: ["`api-stack:redis.restoreFrom` has both `snapshotName` and `snapshotArns`"],
+  },
+  {
+    name: "a snapshot ARN where the restore takes the snapshot's name",
+    stack: "prod-elasticache",
+    redis: {
+      restoreFrom: {
+        snapshotName: "arn:aws:elasticache:eu-central-1:123456789012:snapshot:before-upgrade",
+        confirmReplace: "prod-elasticache",
+      },
+    },
+    expect: [
+      "`api-stack:redis.restoreFrom.snapshotName`",
+      "is an ARN: give only the snapshot's name",
+    ],
+  },
+  {
+    name: "a restore on a serverless cache",
+    stack: "prod-serverless",
+    redis: {
+      restoreFrom: { snapshotName: "api-stack-before-upgrade", confirmReplace: "prod-serverless" },
+    },
+    expect: ["`api-stack:redis.restoreFrom` applies to replication groups only"],
+  },
 ];
 
 /** Valid twins: each differs from a bad case above by the one setting that makes it right. */
@@ -454,5 +523,29 @@ export const VALUE_TWINS: {
     name: "the network address of the CIDR",
     stack: "prod-ecs",
     overrides: ecs({ ingressCidrs: ["203.0.113.0/24"] }),
+  },
+  {
+    name: "a restore in production confirmed with this stack's own name",
+    stack: "prod-elasticache",
+    overrides: {
+      "api-stack:redis": merge(stackObject("prod-elasticache", "redis"), {
+        restoreFrom: {
+          snapshotName: "api-stack-before-upgrade",
+          confirmReplace: "prod-elasticache",
+        },
+      }),
+    },
+  },
+  {
+    name: "a restore from an RDB file's S3 ARN, in the GovCloud partition",
+    stack: "prod-elasticache",
+    overrides: {
+      "api-stack:redis": merge(stackObject("prod-elasticache", "redis"), {
+        restoreFrom: {
+          snapshotArns: ["arn:aws-us-gov:s3:::acme-cache-backups/valkey/dump.rdb"],
+          confirmReplace: "prod-elasticache",
+        },
+      }),
+    },
   },
 ];
