@@ -33,8 +33,8 @@ export function createServer(
   volume: docker.Volume,
 ): docker.Container {
   const conf = pulumi
-    .all([a.password, a.probePassword, a.adminPassword])
-    .apply(([appPassword, probePassword, adminPassword]) =>
+    .all([a.password, a.probePassword, a.adminPassword, a.backupPassword])
+    .apply(([appPassword, probePassword, adminPassword, backupPassword]) =>
       renderRedisConf({
         port: a.port,
         appendfsync: a.appendfsync,
@@ -43,6 +43,7 @@ export function createServer(
         appPassword,
         probePassword,
         adminPassword,
+        backupPassword: a.backup === undefined ? undefined : backupPassword,
         dir: REDIS_PATHS.data,
       }),
     );

@@ -4,6 +4,7 @@ import type { HealthTiming } from "./lib/healthcheck";
 import { redisEngine } from "./lib/image-ref";
 import { REDIS_USERS, type Appendfsync, type EvictionPolicy } from "./lib/redis-conf";
 import { createServer, REDIS_ALIAS, type RedisEngine } from "./local-redis-server";
+import { RedisBackup, type OffsiteArgs } from "./redis-backup";
 import { redisConnection, secretRedisUrl, type RedisConnectionOutputs } from "./redis-connection";
 import { argError, FORMER_TYPES, stackLabels, TYPES, withFormerType } from "./types";
 
@@ -75,6 +76,13 @@ export interface LocalRedisArgs {
   readonly protectData?: boolean;
   /** Probe timing, ms. @default interval 10s, timeout 3s, retries 5, start period 10s */
   readonly healthcheck?: HealthTiming;
+  /**
+   * Scheduled snapshots (components/redis-backup.ts), taken as the ACL user `backup` with
+   * `backupPassword`. @default none (config requires them in production)
+   */
+  readonly backup?: LocalRedisBackupArgs;
+  /** The `backup` ACL user's password; required with `backup`. Secret. @default none */
+  readonly backupPassword?: pulumi.Input<string>;
   /** The stack name, for labels. */
   readonly stack: string;
 }
@@ -87,9 +95,23 @@ export interface LocalRedisArgs {
  * const redis = new LocalRedis("cache", { networkName: nets.backendName, password, probePassword, adminPassword, production: false, stack: "dev" });
  * // redis.connection.url is a secret "redis://default:…@redis:6379"
  */
+/** `LocalRedisArgs.backup`: the schedule and the offsite copies. */
+export interface LocalRedisBackupArgs {
+  /** Between snapshots, ms. @default 240000 (4 min) */
+  readonly everyMs?: number;
+  /** Good snapshots kept. @default 48 */
+  readonly keep?: number;
+  /** The snapshot container's memory limit, MB. @default 128 */
+  readonly memoryMb?: number;
+  /** Copies in an S3-compatible bucket. @default none */
+  readonly offsite?: OffsiteArgs;
+}
+
 export class LocalRedis extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   public readonly volume: docker.Volume;
+  /** With `backup`: the snapshot (and offsite) containers and their volume. */
+  public readonly backup?: RedisBackup;
   public readonly connection: RedisConnectionOutputs;
   /** An operator's URL (ACL user `admin`) for `npm run verify` and backups. Secret. */
   public readonly adminUrl: pulumi.Output<string>;
@@ -113,6 +135,7 @@ export class LocalRedis extends pulumi.ComponentResource {
     this.volume = this.createVolume(name, a);
     this.container = createServer(this, name, a, engine, this.volume);
     this.containerName = this.container.name;
+    this.backup = this.createBackup(name, a, engine);
     const inside = { host: REDIS_ALIAS, port: a.port, tls: false };
     this.connection = redisConnection({
       ...inside,
@@ -130,7 +153,36 @@ export class LocalRedis extends pulumi.ComponentResource {
       adminUrl: this.adminUrl,
       containerName: this.containerName,
       hostUrls: this.hostUrls,
+      backupContainerName: this.backup?.containerName,
+      offsiteContainerName: this.backup?.offsiteContainerName,
     });
+  }
+
+  private createBackup(
+    name: string,
+    a: ResolvedLocalRedisArgs,
+    engine: RedisEngine,
+  ): RedisBackup | undefined {
+    if (a.backup === undefined || a.backupPassword === undefined) return undefined;
+    return new RedisBackup(
+      `${name}-backup`,
+      {
+        ...a.backup,
+        image: a.image,
+        engine,
+        networkName: a.networkName,
+        host: REDIS_ALIAS,
+        port: a.port,
+        password: a.backupPassword,
+        user: a.user,
+        restart: a.restart,
+        maxRetryCount: a.maxRetryCount,
+        protectData: a.protectData,
+        dependsOn: [this.container],
+        stack: a.stack,
+      },
+      { parent: this },
+    );
   }
 
   /** The second line behind the config schema; returns the image's engine. */
@@ -147,6 +199,9 @@ export class LocalRedis extends pulumi.ComponentResource {
         this,
         `\`image\` "${a.image}" is not a redis or valkey image: use e.g. "redis:7.4-alpine" or "valkey/valkey:8.1-alpine"`,
       );
+    }
+    if (a.backup !== undefined && a.backupPassword === undefined) {
+      throw argError(this, "`backup` needs `backupPassword`: pass StackSecrets' backupPassword");
     }
     if (a.debugPort !== undefined && a.debugNetworkName === undefined) {
       throw argError(
@@ -178,10 +233,10 @@ export class LocalRedis extends pulumi.ComponentResource {
   }
 }
 
-export type ResolvedLocalRedisArgs = Required<
-  Omit<LocalRedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">
-> &
-  Pick<LocalRedisArgs, "debugPort" | "maxRetryCount" | "debugNetworkName">;
+type OptionalArgs =
+  "debugPort" | "maxRetryCount" | "debugNetworkName" | "backup" | "backupPassword";
+export type ResolvedLocalRedisArgs = Required<Omit<LocalRedisArgs, OptionalArgs>> &
+  Pick<LocalRedisArgs, OptionalArgs>;
 
 /** Every default in one place, with `??` so an explicit `undefined` still gets it. */
 export function resolveLocalRedisArgs(args: LocalRedisArgs): ResolvedLocalRedisArgs {

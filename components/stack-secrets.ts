@@ -11,6 +11,8 @@ export interface StackSecretsArgs {
   readonly passwordLength?: number;
   /** Generate the local Redis's three ACL passwords; managed caches bring their own. @default true */
   readonly redisPasswords?: boolean;
+  /** Generate the password of the local Redis's `backup` ACL user. @default false */
+  readonly backupPassword?: boolean;
 }
 
 /**
@@ -29,6 +31,8 @@ export class StackSecrets extends pulumi.ComponentResource {
   public readonly probePassword?: pulumi.Output<string>;
   /** The operators' Redis password (ACL user `admin`). Secret. */
   public readonly adminPassword?: pulumi.Output<string>;
+  /** The snapshot container's Redis password (ACL user `backup`: SYNC and REPLCONF). Secret. */
+  public readonly backupPassword?: pulumi.Output<string>;
   /** 32 random bytes as 64 hex characters. Secret. */
   public readonly secretKey: pulumi.Output<string>;
 
@@ -47,11 +51,17 @@ export class StackSecrets extends pulumi.ComponentResource {
         this.createPassword(`${name}-redis-admin-password`, a.passwordLength),
       );
     }
+    if (a.redisPasswords && a.backupPassword) {
+      this.backupPassword = pulumi.secret(
+        this.createPassword(`${name}-redis-backup-password`, a.passwordLength),
+      );
+    }
     this.secretKey = pulumi.secret(a.secretKey ?? this.createSecretKey(`${name}-secret-key`));
     this.registerOutputs({
       redisPassword: this.redisPassword,
       probePassword: this.probePassword,
       adminPassword: this.adminPassword,
+      backupPassword: this.backupPassword,
       secretKey: this.secretKey,
     });
   }

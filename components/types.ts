@@ -8,6 +8,7 @@ export const TYPES = {
   Networks: "api-stack:components:Networks",
   StackSecrets: "api-stack:components:StackSecrets",
   LocalRedis: "api-stack:components:LocalRedis",
+  RedisBackup: "api-stack:components:RedisBackup",
   ApiService: "api-stack:components:ApiService",
   ElastiCacheValkey: "api-stack:components:ElastiCacheValkey",
   ExternalRedis: "api-stack:components:ExternalRedis",

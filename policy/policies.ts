@@ -59,6 +59,7 @@ import {
 } from "./rules/ecs";
 import { unknownValueProvenance } from "./rules/provenance";
 import { redisBackendDefined } from "./rules/redis-backend";
+import { redisHasBackups } from "./rules/redis-backups";
 import {
   elasticachePrivateSubnets,
   redisCachePortNotWorldOpen,
@@ -79,6 +80,8 @@ export const allPolicies: Policies = [
   redisCachePortNotWorldOpen,
   elasticachePrivateSubnets,
   redisBackendDefined,
+  // Backups (rules/redis-backups.ts).
+  redisHasBackups,
 
   // Healthchecks (rules/healthchecks.ts, rules/redis-healthchecks.ts).
   containerHealthcheckRequired,

@@ -16,6 +16,7 @@ const secrets = new StackSecrets("app", {
   redisPassword: cfg.secrets.redisPassword ? config.requireSecret("redisPassword") : undefined,
   secretKey: cfg.secrets.secretKey ? config.requireSecret("secretKey") : undefined,
   redisPasswords: cfg.redis.mode === "local",
+  backupPassword: cfg.redis.mode === "local" && cfg.redis.backup !== undefined,
 });
 
 const secretEnv =
@@ -54,6 +55,9 @@ export const apiHealthPath = cfg.api.healthcheck.path;
 export const apiStartPeriodSeconds = cfg.api.healthcheck.startPeriodMs / 1_000;
 export const apiContainerName = api?.containerName;
 export const redisContainerName = redis.containerName;
+/** `npm run backup` / `npm run restore`: the snapshot container, and the offsite one if any. */
+export const redisBackupContainerName = redis.backupContainerName;
+export const redisOffsiteContainerName = redis.offsiteContainerName;
 export const redisMode = cfg.redis.mode;
 export const redisHost = redis.connection.host;
 export const redisPort = redis.connection.port;

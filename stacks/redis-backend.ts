@@ -20,6 +20,9 @@ export interface RedisBackend {
   /** Networks the API joins to reach it (besides the edge network). */
   readonly networkNames: pulumi.Output<string>[];
   readonly containerName?: pulumi.Output<string>;
+  /** A local Redis with `backup`: the snapshot container, and the offsite one if any. */
+  readonly backupContainerName?: pulumi.Output<string>;
+  readonly offsiteContainerName?: pulumi.Output<string>;
   readonly adminUrl?: pulumi.Output<string>;
   readonly hostUrls?: { app: pulumi.Output<string>; admin: pulumi.Output<string> };
 }
@@ -65,8 +68,20 @@ export function createRedisBackend(
       // stacks/config/platform.ts refuses a local Redis without the Docker platform.
       if (networks === undefined)
         throw new pulumi.RunError("a local Redis needs the Docker platform");
+      const offsite = r.backup?.offsite;
       const redis = new LocalRedis("cache", {
         ...r,
+        backup: r.backup && {
+          ...r.backup,
+          offsite: offsite && {
+            ...offsite,
+            accessKeyId: config.requireSecret("backupAccessKeyId"),
+            secretAccessKey: config.requireSecret("backupSecretAccessKey"),
+            // Outbound to the store; the backend network is internal.
+            networkName: networks.edgeName,
+          },
+        },
+        backupPassword: secrets.backupPassword as pulumi.Output<string> | undefined,
         production: cfg.production,
         networkName: networks.backendName as pulumi.Output<string>,
         password: secrets.redisPassword as pulumi.Output<string>,
@@ -80,6 +95,8 @@ export function createRedisBackend(
         dependsOn: [redis.container],
         networkNames: [networks.backendName as pulumi.Output<string>],
         containerName: redis.containerName,
+        backupContainerName: redis.backup?.containerName,
+        offsiteContainerName: redis.backup?.offsiteContainerName,
         adminUrl: redis.adminUrl,
         hostUrls: redis.hostUrls,
       };

@@ -29,7 +29,18 @@ export const REDIS_USERS = {
   probe: "probe",
   /** Full rights, for operators: CONFIG GET, BGSAVE, ACL. Never given to the API. */
   admin: "admin",
+  /** May only take a snapshot over the replication protocol (`redis-cli --rdb`). */
+  backup: "backup",
 } as const;
+
+/**
+ * What `redis-cli --rdb` needs and nothing more. After AUTH (which every user may send) the
+ * client sends `REPLCONF rdb-only 1` and then `SYNC` (redis/redis src/redis-cli.c, getRDB →
+ * sendReplconf, sendSync); it touches no key, so no key or channel pattern is granted.
+ * test/real/redis-backup-acl.test.ts takes a snapshot with exactly this and shows that
+ * dropping either command makes `--rdb` fail.
+ */
+export const BACKUP_COMMANDS = ["sync", "replconf"] as const;
 
 /**
  * Commands the application user may not run. `@admin` covers CONFIG, DEBUG, SHUTDOWN,
@@ -47,6 +58,8 @@ export interface RedisConfSpec {
   readonly appPassword: string;
   readonly probePassword: string;
   readonly adminPassword: string;
+  /** The backup user's password; without it the file has no `backup` user. */
+  readonly backupPassword?: string;
   /** The data directory; the container mounts its named volume here. @default "/data" */
   readonly dir?: string;
 }
@@ -67,6 +80,7 @@ export function renderRedisConf(spec: RedisConfSpec): string {
     ["app", spec.appPassword],
     ["probe", spec.probePassword],
     ["admin", spec.adminPassword],
+    ...(spec.backupPassword === undefined ? [] : [["backup", spec.backupPassword] as const]),
   ] as const) {
     if (!SAFE_PASSWORD.test(pw)) {
       throw new Error(
@@ -91,6 +105,12 @@ export function renderRedisConf(spec: RedisConfSpec): string {
     `appendfsync ${spec.appendfsync}`,
     "aof-use-rdb-preamble yes",
     "save 3600 1 300 100 60 10000",
+    // Backups read the dataset over the replication protocol (`redis-cli --rdb`). Diskless, the
+    // fork streams it to the socket instead of writing an RDB into the data volume first, and
+    // with no delay it starts at once instead of waiting 5 s for more replicas (redis.conf,
+    // "repl-diskless-sync" and "repl-diskless-sync-delay"; diskless is the default since 7.0).
+    "repl-diskless-sync yes",
+    "repl-diskless-sync-delay 0",
     "",
     "# Memory: stay below the container's limit so the kernel never OOM-kills Redis.",
     `maxmemory ${spec.maxmemoryMb}mb`,
@@ -100,6 +120,11 @@ export function renderRedisConf(spec: RedisConfSpec): string {
     `user ${REDIS_USERS.app} on ${aclPasswordHash(spec.appPassword)} ~* &* +@all ${APP_DENIED.join(" ")}`,
     `user ${REDIS_USERS.probe} on ${aclPasswordHash(spec.probePassword)} -@all +ping`,
     `user ${REDIS_USERS.admin} on ${aclPasswordHash(spec.adminPassword)} ~* &* +@all`,
+    ...(spec.backupPassword === undefined
+      ? []
+      : [
+          `user ${REDIS_USERS.backup} on ${aclPasswordHash(spec.backupPassword)} -@all ${BACKUP_COMMANDS.map((c) => `+${c}`).join(" ")}`,
+        ]),
     "",
   ].join("\n");
 }

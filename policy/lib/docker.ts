@@ -1,6 +1,7 @@
 /** Recognising Docker containers and their roles from raw provider properties. */
 import { isRedisImage, parseImageRef } from "./image";
 import { probeInvocations, parseProbe } from "./healthcheck";
+import { readUploads } from "./redis-inputs";
 import { basename, shellScript, tokenize } from "./shell";
 import { isUnknown } from "./unknown";
 
@@ -27,6 +28,41 @@ function commandRunsRedis(command: unknown): boolean {
   return words.some((w) => SERVER_BIN.test(basename(w)));
 }
 
+const SHELLS = /^(sh|ash|bash|dash)$/;
+/** A script that hands its arguments to another program, or builds commands from strings. */
+const PASS_THROUGH = /\bexec\s+"?\$[@*{]|\beval\b|\bsource\b|(^|[\s;])\.\s/m;
+
+/**
+ * A container of a Redis image that runs a script the program uploads (`["sh", "/path"]` or
+ * `["/path"]`, the image's own entrypoint) whose text starts no server and hands nothing on
+ * (no `exec "$@"`, `eval` or `source`): a client of Redis, such as a backup job that runs the
+ * server image for its matching `redis-cli` and `redis-check-rdb`. The official entrypoint runs
+ * such a command as given (docker-library/redis docker-entrypoint.sh prepends redis-server only
+ * to arguments that start with "-" or end in ".conf"). Returns the script's path, or undefined.
+ */
+export function uploadedClientScript(p: Props): string | undefined {
+  const entry = p.entrypoints;
+  if (entry !== undefined && entry !== null && !(Array.isArray(entry) && entry.length === 0)) {
+    return undefined;
+  }
+  const argv = p.command;
+  if (!Array.isArray(argv) || argv.length === 0 || argv.some((c) => typeof c !== "string")) {
+    return undefined;
+  }
+  const words = argv as string[];
+  const file = SHELLS.test(basename(words[0] as string)) ? words[1] : words[0];
+  if (file === undefined || !file.startsWith("/")) {
+    return undefined;
+  }
+  const upload = readUploads(p.uploads).list.find((u) => u.file === file);
+  const text = upload?.unknown ? undefined : upload?.content;
+  if (text === undefined) {
+    return undefined;
+  }
+  const starts = tokenize(text).some((t) => !t.op && SERVER_BIN.test(basename(t.text)));
+  return starts || PASS_THROUGH.test(text) ? undefined : file;
+}
+
 export interface RedisIdentity {
   readonly redis: boolean;
   /** Why we think so (for messages), or why we could not tell. */
@@ -45,6 +81,14 @@ export function redisIdentity(p: Props): RedisIdentity {
   const opaque = isUnknown(image) || (typeof image === "string" && parseImageRef(image).isId);
   if (typeof image === "string" && !opaque) {
     if (isRedisImage(image)) {
+      const script = uploadedClientScript(p);
+      if (script !== undefined) {
+        return {
+          redis: false,
+          reason: `image "${image}" running the uploaded script ${script}, which starts no server`,
+          imageOpaque: false,
+        };
+      }
       return { redis: true, reason: `image "${image}"`, imageOpaque: false };
     }
     if (commandRunsRedis(p.command)) {

@@ -14,6 +14,8 @@ export const SECRET_KEYS = [
   "redisUrl",
   "edgeCertificate",
   "edgePrivateKey",
+  "backupAccessKeyId",
+  "backupSecretAccessKey",
 ] as const;
 const SECRET_PATHS = new Set<string>(SECRET_KEYS);
 

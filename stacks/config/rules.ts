@@ -2,6 +2,7 @@
  * The rules that span keys, run once the stack file has its shape. Rules about one service
  * are written once, over a service entry, and applied to every service the stack runs.
  */
+import { checkBackup } from "./backup";
 import type { z } from "zod";
 import { defaultMaxmemoryMb } from "../../components/local-redis";
 import { minimumWaitSeconds } from "../../components/lib/healthcheck";
@@ -71,6 +72,15 @@ export function checkStack(
   // On ECS the ALB takes the edge proxy's place; platform.ts has the ECS rules.
   if (c.platform !== "ecs") checkEdge(c, prod, issue);
   checkPlatform(c, prod, issue);
+  checkBackup(
+    c.redis,
+    {
+      backupAccessKeyId: c.backupAccessKeyId !== undefined,
+      backupSecretAccessKey: c.backupSecretAccessKey !== undefined,
+    },
+    prod,
+    issue,
+  );
   const local = c.redis.mode === "local" ? c.redis : undefined;
   if (prod && local?.debugPort !== undefined) {
     issue(

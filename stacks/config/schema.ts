@@ -16,6 +16,7 @@ import {
   timing,
   timingShape,
 } from "./fields";
+import { backupSchema } from "./backup";
 import { elasticacheSchema, externalSchema } from "./managed";
 import { ecsSchema, PLATFORMS } from "./platform";
 import { checkLocalRedis, checkStack } from "./rules";
@@ -48,6 +49,8 @@ const localRedisObject = z.strictObject({
     .superRefine(checkTiming)
     .prefault({})
     .transform(timing),
+  /** Scheduled, verified snapshots and their offsite copies (docs/backups.md). */
+  backup: backupSchema.optional(),
 });
 export type LocalRedisConfig = z.output<typeof localRedisObject>;
 const localRedisSchema = localRedisObject.superRefine(checkLocalRedis);
@@ -91,6 +94,9 @@ const stackObject = z.strictObject({
   /** `edge.tls: config`: the certificate chain and its private key, PEM; secrets. */
   edgeCertificate: z.string().optional(),
   edgePrivateKey: z.string().optional(),
+  /** `redis.backup.offsite`: the bucket's credentials; secrets. */
+  backupAccessKeyId: z.string().optional(),
+  backupSecretAccessKey: z.string().optional(),
 });
 
 /** The stack file's own keys, for the hint when one is set without `--path`. */

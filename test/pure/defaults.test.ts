@@ -14,6 +14,7 @@ import {
   resolveElastiCacheValkeyArgs,
 } from "../../components/elasticache-valkey";
 import { LOCAL_REDIS_DEFAULTS, resolveLocalRedisArgs } from "../../components/local-redis";
+import { REDIS_BACKUP_DEFAULTS, resolveRedisBackupArgs } from "../../components/redis-backup";
 import type { RedisConnectionOutputs } from "../../components/redis-connection";
 import { parseStackConfig, PROD_MIN_CACHE_NODES, type StackConfig } from "../../stacks/config";
 
@@ -27,14 +28,20 @@ const CACHE = {
 
 /** A stack file with only the keys that have no default. */
 function parse(production: boolean, redis: object): StackConfig {
+  const offsite = "backup" in redis && JSON.stringify(redis).includes('"offsite"');
+  const keys = offsite ? ["api-stack:backupAccessKeyId", "api-stack:backupSecretAccessKey"] : [];
   return parseStackConfig({
     stack: production ? "prod" : "dev",
     values: {
       "api-stack:environment": production ? "production" : "development",
       "api-stack:api": JSON.stringify(API),
-      "api-stack:redis": JSON.stringify(redis),
+      // Production with a local Redis needs a backup block; `{}` has nothing but defaults.
+      "api-stack:redis": JSON.stringify(
+        production && !("mode" in redis) && !("backup" in redis) ? { ...redis, backup: {} } : redis,
+      ),
+      ...Object.fromEntries(keys.map((k) => [k, "unknown-to-this-test"])),
     },
-    secretKeys: [],
+    secretKeys: keys,
   });
 }
 
@@ -56,9 +63,43 @@ describe.each([false, true])("production: %s", (production) => {
       stack: "s",
     };
     const keys = [...Object.keys(LOCAL_REDIS_DEFAULTS), "maxmemoryMb", "protectData"];
-    const fromConfig = pick(resolveLocalRedisArgs({ ...cfg.redis, ...runtime }), keys);
+    const fromConfig = pick(
+      resolveLocalRedisArgs({ ...cfg.redis, backup: undefined, ...runtime }),
+      keys,
+    );
     expect(fromConfig).toEqual(pick(resolveLocalRedisArgs(runtime), keys));
     expect(fromConfig.protectData).toBe(production);
+  });
+
+  it("backups get the component's own defaults", () => {
+    const cfg = parse(production, { backup: { offsite: { bucket: "b-1", region: "eu-west-1" } } });
+    if (cfg.redis.mode !== "local" || !cfg.redis.backup) throw new Error("expected a backup");
+    const runtime = {
+      image: "redis:7.4-alpine",
+      engine: "redis" as const,
+      networkName: "n",
+      host: "redis",
+      port: 6379,
+      password: "p",
+      user: "999",
+      restart: "always" as const,
+      protectData: production,
+      stack: "s",
+    };
+    const offsite = {
+      bucket: "b-1",
+      region: "eu-west-1",
+      accessKeyId: "a",
+      secretAccessKey: "s",
+      networkName: "e",
+    };
+    const fromConfig = resolveRedisBackupArgs({
+      ...runtime,
+      ...cfg.redis.backup,
+      offsite: { ...cfg.redis.backup.offsite, ...offsite },
+    });
+    expect(fromConfig).toEqual(resolveRedisBackupArgs({ ...runtime, offsite }));
+    expect(fromConfig.everyMs).toBe(REDIS_BACKUP_DEFAULTS.everyMs);
   });
 
   it("ElastiCache gets the component's own defaults, numCacheClusters included", () => {

@@ -44,8 +44,9 @@ describe("npm run gate", () => {
       const r = await runGate({ stack });
       expect(r.programError).toBeUndefined();
       // prod since issue 13: 13 + a second API replica, the edge proxy (component, container,
-      // generated key and certificate) and the `jobs` worker (component, 2 replicas).
-      expect(r.resources).toBe(stack === "dev" ? 14 : 21);
+      // generated key and certificate) and the `jobs` worker (component, 2 replicas); since
+      // issue 20 also the backups (the `backup` user's password, component, volume, container).
+      expect(r.resources).toBe(stack === "dev" ? 14 : 25);
       expect(r.mandatory).toBe(0);
       expect(formatMarkdown(r)).toContain(`## Policy gate: \`${stack}\` — ✅ passed`);
     },
@@ -80,7 +81,7 @@ describe("npm run gate", () => {
   it("passes prod in preview mode, where generated passwords are unknown", async () => {
     const r = await runGate({ stack: "prod", preview: true });
     expect(r.programError).toBeUndefined();
-    expect(r.resources).toBe(21);
+    expect(r.resources).toBe(25);
     expect(r.mandatory).toBe(0);
     expect(r.notes.join(" ")).toContain("Preview mode");
   });

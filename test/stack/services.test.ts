@@ -36,6 +36,7 @@ describe("prod: the edge proxy is the only publisher", () => {
     expect(containers.sort()).toEqual([
       "api-server",
       "api-server-2",
+      "cache-backup-snapshotter",
       "cache-server",
       "edge-proxy",
       "jobs-worker",

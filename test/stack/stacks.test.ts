@@ -171,7 +171,10 @@ describe.each(["dev", "prod"])("%s stack: Redis", (stack) => {
     expect(conf).toMatch(/^appendonly yes$/m);
     expect(conf).toMatch(/^appendfsync everysec$/m);
     const users = [...conf.matchAll(/^user (\S+) on (\S+) /gm)].map((m) => [m[1], m[2]]);
-    expect(users.map(([u]) => u)).toEqual(["default", "probe", "admin"]);
+    // prod keeps backups (issue 20): their user may only take a snapshot.
+    expect(users.map(([u]) => u)).toEqual(
+      stack === "prod" ? ["default", "probe", "admin", "backup"] : ["default", "probe", "admin"],
+    );
     for (const [, rule] of users) expect(rule).toMatch(/^#[0-9a-f]{64}$/);
     const env = Object.fromEntries(
       (reveal(one(run(), CONTAINER, "api-server").properties.envs) as string[]).map(
@@ -255,7 +258,8 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
 
   it("generates passwords with @pulumi/random, at least 32 characters, and no default appears anywhere", () => {
     const passwords = byType(run(), "random:index/randomPassword:RandomPassword");
-    expect(passwords.length).toBe(3);
+    // app, probe and admin; prod's backups add the `backup` user's.
+    expect(passwords.length).toBe(stack === "prod" ? 4 : 3);
     for (const p of passwords)
       expect((p.properties as Props).length as number).toBeGreaterThanOrEqual(32);
     expect(
@@ -273,7 +277,9 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
     );
     // redis.conf holds SHA-256 hashes only; the passwords behind them are the RandomPassword
     // results checked above, and the app's is the one in the API's env.
-    expect([...conf.matchAll(/^user \S+ on #[0-9a-f]{64} /gm)]).toHaveLength(3);
+    expect([...conf.matchAll(/^user \S+ on #[0-9a-f]{64} /gm)]).toHaveLength(
+      stack === "prod" ? 4 : 3,
+    );
     const secretValues = [
       ...env
         .filter(([k]) => /PASSWORD|SECRET/.test(k as string))
