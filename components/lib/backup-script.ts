@@ -26,7 +26,7 @@ export const OFFSITE_PATHS = {
 } as const;
 
 /** Snapshot names: `redis-20261206T071500Z.rdb`, sortable by time. */
-export const SNAPSHOT_NAME = /^redis-\d{8}T\d{6}Z(-\d+)?$/;
+export const SNAPSHOT_NAME = /^redis-\d{8}T\d{6}Z$/;
 
 export interface BackupScriptSpec {
   /** `redis` or `valkey`: names `<engine>-cli` and `<engine>-check-rdb`. */
@@ -124,12 +124,13 @@ check() {
 
 snapshot() {
   lock || return 1
-  stamp=$(date -u +%Y%m%dT%H%M%SZ)
-  name="redis-$stamp"
-  n=1
-  while [ -e "$DIR/$name.rdb" ] || [ -e "$DIR/$name.json" ]; do
-    n=$((n + 1))
-    name="redis-$stamp-$n"
+  # Names sort by time, and a new one must sort after every file there: pruning keeps the
+  # newest by name, so a name reused within a second would be pruned as the oldest.
+  newest=$(ls "$DIR" | sed -n -e 's/^\\(redis-.*\\)\\.rdb$/\\1/p' -e 's/^\\(redis-.*\\)\\.json$/\\1/p' | sort | tail -n 1)
+  while :; do
+    name="redis-$(date -u +%Y%m%dT%H%M%SZ)"
+    [ "$(printf '%s\\n%s\\n' "$newest" "$name" | sort | tail -n 1)" = "$name" ] && [ "$name" != "$newest" ] && break
+    sleep 1
   done
   tmp="$DIR/.partial-$name.rdb"
   started=$(date +%s)
