@@ -28,7 +28,7 @@ export const REDIS_BACKUP_DEFAULTS = {
   healthcheck: { intervalMs: 30_000, timeoutMs: 10_000, retries: 3, startPeriodMs: 60_000 },
   offsite: {
     /** The official AWS CLI v2 image, pinned (test/docker/images/manifests.json). */
-    image: "amazon/aws-cli:2.27.50",
+    image: "amazon/aws-cli:2.36.7",
     prefix: "",
     serverSideEncryption: "AES256",
     memoryMb: 256,
@@ -48,7 +48,7 @@ export interface OffsiteArgs {
   readonly serverSideEncryption?: ServerSideEncryption;
   /** With `aws:kms`: the KMS key id or ARN. @default the bucket's default key */
   readonly kmsKeyId?: string;
-  /** A pinned AWS CLI v2 image. @default "amazon/aws-cli:2.27.50" */
+  /** A pinned AWS CLI v2 image. @default "amazon/aws-cli:2.36.7" */
   readonly image?: string;
   /** The credentials: PutObject, GetObject and ListBucket on the prefix. Secrets. */
   readonly accessKeyId: pulumi.Input<string>;

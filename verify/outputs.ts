@@ -23,6 +23,13 @@ export const StackOutputsSchema = z.looseObject({
   redisHostUrl: z.string().optional(),
   redisAdminHostUrl: z.string().optional(),
   apiStartPeriodSeconds: z.number().nonnegative().optional(),
+  // npm run backup / restore: the containers they stop, exec into and start again.
+  redisContainerName: z.string().optional(),
+  redisBackupContainerName: z.string().optional(),
+  redisOffsiteContainerName: z.string().optional(),
+  apiContainerNames: z.array(z.string()).optional(),
+  workerContainerNames: z.record(z.string(), z.array(z.string())).optional(),
+  edgeContainerName: z.string().optional(),
   /** "docker" or "ecs"; absent in stacks from before issue 14, which were all Docker. */
   platform: z.enum(["docker", "ecs"]).optional(),
 });

@@ -294,7 +294,16 @@ EVERY=${s.everySeconds}
 export AWS_SHARED_CREDENTIALS_FILE=${OFFSITE_PATHS.credentials}
 export AWS_REGION=${s.region}
 export HOME=/tmp
-
+${
+  s.endpoint === undefined
+    ? ""
+    : `# AWS CLI >= 2.23 sends CRC checksums by default, over https as aws-chunked bodies with a
+# trailer, which S3-compatible stores other than AWS may store as sent or refuse
+# (aws/aws-cli#9214, #9238); "when_required" is what those stores expect.
+export AWS_REQUEST_CHECKSUM_CALCULATION=when_required
+export AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
+`
+}
 log() { echo "offsite: $*" >&2; }
 s3() { aws ${s.endpoint ? `--endpoint-url ${s.endpoint} ` : ""}"$@"; }
 
@@ -379,10 +388,11 @@ case "\${1:-}" in
       sleep 10
     done
     ;;
+  push) rm -f "$STATE/remote"; sync_once ;;
   fetch) fetch "\${2:-latest}" ;;
   list) remote | sort -r ;;
   health) health ;;
-  *) echo "usage: $0 loop|fetch latest|NAME|list|health" >&2; exit 2 ;;
+  *) echo "usage: $0 loop|push|fetch latest|NAME|list|health" >&2; exit 2 ;;
 esac
 `;
 }

@@ -203,7 +203,8 @@ describeReal("backups on the real server", () => {
           "a flipped byte",
           (rdb) => {
             const b = readFileSync(rdb);
-            b[Math.floor(b.length / 2)] ^= 0xff;
+            const at = Math.floor(b.length / 2);
+            b[at] = (b[at] as number) ^ 0xff;
             writeFileSync(rdb, b);
           },
           /checksum mismatch/,

@@ -1,0 +1,364 @@
+/**
+ * `npm run backup` and `npm run restore`, against the stack's Docker host. A restore verifies
+ * the snapshot before it changes anything, stops the API and the workers (the edge proxy, with
+ * no server left, answers 503), stops Redis, keeps the current data aside in the volume, loads
+ * the snapshot the documented way for a server with AOF on, checks it and brings everything
+ * back. Each step is printed with its time; the total is the measured RTO.
+ */
+import Docker from "dockerode";
+import { BACKUP_PATHS, OFFSITE_PATHS } from "../components/lib/backup-script";
+import { redisEngine } from "../components/lib/image-ref";
+import { REDIS_USERS } from "../components/lib/redis-conf";
+import { REDIS_PATHS } from "../components/local-redis-server";
+import { execIn, runOnce, sleep, volumeAt, waitHealthy } from "./docker";
+
+export class RestoreError extends Error {}
+
+export interface Containers {
+  readonly redis: string;
+  readonly backup: string;
+  readonly offsite?: string;
+  /** Stopped for the restore and started again: the API's replicas and every worker. */
+  readonly writers: readonly string[];
+}
+
+export interface Step {
+  readonly step: string;
+  readonly ms: number;
+  readonly detail: string;
+}
+
+type Log = (line: string) => void;
+
+/** Runs `fn` as a named step, logging it with its time. */
+async function timed<T>(steps: Step[], log: Log, step: string, fn: () => Promise<[T, string]>) {
+  const t0 = performance.now();
+  const [value, detail] = await fn();
+  const ms = Math.round(performance.now() - t0);
+  steps.push({ step, ms, detail });
+  log(`${step.padEnd(22)} ${String(ms).padStart(7)} ms  ${detail}`);
+  return value;
+}
+
+const script = ["sh", BACKUP_PATHS.script];
+
+/** One snapshot now, and its offsite copy when the stack has one. */
+export async function backupNow(docker: Docker, c: Containers, log: Log): Promise<string> {
+  const r = await execIn(docker, c.backup, [...script, "once"], { timeoutMs: 600_000 });
+  if (r.code !== 0) throw new RestoreError(`the snapshot failed:\n${r.stderr.trim()}`);
+  const name = r.stdout.trim().split("\n").at(-1) ?? "";
+  log(`snapshot ${name} (${r.stderr.trim().split("\n").at(-2) ?? ""})`.replace(/ \(\)$/, ""));
+  if (c.offsite) {
+    const p = await execIn(docker, c.offsite, ["sh", OFFSITE_PATHS.script, "push"], {
+      timeoutMs: 600_000,
+    });
+    if (p.code !== 0) throw new RestoreError(`the offsite copy failed:\n${p.stderr.trim()}`);
+    log(`offsite copy done`);
+  }
+  return name;
+}
+
+/** Where the snapshot is, as a path inside the backup container. */
+async function locate(docker: Docker, c: Containers, from: string): Promise<string> {
+  const dir = BACKUP_PATHS.dir;
+  if (from === "latest") {
+    const list = await execIn(docker, c.backup, [...script, "list"]);
+    const first = list.stdout.trim().split("\n")[0]?.split("\t")[0];
+    if (!first) throw new RestoreError(`no good snapshot on the backups volume of ${c.backup}`);
+    return `${dir}/${first}.rdb`;
+  }
+  const offsite = /^offsite:(.+)$/.exec(from);
+  if (offsite) {
+    if (!c.offsite)
+      throw new RestoreError("this stack has no offsite container (`redis.backup.offsite`)");
+    const r = await execIn(
+      docker,
+      c.offsite,
+      ["sh", OFFSITE_PATHS.script, "fetch", offsite[1] as string],
+      {
+        timeoutMs: 600_000,
+      },
+    );
+    if (r.code !== 0) throw new RestoreError(`fetching ${from} failed:\n${r.stderr.trim()}`);
+    return `${dir}/${r.stdout.trim().split("\n").at(-1) ?? ""}`;
+  }
+  const name = from.replace(/\.(rdb|json)$/, "");
+  if (!/^(offsite\/)?redis-\d{8}T\d{6}Z$/.test(name)) {
+    throw new RestoreError(
+      `--from ${JSON.stringify(from)} is not a snapshot name: use latest, offsite:latest, offsite:<name> or a name from \`npm run backup -- --list\` such as redis-20261206T071500Z`,
+    );
+  }
+  return `${dir}/${name}.rdb`;
+}
+
+/** The admin user's redis-cli inside `container`, its password on stdin (`--askpass`). */
+async function admin(
+  docker: Docker,
+  container: string,
+  engine: string,
+  password: string,
+  args: string[],
+) {
+  const r = await execIn(
+    docker,
+    container,
+    [
+      `${engine}-cli`,
+      "--no-auth-warning",
+      "-h",
+      "127.0.0.1",
+      "--user",
+      REDIS_USERS.admin,
+      "--askpass",
+      ...args,
+    ],
+    { stdin: `${password}\n`, timeoutMs: 60_000 },
+  );
+  // redis-cli exits 0 on an error reply (NOAUTH, WRONGPASS, NOPERM): read what it printed.
+  if (/^(AUTH failed|NOAUTH|WRONGPASS|NOPERM|ERR)/m.test(r.stdout + r.stderr)) {
+    const what = args.find((a) => /^[A-Z]/.test(a)) ?? "";
+    throw new RestoreError(
+      `redis-cli ${what} in ${container}: ${(r.stdout + r.stderr).trim().split("\n")[0]}`,
+    );
+  }
+  return r.stdout;
+}
+
+/** Keys over every database, from INFO keyspace. */
+function keyspaceKeys(info: string): number {
+  if (!/# Keyspace/.test(info))
+    throw new RestoreError(`unexpected INFO keyspace reply: ${info.slice(0, 80)}`);
+  return [...info.matchAll(/^db\d+:keys=(\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+const field = (json: string, key: string) =>
+  (JSON.parse(json) as Record<string, unknown>)[key] as number | string | undefined;
+
+export interface RestoreOptions {
+  readonly from: string;
+  /** The `admin` ACL user's password (from the stack's redisAdminUrl). */
+  readonly adminPassword: string;
+  readonly log: Log;
+  /** The port Redis listens on inside its container (the redisPort output). @default 6379 */
+  readonly port?: number;
+  /** How long each service may take to turn healthy again. @default 300 s */
+  readonly healthyTimeoutMs?: number;
+}
+
+export async function restore(docker: Docker, c: Containers, o: RestoreOptions): Promise<Step[]> {
+  const steps: Step[] = [];
+  const { log } = o;
+  const t0 = performance.now();
+  const redisInfo = await docker.getContainer(c.redis).inspect();
+  const image = redisInfo.Config.Image;
+  const engine = redisEngine(image);
+  if (engine === undefined)
+    throw new RestoreError(`${c.redis} runs ${image}, not a redis or valkey image`);
+  const user = redisInfo.Config.User || "999";
+  const dataVolume = await volumeAt(docker, c.redis, REDIS_PATHS.data);
+  const backupVolume = await volumeAt(docker, c.backup, BACKUP_PATHS.dir);
+  const healthy = o.healthyTimeoutMs ?? 300_000;
+  const port = o.port ?? 6379;
+
+  // 1. Nothing changes until the file is proven good.
+  const path = await timed(steps, log, "locate", async () => {
+    const p = await locate(docker, c, o.from);
+    return [p, p.replace(`${BACKUP_PATHS.dir}/`, "")];
+  });
+  const manifest = await timed(steps, log, "verify", async () => {
+    const v = await execIn(docker, c.backup, [...script, "verify", path], { timeoutMs: 600_000 });
+    if (v.code !== 0) {
+      throw new RestoreError(`${path} was refused, and nothing was changed:\n${v.stderr.trim()}`);
+    }
+    const m = await execIn(docker, c.backup, ["cat", path.replace(/\.rdb$/, ".json")]);
+    return [m.stdout, v.stdout.trim().replace(/ sha256=.*/, "")];
+  });
+  const wantKeys = Number(field(manifest, "keys"));
+  const wantExpires = Number(field(manifest, "expires") ?? 0);
+
+  // 2. No write may land mid-restore: the API and the workers stop (the edge answers 503).
+  const running: string[] = [];
+  await timed(steps, log, "stop API and workers", async () => {
+    for (const w of c.writers) {
+      const info = await docker.getContainer(w).inspect();
+      if (info.State.Running) running.push(w);
+    }
+    await Promise.all(running.map((w) => docker.getContainer(w).stop()));
+    return [undefined, `${running.length} container(s)`];
+  });
+  await timed(steps, log, "stop Redis", async () => {
+    await docker.getContainer(c.redis).stop();
+    return [undefined, c.redis];
+  });
+
+  // 3. The current data goes aside, in the same volume, and is never deleted.
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  const aside = `pre-restore-${stamp}`;
+  const labels = { "com.api-stack.restore": stamp };
+  await timed(steps, log, "set current data aside", async () => {
+    const r = await runOnce(docker, {
+      image,
+      user,
+      labels,
+      binds: [`${dataVolume}:/data`, `${backupVolume}:/backups:ro`],
+      cmd: [
+        "sh",
+        "-ec",
+        [
+          `mkdir /data/${aside}`,
+          `for f in /data/* /data/.[!.]*; do [ -e "$f" ] || continue; case "$f" in /data/pre-restore-*) continue ;; esac; mv "$f" /data/${aside}/; done`,
+          `cp /backups/${path.slice(BACKUP_PATHS.dir.length + 1)} /data/dump.rdb`,
+          "sync",
+        ].join("\n"),
+      ],
+    });
+    if (r.code !== 0) {
+      throw new RestoreError(
+        `could not set the data aside (exit ${r.code}): ${r.stderr.trim()}; Redis and the services are stopped, start them with docker start once the cause is fixed`,
+      );
+    }
+    return [undefined, `/data/${aside} in volume ${dataVolume}`];
+  });
+
+  // 4. https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/ ("How I can
+  // switch to AOF, if I'm currently using dump.rdb snapshots?"): start from the RDB with AOF
+  // off, CONFIG SET appendonly yes, wait for the rewrite. Started with AOF on, the server
+  // would ignore dump.rdb and start empty (test/real/redis-backup.test.ts).
+  const conf = await streamToBuffer(
+    await docker.getContainer(c.redis).getArchive({ path: REDIS_PATHS.conf }),
+  );
+  const loader = async (appendonly: "yes" | "no") => {
+    const ct = await docker.createContainer({
+      Image: image,
+      User: user,
+      Labels: labels,
+      Cmd: [
+        `${engine}-server`,
+        REDIS_PATHS.conf,
+        "--appendonly",
+        appendonly,
+        "--enable-debug-command",
+        "local",
+      ],
+      HostConfig: {
+        Binds: [`${dataVolume}:/data`],
+        NetworkMode: "none",
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges:true"],
+      },
+    });
+    await ct.putArchive(conf, { path: REDIS_PATHS.conf.replace(/\/[^/]+$/, "") });
+    await ct.start();
+    for (let i = 0; ; i++) {
+      const r = await execIn(docker, ct.id, [
+        `${engine}-cli`,
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "PING",
+      ]);
+      if (/PONG|NOAUTH/.test(r.stdout)) break;
+      if (i > 1200) throw new RestoreError("the loading server did not answer");
+      const st = await ct.inspect();
+      if (!st.State.Running) {
+        const logs = String(await ct.logs({ stdout: true, stderr: true }));
+        throw new RestoreError(`the loading server exited: ${logs.slice(-400)}`);
+      }
+      await sleep(100);
+    }
+    return ct;
+  };
+  const cli = (id: string, args: string[]) =>
+    admin(docker, id, engine, o.adminPassword, ["-p", String(port), ...args]);
+  const shutdown = async (ct: Docker.Container) => {
+    await cli(ct.id, ["SHUTDOWN"]).catch(() => undefined);
+    await ct.wait();
+    await ct.remove({ force: true });
+  };
+
+  const loaded = await timed(steps, log, "load snapshot", async () => {
+    const ct = await loader("no");
+    const keys = keyspaceKeys(await cli(ct.id, ["INFO", "keyspace"]));
+    const digest = (await cli(ct.id, ["DEBUG", "DIGEST"])).trim();
+    if (keys > wantKeys || keys < wantKeys - wantExpires) {
+      await shutdown(ct);
+      throw new RestoreError(
+        `the server loaded ${keys} keys, the manifest says ${wantKeys} (${wantExpires} with a TTL); the data is aside in /data/${aside}`,
+      );
+    }
+    return [
+      { ct, keys, digest },
+      `${keys} keys (manifest ${wantKeys}), digest ${digest.slice(0, 12)}…`,
+    ];
+  });
+  await timed(steps, log, "rewrite AOF", async () => {
+    await cli(loaded.ct.id, ["CONFIG", "SET", "appendonly", "yes"]);
+    for (let i = 0; ; i++) {
+      const info = await cli(loaded.ct.id, ["INFO", "persistence"]);
+      const v = (k: string) => new RegExp(`^${k}:(\\S+)`, "m").exec(info)?.[1];
+      if (
+        v("aof_enabled") === "1" &&
+        v("aof_rewrite_in_progress") === "0" &&
+        v("aof_rewrite_scheduled") === "0"
+      ) {
+        if (v("aof_last_bgrewrite_status") !== "ok")
+          throw new RestoreError("the AOF rewrite failed");
+        break;
+      }
+      if (i > 36_000) throw new RestoreError("the AOF rewrite did not finish in an hour");
+      await sleep(100);
+    }
+    await shutdown(loaded.ct);
+    return [undefined, "appendonly yes, rewrite ok"];
+  });
+  await timed(steps, log, "check the AOF", async () => {
+    const ct = await loader("yes");
+    const keys = keyspaceKeys(await cli(ct.id, ["INFO", "keyspace"]));
+    const digest = (await cli(ct.id, ["DEBUG", "DIGEST"])).trim();
+    await shutdown(ct);
+    if (digest !== loaded.digest || keys !== loaded.keys) {
+      throw new RestoreError(
+        `restarted from the new AOF the server has ${keys} keys (digest ${digest}), not ${loaded.keys} (${loaded.digest}); the data is aside in /data/${aside}`,
+      );
+    }
+    return [undefined, `${keys} keys, same digest`];
+  });
+
+  // 5. Back as deployed: Redis, then what writes to it.
+  await timed(steps, log, "start Redis", async () => {
+    await docker.getContainer(c.redis).start();
+    await waitHealthy(docker, c.redis, healthy);
+    return [undefined, "healthy"];
+  });
+  await timed(steps, log, "check keys", async () => {
+    const keys = keyspaceKeys(await cli(c.redis, ["INFO", "keyspace"]));
+    if (keys !== loaded.keys)
+      throw new RestoreError(`Redis came back with ${keys} keys, not ${loaded.keys}`);
+    return [undefined, `${keys} keys`];
+  });
+  await timed(steps, log, "start API and workers", async () => {
+    for (const w of running) await docker.getContainer(w).start();
+    await Promise.all(running.map((w) => waitHealthy(docker, w, healthy)));
+    return [undefined, `${running.length} healthy`];
+  });
+  const total = Math.round(performance.now() - t0);
+  steps.push({
+    step: "total (RTO)",
+    ms: total,
+    detail: `undo: the previous data is in /data/${aside}`,
+  });
+  log(
+    `${"total (RTO)".padEnd(22)} ${String(total).padStart(7)} ms  the previous data is kept in /data/${aside}`,
+  );
+  return steps;
+}
+
+async function streamToBuffer(s: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
