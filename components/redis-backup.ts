@@ -67,7 +67,7 @@ export interface RedisBackupArgs {
   readonly port: number;
   /** The `backup` ACL user's password (`sync` and `replconf` only). Secret. */
   readonly password: pulumi.Input<string>;
-  /** Between snapshots, ms; 10 s or more. @default 240000 (4 min) */
+  /** Between snapshots, ms; 5 s or more. @default 240000 (4 min) */
   readonly everyMs?: number;
   /** Good snapshots kept on the backups volume. @default 48 */
   readonly keep?: number;
@@ -124,8 +124,8 @@ export class RedisBackup extends pulumi.ComponentResource {
 
   /** The second line behind the config schema. */
   private checkArgs(a: ResolvedRedisBackupArgs): void {
-    if (!Number.isInteger(a.everyMs) || a.everyMs < 10_000 || a.everyMs % 1_000 !== 0) {
-      throw argError(this, `\`everyMs\` (${a.everyMs}) must be whole seconds, 10 s or more`);
+    if (!Number.isInteger(a.everyMs) || a.everyMs < 5_000 || a.everyMs % 1_000 !== 0) {
+      throw argError(this, `\`everyMs\` (${a.everyMs}) must be whole seconds, 5 s or more`);
     }
     if (!Number.isInteger(a.keep) || a.keep < 1) {
       throw argError(this, `\`keep\` (${a.keep}) must be a whole number of at least 1`);

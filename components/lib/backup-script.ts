@@ -64,7 +64,7 @@ const PATH = /^\/[A-Za-z0-9_./-]+$/;
  * removes leftovers of a killed run when it starts.
  */
 export function renderBackupScript(s: BackupScriptSpec): string {
-  checkInt("everySeconds", s.everySeconds, 10);
+  checkInt("everySeconds", s.everySeconds, 5);
   checkInt("keep", s.keep, 1);
   checkInt("port", s.port, 1);
   for (const [k, v] of [

@@ -62,8 +62,8 @@ export const backupSchema = z
   .strictObject({
     every: duration(seconds(D.everyMs))
       .prefault(seconds(D.everyMs))
-      .refine((ms) => ms >= 10_000 && ms % 1_000 === 0, {
-        error: 'must be whole seconds, at least "10s"',
+      .refine((ms) => ms >= 5_000 && ms % 1_000 === 0, {
+        error: 'must be whole seconds, at least "5s"',
       }),
     keep: cliNumber(z.number().int().min(1).max(10_000)).default(D.keep),
     memoryMb: cliNumber(z.number().int().min(16)).default(D.memoryMb),

@@ -176,6 +176,40 @@ export class DockerApplier {
     return steps;
   }
 
+  /**
+   * `pulumi refresh` (or `up --refresh`) for resources that are gone: the provider's Read finds
+   * no container or volume and clears the ID (kreuzwerker/terraform-provider-docker
+   * resource_docker_container_funcs.go resourceDockerContainerRead and
+   * resource_docker_volume.go resourceDockerVolumeRead: not found → d.SetId("")), and the engine
+   * then drops the resource from state (pulumi/pulumi pkg/resource/deploy/step.go, RefreshStep:
+   * a Read that returns no ID deletes it), protected or not. The next `up` creates it again.
+   * Returns the URNs dropped.
+   */
+  async refresh(): Promise<string[]> {
+    const gone: string[] = [];
+    for (const [urn, a] of this.state) {
+      const probe =
+        a.type === "docker:index/container:Container"
+          ? this.docker.getContainer(a.id).inspect()
+          : a.type === "docker:index/volume:Volume"
+            ? this.docker.getVolume(a.physical).inspect()
+            : undefined;
+      if (probe === undefined) continue;
+      const exists = await probe.then(
+        () => true,
+        (e: { statusCode?: number }) => {
+          if (e.statusCode === 404) return false;
+          throw e;
+        },
+      );
+      if (!exists) {
+        this.state.delete(urn);
+        gone.push(urn);
+      }
+    }
+    return gone;
+  }
+
   /** Drops protection, as `pulumi state unprotect` would, so a test can clean up. */
   unprotectAll(): void {
     for (const [urn, a] of this.state) this.state.set(urn, { ...a, protect: false });

@@ -25,6 +25,7 @@ export const IMAGES = [
   "ghcr.io/acme/api:1.4.2",
   "ghcr.io/acme/api:1.4.3",
   "ghcr.io/acme/api:1.4.4-never-healthy",
+  "amazon/aws-cli:2.36.7",
 ];
 
 export function engine(): Docker {

@@ -15,6 +15,7 @@ interface Manifest {
   readonly stopSignal: string;
   readonly entrypoint: string[];
   readonly absent: string[];
+  readonly workdir: string;
 }
 const MANIFESTS = JSON.parse(
   readFileSync(join(__dirname, "images/manifests.json"), "utf8"),
@@ -75,5 +76,20 @@ describeDocker("stand-in images match their real tags", () => {
   test("the example API image has the curl its probe needs; its node base does not", async () => {
     expect(await present("ghcr.io/acme/api:1.4.2", ["curl"])).toEqual(["curl"]);
     expect(await present("node:24-bookworm-slim", ["curl"])).toEqual([]);
+  }, 60_000);
+
+  // aws/aws-cli docker/Dockerfile at 2.36.7: amazonlinux:2023 (bash, coreutils-single) plus
+  // less, groff, findutils and jq; WORKDIR /aws; the CLI is the entrypoint. Scripts that wrap
+  // the CLI (`--entrypoint sh`) rely on these, so the stand-in must have them too.
+  test("the aws-cli stand-in has the shell and tools of its real tag, in /aws", async () => {
+    const image = "amazon/aws-cli:2.36.7";
+    const tools = ["bash", "sh", "sha256sum", "cat", "sleep", "date", "ls", "sort", "mkdir"];
+    const more = ["mv", "rm", "stat", "wc", "find", "xargs", "jq", "less", "groff", "curl", "aws"];
+    expect(await present(image, [...tools, ...more])).toEqual([...tools, ...more]);
+    const info = (await docker.getImage(image).inspect()) as unknown as {
+      Config: { WorkingDir?: string; Cmd?: string[] | null };
+    };
+    expect(info.Config.WorkingDir, "workdir").toBe(MANIFESTS[image]!.workdir);
+    expect(info.Config.Cmd ?? [], "cmd").toEqual([]);
   }, 60_000);
 });

@@ -13,6 +13,8 @@
 #                                          installs curl, as it must on the real node image)
 #   haproxy:3.0.11                         Debian's haproxy 3.0.11 (trixie), laid out as the
 #                                          official image is: bash, no socat, curl or ps
+#   amazon/aws-cli:2.36.7                  Debian's awscli 2.23.6 (trixie) as /usr/local/bin/aws,
+#                                          root, WORKDIR /aws: no tar, which, apt or dpkg
 # Skips what is already built from the same inputs (a label carries their hash).
 #   DOCKER_HOST=unix:///… test/docker/images/build.sh
 set -euo pipefail
@@ -134,6 +136,33 @@ else
     "$docker" build -q --label "com.api-stack.standin=$stamp" -t haproxy:3.0.11 - >/dev/null
   "$docker" rmi api-stack-haproxy-base >/dev/null
   echo "built haproxy:3.0.11"
+fi
+
+# The AWS CLI v2 image. aws/aws-cli docker/Dockerfile at 2.36.7 (73fb33bb, unchanged since
+# e0dba6bc): FROM public.ecr.aws/amazonlinux/amazonlinux:2023, `dnf install -y less groff
+# findutils jq`, the installer's /usr/local/aws-cli and /usr/local/bin (aws, aws_completer),
+# WORKDIR /aws, ENTRYPOINT ["/usr/local/bin/aws"], no USER (root), no CMD, no STOPSIGNAL.
+# The AL2023 container is minimal: bash, coreutils-single, grep, sed, gawk, curl-minimal and
+# python3 for dnf, but no tar (aws/aws-cli#5106), which (amazon-linux-2023#297) or unzip
+# (installer stage only). Debian's awscli is an older 2.x (manifests.json says which) with the
+# same default checksum behaviour (>= 2.23.0). Debian-only tools are removed, and so is what
+# the AL2023 container is not known to carry (perl, gzip, hostname, util-linux's and shadow's
+# tools): a stand-in may lack a tool its tag has, never the reverse.
+if built amazon/aws-cli:2.36.7; then
+  echo "up to date: amazon/aws-cli:2.36.7"
+else
+  variant awscli "
+    apt-get install -y -qq --no-install-recommends awscli less groff-base jq curl >/dev/null
+    ln -s /usr/bin/aws /usr/local/bin/aws
+    mkdir -p /aws
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+    rm -f /usr/bin/tar /usr/bin/gzip /usr/bin/gunzip /usr/bin/zcat /usr/bin/which /usr/bin/which.debianutils \\
+      /etc/alternatives/which /usr/bin/perl /usr/bin/perl5* /usr/bin/apt /usr/bin/apt-* /usr/bin/dpkg \\
+      /usr/bin/dpkg-* /usr/sbin/dpkg-* /usr/bin/hostname /usr/bin/su /usr/bin/mount /usr/bin/umount \\
+      /usr/bin/setpriv /usr/sbin/runuser /usr/bin/pidof /usr/bin/login /usr/sbin/useradd \\
+      /usr/sbin/groupadd /usr/sbin/usermod /usr/sbin/groupmod /usr/sbin/userdel"
+  import "$cache/awscli" amazon/aws-cli:2.36.7 \
+    --change 'WORKDIR /aws' --change 'ENTRYPOINT ["/usr/local/bin/aws"]'
 fi
 
 # The example API, built the way a user builds it: its build script, then its Dockerfile.
