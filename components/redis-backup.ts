@@ -259,10 +259,18 @@ export class RedisBackup extends pulumi.ComponentResource {
   }
 }
 
-/** Probe every 30 s; the script itself judges the snapshot's age against the schedule. */
+/**
+ * Probe every 30 s (or every snapshot, if sooner); the script itself judges the snapshot's age
+ * against the schedule. The start period covers the first snapshot, taken at start: twice the
+ * schedule, from 10 s to 60 s.
+ */
 function healthTiming(everyMs: number): HealthTiming {
   const d = REDIS_BACKUP_DEFAULTS.healthcheck;
-  return { ...d, intervalMs: Math.min(d.intervalMs, everyMs) };
+  return {
+    ...d,
+    intervalMs: Math.min(d.intervalMs, everyMs),
+    startPeriodMs: Math.min(d.startPeriodMs, Math.max(10_000, 2 * everyMs)),
+  };
 }
 
 type ResolvedOffsite = OffsiteArgs &

@@ -199,6 +199,7 @@ cleanup() {
 verify() {
   f=$1
   m="\${f%.rdb}.json"
+  [ -n "$f" ] || { log "usage: verify FILE"; return 2; }
   [ -f "$f" ] || { log "no such snapshot: $f"; return 2; }
   [ -f "$m" ] || { log "no manifest beside $f (expected $m)"; return 2; }
   want=$(field "$m" sha256)
@@ -219,17 +220,21 @@ health() {
 
 case "\${1:-}" in
   loop)
+    # PID 1 gets no default SIGTERM handling: without the trap every stop waited for SIGKILL.
+    # The sleep runs in the background so the trap fires at once; a snapshot cut short leaves
+    # only a partial file, which the next start removes.
+    trap 'log "stopping"; exit 0' TERM INT
     cleanup
     while :; do
       began=$(date +%s)
       snapshot >/dev/null || log "snapshot failed; the next try is in $EVERY s"
       prune
       rest=$((began + EVERY - $(date +%s)))
-      [ "$rest" -gt 0 ] && sleep "$rest"
+      if [ "$rest" -gt 0 ]; then sleep "$rest" & wait $!; fi
     done
     ;;
   once) snapshot && prune ;;
-  verify) verify "$2" ;;
+  verify) verify "\${2:-}" ;;
   list)
     good | while read -r b; do
       printf '%s\\t%s\\t%s\\t%s\\n' "$b" "$(field "$DIR/$b.json" createdAt)" "$(field "$DIR/$b.json" keys)" "$(field "$DIR/$b.json" bytes)"
@@ -272,7 +277,7 @@ const SAFE = /^[A-Za-z0-9_.:/@+=,-]+$/;
  * the path relative to it), `list` (the bucket's snapshots, newest first) and `health`.
  */
 export function renderOffsiteScript(s: OffsiteScriptSpec): string {
-  checkInt("everySeconds", s.everySeconds, 10);
+  checkInt("everySeconds", s.everySeconds, 5);
   if (!BUCKET.test(s.bucket)) throw new Error(`bucket "${s.bucket}" must match ${BUCKET}`);
   if (!PREFIX.test(s.prefix)) throw new Error(`prefix "${s.prefix}" must match ${PREFIX}`);
   for (const v of [s.region, s.endpoint, s.kmsKeyId, s.dir]) {
@@ -382,10 +387,13 @@ health() {
 
 case "\${1:-}" in
   loop)
-    rm -f "$STATE/remote"
+    # A sync counts only once this container has made one: the state outlives containers (it
+    # is on the volume), and a replacement with wrong credentials must not look healthy.
+    rm -f "$STATE/remote" "$STATE/last-sync"
+    trap 'log "stopping"; exit 0' TERM INT
     while :; do
       sync_once || log "will retry in 10 s"
-      sleep 10
+      sleep 10 & wait $!
     done
     ;;
   push) rm -f "$STATE/remote"; sync_once ;;

@@ -37,7 +37,7 @@ export const REDIS_USERS = {
  * What `redis-cli --rdb` needs and nothing more. After AUTH (which every user may send) the
  * client sends `REPLCONF rdb-only 1` and then `SYNC` (redis/redis src/redis-cli.c, getRDB →
  * sendReplconf, sendSync); it touches no key, so no key or channel pattern is granted.
- * test/real/redis-backup-acl.test.ts takes a snapshot with exactly this and shows that
+ * test/real/redis-backup.test.ts takes a snapshot with exactly this and shows that
  * dropping either command makes `--rdb` fail.
  */
 export const BACKUP_COMMANDS = ["sync", "replconf"] as const;

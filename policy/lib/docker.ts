@@ -51,7 +51,9 @@ export function uploadedClientScript(p: Props): string | undefined {
   }
   const words = argv as string[];
   const file = SHELLS.test(basename(words[0] as string)) ? words[1] : words[0];
-  if (file === undefined || !file.startsWith("/")) {
+  // The entrypoint makes `["/path/redis.conf"]` or `["--port", …]` a server: it prepends
+  // redis-server to a first argument ending in ".conf" or starting with "-".
+  if (file === undefined || !file.startsWith("/") || file.endsWith(".conf")) {
     return undefined;
   }
   const upload = readUploads(p.uploads).list.find((u) => u.file === file);

@@ -224,6 +224,20 @@ describeDocker("backups and restore (prod, layer 5)", () => {
     expect(rto).toBeLessThan(900_000);
   }, 300_000);
 
+  test("keys with TTLs running out during the restore do not fail it", async () => {
+    // 2,000 keys whose TTLs end over the next 12 s: some expire between the two loads.
+    const lua =
+      "for i=1,2000 do redis.call('SET','ttl:'..i,'v','PX',500+i*6) end return redis.call('DBSIZE')";
+    const total = Number(await admin(["EVAL", lua, "0"]));
+    await backupNow(docker, c, () => undefined);
+    const out: string[] = [];
+    await restore(docker, c, { from: "latest", adminPassword, log: (l) => out.push(l) });
+    console.log(`[restore ttl] ${out.filter((l) => /load|AOF|keys/.test(l)).join(" | ")}`);
+    const after = Number(await admin(["DBSIZE"]));
+    expect(after).toBeLessThanOrEqual(total);
+    expect(after).toBeGreaterThanOrEqual(total - 2_000);
+  }, 120_000);
+
   test("SIGKILL mid-snapshot: nothing partial is listed, and the container resumes on start", async () => {
     // Slow the fork's save (µs per key, over 100 k keys) so the kill lands mid-transfer.
     await admin(["CONFIG", "SET", "rdb-key-save-delay", "30"]);

@@ -158,6 +158,12 @@ export class DockerProvider {
         name,
         Image: image,
         Cmd: Array.isArray(p.command) ? (p.command as string[]) : undefined,
+        // resourceDockerContainerCreate: `if v, ok := d.GetOk("entrypoint"); ok` sets
+        // config.Entrypoint, as it does Cmd from "command" (first used by the offsite backup).
+        Entrypoint:
+          Array.isArray(p.entrypoints) && p.entrypoints.length > 0
+            ? (p.entrypoints as string[])
+            : undefined,
         Env: Array.isArray(p.envs) ? (p.envs as string[]) : undefined,
         User: typeof p.user === "string" ? p.user : undefined,
         StopSignal: typeof p.stopSignal === "string" ? p.stopSignal : undefined,

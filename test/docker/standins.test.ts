@@ -73,6 +73,29 @@ describeDocker("stand-in images match their real tags", () => {
     expect(entry, "entrypoint").toEqual(m.entrypoint.map((e) => e.split("/").pop()));
   });
 
+  // docker-library/redis 7.4/alpine/Dockerfile makes only /data (mkdir /data && chown redis:redis
+  // /data), and valkey-container's Dockerfile likewise: no /usr/local/etc/redis. The provider's
+  // uploads create it (a tar entry's parents), so anything that copies a file there by hand must
+  // too (npm run restore did not, and passed only on a stand-in that had the directory).
+  test.each(["redis:7.4-alpine", "redis:7.4.2-alpine", "valkey/valkey:8.1-alpine"])(
+    "%s has no /usr/local/etc/redis, as its real tag",
+    async (image) => {
+      const c = await docker.createContainer({
+        Image: image,
+        Entrypoint: ["/bin/sh", "-c"],
+        Cmd: ["test ! -e /usr/local/etc/redis"],
+        Labels: { "com.api-stack.stack": "standins" },
+      });
+      try {
+        await c.start();
+        expect((await c.wait()).StatusCode).toBe(0);
+      } finally {
+        await c.remove({ force: true });
+      }
+    },
+    60_000,
+  );
+
   test("the example API image has the curl its probe needs; its node base does not", async () => {
     expect(await present("ghcr.io/acme/api:1.4.2", ["curl"])).toEqual(["curl"]);
     expect(await present("node:24-bookworm-slim", ["curl"])).toEqual([]);

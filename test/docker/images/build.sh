@@ -85,7 +85,7 @@ server_image() {
       apt-get install -y -qq --no-install-recommends $flavour-server $flavour-tools $extra >/dev/null
       rm -rf /var/lib/apt/lists/*
       rm -f /bin/bash /usr/bin/bash /usr/bin/perl /usr/bin/perl5*
-      mkdir -p /data /usr/local/etc/redis
+      mkdir -p /data
       chown $flavour:$flavour /data"
     install -m 0755 "$here/redis-entrypoint.sh" "$cache/$variant/usr/local/bin/docker-entrypoint.sh"
     import "$cache/$variant" "$1" \

@@ -98,6 +98,17 @@ describe("a backup job on the server's image is a client, not a server", () => {
     expect(uploadedClientScript(snapshotter(`${script}\nexec "$@"\n`))).toBeUndefined();
   });
 
+  it("a command that is an uploaded redis.conf is a server (the entrypoint prepends redis-server)", () => {
+    const conf = "/usr/local/etc/redis/redis.conf";
+    const p = {
+      ...snapshotter(),
+      command: [conf],
+      uploads: [{ file: conf, content: "port 6379" }],
+    };
+    expect(uploadedClientScript(p)).toBeUndefined();
+    expect(redisIdentity(p).redis).toBe(true);
+  });
+
   it("a command whose script is not uploaded is judged as a server", () => {
     expect(uploadedClientScript(snapshotter(script, ["sh", "/elsewhere.sh"]))).toBeUndefined();
   });
