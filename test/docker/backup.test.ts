@@ -208,13 +208,33 @@ describeDocker("backups and restore (prod, layer 5)", () => {
     expect(await admin(["EVAL", lua, "0"])).toBe("1");
     const keys = Number(await admin(["DBSIZE"]));
     expect(keys).toBeGreaterThanOrEqual(100_000);
-    await backupNow(docker, c, () => undefined);
+    const took: string[] = [];
+    await backupNow(docker, c, (l) => took.push(l));
+    const [latest] = await list();
+    const manifest = (
+      await execIn(docker, c.backup, ["cat", `${BACKUP_PATHS.dir}/${latest?.[0]}.json`])
+    ).stdout;
+    console.log(`[backup] snapshot of ${keys} keys: ${manifest.replace(/\s+/g, " ")}`);
+    // The edge's answers while the restore runs: 503 once no API replica is left.
+    const statuses = new Set<number>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const r = await request(d!, "/health").catch(() => undefined);
+        if (r) statuses.add(r.status);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
     const out: string[] = [];
     const steps = await restore(docker, c, {
       from: "latest",
       adminPassword,
       log: (l) => out.push(l),
     });
+    polling = false;
+    await poller;
+    console.log(`[backup] the edge answered ${[...statuses].sort().join(", ")} during the restore`);
+    expect([...statuses].sort()).toEqual([200, 503]);
     console.log(`[restore 100k] ${out.join("\n[restore 100k] ")}`);
     expect(Number(await admin(["DBSIZE"]))).toBe(keys);
     const rto = steps.find((x) => x.step === "total (RTO)")?.ms ?? Infinity;

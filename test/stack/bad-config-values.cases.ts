@@ -17,6 +17,11 @@ const ecs = (patch: Obj): Obj => ({
 });
 
 // Made up, shaped like the real ones, never real.
+const OFFSITE = { bucket: "acme-redis-backups", region: "eu-central-1", prefix: "prod/" };
+const OFFSITE_SECRETS = {
+  "api-stack:backupAccessKeyId": "AKIAEXAMPLE000000001",
+  "api-stack:backupSecretAccessKey": "example-secret-key-not-real-000000000000",
+};
 const SLACK = "https://hooks.slack.com/services/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";
 const DISCORD =
   "https://discord.com/api/webhooks/112233445566778899/Xy7-Ab3_Cd9Ef2Gh5Ij8Kl1Mn4Op7Qr0St3Uv6Wx9";
@@ -455,6 +460,62 @@ export const VALUE_CASES: BadConfigCase[] = [
     },
     expect: ["`api-stack:redis.restoreFrom` applies to replication groups only"],
   },
+  // Backups (issue 20).
+  {
+    name: "production with a local Redis and no backups",
+    stack: "prod",
+    redis: { backup: undefined },
+    expect: [
+      "`api-stack:redis.backup` is required in production with `redis.mode: local`",
+      "docs/backups.md",
+    ],
+  },
+  {
+    name: "snapshots more often than every 5 s",
+    stack: "prod",
+    redis: { backup: { every: "3s" } },
+    expect: ["`api-stack:redis.backup.every`", 'at least "5s"'],
+  },
+  {
+    name: "an offsite bucket without its credentials",
+    stack: "prod",
+    redis: { backup: { offsite: OFFSITE } },
+    expect: [
+      "`api-stack:backupAccessKeyId` is required with `redis.backup.offsite`",
+      "pulumi config set --secret backupSecretAccessKey",
+    ],
+  },
+  {
+    name: "an offsite bucket name with capitals and an underscore",
+    stack: "prod",
+    redis: { backup: { offsite: { ...OFFSITE, bucket: "Acme_Backups" } } },
+    secrets: OFFSITE_SECRETS,
+    expect: ["`api-stack:redis.backup.offsite.bucket` must be an S3 bucket name"],
+  },
+  {
+    name: "a KMS key with S3-managed encryption",
+    stack: "prod",
+    redis: { backup: { offsite: { ...OFFSITE, kmsKeyId: "alias/redis-backups" } } },
+    secrets: OFFSITE_SECRETS,
+    expect: [
+      '`api-stack:redis.backup.offsite.kmsKeyId` is used only with `serverSideEncryption: "aws:kms"`',
+    ],
+  },
+  {
+    name: "an offsite secret key stored in plain text",
+    stack: "prod",
+    redis: { backup: { offsite: OFFSITE } },
+    secrets: { "api-stack:backupAccessKeyId": "AKIAEXAMPLE000000001" },
+    overrides: { "api-stack:backupSecretAccessKey": "plain-text-secret-key-0000000000000000000" },
+    secretValues: ["plain-text-secret-key-0000000000000000000"],
+    expect: ["`api-stack:backupSecretAccessKey` is stored in plain text"],
+  },
+  {
+    name: "offsite credentials without an offsite block",
+    stack: "prod",
+    secrets: OFFSITE_SECRETS,
+    expect: ["`api-stack:backupAccessKeyId` is set but there is no `redis.backup.offsite` block"],
+  },
 ];
 
 /** Valid twins: each differs from a bad case above by the one setting that makes it right. */
@@ -547,5 +608,37 @@ export const VALUE_TWINS: {
         },
       }),
     },
+  },
+  {
+    name: "production with backups that take every default",
+    stack: "prod",
+    overrides: { "api-stack:redis": merge(stackObject("prod", "redis"), { backup: {} }) },
+  },
+  {
+    name: "snapshots every 5 s",
+    stack: "prod",
+    overrides: {
+      "api-stack:redis": merge(stackObject("prod", "redis"), { backup: { every: "5s" } }),
+    },
+  },
+  {
+    name: "an offsite bucket with its credentials as secrets",
+    stack: "prod",
+    overrides: {
+      "api-stack:redis": merge(stackObject("prod", "redis"), { backup: { offsite: OFFSITE } }),
+    },
+    secrets: OFFSITE_SECRETS,
+  },
+  {
+    name: "a KMS key with aws:kms encryption",
+    stack: "prod",
+    overrides: {
+      "api-stack:redis": merge(stackObject("prod", "redis"), {
+        backup: {
+          offsite: { ...OFFSITE, serverSideEncryption: "aws:kms", kmsKeyId: "alias/redis-backups" },
+        },
+      }),
+    },
+    secrets: OFFSITE_SECRETS,
   },
 ];
