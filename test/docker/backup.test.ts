@@ -4,7 +4,12 @@
  * the API acknowledged before that snapshot back; the measured RPO and RTO; bad snapshots
  * refused before anything changes; a backup container killed mid-snapshot.
  */
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { DOCKER_SOCKET } from "../layers";
+import { tempDir } from "../real/util";
 import { BACKUP_PATHS } from "../../components/lib/backup-script";
 import { backupNow, restore, type Containers, type Step } from "../../backup";
 import { execIn, runOnce, volumeAt, waitHealthy } from "../../backup/docker";
@@ -282,4 +287,43 @@ describeDocker("backups and restore (prod, layer 5)", () => {
     }
     expect((await after()).length).toBeGreaterThan(good.length);
   }, 120_000);
+
+  test("npm run backup and npm run restore, as a user runs them, print no secret", async () => {
+    const outputs = join(tempDir("api-stack-outputs-"), "prod.json");
+    writeFileSync(
+      outputs,
+      JSON.stringify({
+        redisMode: "local",
+        redisContainerName: c.redis,
+        redisBackupContainerName: c.backup,
+        apiContainerNames: c.writers,
+        workerContainerNames: {},
+        redisAdminUrl: `redis://admin:${adminPassword}@redis:6379`,
+      }),
+    );
+    const cli = (script: string, args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(
+          "npx",
+          ["tsx", `scripts/${script}.ts`, "--outputs", outputs, ...args],
+          { env: { ...process.env, DOCKER_HOST: `unix://${DOCKER_SOCKET}` }, timeout: 300_000 },
+          (err, stdout, stderr) =>
+            resolve({ code: err ? Number(err.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        );
+      });
+    const backup = await cli("backup", []);
+    expect(backup.code, backup.out).toBe(0);
+    expect(backup.out).toMatch(/^snapshot redis-\d{8}T\d{6}Z\.rdb/m);
+    const listed = await cli("backup", ["--list"]);
+    expect(listed.out).toMatch(/^redis-\d{8}T\d{6}Z\t/m);
+    const bad = await cli("restore", ["--from", "yesterday"]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/--from "yesterday" is not a snapshot name/);
+    const none = await cli("restore", []);
+    expect(none.code).toBe(2);
+    const done = await cli("restore", ["--from", "latest"]);
+    expect(done.code, done.out).toBe(0);
+    expect(done.out).toMatch(/total \(RTO\)\s+\d+ ms/);
+    for (const r of [backup, listed, bad, none, done]) expect(r.out).not.toContain(adminPassword);
+  }, 300_000);
 });
