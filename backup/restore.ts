@@ -64,8 +64,19 @@ async function locate(docker: Docker, c: Containers, from: string): Promise<stri
   const dir = BACKUP_PATHS.dir;
   if (from === "latest") {
     const list = await execIn(docker, c.backup, [...script, "list"]);
-    const first = list.stdout.trim().split("\n")[0]?.split("\t")[0];
+    const rows = list.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => l.split("\t"));
+    const first = rows[0]?.[0];
     if (!first) throw new RestoreError(`no good snapshot on the backups volume of ${c.backup}`);
+    const drop = dropBefore(rows.map((r) => ({ name: r[0] as string, keys: Number(r[2]) })));
+    if (drop) {
+      throw new RestoreError(
+        `latest is ${drop.latest.name} with ${drop.latest.keys} keys, under a tenth of the ${drop.before.keys} in ${drop.before.name} before it: the data was likely lost or flushed in between, and nothing was changed. Restore --from ${drop.before.name} to get it back, or name ${drop.latest.name} to restore the newer one anyway`,
+      );
+    }
     return `${dir}/${first}.rdb`;
   }
   const offsite = /^offsite:(.+)$/.exec(from);
@@ -90,6 +101,21 @@ async function locate(docker: Docker, c: Containers, from: string): Promise<stri
     );
   }
   return `${dir}/${name}.rdb`;
+}
+
+/**
+ * Newest first: the newest snapshot holding over ten times the keys of every newer one, when
+ * there is one (the last before a lost disk or a FLUSHALL; the backup script never prunes it).
+ */
+export function dropBefore(
+  rows: readonly { name: string; keys: number }[],
+): { latest: { name: string; keys: number }; before: { name: string; keys: number } } | undefined {
+  let max = -1;
+  for (const r of rows) {
+    if (max >= 0 && r.keys > 10 * max) return { latest: rows[0]!, before: r };
+    max = Math.max(max, r.keys);
+  }
+  return undefined;
 }
 
 /** The admin user's redis-cli inside `container`, its password on stdin (`--askpass`). */
@@ -177,200 +203,231 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
   const wantKeys = Number(field(manifest, "keys"));
   const wantExpires = Number(field(manifest, "expires") ?? 0);
 
-  // 2. No write may land mid-restore: the API and the workers stop (the edge answers 503).
-  const running: string[] = [];
-  await timed(steps, log, "stop API and workers", async () => {
-    for (const w of c.writers) {
-      const info = await docker.getContainer(w).inspect();
-      if (info.State.Running) running.push(w);
-    }
-    await Promise.all(running.map((w) => docker.getContainer(w).stop()));
-    return [undefined, `${running.length} container(s)`];
-  });
-  await timed(steps, log, "stop Redis", async () => {
-    await docker.getContainer(c.redis).stop();
-    return [undefined, c.redis];
-  });
-
-  // 3. The current data goes aside, in the same volume, and is never deleted.
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
   const aside = `pre-restore-${stamp}`;
   const labels = { "com.api-stack.restore": stamp };
-  await timed(steps, log, "set current data aside", async () => {
-    const r = await runOnce(docker, {
-      image,
-      user,
-      labels,
-      binds: [`${dataVolume}:/data`, `${backupVolume}:/backups:ro`],
-      cmd: [
-        "sh",
-        "-ec",
-        [
-          `mkdir /data/${aside}`,
-          `for f in /data/* /data/.[!.]*; do [ -e "$f" ] || continue; case "$f" in /data/pre-restore-*) continue ;; esac; mv "$f" /data/${aside}/; done`,
-          `cp /backups/${path.slice(BACKUP_PATHS.dir.length + 1)} /data/dump.rdb`,
-          "sync",
-        ].join("\n"),
-      ],
+  // The schedule must not snapshot the stopped server, nor prune the file being restored.
+  await docker.getContainer(c.backup).pause();
+  const running: string[] = [];
+  let moved = false;
+  try {
+    // 2. No write may land mid-restore: the API and the workers stop (the edge answers 503).
+    await timed(steps, log, "stop API and workers", async () => {
+      for (const w of c.writers) {
+        const info = await docker.getContainer(w).inspect();
+        if (info.State.Running) running.push(w);
+      }
+      await Promise.all(running.map((w) => docker.getContainer(w).stop()));
+      return [undefined, `${running.length} container(s)`];
     });
-    if (r.code !== 0) {
-      throw new RestoreError(
-        `could not set the data aside (exit ${r.code}): ${r.stderr.trim()}; Redis and the services are stopped, start them with docker start once the cause is fixed`,
-      );
-    }
-    return [undefined, `/data/${aside} in volume ${dataVolume}`];
-  });
+    await timed(steps, log, "stop Redis", async () => {
+      await docker.getContainer(c.redis).stop();
+      return [undefined, c.redis];
+    });
 
-  // 4. https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/ ("How I can
-  // switch to AOF, if I'm currently using dump.rdb snapshots?"): start from the RDB with AOF
-  // off, CONFIG SET appendonly yes, wait for the rewrite. Started with AOF on, the server
-  // would ignore dump.rdb and start empty (test/real/redis-backup.test.ts).
-  const conf = await confArchive(
-    await docker.getContainer(c.redis).getArchive({ path: REDIS_PATHS.conf }),
-  );
-  const loader = async (appendonly: "yes" | "no") => {
-    const ct = await docker.createContainer({
-      Image: image,
-      User: user,
-      Labels: labels,
-      Cmd: [
-        `${engine}-server`,
-        REDIS_PATHS.conf,
-        "--appendonly",
-        appendonly,
-        "--enable-debug-command",
-        "local",
-      ],
-      HostConfig: {
-        Binds: [`${dataVolume}:/data`],
-        NetworkMode: "none",
-        CapDrop: ["ALL"],
-        SecurityOpt: ["no-new-privileges:true"],
-      },
+    // 3. The current data goes aside, in the same volume, and is never deleted.
+    await timed(steps, log, "set current data aside", async () => {
+      const r = await runOnce(docker, {
+        image,
+        user,
+        labels,
+        binds: [`${dataVolume}:/data`, `${backupVolume}:/backups:ro`],
+        cmd: [
+          "sh",
+          "-ec",
+          [
+            // The copy comes first: if it fails, nothing has moved.
+            `cp /backups/${path.slice(BACKUP_PATHS.dir.length + 1)} /data/.restore-${stamp}.rdb`,
+            `mkdir /data/${aside}`,
+            `for f in /data/* /data/.[!.]*; do [ -e "$f" ] || continue; case "$f" in /data/pre-restore-*|/data/.restore-${stamp}.rdb) continue ;; esac; mv "$f" /data/${aside}/; done`,
+            `mv /data/.restore-${stamp}.rdb /data/dump.rdb`,
+            "sync",
+          ].join("\n"),
+        ],
+      });
+      if (r.code !== 0) {
+        throw new RestoreError(
+          `could not set the data aside (exit ${r.code}): ${r.stderr.trim()}; Redis and the services are stopped, start them with docker start once the cause is fixed`,
+        );
+      }
+      moved = true;
+      return [undefined, `/data/${aside} in volume ${dataVolume}`];
     });
-    // At "/", with the file's full path in the archive, as the provider uploads it
-    // (resourceDockerContainerCreate: CopyToContainer to "/"): the official images have no
-    // /usr/local/etc/redis, and Docker creates the directories a tar entry names.
-    await ct.putArchive(conf, { path: "/" });
-    await ct.start();
-    // Ready once the dataset is in: an unauthenticated PING answers NOAUTH while it is still
-    // loading, so ask as admin until INFO persistence says loading:0.
-    for (let i = 0; ; i++) {
-      const r = await execIn(
-        docker,
-        ct.id,
-        [
+
+    // 4. https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/ ("How I can
+    // switch to AOF, if I'm currently using dump.rdb snapshots?"): start from the RDB with AOF
+    // off, CONFIG SET appendonly yes, wait for the rewrite. Started with AOF on, the server
+    // would ignore dump.rdb and start empty (test/real/redis-backup.test.ts).
+    const conf = await confArchive(
+      await docker.getContainer(c.redis).getArchive({ path: REDIS_PATHS.conf }),
+    );
+    const loader = async (appendonly: "yes" | "no") => {
+      const ct = await docker.createContainer({
+        Image: image,
+        User: user,
+        Labels: labels,
+        Cmd: [
+          `${engine}-server`,
+          REDIS_PATHS.conf,
+          "--appendonly",
+          appendonly,
+          "--enable-debug-command",
+          "local",
+        ],
+        HostConfig: {
+          Binds: [`${dataVolume}:/data`],
+          NetworkMode: "none",
+          CapDrop: ["ALL"],
+          SecurityOpt: ["no-new-privileges:true"],
+        },
+      });
+      // At "/", with the file's full path in the archive, as the provider uploads it
+      // (resourceDockerContainerCreate: CopyToContainer to "/"): the official images have no
+      // /usr/local/etc/redis, and Docker creates the directories a tar entry names.
+      await ct.putArchive(conf, { path: "/" });
+      await ct.start();
+      // Ready once the dataset is in: an unauthenticated PING answers NOAUTH while it is still
+      // loading, so ask as admin until INFO persistence says loading:0. First, as soon as the
+      // server answers (DEBUG, AUTH and INFO are allowed mid-load: their LOADING flag), active
+      // expiry goes off, so no key with a TTL expires between the two loads: the first load, an
+      // RDB, skips keys already past their TTL, but the second, an AOF whose base is an RDB, does
+      // not (redis src/rdb.c, rdbLoadRioWithLoadingCtx: `!(rdbflags&RDBFLAGS_AOF_PREAMBLE)`).
+      let expiryOff = false;
+      for (let i = 0; ; i++) {
+        const cliArgs = [
           `${engine}-cli`,
           "--no-auth-warning",
           ...["-h", "127.0.0.1", "-p", String(port), "--user", REDIS_USERS.admin, "--askpass"],
-          ...["INFO", "persistence"],
-        ],
-        { stdin: `${o.adminPassword}\n` },
-      ).catch(() => undefined);
-      if (r && /^loading:0/m.test(r.stdout)) break;
-      if (r && /WRONGPASS|AUTH failed/.test(r.stdout + r.stderr)) {
+        ];
+        if (!expiryOff) {
+          const d = await execIn(docker, ct.id, [...cliArgs, "DEBUG", "SET-ACTIVE-EXPIRE", "0"], {
+            stdin: `${o.adminPassword}\n`,
+          }).catch(() => undefined);
+          expiryOff = d !== undefined && /^OK$/m.test(d.stdout);
+        }
+        const r = expiryOff
+          ? await execIn(docker, ct.id, [...cliArgs, "INFO", "persistence"], {
+              stdin: `${o.adminPassword}\n`,
+            }).catch(() => undefined)
+          : undefined;
+        if (r && /^loading:0/m.test(r.stdout)) break;
+        if (r && /WRONGPASS|AUTH failed/.test(r.stdout + r.stderr)) {
+          throw new RestoreError(
+            "the admin password from the stack outputs was refused by the snapshot's server",
+          );
+        }
+        if (i > 36_000) throw new RestoreError("the loading server did not finish in an hour");
+        const st = await ct.inspect();
+        if (!st.State.Running) {
+          const logs = String(await ct.logs({ stdout: true, stderr: true }));
+          throw new RestoreError(`the loading server exited: ${logs.slice(-400)}`);
+        }
+        await sleep(100);
+      }
+      return ct;
+    };
+    const cli = (id: string, args: string[]) =>
+      admin(docker, id, engine, o.adminPassword, ["-p", String(port), ...args]);
+    const shutdown = async (ct: Docker.Container) => {
+      await cli(ct.id, ["SHUTDOWN"]).catch(() => undefined);
+      await ct.wait();
+      await ct.remove({ force: true });
+    };
+
+    const loaded = await timed(steps, log, "load snapshot", async () => {
+      const ct = await loader("no");
+      const keys = keyspaceKeys(await cli(ct.id, ["INFO", "keyspace"]));
+      const digest = (await cli(ct.id, ["DEBUG", "DIGEST"])).trim();
+      if (keys > wantKeys || keys < wantKeys - wantExpires) {
+        await shutdown(ct);
         throw new RestoreError(
-          "the admin password from the stack outputs was refused by the snapshot's server",
+          `the server loaded ${keys} keys, the manifest says ${wantKeys} (${wantExpires} with a TTL); the data is aside in /data/${aside}`,
         );
       }
-      if (i > 36_000) throw new RestoreError("the loading server did not finish in an hour");
-      const st = await ct.inspect();
-      if (!st.State.Running) {
-        const logs = String(await ct.logs({ stdout: true, stderr: true }));
-        throw new RestoreError(`the loading server exited: ${logs.slice(-400)}`);
+      return [
+        { ct, keys, digest },
+        `${keys} keys (manifest ${wantKeys}), digest ${digest.slice(0, 12)}…`,
+      ];
+    });
+    await timed(steps, log, "rewrite AOF", async () => {
+      await cli(loaded.ct.id, ["CONFIG", "SET", "appendonly", "yes"]);
+      for (let i = 0; ; i++) {
+        const info = await cli(loaded.ct.id, ["INFO", "persistence"]);
+        const v = (k: string) => new RegExp(`^${k}:(\\S+)`, "m").exec(info)?.[1];
+        // The server retries a failed rewrite; do not wait an hour for it.
+        if (v("aof_last_bgrewrite_status") === "err") {
+          throw new RestoreError(`the AOF rewrite failed; the data is aside in /data/${aside}`);
+        }
+        if (
+          v("aof_enabled") === "1" &&
+          v("aof_rewrite_in_progress") === "0" &&
+          v("aof_rewrite_scheduled") === "0"
+        ) {
+          break;
+        }
+        if (i > 36_000) throw new RestoreError("the AOF rewrite did not finish in an hour");
+        await sleep(100);
       }
-      await sleep(100);
-    }
-    // Keys with a TTL must not expire between the two loads, or the digests could not match.
-    await admin(docker, ct.id, engine, o.adminPassword, [
-      ...["-p", String(port), "DEBUG", "SET-ACTIVE-EXPIRE", "0"],
-    ]);
-    return ct;
-  };
-  const cli = (id: string, args: string[]) =>
-    admin(docker, id, engine, o.adminPassword, ["-p", String(port), ...args]);
-  const shutdown = async (ct: Docker.Container) => {
-    await cli(ct.id, ["SHUTDOWN"]).catch(() => undefined);
-    await ct.wait();
-    await ct.remove({ force: true });
-  };
-
-  const loaded = await timed(steps, log, "load snapshot", async () => {
-    const ct = await loader("no");
-    const keys = keyspaceKeys(await cli(ct.id, ["INFO", "keyspace"]));
-    const digest = (await cli(ct.id, ["DEBUG", "DIGEST"])).trim();
-    if (keys > wantKeys || keys < wantKeys - wantExpires) {
+      await shutdown(loaded.ct);
+      return [undefined, "appendonly yes, rewrite ok"];
+    });
+    await timed(steps, log, "check the AOF", async () => {
+      const ct = await loader("yes");
+      const keys = keyspaceKeys(await cli(ct.id, ["INFO", "keyspace"]));
+      const digest = (await cli(ct.id, ["DEBUG", "DIGEST"])).trim();
       await shutdown(ct);
-      throw new RestoreError(
-        `the server loaded ${keys} keys, the manifest says ${wantKeys} (${wantExpires} with a TTL); the data is aside in /data/${aside}`,
-      );
-    }
-    return [
-      { ct, keys, digest },
-      `${keys} keys (manifest ${wantKeys}), digest ${digest.slice(0, 12)}…`,
-    ];
-  });
-  await timed(steps, log, "rewrite AOF", async () => {
-    await cli(loaded.ct.id, ["CONFIG", "SET", "appendonly", "yes"]);
-    for (let i = 0; ; i++) {
-      const info = await cli(loaded.ct.id, ["INFO", "persistence"]);
-      const v = (k: string) => new RegExp(`^${k}:(\\S+)`, "m").exec(info)?.[1];
-      // The server retries a failed rewrite; do not wait an hour for it.
-      if (v("aof_last_bgrewrite_status") === "err") {
-        throw new RestoreError(`the AOF rewrite failed; the data is aside in /data/${aside}`);
+      // With expiry off since the first load started, the new AOF must hold the very same data.
+      if (keys !== loaded.keys || digest !== loaded.digest) {
+        throw new RestoreError(
+          `restarted from the new AOF the server has ${keys} keys (digest ${digest}), not ${loaded.keys} (${loaded.digest}); the data is aside in /data/${aside}`,
+        );
       }
-      if (
-        v("aof_enabled") === "1" &&
-        v("aof_rewrite_in_progress") === "0" &&
-        v("aof_rewrite_scheduled") === "0"
-      ) {
-        break;
-      }
-      if (i > 36_000) throw new RestoreError("the AOF rewrite did not finish in an hour");
-      await sleep(100);
-    }
-    await shutdown(loaded.ct);
-    return [undefined, "appendonly yes, rewrite ok"];
-  });
-  await timed(steps, log, "check the AOF", async () => {
-    const ct = await loader("yes");
-    const keys = keyspaceKeys(await cli(ct.id, ["INFO", "keyspace"]));
-    const digest = (await cli(ct.id, ["DEBUG", "DIGEST"])).trim();
-    await shutdown(ct);
-    // Loading drops keys whose TTL has passed, so with TTLs in the snapshot a key or two may
-    // have gone between the loads; otherwise the dataset must be the very same.
-    const same = keys === loaded.keys && digest === loaded.digest;
-    const expiredOnly = keys < loaded.keys && keys >= loaded.keys - wantExpires;
-    if (!same && !expiredOnly) {
-      throw new RestoreError(
-        `restarted from the new AOF the server has ${keys} keys (digest ${digest}), not ${loaded.keys} (${loaded.digest}); the data is aside in /data/${aside}`,
-      );
-    }
-    return [undefined, same ? `${keys} keys, same digest` : `${keys} keys (TTLs ran out)`];
-  });
+      return [undefined, `${keys} keys, same digest`];
+    });
 
-  // 5. Back as deployed: Redis, then what writes to it.
-  await timed(steps, log, "start Redis", async () => {
-    await docker.getContainer(c.redis).start();
-    await waitHealthy(docker, c.redis, healthy);
-    return [undefined, "healthy"];
-  });
-  await timed(steps, log, "check keys", async () => {
-    const keys = keyspaceKeys(await cli(c.redis, ["INFO", "keyspace"]));
-    // Expiry runs again now: keys with a TTL may go, nothing else.
-    if (keys > loaded.keys || keys < loaded.keys - wantExpires) {
-      throw new RestoreError(`Redis came back with ${keys} keys, not ${loaded.keys}`);
+    // 5. Back as deployed: Redis, then what writes to it.
+    await timed(steps, log, "start Redis", async () => {
+      await docker.getContainer(c.redis).start();
+      await waitHealthy(docker, c.redis, healthy);
+      return [undefined, "healthy"];
+    });
+    await timed(steps, log, "check keys", async () => {
+      const keys = keyspaceKeys(await cli(c.redis, ["INFO", "keyspace"]));
+      // Expiry runs again now: keys with a TTL may go, nothing else.
+      if (keys > loaded.keys || keys < loaded.keys - wantExpires) {
+        throw new RestoreError(`Redis came back with ${keys} keys, not ${loaded.keys}`);
+      }
+      return [undefined, `${keys} keys`];
+    });
+    await timed(steps, log, "start API and workers", async () => {
+      for (const w of running) await docker.getContainer(w).start();
+      await Promise.all(running.map((w) => waitHealthy(docker, w, healthy)));
+      return [undefined, `${running.length} healthy`];
+    });
+  } catch (e) {
+    // Until the data is moved aside nothing has changed: bring everything back as it was.
+    if (!moved) {
+      await docker
+        .getContainer(c.redis)
+        .start()
+        .catch(() => undefined);
+      for (const w of running)
+        await docker
+          .getContainer(w)
+          .start()
+          .catch(() => undefined);
+      (e as Error).message += "; nothing was moved, and Redis and the services were started again";
     }
-    return [undefined, `${keys} keys`];
-  });
-  await timed(steps, log, "start API and workers", async () => {
-    for (const w of running) await docker.getContainer(w).start();
-    await Promise.all(running.map((w) => waitHealthy(docker, w, healthy)));
-    return [undefined, `${running.length} healthy`];
-  });
+    throw e;
+  } finally {
+    await docker
+      .getContainer(c.backup)
+      .unpause()
+      .catch(() => undefined);
+  }
   const total = Math.round(performance.now() - t0);
   steps.push({
     step: "total (RTO)",

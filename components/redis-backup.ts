@@ -46,7 +46,7 @@ export interface OffsiteArgs {
   readonly endpoint?: string;
   /** Server-side encryption the store applies at rest. @default "AES256" */
   readonly serverSideEncryption?: ServerSideEncryption;
-  /** With `aws:kms`: the KMS key id or ARN. @default the bucket's default key */
+  /** With `aws:kms`: the KMS key id or ARN. @default S3's AWS managed key, `aws/s3` */
   readonly kmsKeyId?: string;
   /** A pinned AWS CLI v2 image. @default "amazon/aws-cli:2.36.7" */
   readonly image?: string;

@@ -177,11 +177,16 @@ good() {
   done | sort -r
 }
 
+# Past KEEP, newest first, except the last snapshot before a drop: one holding over ten times
+# the keys of every newer one. After a lost disk or a FLUSHALL the schedule goes on snapshotting
+# the empty server, and without this the good data would be pruned within KEEP snapshots.
 prune() {
-  good | awk -v keep="$KEEP" 'NR > keep' | while read -r b; do
-    rm -f "$DIR/$b.json" "$DIR/$b.rdb"
-    log "pruned $b (keeping $KEEP)"
-  done
+  good | while read -r b; do echo "$b $(field "$DIR/$b.json" keys)"; done |
+    awk -v keep="$KEEP" '{ k = $2 + 0; if (NR > keep && !(k > 10 * max)) print $1; if (k > max) max = k }' |
+    while read -r b; do
+      rm -f "$DIR/$b.json" "$DIR/$b.rdb"
+      log "pruned $b (keeping $KEEP)"
+    done
 }
 
 # What a killed run left: partial files, a stale lock, an RDB whose manifest never landed.
@@ -256,7 +261,7 @@ export interface OffsiteScriptSpec {
   /** An S3-compatible endpoint; AWS's own when absent. */
   readonly endpoint?: string;
   readonly serverSideEncryption: ServerSideEncryption;
-  /** With `aws:kms`: the key; the bucket's default KMS key when absent. */
+  /** With `aws:kms`: the key; S3's AWS managed key `aws/s3` when absent. */
   readonly kmsKeyId?: string;
   /** The snapshot schedule, seconds: health fails when a sync is older than twice this. */
   readonly everySeconds: number;

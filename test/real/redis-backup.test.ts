@@ -324,6 +324,9 @@ describeReal("backups on the real server", () => {
     test("copying dump.rdb into place (seed 004's procedure) starts EMPTY when AOF is on", async () => {
       const r = await restoreInto("copy dump.rdb");
       expect(r.keys).toBe(0);
+      // And the stop (SIGTERM, with `save` points set) wrote the empty dataset over the copy.
+      const check = await run("redis-check-rdb", [join(r.dir, "dump.rdb")]);
+      expect(check.stdout).toMatch(/\[info\] 0 keys read/);
     });
 
     test("the documented route loads every key, and the restart from the AOF keeps them", async () => {
@@ -332,4 +335,20 @@ describeReal("backups on the real server", () => {
       expect(files(join(r.dir, "appendonlydir")).some((f) => f.endsWith(".base.rdb"))).toBe(true);
     });
   });
+
+  test("pruning keeps the last snapshot before a drop: an emptied server's snapshots do not rotate the data out", async () => {
+    const t = await setUp(10, 2);
+    await fill(t, 0, 50);
+    for (let i = 0; i < 2; i++) expect((await sh(t, "once")).code).toBe(0);
+    const beforeDrop = (await sh(t, "list")).stdout.split("\t")[0] as string;
+    expect((await redisCli(t.server.port, ["FLUSHALL"], t.admin)).stdout.trim()).toBe("OK");
+    for (let i = 0; i < 4; i++) expect((await sh(t, "once")).code).toBe(0);
+    const rows = (await sh(t, "list")).stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
+    // keep = 2 empty ones, and the one from before the FLUSHALL; nothing older.
+    expect(rows.map((r) => r[2])).toEqual(["0", "0", "50"]);
+    expect(rows[2]?.[0]).toBe(beforeDrop);
+  }, 60_000);
 });
