@@ -70,16 +70,18 @@ describe("the endpoint's SigV4 check reproduces AWS's own examples", () => {
       "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
       {},
     ],
-  ])("%s", (_name, url, signature, extra) => {
-    expect(verify(signed(url, signature, extra), SECRET, KEY_ID)).toBeNull();
-    expect(verify(signed(url, signature, extra), `${SECRET}x`, KEY_ID)).toBe(
+  ])("%s", async (_name, url, signature, extra) => {
+    expect(await verify(signed(url, signature, extra), SECRET, KEY_ID)).toBeNull();
+    expect(await verify(signed(url, signature, extra), `${SECRET}x`, KEY_ID)).toBe(
       "SignatureDoesNotMatch",
     );
-    expect(verify(signed(url, signature, extra), SECRET, "AKIAOTHER")).toBe("InvalidAccessKeyId");
+    expect(await verify(signed(url, signature, extra), SECRET, "AKIAOTHER")).toBe(
+      "InvalidAccessKeyId",
+    );
   });
 
-  test("an unsigned request is refused", () => {
-    expect(verify({ method: "GET", url: "/", headers: {} })).toBe("AccessDenied");
+  test("an unsigned request is refused", async () => {
+    expect(await verify({ method: "GET", url: "/", headers: {} })).toBe("AccessDenied");
   });
 });
 

@@ -24,7 +24,9 @@
  *   stays HTTP; over HTTPS the CLI would need AWS_REQUEST_CHECKSUM_CALCULATION=when_required.
  * The payload hash (x-amz-content-sha256) is signed over but not compared with the body.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
@@ -108,13 +110,15 @@ export async function start(o: S3Options = {}): Promise<S3Endpoint> {
   const requests: S3Request[] = [];
 
   const server = createServer((req, res) => {
-    const refused = verify(req);
-    const [path = "/", query = ""] = (req.url ?? "/").split("?", 2);
-    requests.push({ method: req.method ?? "", path, query, headers: flat(req), refused });
-    if (refused === null) return handle(req, res);
-    // Read the body first: answering mid-upload makes the client see a reset, not the error.
-    req.resume();
-    req.on("end", () => refuse(res, req.method === "HEAD", refused));
+    // The body waits in the paused request stream while the signature is checked.
+    void verify(req).then((refused) => {
+      const [path = "/", query = ""] = (req.url ?? "/").split("?", 2);
+      requests.push({ method: req.method ?? "", path, query, headers: flat(req), refused });
+      if (refused === null) return handle(req, res);
+      // Read the body first: answering mid-upload makes the client see a reset, not the error.
+      req.resume();
+      req.on("end", () => refuse(res, req.method === "HEAD", refused));
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -191,16 +195,16 @@ function flat(req: IncomingMessage): Record<string, string> {
 }
 
 /**
- * AWS Signature Version 4 for a header-signed request (AWS General Reference, "Create a
- * signed AWS API request", and the S3 variant in "Authenticating Requests: Using the
- * Authorization Header"): S3 does not normalise the path and signs the payload hash that
- * x-amz-content-sha256 names. Returns null, or the S3 error code for the client.
+ * AWS Signature Version 4 for a header-signed request, recomputed with the AWS SDK's own signer
+ * (@smithy/signature-v4, as S3 clients configure it: no path escaping, the payload hash that
+ * x-amz-content-sha256 names) over exactly the headers the client says it signed, and compared
+ * with the signature it sent. Returns null, or the S3 error code for the client.
  */
-export function verify(
+export async function verify(
   req: Pick<IncomingMessage, "method" | "url" | "headers">,
   secret = S3_SECRET_ACCESS_KEY,
   accessKeyId = S3_ACCESS_KEY_ID,
-): string | null {
+): Promise<string | null> {
   const auth = req.headers.authorization;
   if (!auth) return "AccessDenied"; // anonymous, or presigned (not supported here)
   const m =
@@ -212,58 +216,55 @@ export function verify(
   const [keyId, date = "", region = "", service = "", terminator] = credential.split("/");
   if (keyId !== accessKeyId) return "InvalidAccessKeyId";
   const amzDate = String(req.headers["x-amz-date"] ?? "");
-  if (terminator !== "aws4_request" || !amzDate.startsWith(date)) {
+  const when = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (terminator !== "aws4_request" || !amzDate.startsWith(date) || !when) {
     return "AuthorizationHeaderMalformed";
   }
+  const [, y, mo, d, h, mi, se] = when;
+  const signingDate = new Date(`${y}-${mo}-${d}T${h}:${mi}:${se}Z`);
+  const names = signedHeaders.split(";");
+  const headers = Object.fromEntries(
+    names.map((n) => {
+      const v = req.headers[n];
+      return [n, Array.isArray(v) ? v.join(",") : (v ?? "")];
+    }),
+  );
   const [rawPath = "/", rawQuery = ""] = (req.url ?? "/").split("?", 2);
-  const canonicalHeaders = signedHeaders
-    .split(";")
-    .map((h) => {
-      const v = req.headers[h];
-      const value = (Array.isArray(v) ? v.join(",") : (v ?? "")).trim().replace(/\s+/g, " ");
-      return `${h}:${value}\n`;
-    })
-    .join("");
-  const canonicalRequest = [
-    req.method,
-    rawPath
-      .split("/")
-      .map((s) => rfc3986(decodeURIComponent(s)))
-      .join("/"),
-    canonicalQuery(rawQuery),
-    canonicalHeaders,
-    signedHeaders,
-    String(req.headers["x-amz-content-sha256"] ?? "UNSIGNED-PAYLOAD"),
-  ].join("\n");
-  const scope = `${date}/${region}/${service}/aws4_request`;
-  const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonicalRequest)].join("\n");
-  let key: Buffer = hmac(`AWS4${secret}`, date);
-  for (const part of [region, service, "aws4_request"]) key = hmac(key, part);
-  const expected = Buffer.from(hmac(key, stringToSign).toString("hex"));
+  const query: Record<string, string | string[]> = {};
+  for (const pair of rawQuery === "" ? [] : rawQuery.split("&")) {
+    const [k = "", v = ""] = pair.split("=", 2).map((x) => decodeURIComponent(x));
+    const had = query[k];
+    query[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+  }
+  const signer = new SignatureV4({
+    credentials: { accessKeyId, secretAccessKey: secret },
+    region,
+    service,
+    sha256: Hash.bind(null, "sha256"),
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const ours = await signer.sign(
+    {
+      method: req.method ?? "GET",
+      protocol: "http:",
+      hostname: String(req.headers.host ?? "").split(":")[0] ?? "",
+      path: rawPath,
+      query,
+      headers,
+    },
+    {
+      signingDate,
+      signingRegion: region,
+      signingService: service,
+      signableHeaders: new Set(names),
+    },
+  );
+  const expected = Buffer.from(
+    /Signature=([0-9a-f]{64})/.exec(String(ours.headers.authorization))?.[1] ?? "",
+  );
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given)
     ? null
     : "SignatureDoesNotMatch";
 }
-
-function canonicalQuery(raw: string): string {
-  if (raw === "") return "";
-  return raw
-    .split("&")
-    .map((p) => {
-      const [k = "", v = ""] = p.split("=", 2).map((s) => decodeURIComponent(s));
-      return [rfc3986(k), rfc3986(v)] as const;
-    })
-    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join("&");
-}
-
-const rfc3986 = (s: string) =>
-  encodeURIComponent(s).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
-const hmac = (key: string | Buffer, data: string) =>
-  createHmac("sha256", key).update(data, "utf8").digest();
