@@ -71,25 +71,34 @@ async function locate(docker: Docker, c: Containers, from: string): Promise<stri
       .map((l) => l.split("\t"));
     const first = rows[0]?.[0];
     if (!first) throw new RestoreError(`no good snapshot on the backups volume of ${c.backup}`);
-    const drop = dropBefore(rows.map((r) => ({ name: r[0] as string, keys: Number(r[2]) })));
-    if (drop) {
-      throw new RestoreError(
-        `latest is ${drop.latest.name} with ${drop.latest.keys} keys, under a tenth of the ${drop.before.keys} in ${drop.before.name} before it: the data was likely lost or flushed in between, and nothing was changed. Restore --from ${drop.before.name} to get it back, or name ${drop.latest.name} to restore the newer one anyway`,
-      );
-    }
+    refuseDrop(
+      rows.map((r) => ({ name: r[0] as string, keys: Number(r[2]), bytes: Number(r[3]) })),
+      "",
+    );
     return `${dir}/${first}.rdb`;
   }
   const offsite = /^offsite:(.+)$/.exec(from);
   if (offsite) {
     if (!c.offsite)
       throw new RestoreError("this stack has no offsite container (`redis.backup.offsite`)");
+    if (offsite[1] === "latest") {
+      // The offsite copies go on after a loss too: the same check as for the local latest.
+      const m = await execIn(docker, c.offsite, ["sh", OFFSITE_PATHS.script, "manifests", "10"], {
+        timeoutMs: 600_000,
+      });
+      const rows = m.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => l.split(" "))
+        .map((r) => ({ name: r[0] as string, keys: Number(r[1]), bytes: Number(r[2]) }));
+      refuseDrop(rows, "offsite:");
+    }
     const r = await execIn(
       docker,
       c.offsite,
       ["sh", OFFSITE_PATHS.script, "fetch", offsite[1] as string],
-      {
-        timeoutMs: 600_000,
-      },
+      { timeoutMs: 600_000 },
     );
     if (r.code !== 0) throw new RestoreError(`fetching ${from} failed:\n${r.stderr.trim()}`);
     return `${dir}/${r.stdout.trim().split("\n").at(-1) ?? ""}`;
@@ -103,19 +112,38 @@ async function locate(docker: Docker, c: Containers, from: string): Promise<stri
   return `${dir}/${name}.rdb`;
 }
 
+interface Snapshot {
+  readonly name: string;
+  readonly keys: number;
+  readonly bytes: number;
+}
+
 /**
- * Newest first: the newest snapshot holding over ten times the keys of every newer one, when
- * there is one (the last before a lost disk or a FLUSHALL; the backup script never prunes it).
+ * Newest first: the newest older snapshot holding over ten times the latest's keys, or (past
+ * 4 KiB, where an RDB's header no longer dominates) over ten times its bytes: after a lost disk
+ * or a FLUSHALL the schedule snapshots the emptied server, and `latest` would restore nothing.
+ * A queue that stores its jobs in one hash has few keys however many jobs it holds; the bytes
+ * see that drop. The backup script keeps such a snapshot past `keep` while newer ones stay
+ * under a tenth of it (components/lib/backup-script.ts, prune).
  */
 export function dropBefore(
-  rows: readonly { name: string; keys: number }[],
-): { latest: { name: string; keys: number }; before: { name: string; keys: number } } | undefined {
-  let max = -1;
-  for (const r of rows) {
-    if (max >= 0 && r.keys > 10 * max) return { latest: rows[0]!, before: r };
-    max = Math.max(max, r.keys);
-  }
-  return undefined;
+  rows: readonly Snapshot[],
+): { latest: Snapshot; before: Snapshot } | undefined {
+  const [latest, ...older] = rows;
+  if (latest === undefined) return undefined;
+  const before = older.find(
+    (r) => r.keys > 10 * latest.keys || (r.bytes > 4096 && r.bytes > 10 * latest.bytes),
+  );
+  return before && { latest, before };
+}
+
+function refuseDrop(rows: readonly Snapshot[], prefix: string): void {
+  const drop = dropBefore(rows);
+  if (!drop) return;
+  const { latest, before } = drop;
+  throw new RestoreError(
+    `latest is ${prefix}${latest.name} (${latest.keys} keys, ${latest.bytes} bytes), under a tenth of ${prefix}${before.name} before it (${before.keys} keys, ${before.bytes} bytes): the data was likely lost or flushed in between, and nothing was changed. Restore --from ${prefix}${before.name} to get it back, or name ${prefix}${latest.name} to restore the newer one anyway`,
+  );
 }
 
 /** The admin user's redis-cli inside `container`, its password on stdin (`--askpass`). */
@@ -209,27 +237,63 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
     .replace(/\.\d+Z$/, "Z");
   const aside = `pre-restore-${stamp}`;
   const labels = { "com.api-stack.restore": stamp };
-  // The schedule must not snapshot the stopped server, nor prune the file being restored.
-  await docker.getContainer(c.backup).pause();
+  // The schedule must not snapshot the stopped server, nor prune the file being restored: the
+  // script skips both while .hold exists (pausing the container would turn it unhealthy: moby
+  // stops probes on pause, daemon/health.go). An interrupted restore leaves the file, and the
+  // container's health then says so.
+  const hold = await execIn(docker, c.backup, [
+    "sh",
+    "-c",
+    `date -u +%Y-%m-%dT%H:%M:%SZ > ${BACKUP_PATHS.dir}/.hold`,
+  ]);
+  if (hold.code !== 0) throw new RestoreError(`could not hold the schedule: ${hold.stderr.trim()}`);
   const running: string[] = [];
   let moved = false;
   try {
+    // The snapshot goes into the data volume, checked, while everything still runs: a copy that
+    // fails (a full disk) stops nothing. Redis ignores a file it was not told to read.
+    await timed(steps, log, "copy into the volume", async () => {
+      const want = String(field(manifest, "sha256"));
+      const r = await runOnce(docker, {
+        image,
+        user,
+        labels,
+        binds: [`${dataVolume}:/data`, `${backupVolume}:/backups:ro`],
+        cmd: [
+          "sh",
+          "-c",
+          [
+            `cp /backups/${path.slice(BACKUP_PATHS.dir.length + 1)} /data/.restore-${stamp}.rdb`,
+            `[ "$(sha256sum /data/.restore-${stamp}.rdb | cut -d ' ' -f 1)" = "${want}" ]`,
+            "sync",
+          ].join(" && ") + ` || { rm -f /data/.restore-${stamp}.rdb; exit 1; }`,
+        ],
+      });
+      if (r.code !== 0) {
+        throw new RestoreError(
+          `could not copy the snapshot into the data volume: ${r.stderr.trim()}`,
+        );
+      }
+      return [undefined, `/data/.restore-${stamp}.rdb, sha256 checked`];
+    });
     // 2. No write may land mid-restore: the API and the workers stop (the edge answers 503).
     await timed(steps, log, "stop API and workers", async () => {
       for (const w of c.writers) {
         const info = await docker.getContainer(w).inspect();
         if (info.State.Running) running.push(w);
       }
-      await Promise.all(running.map((w) => docker.getContainer(w).stop()));
+      await stopAll(docker, running);
       return [undefined, `${running.length} container(s)`];
     });
     await timed(steps, log, "stop Redis", async () => {
-      await docker.getContainer(c.redis).stop();
+      await stopAll(docker, [c.redis]);
       return [undefined, c.redis];
     });
 
     // 3. The current data goes aside, in the same volume, and is never deleted.
     await timed(steps, log, "set current data aside", async () => {
+      // From here the data may be partly moved: a failure leaves everything stopped.
+      moved = true;
       const r = await runOnce(docker, {
         image,
         user,
@@ -239,8 +303,6 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
           "sh",
           "-ec",
           [
-            // The copy comes first: if it fails, nothing has moved.
-            `cp /backups/${path.slice(BACKUP_PATHS.dir.length + 1)} /data/.restore-${stamp}.rdb`,
             `mkdir /data/${aside}`,
             `for f in /data/* /data/.[!.]*; do [ -e "$f" ] || continue; case "$f" in /data/pre-restore-*|/data/.restore-${stamp}.rdb) continue ;; esac; mv "$f" /data/${aside}/; done`,
             `mv /data/.restore-${stamp}.rdb /data/dump.rdb`,
@@ -250,10 +312,9 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
       });
       if (r.code !== 0) {
         throw new RestoreError(
-          `could not set the data aside (exit ${r.code}): ${r.stderr.trim()}; Redis and the services are stopped, start them with docker start once the cause is fixed`,
+          `could not set the data aside (exit ${r.code}): ${r.stderr.trim()}; Redis and the services stay stopped: part of the data may be in /data/${aside} (volume ${dataVolume}); move it back before you start them`,
         );
       }
-      moved = true;
       return [undefined, `/data/${aside} in volume ${dataVolume}`];
     });
 
@@ -403,30 +464,35 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
       return [undefined, `${keys} keys`];
     });
     await timed(steps, log, "start API and workers", async () => {
-      for (const w of running) await docker.getContainer(w).start();
+      await startAll(docker, running);
       await Promise.all(running.map((w) => waitHealthy(docker, w, healthy)));
       return [undefined, `${running.length} healthy`];
     });
   } catch (e) {
     // Until the data is moved aside nothing has changed: bring everything back as it was.
     if (!moved) {
-      await docker
-        .getContainer(c.redis)
-        .start()
-        .catch(() => undefined);
-      for (const w of running)
-        await docker
-          .getContainer(w)
-          .start()
-          .catch(() => undefined);
-      (e as Error).message += "; nothing was moved, and Redis and the services were started again";
+      const back = await startAll(docker, [c.redis])
+        .then(() => waitHealthy(docker, c.redis, healthy))
+        .then(() => startAll(docker, running))
+        .then(() => "; nothing was moved, and Redis and the services were started again")
+        .catch(
+          (err: Error) =>
+            `; nothing was moved, but starting Redis and the services failed: ${err.message}`,
+        );
+      (e as Error).message += back;
+      await runOnce(docker, {
+        image,
+        user,
+        labels,
+        binds: [`${dataVolume}:/data`],
+        cmd: ["rm", "-f", `/data/.restore-${stamp}.rdb`],
+      }).catch(() => undefined);
     }
     throw e;
   } finally {
-    await docker
-      .getContainer(c.backup)
-      .unpause()
-      .catch(() => undefined);
+    await execIn(docker, c.backup, ["rm", "-f", `${BACKUP_PATHS.dir}/.hold`]).catch(
+      () => undefined,
+    );
   }
   const total = Math.round(performance.now() - t0);
   steps.push({
@@ -438,6 +504,34 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
     `${"total (RTO)".padEnd(22)} ${String(total).padStart(7)} ms  the previous data is kept in /data/${aside}`,
   );
   return steps;
+}
+
+/** Stops each (304, already stopped, is fine) and waits for every stop to settle. */
+async function stopAll(docker: Docker, names: readonly string[]): Promise<void> {
+  const results = await Promise.allSettled(
+    names.map((n) =>
+      docker
+        .getContainer(n)
+        .stop()
+        .catch((e: { statusCode?: number }) => {
+          if (e.statusCode !== 304) throw e;
+        }),
+    ),
+  );
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** Starts each (304, already running, is fine). */
+async function startAll(docker: Docker, names: readonly string[]): Promise<void> {
+  for (const n of names) {
+    await docker
+      .getContainer(n)
+      .start()
+      .catch((e: { statusCode?: number }) => {
+        if (e.statusCode !== 304) throw e;
+      });
+  }
 }
 
 /** The conf from the server container, re-archived under its full path for a put at "/". */

@@ -123,6 +123,9 @@ check() {
 }
 
 snapshot() {
+  # A restore holds the schedule (npm run restore writes .hold, and removes it when done): no
+  # snapshot of the stopped server, and no pruning of the file being restored.
+  if [ -e "$DIR/.hold" ]; then log "held by a restore since $(cat "$DIR/.hold"): no snapshot"; return 1; fi
   lock || return 1
   # Names sort by time, and a new one must sort after every file there: pruning keeps the
   # newest by name, so a name reused within a second would be pruned as the oldest.
@@ -177,12 +180,20 @@ good() {
   done | sort -r
 }
 
-# Past KEEP, newest first, except the last snapshot before a drop: one holding over ten times
-# the keys of every newer one. After a lost disk or a FLUSHALL the schedule goes on snapshotting
-# the empty server, and without this the good data would be pruned within KEEP snapshots.
+# Past KEEP, newest first, except the last snapshot before a drop: one whose keys, or whose
+# size (past 4 KiB), exceed ten times those of every newer one. After a lost disk or a FLUSHALL
+# the schedule goes on snapshotting the emptied server, and without this the good data would be
+# pruned within KEEP snapshots. It stays until newer snapshots hold a tenth of it again.
 prune() {
-  good | while read -r b; do echo "$b $(field "$DIR/$b.json" keys)"; done |
-    awk -v keep="$KEEP" '{ k = $2 + 0; if (NR > keep && !(k > 10 * max)) print $1; if (k > max) max = k }' |
+  [ -e "$DIR/.hold" ] && return 0
+  good | while read -r b; do echo "$b $(field "$DIR/$b.json" keys) $(field "$DIR/$b.json" bytes)"; done |
+    awk -v keep="$KEEP" '{
+      k = $2 + 0; b = $3 + 0
+      drop = NR > 1 && (k > 10 * mk || (b > 4096 && b > 10 * mb))
+      if (NR > keep && !drop) print $1
+      if (k > mk) mk = k
+      if (b > mb) mb = b
+    }' |
     while read -r b; do
       rm -f "$DIR/$b.json" "$DIR/$b.rdb"
       log "pruned $b (keeping $KEEP)"
@@ -217,6 +228,7 @@ verify() {
 }
 
 health() {
+  [ -e "$DIR/.hold" ] && echo "held by a restore since $(cat "$DIR/.hold") (an interrupted restore leaves $DIR/.hold: remove it)"
   [ -f "$DIR/.last-good" ] || { echo "no good snapshot yet"; return 1; }
   age=$(($(date +%s) - $(cat "$DIR/.last-good")))
   [ "$age" -le $((2 * EVERY)) ] || { echo "last good snapshot is $age s old (limit $((2 * EVERY)) s)"; return 1; }
@@ -359,6 +371,16 @@ sync_once() {
   date +%s >"$STATE/last-sync"
 }
 
+# The newest N manifests in the bucket, as "name keys bytes", newest first.
+manifests() {
+  for b in $(remote | sort -r | head -n "\${1:-50}"); do
+    m=$(s3 s3 cp --only-show-errors "$DEST$b.json" - 2>/dev/null) || continue
+    k=$(printf '%s\\n' "$m" | sed -n 's/^  "keys": \\([0-9]*\\),$/\\1/p')
+    n=$(printf '%s\\n' "$m" | sed -n 's/^  "bytes": \\([0-9]*\\),$/\\1/p')
+    echo "$b $k $n"
+  done
+}
+
 fetch() {
   want=$1
   names=$(remote) || return 1
@@ -402,10 +424,11 @@ case "\${1:-}" in
     done
     ;;
   push) rm -f "$STATE/remote"; sync_once ;;
+  manifests) manifests "\${2:-50}" ;;
   fetch) fetch "\${2:-latest}" ;;
   list) remote | sort -r ;;
   health) health ;;
-  *) echo "usage: $0 loop|push|fetch latest|NAME|list|health" >&2; exit 2 ;;
+  *) echo "usage: $0 loop|push|fetch latest|NAME|manifests [N]|list|health" >&2; exit 2 ;;
 esac
 `;
 }

@@ -117,16 +117,39 @@ describeDocker("offsite backups to S3 (prod, layer 5)", () => {
     console.log(`[offsite] ${names.length} local snapshot(s), ${keys.length} objects under prod/`);
   }, 120_000);
 
-  test("restore --from offsite:latest brings back what that copy holds", async () => {
+  test("restore from an offsite copy brings back what it holds", async () => {
     await admin(["SET", "marker", "before-offsite-backup"]);
-    await backupNow(docker, c, () => undefined);
+    // Named: the schedule (every 5 s) may upload a newer copy, with "after", meanwhile.
+    const name = (await backupNow(docker, c, () => undefined)).replace(/\.rdb$/, "");
     await admin(["SET", "marker", "after"]);
+    // What offsite:latest checks for a drop: each copy's keys and bytes, from its manifest.
+    const listed = await execIn(docker, c.offsite!, [
+      "sh",
+      "/usr/local/bin/api-stack-offsite",
+      "manifests",
+      "5",
+    ]);
+    expect(listed.stdout.trim().split("\n")[0]).toMatch(/^redis-\d{8}T\d{6}Z \d+ \d+$/);
     const out: string[] = [];
-    await restore(docker, c, { from: "offsite:latest", adminPassword, log: (l) => out.push(l) });
+    await restore(docker, c, { from: `offsite:${name}`, adminPassword, log: (l) => out.push(l) });
     console.log(`[offsite restore] ${out.join("\n[offsite restore] ")}`);
     expect(out[0]).toMatch(/locate .* offsite\/redis-/);
     expect(await admin(["GET", "marker"])).toBe("before-offsite-backup");
   }, 300_000);
+
+  test("after a FLUSHALL, offsite:latest is refused and names the copy from before it", async () => {
+    expect(Number(await admin(["DBSIZE"]))).toBeGreaterThan(0);
+    await admin(["FLUSHALL"]);
+    await backupNow(docker, c, () => undefined);
+    const attempt = restore(docker, c, {
+      from: "offsite:latest",
+      adminPassword,
+      log: () => undefined,
+    });
+    await expect(attempt).rejects.toThrow(
+      /latest is offsite:redis-\S+ \(0 keys.*under a tenth of offsite:redis-\S+ before it.*nothing was changed/s,
+    );
+  }, 120_000);
 
   test("wrong credentials fail the deploy loudly and delete no local snapshot", async () => {
     const before = await local();

@@ -74,17 +74,28 @@ describe("renderOffsiteScript", () => {
 });
 
 describe("dropBefore (restore --from latest)", () => {
-  const rows = (...keys: number[]) => keys.map((k, i) => ({ name: `s${i}`, keys: k }));
+  const rows = (...sizes: [number, number][]) =>
+    sizes.map(([keys, bytes], i) => ({ name: `s${i}`, keys, bytes }));
 
-  it("finds the last snapshot before the data went", () => {
-    expect(dropBefore(rows(0, 0, 530, 530))?.before).toEqual({ name: "s2", keys: 530 });
-    expect(dropBefore(rows(3, 40))?.before).toEqual({ name: "s1", keys: 40 });
+  it("finds the newest older snapshot the latest holds under a tenth of", () => {
+    expect(dropBefore(rows([0, 90], [0, 90], [530, 9e4], [530, 9e4]))?.before.name).toBe("s2");
+    expect(dropBefore(rows([3, 200], [40, 800]))?.before.name).toBe("s1");
+    // Against the latest, not the newest in between (docs/backups.md says so).
+    expect(dropBefore(rows([100, 1e4], [500, 5e4], [2000, 2e5]))?.before.name).toBe("s2");
+  });
+
+  it("sees a queue in one hash emptied by its bytes, though its key count hardly moves", () => {
+    expect(dropBefore(rows([2, 300], [3, 9_000_000]))?.before.name).toBe("s1");
+  });
+
+  it("ignores bytes under 4 KiB, where an RDB's header dominates", () => {
+    expect(dropBefore(rows([1, 100], [1, 4000]))).toBeUndefined();
   });
 
   it("sees no drop in a steady or growing dataset, or a shrink to a tenth or more", () => {
-    expect(dropBefore(rows(530, 530, 500))).toBeUndefined();
-    expect(dropBefore(rows(600, 530, 0))).toBeUndefined();
-    expect(dropBefore(rows(53, 530))).toBeUndefined();
-    expect(dropBefore(rows(0))).toBeUndefined();
+    expect(dropBefore(rows([530, 9e4], [530, 9e4], [500, 8e4]))).toBeUndefined();
+    expect(dropBefore(rows([600, 1e5], [530, 9e4], [0, 90]))).toBeUndefined();
+    expect(dropBefore(rows([53, 9e3], [530, 9e4]))).toBeUndefined();
+    expect(dropBefore(rows([0, 90]))).toBeUndefined();
   });
 });

@@ -351,4 +351,24 @@ describeReal("backups on the real server", () => {
     expect(rows.map((r) => r[2])).toEqual(["0", "0", "50"]);
     expect(rows[2]?.[0]).toBe(beforeDrop);
   }, 60_000);
+
+  test("pruning also keeps the last snapshot before a drop in bytes: a queue in one hash, emptied", async () => {
+    const t = await setUp(10, 2);
+    const lua = "for i=1,20000 do redis.call('HSET','jobs',i,string.rep('x',50)) end return 1";
+    expect((await redisCli(t.server.port, ["EVAL", lua, "0"], t.admin)).stdout.trim()).toBe("1");
+    for (let i = 0; i < 2; i++) expect((await sh(t, "once")).code).toBe(0);
+    const beforeDrop = (await sh(t, "list")).stdout.split("\t")[0] as string;
+    // Every job but one is done: still one key, a fraction of the bytes.
+    const hdel =
+      "for i=2,20000 do redis.call('HDEL','jobs',i) end return redis.call('HLEN','jobs')";
+    expect((await redisCli(t.server.port, ["EVAL", hdel, "0"], t.admin)).stdout.trim()).toBe("1");
+    for (let i = 0; i < 3; i++) expect((await sh(t, "once")).code).toBe(0);
+    const rows = (await sh(t, "list")).stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
+    expect(rows.map((r) => r[2])).toEqual(["1", "1", "1"]);
+    expect(rows[2]?.[0]).toBe(beforeDrop);
+    expect(Number(rows[2]?.[3])).toBeGreaterThan(10 * Number(rows[0]?.[3]));
+  }, 60_000);
 });
