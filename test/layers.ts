@@ -36,6 +36,8 @@ export const REAL_BINARIES: Readonly<Record<string, string>> = {
   curl: "curl",
   openssl: "openssl",
   haproxy: "haproxy",
+  // The alpine images' shell and tools: the backup script runs under it in test/real.
+  busybox: "busybox",
 };
 
 export function realBinariesLayer(): Layer {

@@ -371,4 +371,49 @@ describeReal("backups on the real server", () => {
     expect(rows[2]?.[0]).toBe(beforeDrop);
     expect(Number(rows[2]?.[3])).toBeGreaterThan(10 * Number(rows[0]?.[3]));
   }, 60_000);
+
+  // redis:7.4-alpine runs the script under busybox ash with busybox's applets (the stand-in
+  // image is Debian's dash and coreutils). Debian's busybox (1.35; Alpine 3.21 ships 1.37) with
+  // nothing else on PATH but redis-cli and redis-check-rdb: the same script must behave the same.
+  test("under busybox alone, as on the alpine images: once, list, verify, prune, health", async () => {
+    requireBinaries("busybox");
+    const t = await setUp(10, 2);
+    await fill(t, 0, 300);
+    const bin = tempDir("api-stack-busybox-");
+    const applets = (await run("busybox", ["--list"])).stdout.trim().split("\n");
+    await run("sh", [
+      "-c",
+      [
+        ...applets.map((a) => `ln -s "$(command -v busybox)" '${bin}/${a}'`),
+        `ln -s "$(command -v redis-cli)" '${bin}/redis-cli'`,
+        `ln -s "$(command -v redis-check-rdb)" '${bin}/redis-check-rdb'`,
+      ].join("; "),
+    ]);
+    const bb = (...args: string[]) =>
+      run(`${bin}/sh`, [t.script, ...args], { env: { PATH: bin }, timeoutMs: 60_000 });
+    for (let i = 0; i < 3; i++) {
+      const r = await bb("once");
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const rows = (await bb("list")).stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
+    expect(rows.map((r) => r[2])).toEqual(["300", "300"]);
+    const newest = join(t.backups, `${rows[0]?.[0]}.rdb`);
+    expect((await bb("verify", newest)).stdout).toMatch(/^ok .* keys=300 /);
+    const m = JSON.parse(readFileSync(newest.replace(/\.rdb$/, ".json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    expect(m.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(m.sha256).toBe((await run("sha256sum", [newest])).stdout.split(" ")[0]);
+    expect((await bb("health")).code).toBe(0);
+    const b = readFileSync(newest);
+    b[Math.floor(b.length / 2)] = (b[Math.floor(b.length / 2)] as number) ^ 0xff;
+    writeFileSync(newest, b);
+    const bad = await bb("verify", newest);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/checksum mismatch/);
+  }, 60_000);
 });
