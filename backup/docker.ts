@@ -12,6 +12,28 @@ export interface ExecResult {
   readonly stderr: string;
 }
 
+/**
+ * How every helper container of a backup or restore runs: no network (nothing can reach the
+ * server it loads), no capabilities, no privilege escalation.
+ */
+export const ISOLATED: Pick<Docker.HostConfig, "NetworkMode" | "CapDrop" | "SecurityOpt"> = {
+  NetworkMode: "none",
+  CapDrop: ["ALL"],
+  SecurityOpt: ["no-new-privileges:true"],
+};
+
+/** Splits Docker's multiplexed stdout/stderr stream; read the text once the stream has ended. */
+function demux(docker: Docker, stream: NodeJS.ReadableStream): () => Omit<ExecResult, "code"> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = "";
+  let stderr = "";
+  out.on("data", (b: Buffer) => (stdout += b.toString()));
+  err.on("data", (b: Buffer) => (stderr += b.toString()));
+  docker.modem.demuxStream(stream, out, err);
+  return () => ({ stdout, stderr });
+}
+
 /** Runs `cmd` in a running container; `stdin` is written to it and then closed. */
 export async function execIn(
   docker: Docker,
@@ -27,13 +49,7 @@ export async function execIn(
     User: o.user,
   });
   const stream = await exec.start({ hijack: true, stdin: o.stdin !== undefined });
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (b: Buffer) => (stdout += b.toString()));
-  err.on("data", (b: Buffer) => (stderr += b.toString()));
-  docker.modem.demuxStream(stream, out, err);
+  const text = demux(docker, stream);
   const ended = new Promise<void>((resolve, reject) => {
     stream.on("end", resolve);
     stream.on("close", resolve);
@@ -61,7 +77,7 @@ export async function execIn(
     code = info.Running ? null : info.ExitCode;
     if (code === null) await sleep(20);
   }
-  return { code: code ?? -1, stdout, stderr };
+  return { code: code ?? -1, ...text() };
 }
 
 /** A one-off container from `image` that runs `cmd` to completion; removed afterwards. */
@@ -81,12 +97,7 @@ export async function runOnce(
     Cmd: o.cmd,
     User: o.user,
     Labels: o.labels,
-    HostConfig: {
-      Binds: o.binds,
-      NetworkMode: "none",
-      CapDrop: ["ALL"],
-      SecurityOpt: ["no-new-privileges:true"],
-    },
+    HostConfig: { Binds: o.binds, ...ISOLATED },
   });
   try {
     await c.start();
@@ -97,17 +108,11 @@ export async function runOnce(
       }),
     ])) as { StatusCode: number };
     const logs = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = "";
-    let stderr = "";
-    out.on("data", (b: Buffer) => (stdout += b.toString()));
-    err.on("data", (b: Buffer) => (stderr += b.toString()));
     const src = new PassThrough();
-    docker.modem.demuxStream(src, out, err);
+    const text = demux(docker, src);
     src.end(logs);
     await new Promise((r) => setImmediate(r));
-    return { code: waited.StatusCode, stdout, stderr };
+    return { code: waited.StatusCode, ...text() };
   } finally {
     await c.remove({ force: true }).catch(() => undefined);
   }

@@ -1,2 +1,10 @@
 export { backupMain } from "./cli";
-export { backupNow, restore, RestoreError, type Containers, type Step } from "./restore";
+export {
+  admin,
+  backupNow,
+  listSnapshots,
+  restore,
+  RestoreError,
+  type Containers,
+  type Step,
+} from "./restore";

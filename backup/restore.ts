@@ -11,7 +11,7 @@ import { BACKUP_PATHS, OFFSITE_PATHS } from "../components/lib/backup-script";
 import { redisEngine } from "../components/lib/image-ref";
 import { REDIS_USERS } from "../components/lib/redis-conf";
 import { REDIS_PATHS } from "../components/local-redis-server";
-import { execIn, runOnce, sleep, volumeAt, waitHealthy } from "./docker";
+import { execIn, ISOLATED, runOnce, sleep, volumeAt, waitHealthy } from "./docker";
 
 export class RestoreError extends Error {}
 
@@ -60,21 +60,32 @@ export async function backupNow(docker: Docker, c: Containers, log: Log): Promis
 }
 
 /** Where the snapshot is, as a path inside the backup container. */
+/** The good snapshots on the backups volume, newest first (the script's `list`). */
+export async function listSnapshots(
+  docker: Docker,
+  backupContainer: string,
+): Promise<(Snapshot & { readonly createdAt: string })[]> {
+  const list = await execIn(docker, backupContainer, [...script, "list"]);
+  return list.stdout
+    .trim()
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split("\t"))
+    .map(([name = "", createdAt = "", keys, bytes]) => ({
+      name,
+      createdAt,
+      keys: Number(keys),
+      bytes: Number(bytes),
+    }));
+}
+
 async function locate(docker: Docker, c: Containers, from: string): Promise<string> {
   const dir = BACKUP_PATHS.dir;
   if (from === "latest") {
-    const list = await execIn(docker, c.backup, [...script, "list"]);
-    const rows = list.stdout
-      .trim()
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((l) => l.split("\t"));
-    const first = rows[0]?.[0];
+    const rows = await listSnapshots(docker, c.backup);
+    const first = rows[0]?.name;
     if (!first) throw new RestoreError(`no good snapshot on the backups volume of ${c.backup}`);
-    refuseDrop(
-      rows.map((r) => ({ name: r[0] as string, keys: Number(r[2]), bytes: Number(r[3]) })),
-      "",
-    );
+    refuseDrop(rows, "");
     return `${dir}/${first}.rdb`;
   }
   const offsite = /^offsite:(.+)$/.exec(from);
@@ -147,7 +158,7 @@ function refuseDrop(rows: readonly Snapshot[], prefix: string): void {
 }
 
 /** The admin user's redis-cli inside `container`, its password on stdin (`--askpass`). */
-async function admin(
+export async function admin(
   docker: Docker,
   container: string,
   engine: string,
@@ -226,6 +237,16 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
       throw new RestoreError(`${path} was refused, and nothing was changed:\n${v.stderr.trim()}`);
     }
     const m = await execIn(docker, c.backup, ["cat", path.replace(/\.rdb$/, ".json")]);
+    // The loaders log in as admin; a password that does not work must stop us here, not after
+    // the data has been moved aside.
+    const pong = await admin(docker, c.redis, engine, o.adminPassword, [
+      ...["-p", String(port), "PING"],
+    ]).catch((e: Error) => e.message);
+    if (pong.trim() !== "PONG") {
+      throw new RestoreError(
+        `the admin password from the stack outputs was refused by ${c.redis}, and nothing was changed: ${pong.trim().split("\n")[0]}`,
+      );
+    }
     return [m.stdout, v.stdout.trim().replace(/ sha256=.*/, "")];
   });
   const wantKeys = Number(field(manifest, "keys"));
@@ -325,6 +346,8 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
     const conf = await confArchive(
       await docker.getContainer(c.redis).getArchive({ path: REDIS_PATHS.conf }),
     );
+    const cli = (id: string, args: string[]) =>
+      admin(docker, id, engine, o.adminPassword, ["-p", String(port), ...args]);
     const loader = async (appendonly: "yes" | "no") => {
       const ct = await docker.createContainer({
         Image: image,
@@ -338,12 +361,7 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
           "--enable-debug-command",
           "local",
         ],
-        HostConfig: {
-          Binds: [`${dataVolume}:/data`],
-          NetworkMode: "none",
-          CapDrop: ["ALL"],
-          SecurityOpt: ["no-new-privileges:true"],
-        },
+        HostConfig: { Binds: [`${dataVolume}:/data`], ...ISOLATED },
       });
       // At "/", with the file's full path in the archive, as the provider uploads it
       // (resourceDockerContainerCreate: CopyToContainer to "/"): the official images have no
@@ -356,30 +374,23 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
       // expiry goes off, so no key with a TTL expires between the two loads: the first load, an
       // RDB, skips keys already past their TTL, but the second, an AOF whose base is an RDB, does
       // not (redis src/rdb.c, rdbLoadRioWithLoadingCtx: `!(rdbflags&RDBFLAGS_AOF_PREAMBLE)`).
+      // The admin user's redis-cli; undefined while the server does not answer yet.
+      const ask = (args: string[]) =>
+        cli(ct.id, args).catch((e: Error) => {
+          if (/WRONGPASS|AUTH failed/.test(e.message)) {
+            throw new RestoreError(
+              "the admin password from the stack outputs was refused by the snapshot's server",
+            );
+          }
+          return undefined;
+        });
       let expiryOff = false;
       for (let i = 0; ; i++) {
-        const cliArgs = [
-          `${engine}-cli`,
-          "--no-auth-warning",
-          ...["-h", "127.0.0.1", "-p", String(port), "--user", REDIS_USERS.admin, "--askpass"],
-        ];
         if (!expiryOff) {
-          const d = await execIn(docker, ct.id, [...cliArgs, "DEBUG", "SET-ACTIVE-EXPIRE", "0"], {
-            stdin: `${o.adminPassword}\n`,
-          }).catch(() => undefined);
-          expiryOff = d !== undefined && /^OK$/m.test(d.stdout);
+          expiryOff = /^OK$/m.test((await ask(["DEBUG", "SET-ACTIVE-EXPIRE", "0"])) ?? "");
         }
-        const r = expiryOff
-          ? await execIn(docker, ct.id, [...cliArgs, "INFO", "persistence"], {
-              stdin: `${o.adminPassword}\n`,
-            }).catch(() => undefined)
-          : undefined;
-        if (r && /^loading:0/m.test(r.stdout)) break;
-        if (r && /WRONGPASS|AUTH failed/.test(r.stdout + r.stderr)) {
-          throw new RestoreError(
-            "the admin password from the stack outputs was refused by the snapshot's server",
-          );
-        }
+        const info = expiryOff ? await ask(["INFO", "persistence"]) : undefined;
+        if (info !== undefined && /^loading:0/m.test(info)) break;
         if (i > 36_000) throw new RestoreError("the loading server did not finish in an hour");
         const st = await ct.inspect();
         if (!st.State.Running) {
@@ -390,8 +401,6 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
       }
       return ct;
     };
-    const cli = (id: string, args: string[]) =>
-      admin(docker, id, engine, o.adminPassword, ["-p", String(port), ...args]);
     const shutdown = async (ct: Docker.Container) => {
       await cli(ct.id, ["SHUTDOWN"]).catch(() => undefined);
       await ct.wait();

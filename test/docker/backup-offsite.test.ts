@@ -6,8 +6,14 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { BACKUP_PATHS } from "../../components/lib/backup-script";
-import { backupNow, restore, type Containers } from "../../backup";
+import { OFFSITE_PATHS } from "../../components/lib/backup-script";
+import {
+  admin as adminCli,
+  backupNow,
+  listSnapshots,
+  restore,
+  type Containers,
+} from "../../backup";
 import { execIn } from "../../backup/docker";
 import { ApplyError } from "./applier";
 import {
@@ -52,22 +58,8 @@ describeDocker("offsite backups to S3 (prod, layer 5)", () => {
     },
   });
   const admin = async (args: string[]) =>
-    (
-      await execIn(
-        docker,
-        c.redis,
-        ["redis-cli", "--no-auth-warning", "--user", "admin", "--askpass", ...args],
-        {
-          stdin: `${adminPassword}\n`,
-        },
-      )
-    ).stdout.trim();
-  const local = async () =>
-    (await execIn(docker, c.backup, ["sh", BACKUP_PATHS.script, "list"])).stdout
-      .trim()
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((l) => l.split("\t")[0] as string);
+    (await adminCli(docker, c.redis, "redis", adminPassword, args)).trim();
+  const local = async () => (await listSnapshots(docker, c.backup)).map((r) => r.name);
 
   beforeAll(async () => {
     await requireImages(docker);
@@ -123,12 +115,7 @@ describeDocker("offsite backups to S3 (prod, layer 5)", () => {
     const name = (await backupNow(docker, c, () => undefined)).replace(/\.rdb$/, "");
     await admin(["SET", "marker", "after"]);
     // What offsite:latest checks for a drop: each copy's keys and bytes, from its manifest.
-    const listed = await execIn(docker, c.offsite!, [
-      "sh",
-      "/usr/local/bin/api-stack-offsite",
-      "manifests",
-      "5",
-    ]);
+    const listed = await execIn(docker, c.offsite!, ["sh", OFFSITE_PATHS.script, "manifests", "5"]);
     expect(listed.stdout.trim().split("\n")[0]).toMatch(/^redis-\d{8}T\d{6}Z \d+ \d+$/);
     const out: string[] = [];
     await restore(docker, c, { from: `offsite:${name}`, adminPassword, log: (l) => out.push(l) });

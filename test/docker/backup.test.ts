@@ -11,7 +11,14 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { DOCKER_SOCKET } from "../layers";
 import { tempDir } from "../real/util";
 import { BACKUP_PATHS } from "../../components/lib/backup-script";
-import { backupNow, restore, type Containers, type Step } from "../../backup";
+import {
+  admin as adminCli,
+  backupNow,
+  listSnapshots,
+  restore,
+  type Containers,
+  type Step,
+} from "../../backup";
 import { execIn, runOnce, volumeAt, waitHealthy } from "../../backup/docker";
 import {
   engine,
@@ -50,23 +57,11 @@ describeDocker("backups and restore (prod, layer 5)", () => {
     backup: d!.applier.physicalName("cache-backup-snapshotter"),
     writers: [d!.applier.physicalName("api-server"), d!.applier.physicalName("api-server-2")],
   });
-  const admin = async (args: string[]) => {
-    const r = await execIn(
-      docker,
-      c.redis,
-      ["redis-cli", "--no-auth-warning", "--user", "admin", "--askpass", ...args],
-      { stdin: `${adminPassword}\n` },
-    );
-    return r.stdout.trim();
-  };
+  const admin = async (args: string[]) =>
+    (await adminCli(docker, c.redis, "redis", adminPassword, args)).trim();
   const files = async () =>
     (await execIn(docker, c.backup, ["ls", "-a", BACKUP_PATHS.dir])).stdout.trim().split("\n");
-  const list = async () =>
-    (await execIn(docker, c.backup, ["sh", BACKUP_PATHS.script, "list"])).stdout
-      .trim()
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((l) => l.split("\t"));
+  const list = () => listSnapshots(docker, c.backup);
 
   beforeAll(async () => {
     await requireImages(docker);
@@ -81,12 +76,12 @@ describeDocker("backups and restore (prod, layer 5)", () => {
   test("the backup container is healthy after up, and its first snapshot verifies", async () => {
     await waitHealthy(docker, c.backup, 30_000);
     const [first] = await list();
-    expect(first?.[0]).toMatch(/^redis-\d{8}T\d{6}Z$/);
+    expect(first?.name).toMatch(/^redis-\d{8}T\d{6}Z$/);
     const v = await execIn(docker, c.backup, [
       "sh",
       BACKUP_PATHS.script,
       "verify",
-      `${BACKUP_PATHS.dir}/${first?.[0]}.rdb`,
+      `${BACKUP_PATHS.dir}/${first?.name}.rdb`,
     ]);
     expect(v.code, v.stderr).toBe(0);
   });
@@ -129,16 +124,18 @@ describeDocker("backups and restore (prod, layer 5)", () => {
     // The schedule goes on: it snapshots the new, empty server. `latest` is now that empty
     // snapshot, so the restore refuses it and names the last one from before the loss.
     const deadline = Date.now() + EVERY_S * 4_000;
-    while (Number((await list())[0]?.[2]) !== 0 && Date.now() < deadline) {
+    while ((await list())[0]?.keys !== 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect((await list())[0]?.[2]).toBe("0");
+    expect((await list())[0]?.keys).toBe(0);
     const refused = restore(docker, c, { from: "latest", adminPassword, log: () => undefined });
     await expect(refused).rejects.toThrow(/under a tenth of redis-\S+ before it \(\d+ keys/);
     const before = /Restore --from (redis-\d{8}T\d{6}Z)/.exec(
       String(await refused.catch((e: Error) => e.message)),
     )?.[1] as string;
-    const createdAt = Date.parse((await list()).find((r) => r[0] === before)?.[1] as string);
+    const createdAt = Date.parse(
+      (await list()).find((r) => r.name === before)?.createdAt as string,
+    );
     const steps: Step[] = await restore(docker, c, {
       from: before,
       adminPassword,
@@ -171,7 +168,7 @@ describeDocker("backups and restore (prod, layer 5)", () => {
 
   test("a bad snapshot is refused before anything changes", async () => {
     const [good] = await list();
-    const name = good?.[0] as string;
+    const name = good?.name as string;
     const before = {
       keys: await admin(["DBSIZE"]),
       started: (await docker.getContainer(c.redis).inspect()).State.StartedAt,
@@ -212,6 +209,13 @@ describeDocker("backups and restore (prod, layer 5)", () => {
       await expect(attempt, label).rejects.toThrow(why);
       await expect(attempt).rejects.toThrow(/nothing was changed/);
     }
+    // A wrong admin password, the one input the file checks do not cover.
+    const wrong = restore(docker, c, {
+      from: name,
+      adminPassword: "wrong-password-wrong-password-00",
+      log: () => undefined,
+    });
+    await expect(wrong).rejects.toThrow(/admin password .* was refused by .*nothing was changed/);
     expect(await admin(["DBSIZE"])).toBe(before.keys);
     expect((await docker.getContainer(c.redis).inspect()).State.StartedAt).toBe(before.started);
     expect((await docker.getContainer(c.writers[0] as string).inspect()).State.StartedAt).toBe(
@@ -228,7 +232,7 @@ describeDocker("backups and restore (prod, layer 5)", () => {
     await backupNow(docker, c, (l) => took.push(l));
     const [latest] = await list();
     const manifest = (
-      await execIn(docker, c.backup, ["cat", `${BACKUP_PATHS.dir}/${latest?.[0]}.json`])
+      await execIn(docker, c.backup, ["cat", `${BACKUP_PATHS.dir}/${latest?.name}.json`])
     ).stdout;
     console.log(`[backup] snapshot of ${keys} keys: ${manifest.replace(/\s+/g, " ")}`);
     // The edge's answers while the restore runs: 503 once no API replica is left.
@@ -277,7 +281,7 @@ describeDocker("backups and restore (prod, layer 5)", () => {
   test("SIGKILL mid-snapshot: nothing partial is listed, and the container resumes on start", async () => {
     // Slow the fork's save (µs per key, over 100 k keys) so the kill lands mid-transfer.
     await admin(["CONFIG", "SET", "rdb-key-save-delay", "30"]);
-    const good = (await list()).map((l) => l[0]);
+    const good = (await list()).map((l) => l.name);
     const snap = backupNow(docker, c, () => undefined).catch((e: Error) => e);
     for (let i = 0; i < 200 && !(await files()).some((f) => f.startsWith(".partial-")); i++) {
       await new Promise((r) => setTimeout(r, 25));
@@ -287,7 +291,7 @@ describeDocker("backups and restore (prod, layer 5)", () => {
     await snap;
     await admin(["CONFIG", "SET", "rdb-key-save-delay", "0"]);
     await docker.getContainer(c.backup).start();
-    const after = async () => (await list()).map((l) => l[0]);
+    const after = async () => (await list()).map((l) => l.name);
     expect((await after()).filter((n) => !good.includes(n))).toEqual([]);
     await waitHealthy(docker, c.backup, 30_000);
     expect((await files()).filter((f) => f.startsWith(".partial-"))).toEqual([]);
@@ -298,6 +302,33 @@ describeDocker("backups and restore (prod, layer 5)", () => {
     }
     expect((await after()).length).toBeGreaterThan(good.length);
   }, 120_000);
+
+  test("the undo in docs/backups.md brings back the data from before a restore", async () => {
+    await admin(["SET", "marker", "in-the-snapshot"]);
+    await backupNow(docker, c, () => undefined);
+    await admin(["SET", "marker", "written-after-it"]);
+    const steps = await restore(docker, c, { from: "latest", adminPassword, log: () => undefined });
+    expect(await admin(["GET", "marker"])).toBe("in-the-snapshot");
+    const aside = /\/data\/(pre-restore-\d{8}T\d{6}Z)/.exec(steps.at(-1)?.detail ?? "")?.[1];
+    expect(aside).toBeDefined();
+    // The runbook's commands, with its placeholders filled in.
+    await docker.getContainer(c.redis).stop();
+    const undo = await runOnce(docker, {
+      image: "redis:7.4-alpine",
+      user: "999",
+      labels: { "com.api-stack.test": "backup" },
+      binds: [`${await volumeAt(docker, c.redis, "/data")}:/data`],
+      cmd: [
+        "sh",
+        "-ec",
+        `cd /data; mkdir undone; for f in appendonlydir dump.rdb; do [ -e "$f" ] && mv "$f" undone/; done; mv ${aside}/* .`,
+      ],
+    });
+    expect(undo.code, undo.stderr).toBe(0);
+    await docker.getContainer(c.redis).start();
+    await waitHealthy(docker, c.redis, 60_000);
+    expect(await admin(["GET", "marker"])).toBe("written-after-it");
+  }, 180_000);
 
   test("npm run backup and npm run restore, as a user runs them, print no secret", async () => {
     const outputs = join(tempDir("api-stack-outputs-"), "prod.json");
