@@ -17,14 +17,10 @@ import { LOCAL_REDIS_DEFAULTS, resolveLocalRedisArgs } from "../../components/lo
 import { REDIS_BACKUP_DEFAULTS, resolveRedisBackupArgs } from "../../components/redis-backup";
 import type { RedisConnectionOutputs } from "../../components/redis-connection";
 import { parseStackConfig, PROD_MIN_CACHE_NODES, type StackConfig } from "../../stacks/config";
+import { MINIMAL_API, MINIMAL_ELASTICACHE } from "../helpers/minimal-config";
 
-const API = { image: "ghcr.io/acme/api:1.0.0", memoryMb: 512, cpus: 0.5 };
-const CACHE = {
-  mode: "elasticache",
-  vpcId: "vpc-0abc1234",
-  subnetIds: ["subnet-0a1b2c3d", "subnet-0b2c3d4e"],
-  allowedSecurityGroupIds: ["sg-0abc1234"],
-};
+const API = MINIMAL_API;
+const CACHE = MINIMAL_ELASTICACHE;
 
 /** A stack file with only the keys that have no default. */
 function parse(production: boolean, redis: object): StackConfig {

@@ -6,14 +6,10 @@ import { describe, expect, it } from "vitest";
 import { restoreProblem } from "../../components/elasticache-valkey";
 import { ConfigError, parseStackConfig, type StackConfig } from "../../stacks/config";
 import { s3ArnProblem, snapshotNameProblem } from "../../stacks/config/managed";
+import { MINIMAL_API, MINIMAL_ELASTICACHE } from "../helpers/minimal-config";
 
-const API = { image: "ghcr.io/acme/api:1.0.0", memoryMb: 512, cpus: 0.5 };
-const CACHE = {
-  mode: "elasticache",
-  vpcId: "vpc-0abc1234",
-  subnetIds: ["subnet-0a1b2c3d", "subnet-0b2c3d4e"],
-  allowedSecurityGroupIds: ["sg-0abc1234"],
-};
+const API = MINIMAL_API;
+const CACHE = MINIMAL_ELASTICACHE;
 
 function parse(stack: string, production: boolean, redis: object): StackConfig {
   return parseStackConfig({
