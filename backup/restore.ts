@@ -180,12 +180,14 @@ export async function admin(
     ],
     { stdin: `${password}\n`, timeoutMs: 60_000 },
   );
-  // redis-cli exits 0 on an error reply (NOAUTH, WRONGPASS, NOPERM): read what it printed.
-  if (/^(AUTH failed|NOAUTH|WRONGPASS|NOPERM|ERR)/m.test(r.stdout + r.stderr)) {
+  // redis-cli exits 0 on an error reply (NOAUTH, WRONGPASS, NOPERM): read what it printed. A
+  // wrong password prints "AUTH failed: WRONGPASS …" on stderr and then NOAUTH for the command.
+  const errors = `${r.stderr}\n${r.stdout}`
+    .split("\n")
+    .filter((l) => /^(AUTH failed|NOAUTH|WRONGPASS|NOPERM|ERR)/.test(l));
+  if (errors.length > 0) {
     const what = args.find((a) => /^[A-Z]/.test(a)) ?? "";
-    throw new RestoreError(
-      `redis-cli ${what} in ${container}: ${(r.stdout + r.stderr).trim().split("\n")[0]}`,
-    );
+    throw new RestoreError(`redis-cli ${what} in ${container}: ${errors.join("; ")}`);
   }
   return r.stdout;
 }
@@ -239,12 +241,14 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
     const m = await execIn(docker, c.backup, ["cat", path.replace(/\.rdb$/, ".json")]);
     // The loaders log in as admin; a password that does not work must stop us here, not after
     // the data has been moved aside.
+    // A Redis that is down or still loading does not answer, and may be why you restore: only
+    // a refused password stops the restore here.
     const pong = await admin(docker, c.redis, engine, o.adminPassword, [
       ...["-p", String(port), "PING"],
     ]).catch((e: Error) => e.message);
-    if (pong.trim() !== "PONG") {
+    if (/WRONGPASS|AUTH failed/.test(pong)) {
       throw new RestoreError(
-        `the admin password from the stack outputs was refused by ${c.redis}, and nothing was changed: ${pong.trim().split("\n")[0]}`,
+        `the admin password from the stack outputs was refused by ${c.redis}, and nothing was changed: ${pong.trim()}`,
       );
     }
     return [m.stdout, v.stdout.trim().replace(/ sha256=.*/, "")];
@@ -375,13 +379,11 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
       // RDB, skips keys already past their TTL, but the second, an AOF whose base is an RDB, does
       // not (redis src/rdb.c, rdbLoadRioWithLoadingCtx: `!(rdbflags&RDBFLAGS_AOF_PREAMBLE)`).
       // The admin user's redis-cli; undefined while the server does not answer yet.
+      // An error reply (a refused password, NOPERM) ends the restore; an exec that fails, or a
+      // server not listening yet (redis-cli prints nothing on stdout), is retried.
       const ask = (args: string[]) =>
         cli(ct.id, args).catch((e: Error) => {
-          if (/WRONGPASS|AUTH failed/.test(e.message)) {
-            throw new RestoreError(
-              "the admin password from the stack outputs was refused by the snapshot's server",
-            );
-          }
+          if (e instanceof RestoreError) throw e;
           return undefined;
         });
       let expiryOff = false;
