@@ -13,7 +13,11 @@ import {
   splitImageReference,
 } from "../../components/lib/image-ref";
 import { createHash } from "node:crypto";
-import { renderRedisConf } from "../../components/lib/redis-conf";
+import {
+  aofRewriteMinSizeMb,
+  AOF_REWRITE_PERCENTAGE,
+  renderRedisConf,
+} from "../../components/lib/redis-conf";
 import { buildRedisUrl } from "../../components/lib/redis-url";
 import { buildApiEnv } from "../../components/lib/env";
 import { weakSecretReason } from "../../components/lib/weak-secrets";
@@ -178,12 +182,62 @@ describe("redis.conf", () => {
     expect(conf).not.toMatch(/requirepass/);
   });
 
+  it("sets the AOF rewrite thresholds from maxmemory, once each", () => {
+    const conf = renderRedisConf(spec);
+    expect(conf.match(/^auto-aof-rewrite-percentage .*$/gm)).toEqual([
+      "auto-aof-rewrite-percentage 100",
+    ]);
+    // 192 MB / 16: the dev stack's maxmemory.
+    expect(conf.match(/^auto-aof-rewrite-min-size .*$/gm)).toEqual([
+      "auto-aof-rewrite-min-size 12mb",
+    ]);
+    expect(renderRedisConf({ ...spec, maxmemoryMb: 384 })).toMatch(
+      /^auto-aof-rewrite-min-size 24mb$/m,
+    );
+    expect(renderRedisConf({ ...spec, maxmemoryMb: 8 })).toMatch(
+      /^auto-aof-rewrite-min-size 1mb$/m,
+    );
+  });
+
   it("refuses passwords that would break the ACL line", () => {
     expect(() => renderRedisConf({ ...spec, appPassword: "has space in it 1234567" })).toThrow(
       /app password/,
     );
     expect(() => renderRedisConf({ ...spec, probePassword: "short" })).toThrow(/probe password/);
     expect(() => renderRedisConf({ ...spec, maxmemoryMb: 0 })).toThrow(/maxmemoryMb/);
+  });
+});
+
+describe("AOF rewrite min-size", () => {
+  it.each([
+    [8, 1],
+    [24, 2],
+    [32, 2],
+    [64, 4],
+    [192, 12],
+    [384, 24],
+    [1024, 64],
+    [65_536, 64],
+  ])("maxmemory %i MB rewrites past %i MB", (maxmemoryMb, mb) =>
+    expect(aofRewriteMinSizeMb(maxmemoryMb)).toBe(mb),
+  );
+
+  it("stays within 1 MB and Redis's default of 64 MB, at most a sixteenth of maxmemory rounded up, and grows with it", () => {
+    let previous = 0;
+    for (let maxmemoryMb = 1; maxmemoryMb <= 2_048; maxmemoryMb++) {
+      const mb = aofRewriteMinSizeMb(maxmemoryMb);
+      expect(Number.isInteger(mb)).toBe(true);
+      expect(mb).toBeGreaterThanOrEqual(Math.max(1, previous));
+      expect(mb).toBeLessThanOrEqual(Math.max(1, Math.min(64, Math.ceil(maxmemoryMb / 16))));
+      previous = mb;
+    }
+    expect(AOF_REWRITE_PERCENTAGE).toBe(100);
+  });
+
+  it("refuses a maxmemory that is not a positive whole number", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => aofRewriteMinSizeMb(bad)).toThrow(/maxmemoryMb/);
+    }
   });
 });
 
