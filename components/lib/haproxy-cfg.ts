@@ -117,6 +117,9 @@ export function haproxyCfgProblem(spec: EdgeProxyCfgSpec): string | undefined {
 /** Milliseconds in HAProxy's time format (configuration.txt 2.5, "Time format": a `ms` suffix). */
 const ms = (n: number): string => `${Math.round(n)}ms`;
 
+/** How often a replica marked down is checked: a quarter of a second. */
+export const DOWN_INTER_MS = 250;
+
 /** The whole haproxy.cfg. Pure: the same spec always renders the same text. */
 export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
   const problem = haproxyCfgProblem(spec);
@@ -199,7 +202,14 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     "  option httpchk",
     `  http-check send meth GET uri ${u.healthPath} ver HTTP/1.1 hdr Host edge`,
     "  http-check expect status 200",
-    `  default-server check inter ${ms(spec.check.intervalMs)} fall ${spec.check.fall} rise ${spec.check.rise} observe layer4 error-limit 1 on-error mark-down resolvers docker init-addr none resolve-prefer ipv4`,
+    // With every replica down (their /health fails while Redis is away), HAProxy answers 503
+    // itself; like the API's own 503 it says when to retry, in the same JSON shape
+    // (configuration.txt 4.2, "http-error": status, content-type, string, hdr).
+    `  http-error status 503 content-type application/json string '{"error":"no replica available"}' hdr retry-after 1`,
+    // A replica that is down is checked every DOWN_INTER_MS instead of every `inter`
+    // (configuration.txt 5.2, "downinter"), so it is back in rotation within that much of its
+    // /health passing again, not up to a whole interval later (issue 26: Redis back, API back).
+    `  default-server check inter ${ms(spec.check.intervalMs)} downinter ${ms(DOWN_INTER_MS)} fall ${spec.check.fall} rise ${spec.check.rise} observe layer4 error-limit 1 on-error mark-down resolvers docker init-addr none resolve-prefer ipv4`,
     `  server-template ${u.name}- ${slots} ${u.host}:${u.port}`,
     "",
   ].join("\n");

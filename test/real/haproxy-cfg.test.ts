@@ -162,6 +162,19 @@ describeReal("edge proxy: the rendered haproxy.cfg under the real haproxy", () =
       expect(got.get(name.toLowerCase()), name).toBe(value);
   });
 
+  // Issue 26: with every replica out of rotation (Redis away fails their /health), HAProxy
+  // answers for them. The client is told when to retry, as the API tells it, in the API's JSON.
+  test("the proxy's own 503, with no replica up, carries Retry-After and a JSON body", async () => {
+    const r = await curl(["--cacert", caFile, "-D", "-", https("/counter")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^HTTP\/2 503/);
+    expect(r.stdout).toMatch(/^retry-after: 1\r$/im);
+    expect(r.stdout).toMatch(/^content-type: application\/json\r$/im);
+    expect(JSON.parse(r.stdout.slice(r.stdout.indexOf("\r\n\r\n") + 4))).toEqual({
+      error: "no replica available",
+    });
+  });
+
   // The client is told to accept anything (SECLEVEL=0), so a refusal is the server's.
   const handshake = (version: string, port = ports.https) =>
     // stdin is /dev/null so s_client ends once the handshake is done instead of waiting.

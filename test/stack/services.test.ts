@@ -64,6 +64,9 @@ describe("prod: the edge proxy is the only publisher", () => {
     expect(cfg?.content).toMatch(/^ {2}server-template api- 4 api:3003\b/m);
     expect(cfg?.content).toContain("uri /health ");
     expect(cfg?.content).toContain("ssl-min-ver TLSv1.2");
+    // Issue 26: a replica that is down (Redis away) is checked every 250 ms, not every 2 s, so
+    // it is back in rotation within a quarter second of its /health passing again.
+    expect(cfg?.content).toMatch(/^ {2}default-server check inter 2000ms downinter 250ms /m);
   });
 
   it("starts after the API replicas it routes to", () => {
