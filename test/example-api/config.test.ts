@@ -34,6 +34,7 @@ describe("parseConfig", () => {
       shutdownGraceMs: 25_000,
       logLevel: "info",
       heartbeatFile: "/tmp/worker-heartbeat",
+      jobLeaseMs: 60_000,
     });
     expect(r.config.secrets).toEqual(expect.arrayContaining([PASSWORD, SECRET_KEY]));
   });
@@ -73,6 +74,9 @@ describe("parseConfig", () => {
     [{ SHUTDOWN_GRACE_MS: "25s" }, "SHUTDOWN_GRACE_MS must be a whole number"],
     [{ LOG_LEVEL: "verbose" }, "LOG_LEVEL must be one of debug, info, warn, error"],
     [{ WORKER_ID: "a b" }, "WORKER_ID"],
+    [{ JOB_LEASE_MS: "60s" }, "JOB_LEASE_MS must be a whole number from 1000 to 3600000"],
+    [{ JOB_LEASE_MS: "999" }, "JOB_LEASE_MS must be a whole number from 1000 to 3600000"],
+    [{ JOB_LEASE_MS: "3600001" }, "JOB_LEASE_MS must be a whole number from 1000 to 3600000"],
   ])("rejects %o", (override, message) => {
     const env = { ...stackEnv(), ...override };
     expect(problems(parseConfig(env)).join("; ")).toContain(message);

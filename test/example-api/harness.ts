@@ -19,6 +19,7 @@ import {
   startRedis,
   stopAllRedis,
   tempDir,
+  type RedisProcess,
 } from "../real/util";
 
 const ROOT = resolve(__dirname, "../..");
@@ -34,13 +35,24 @@ export async function buildServer(): Promise<string> {
   return out;
 }
 
+type AdminClient = ReturnType<typeof createClient>;
+
 export interface TestRedis {
   readonly port: number;
   readonly appPassword: string;
   /** The app URL, exactly as the stack builds it: redis://default:pw@127.0.0.1:port */
   readonly url: string;
   /** An admin client for assertions and clean-up (the app user may not FLUSHALL). */
-  readonly admin: ReturnType<typeof createClient>;
+  readonly admin: AdminClient;
+  /** The running redis-server, e.g. to SIGSTOP it. */
+  readonly server: RedisProcess;
+  /** SIGKILLs redis-server, as a crash or `docker kill` would; the admin client goes with it. */
+  kill(): Promise<void>;
+  /**
+   * Starts redis-server again on the same port, config and data dir (so the AOF is
+   * reloaded), with a new admin client. Resolves once it is ready.
+   */
+  restart(): Promise<void>;
 }
 
 export async function startTestRedis(): Promise<TestRedis> {
@@ -58,24 +70,41 @@ export async function startTestRedis(): Promise<TestRedis> {
     probePassword: randomPassword(),
     adminPassword,
   });
-  await startRedis({ conf, dir, port });
-  const admin = createClient({
-    url: buildRedisUrl({
-      host: "127.0.0.1",
-      port,
-      tls: false,
-      password: adminPassword,
-      username: REDIS_USERS.admin,
-    }),
-    socket: { reconnectStrategy: false },
-  });
-  admin.on("error", () => undefined);
-  await admin.connect();
+  const connectAdmin = async (): Promise<AdminClient> => {
+    const client = createClient({
+      url: buildRedisUrl({
+        host: "127.0.0.1",
+        port,
+        tls: false,
+        password: adminPassword,
+        username: REDIS_USERS.admin,
+      }),
+      socket: { reconnectStrategy: false },
+    });
+    client.on("error", () => undefined);
+    await client.connect();
+    return client;
+  };
+  let server = await startRedis({ conf, dir, port });
+  let admin = await connectAdmin();
   return {
     port,
     appPassword,
     url: buildRedisUrl({ host: "127.0.0.1", port, tls: false, password: appPassword }),
-    admin,
+    get admin() {
+      return admin;
+    },
+    get server() {
+      return server;
+    },
+    async kill() {
+      await server.stop("SIGKILL");
+      if (admin.isOpen) admin.destroy();
+    },
+    async restart() {
+      server = await startRedis({ conf, dir, port });
+      admin = await connectAdmin();
+    },
   };
 }
 
@@ -179,7 +208,7 @@ export function killAllServers(): void {
 /** A suite's afterAll: its servers, its Redis client and server, its temp dirs. */
 export async function tearDown(redis: TestRedis | undefined): Promise<void> {
   killAllServers();
-  await redis?.admin.close();
+  if (redis?.admin.isOpen) await redis.admin.close();
   await stopAllRedis();
   removeTempDirs();
 }
@@ -199,10 +228,11 @@ export function request(
   path: string,
   body?: string | Buffer,
   agent: Agent | false = false,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<Reply> {
   return new Promise((resolvePromise, reject) => {
     const req = httpRequest(
-      { host: "127.0.0.1", port, method, path, agent, timeout: 40_000 },
+      { host: "127.0.0.1", port, method, path, agent, headers, timeout: 40_000 },
       (res) => {
         let text = "";
         res.setEncoding("utf8");

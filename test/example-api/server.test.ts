@@ -168,7 +168,7 @@ describeReal("example API against a real redis-server", () => {
     expect(await redis.admin.lLen("jobs:queue")).toBe(1);
   });
 
-  test("Redis down: 503 with a short message, and /health 503", async () => {
+  test("Redis down: 503 with a short message and Retry-After, and /health 503", async () => {
     const p = await freePort();
     const s = startServer(
       script,
@@ -178,15 +178,42 @@ describeReal("example API against a real redis-server", () => {
     for (const [method, path] of [
       ["POST", "/counter"],
       ["GET", "/counter"],
+      ["POST", "/jobs"],
       ["POST", "/jobs/next"],
       ["GET", "/health"],
     ] as const) {
       const r = await request(p, method, path, method === "POST" ? "{}" : undefined);
       expect(r.status).toBe(503);
+      expect(r.headers["retry-after"]).toBe("1");
       expect(r.text.length).toBeLessThan(80);
       expect(r.text).toContain("redis unavailable");
     }
     s.kill();
     expect((await s.exited).code).toBe(0);
+  });
+
+  // Issue 26: Redis at maxmemory with `noeviction` refuses writes (OOM). That is no crash: the
+  // client is told Redis is full and when to retry, and the operator gets a warning once.
+  test("Redis full: writes get 503 'redis is out of memory' with Retry-After, reads still work", async () => {
+    await redis.admin.set("counter", "7");
+    await redis.admin.configSet("maxmemory", "1");
+    try {
+      for (const [method, path] of [
+        ["POST", "/counter"],
+        ["POST", "/jobs"],
+      ] as const) {
+        const r = await request(port, method, path, "{}");
+        expect(r.status, `${method} ${path}`).toBe(503);
+        expect(r.headers["retry-after"]).toBe("1");
+        expect(JSON.parse(r.text)).toEqual({ error: "redis is out of memory" });
+      }
+      expect((await request(port, "GET", "/counter")).text).toBe('{"value":7}');
+      expect(
+        api.logs().filter((l) => l.msg === "redis refused a write: out of memory"),
+      ).toHaveLength(1);
+    } finally {
+      await redis.admin.configSet("maxmemory", "0");
+    }
+    expect((await request(port, "POST", "/counter")).status).toBe(200);
   });
 });

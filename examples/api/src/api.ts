@@ -1,17 +1,25 @@
 /**
  * The HTTP side: node:http, a route table, JSON in and out. Every Redis failure becomes a
- * 503 with a fixed message; the details go to the (redacting) log at debug level only.
+ * 503 with a fixed message and `Retry-After: 1`; the details go to the (redacting) log at
+ * debug level only. POST /jobs takes an optional Idempotency-Key
+ * (draft-ietf-httpapi-idempotency-key-header), so a client can retry a request whose
+ * outcome it never saw, a 503 included, without queueing the job twice.
  */
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Config } from "./config";
-import { ack, dequeue, enqueue, KEYS } from "./jobs";
+import { ack, dequeue, enqueue, KEYS, type Idempotency } from "./jobs";
 import { errorText, type Logger } from "./log";
-import { call, RedisUnavailable, type Redis } from "./redis";
+import { call, RedisFull, RedisUnavailable, type Redis } from "./redis";
 import type { Service } from "./service";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_SLOW_MS = 30_000;
 const DRAIN_LIMIT_BYTES = 1024 * 1024;
+/** Redis reconnects within a quarter of a second of coming back (redis.ts). */
+const RETRY_AFTER_SECONDS = "1";
+/** 1-255 visible ASCII characters: a UUID fits, and so does the draft's quoted form. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 class HttpError extends Error {
   constructor(
@@ -34,6 +42,8 @@ type Handler = (
 export function startApi(config: Config, log: Logger, redis: Redis): Service {
   const healthyFrom = Date.now() + config.startupDelayMs;
   let stopping = false;
+  /** Redis refused a write for lack of memory, and no write has succeeded since. */
+  let full = false;
   let inFlight = 0;
 
   const send = (res: ServerResponse, status: number, body?: unknown, close = false): void => {
@@ -63,6 +73,7 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
       send(res, 200, { status: "ok" });
     } catch (e) {
       log.debug("health check failed", { error: errorText(e) });
+      res.setHeader("retry-after", RETRY_AFTER_SECONDS);
       send(res, 503, { status: "unavailable", error: "redis unavailable" });
     }
   };
@@ -77,13 +88,19 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
 
   const postJob: Handler = async (req, res) => {
     const body = await readBody(req);
+    const idempotency = idempotencyOf(req, body);
     let payload: unknown;
     try {
-      payload = JSON.parse(body);
+      payload = JSON.parse(body.toString("utf8"));
     } catch {
       throw new HttpError(400, "body must be JSON");
     }
-    send(res, 202, { id: await enqueue(redis, JSON.stringify(payload)) });
+    const job = await enqueue(redis, JSON.stringify(payload), idempotency);
+    // The draft's answer to a key reused for another request.
+    if (job.status === "mismatch")
+      throw new HttpError(422, "Idempotency-Key was already used with a different body");
+    if (job.status === "replay") res.setHeader("idempotent-replayed", "true");
+    send(res, 202, { id: job.id });
   };
 
   const nextJob: Handler = async (_req, res) => {
@@ -136,6 +153,7 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
     const started = performance.now();
     res.once("close", () => {
       inFlight--;
+      if (req.method === "POST" && res.statusCode < 300) full = false;
       log.debug("request", {
         method: req.method,
         path: new URL(req.url ?? "/", "http://localhost").pathname,
@@ -145,8 +163,16 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
     });
     handle(req, res).catch((e: unknown) => {
       if (e instanceof HttpError) return send(res, e.status, { error: e.message }, e.close);
+      if (e instanceof RedisFull) {
+        // Once per episode: an operator must hear that Redis is full, a client only to retry.
+        if (!full) log.warn("redis refused a write: out of memory", { error: errorText(e) });
+        full = true;
+        res.setHeader("retry-after", RETRY_AFTER_SECONDS);
+        return send(res, 503, { error: "redis is out of memory" });
+      }
       if (e instanceof RedisUnavailable) {
         log.debug("redis call failed", { error: errorText(e) });
+        res.setHeader("retry-after", RETRY_AFTER_SECONDS);
         return send(res, 503, { error: "redis unavailable" });
       }
       log.error("request failed", { error: errorText(e) });
@@ -186,7 +212,7 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
  * (up to DRAIN_LIMIT_BYTES) before the 413: closing a socket with unread data makes the
  * kernel send a reset, and the client may then lose the reply it was sent.
  */
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -204,5 +230,17 @@ async function readBody(req: IncomingMessage): Promise<string> {
   }
   if (size > MAX_BODY_BYTES)
     throw new HttpError(413, `body must be at most ${MAX_BODY_BYTES} bytes`, /* close */ true);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The request's Idempotency-Key, if it sent one, with a SHA-256 of the body as sent. A
+ * repeated header arrives joined by ", " and is refused with the rest.
+ */
+function idempotencyOf(req: IncomingMessage, body: Buffer): Idempotency | undefined {
+  const key = req.headers["idempotency-key"];
+  if (key === undefined) return undefined;
+  if (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key))
+    throw new HttpError(400, "Idempotency-Key must be 1-255 visible ASCII characters");
+  return { key, fingerprint: createHash("sha256").update(body).digest("hex") };
 }

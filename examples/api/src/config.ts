@@ -35,6 +35,11 @@ export interface Config {
   readonly heartbeatFile: string;
   /** Simulated work per job, so tests and demos can kill a worker mid-job. */
   readonly jobWorkMs: number;
+  /**
+   * How long a worker may stop renewing the lease on its job (frozen, cut off from Redis)
+   * before any worker puts the job back on the queue. @default 60000
+   */
+  readonly jobLeaseMs: number;
 }
 
 /** SECRET_KEY's floor, the stack's own minimum for generated secrets. */
@@ -72,6 +77,8 @@ export function parseConfig(env: Env, argv: readonly string[] = []): ParseResult
   const startupDelayMs = int("STARTUP_DELAY_MS", 0, 0, 600_000);
   const shutdownGraceMs = int("SHUTDOWN_GRACE_MS", 25_000, 0, 600_000);
   const jobWorkMs = int("JOB_WORK_MS", 0, 0, 60_000);
+  // At least a second: the lease is renewed every third of it, each renewal a round trip.
+  const jobLeaseMs = int("JOB_LEASE_MS", 60_000, 1_000, 3_600_000);
 
   // "warning" is how Python's logging and many stack files spell it (Pulumi.prod.yaml does).
   const logLevel = (env.LOG_LEVEL || "info").toLowerCase().replace(/^warning$/, "warn");
@@ -99,6 +106,7 @@ export function parseConfig(env: Env, argv: readonly string[] = []): ParseResult
       workerId,
       heartbeatFile: env.HEARTBEAT_FILE || "/tmp/worker-heartbeat",
       jobWorkMs,
+      jobLeaseMs,
     },
   };
 }

@@ -2,34 +2,81 @@
  * The one Redis client a process uses, and the two rules every call follows: fail at once
  * while disconnected, and give up on a reply after a short timeout. Either way the caller
  * gets a `RedisUnavailable` whose message is safe to log (the logger still redacts it).
+ *
+ * Fail at once means through sendCommand. In node-redis 5.12.1 (redis/node-redis, tag
+ * redis@5.12.1, packages/client/lib/client/index.ts) `sendCommand` rejects with
+ * ClientOfflineError when the socket is not ready and `disableOfflineQueue` is set (lines
+ * 1177-1182), but `_executeMulti`, behind `.multi().exec()`, checks only `isOpen` (lines
+ * 1465-1467) and queues MULTI/EXEC until the reconnect succeeds or fails. So this example
+ * runs no MULTI: every atomic step is a Lua script (scripts.ts), which `_executeScript`
+ * sends as EVALSHA, then EVAL on NOSCRIPT, both through `sendCommand` (lines 1145-1167).
  */
 import { createClient } from "redis";
 import type { Config } from "./config";
 import { errorText, type Logger } from "./log";
-
-export type Redis = ReturnType<typeof createClient>;
+import { SCRIPTS } from "./scripts";
 
 /** How long a request waits for a non-blocking command, PING included. */
 export const COMMAND_TIMEOUT_MS = 2_000;
+/** The longest wait between two reconnect attempts, before jitter. */
+export const RECONNECT_CAP_MS = 200;
+export const RECONNECT_JITTER_MS = 50;
 
 export class RedisUnavailable extends Error {
-  override readonly name = "RedisUnavailable";
+  override readonly name: string = "RedisUnavailable";
 }
 
-/** Starts connecting and returns at once; the client keeps retrying until it is closed. */
-export function connectRedis(config: Config, log: Logger): Redis {
-  const client = createClient({
+/**
+ * Redis is up but refused a write: used memory is past `maxmemory` and the policy is
+ * `noeviction`, so every command that may add memory gets an `OOM command not allowed …`
+ * error reply (redis.io, "Key eviction": "noeviction: … an error is returned"), scripts
+ * included. Reads and deletes still work.
+ */
+export class RedisFull extends RedisUnavailable {
+  override readonly name = "RedisFull";
+}
+
+/**
+ * Milliseconds until the next connect attempt: 50, 100, 200, 200, … plus up to 50 ms of
+ * jitter, so replicas that lost Redis together do not reconnect in lockstep. A refused
+ * connect or a failed DNS lookup costs next to nothing, and a short cap means the API
+ * serves again within about a quarter of a second of Redis answering.
+ *
+ * It never gives up, whatever the cause. node-redis passes every connect error to this
+ * function, a DNS failure included (Docker's embedded DNS answers ENOTFOUND or EAI_AGAIN for
+ * `redis` while that container restarts), and ends its retry loop only if it returns false
+ * or an Error (packages/client/lib/client/socket.ts at redis@5.12.1: `#connect`, lines
+ * 262-272, and `#shouldReconnect`, lines 205-217). Its default strategy, which we replace,
+ * also stops on a socket timeout (`defaultReconnectStrategy`, lines 418-421). node-redis also
+ * calls this after a failed AUTH (WRONGPASS), so a password rotated on the server is picked
+ * up without a restart once the env matches again.
+ */
+export function reconnectDelay(retries: number): number {
+  return (
+    Math.min(50 * 2 ** retries, RECONNECT_CAP_MS) + Math.floor(Math.random() * RECONNECT_JITTER_MS)
+  );
+}
+
+export function clientOptions(config: Config) {
+  return {
     url: config.redisUrl,
     // Without this a command issued while reconnecting waits in a queue; a request would
     // hang until the timeout instead of getting its 503 now.
     disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 5_000,
-      // node-redis also calls this after a failed AUTH (WRONGPASS), so a password rotated
-      // on the server is picked up without a restart once the env matches again.
-      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000),
-    },
-  });
+    scripts: SCRIPTS,
+    socket: { connectTimeout: 5_000, reconnectStrategy: reconnectDelay },
+  };
+}
+
+function newClient(config: Config) {
+  return createClient(clientOptions(config));
+}
+
+export type Redis = ReturnType<typeof newClient>;
+
+/** Starts connecting and returns at once; the client keeps retrying until it is closed. */
+export function connectRedis(config: Config, log: Logger): Redis {
+  const client = newClient(config);
   let lastError = "";
   client.on("error", (e: unknown) => {
     const text = errorText(e);
@@ -55,7 +102,9 @@ export async function call<T>(p: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T
   try {
     return await Promise.race([p, timeout]);
   } catch (e) {
-    throw e instanceof RedisUnavailable ? e : new RedisUnavailable(errorText(e));
+    if (e instanceof RedisUnavailable) throw e;
+    const text = errorText(e);
+    throw /^(\w+: )?OOM /.test(text) ? new RedisFull(text) : new RedisUnavailable(text);
   } finally {
     clearTimeout(timer);
   }
