@@ -597,7 +597,14 @@ export function redisKillFigures(r: ChaosResult): {
   /** The slowest answer of each kind while Redis was away: a queued enqueue shows here. */
   readonly slowestJobsMs: number;
   readonly slowestCounterMs: number;
-  readonly worst: { downMs: number; failingMs: number; loadS?: number }[];
+  readonly worst: {
+    downMs: number;
+    /** From the kill until the last failed request had its answer, and until it was sent. */
+    failingMs: number;
+    lastSentMs: number;
+    codes: Record<string, number>;
+    loadS?: number;
+  }[];
 } {
   const ws = windows(r).filter((w) => w.fault.kind === "kill-redis");
   const failMs = (k: RequestKind) =>
@@ -611,10 +618,14 @@ export function redisKillFigures(r: ChaosResult): {
     slowestJobsMs: slowest("POST /jobs"),
     slowestCounterMs: slowest("POST /counter"),
     worst: ws.map((w) => {
-      const lastFail = Math.max(w.fault.at, ...w.attempts.filter(failed).map((a) => a.at + a.ms));
+      const fails = w.attempts.filter(failed);
+      const lastFail = Math.max(w.fault.at, ...fails.map((a) => a.at + a.ms));
+      const lastSent = Math.max(w.fault.at, ...fails.map((a) => a.at));
       return {
         downMs: w.fault.redisDownMs ?? NaN,
         failingMs: lastFail - w.fault.at,
+        lastSentMs: lastSent - w.fault.at,
+        codes: failureCodes(fails),
         loadS: w.fault.redisLoadS,
       };
     }),
@@ -645,11 +656,12 @@ export function report(r: ChaosResult, o: ChaosOptions): string {
       `Redis kills: a failed POST /jobs took ${s(k.failMsJobs)} (median), a failed POST /counter ${s(k.failMsCounter)}; ` +
         `the slowest POST /jobs ${s(k.slowestJobsMs)}, the slowest POST /counter ${s(k.slowestCounterMs)}.`,
       "",
-      "| Redis kill | down (kill → ready) | AOF load | requests failing until | failing − down |",
-      "| --: | --: | --: | --: | --: |",
+      "| Redis kill | down (kill → ready) | AOF load | last failure sent | last failure answered | answered − down | failures |",
+      "| --: | --: | --: | --: | --: | --: | --- |",
       ...k.worst.map(
         (w, i) =>
-          `| ${i + 1} | ${s(w.downMs)} | ${w.loadS === undefined ? "–" : `${w.loadS} s`} | ${s(w.failingMs)} | ${s(w.failingMs - w.downMs)} |`,
+          `| ${i + 1} | ${s(w.downMs)} | ${w.loadS === undefined ? "–" : `${w.loadS} s`} | ${s(w.lastSentMs)} | ${s(w.failingMs)} | ` +
+          `${s(w.failingMs - w.downMs)} | ${JSON.stringify(w.codes)} |`,
       ),
       "",
     );
@@ -666,4 +678,43 @@ export function report(r: ChaosResult, o: ChaosOptions): string {
           : ""),
     );
   return lines.join("\n");
+}
+
+/** Every failed request around each Redis kill, on the kill's clock: for diagnosis. */
+export function killTimelines(r: ChaosResult): string[] {
+  return windows(r)
+    .filter((w) => w.fault.kind === "kill-redis")
+    .map(
+      (w, i) =>
+        `Redis kill ${i + 1} (ready at +${w.fault.redisDownMs ?? "?"} ms): ` +
+        w.attempts
+          .filter(failed)
+          .map(
+            (a) => `+${a.at - w.fault.at} ${a.kind} ${a.status ?? a.error} in ${Math.round(a.ms)}`,
+          )
+          .join(", "),
+    );
+}
+
+/**
+ * SIGKILLs Redis and reads, from the containers' logs, when Redis was ready again and when each
+ * API replica logged "redis ready" (info level), all in ms after the kill; then waits until
+ * every container is healthy.
+ */
+export async function redisKillReconnect(
+  c: Ctx,
+): Promise<{ readyMs: number; replicasMs: number[] }> {
+  const at = Date.now();
+  kill((await inspect(c, c.redis)).State.Pid, "SIGKILL");
+  await allHealthy(c, at, [c.redis]);
+  const stamp = (line: string) => Date.parse(line.slice(0, line.indexOf(" ")));
+  const firstAfter = async (name: string, re: RegExp) => {
+    const line = (await logsSince(c, name, at)).find((l) => stamp(l) >= at && re.test(l));
+    if (line === undefined) throw new Error(`${name} logged nothing matching ${re} after the kill`);
+    return stamp(line) - at;
+  };
+  const readyMs = await firstAfter(c.redis, /Ready to accept connections/);
+  const replicasMs: number[] = [];
+  for (const api of c.api) replicasMs.push(await firstAfter(api, /"msg":"redis ready"/));
+  return { readyMs, replicasMs };
 }

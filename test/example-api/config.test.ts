@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { parseConfig, type ParseResult } from "../../examples/api/src/config";
 import { createLogger } from "../../examples/api/src/log";
+import { clientOptions } from "../../examples/api/src/redis";
 import { apiEnv } from "./harness";
 
 const PASSWORD = "0123456789abcdefPASSWORD";
@@ -77,6 +78,14 @@ describe("parseConfig", () => {
     [{ JOB_LEASE_MS: "60s" }, "JOB_LEASE_MS must be a whole number from 1000 to 3600000"],
     [{ JOB_LEASE_MS: "999" }, "JOB_LEASE_MS must be a whole number from 1000 to 3600000"],
     [{ JOB_LEASE_MS: "3600001" }, "JOB_LEASE_MS must be a whole number from 1000 to 3600000"],
+    [
+      { REDIS_CONNECT_TIMEOUT_MS: "49" },
+      "REDIS_CONNECT_TIMEOUT_MS must be a whole number from 50 to 60000",
+    ],
+    [
+      { REDIS_CONNECT_TIMEOUT_MS: "1s" },
+      "REDIS_CONNECT_TIMEOUT_MS must be a whole number from 50 to 60000",
+    ],
   ])("rejects %o", (override, message) => {
     const env = { ...stackEnv(), ...override };
     expect(problems(parseConfig(env)).join("; ")).toContain(message);
@@ -91,6 +100,17 @@ describe("parseConfig", () => {
     const r = parseConfig({ ...stackEnv(), LOG_LEVEL: given });
     if (!r.ok) throw new Error(r.problems.join("; "));
     expect(r.config.logLevel).toBe(level);
+  });
+
+  test("a connect attempt waits 300 ms per handshake reply by default, REDIS_CONNECT_TIMEOUT_MS otherwise", () => {
+    for (const [env, ms] of [
+      [{}, 300],
+      [{ REDIS_CONNECT_TIMEOUT_MS: "2000" }, 2000],
+    ] as const) {
+      const r = parseConfig({ ...stackEnv(), ...env });
+      if (!r.ok) throw new Error(r.problems.join("; "));
+      expect(clientOptions(r.config).socket.connectTimeout).toBe(ms);
+    }
   });
 
   test("lists every problem at once", () => {

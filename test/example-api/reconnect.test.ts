@@ -14,6 +14,7 @@ import {
   RECONNECT_CAP_MS,
   RECONNECT_JITTER_MS,
 } from "../../examples/api/src/redis";
+import { ConnectionTimeoutError } from "redis";
 import { describeReal } from "../real/layer";
 import { randomPassword } from "../real/util";
 import { startTestRedis, tearDown, type TestRedis } from "./harness";
@@ -29,6 +30,13 @@ describe("reconnectDelay", () => {
       }
     }
     expect(new Set(Array.from({ length: 50 }, () => reconnectDelay(9))).size).toBeGreaterThan(1);
+  });
+
+  test("retries at once after a connect that timed out, which has already waited its timeout", () => {
+    expect(reconnectDelay(9, new ConnectionTimeoutError())).toBe(0);
+    expect(reconnectDelay(9, new Error("connect ECONNREFUSED"))).toBeGreaterThanOrEqual(
+      RECONNECT_CAP_MS,
+    );
   });
 });
 

@@ -192,6 +192,20 @@ describeReal("example API against a real redis-server", () => {
     expect((await s.exited).code).toBe(0);
   });
 
+  // A reply that says the request itself is wrong (here WRONGTYPE: `counter` is not a number)
+  // is a bug, not an outage: a 503 would tell clients to retry forever, and its log line was
+  // at debug. It is a 500 without details, and the error is logged.
+  test("a Redis error that is no outage (WRONGTYPE) is a logged 500, not a 503", async () => {
+    await redis.admin.rPush("counter", "not a number");
+    const r = await request(port, "POST", "/counter");
+    expect(r.status).toBe(500);
+    expect(r.headers["retry-after"]).toBeUndefined();
+    expect(JSON.parse(r.text)).toEqual({ error: "internal error" });
+    const logged = api.logs().filter((l) => l.msg === "request failed");
+    expect(logged.at(-1)?.level).toBe("error");
+    expect(String(logged.at(-1)?.error)).toMatch(/WRONGTYPE/);
+  });
+
   // Issue 26: Redis at maxmemory with `noeviction` refuses writes (OOM). That is no crash: the
   // client is told Redis is full and when to retry, and the operator gets a warning once.
   test("Redis full: writes get 503 'redis is out of memory' with Retry-After, reads still work", async () => {

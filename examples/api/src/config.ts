@@ -40,6 +40,12 @@ export interface Config {
    * before any worker puts the job back on the queue. @default 60000
    */
   readonly jobLeaseMs: number;
+  /**
+   * How long a connect attempt to Redis may wait for each reply of its TCP (and TLS)
+   * handshake before it is dropped and tried again. Raise it for a Redis further away than
+   * a few hundred milliseconds of round trip. @default 300
+   */
+  readonly redisConnectTimeoutMs: number;
 }
 
 /** SECRET_KEY's floor, the stack's own minimum for generated secrets. */
@@ -79,6 +85,7 @@ export function parseConfig(env: Env, argv: readonly string[] = []): ParseResult
   const jobWorkMs = int("JOB_WORK_MS", 0, 0, 60_000);
   // At least a second: the lease is renewed every third of it, each renewal a round trip.
   const jobLeaseMs = int("JOB_LEASE_MS", 60_000, 1_000, 3_600_000);
+  const redisConnectTimeoutMs = int("REDIS_CONNECT_TIMEOUT_MS", 300, 50, 60_000);
 
   // "warning" is how Python's logging and many stack files spell it (Pulumi.prod.yaml does).
   const logLevel = (env.LOG_LEVEL || "info").toLowerCase().replace(/^warning$/, "warn");
@@ -107,6 +114,7 @@ export function parseConfig(env: Env, argv: readonly string[] = []): ParseResult
       heartbeatFile: env.HEARTBEAT_FILE || "/tmp/worker-heartbeat",
       jobWorkMs,
       jobLeaseMs,
+      redisConnectTimeoutMs,
     },
   };
 }

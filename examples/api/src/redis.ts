@@ -11,7 +11,7 @@
  * runs no MULTI: every atomic step is a Lua script (scripts.ts), which `_executeScript`
  * sends as EVALSHA, then EVAL on NOSCRIPT, both through `sendCommand` (lines 1145-1167).
  */
-import { createClient } from "redis";
+import { ConnectionTimeoutError, createClient, ErrorReply } from "redis";
 import type { Config } from "./config";
 import { errorText, type Logger } from "./log";
 import { SCRIPTS } from "./scripts";
@@ -29,8 +29,10 @@ export class RedisUnavailable extends Error {
 /**
  * Redis is up but refused a write: used memory is past `maxmemory` and the policy is
  * `noeviction`, so every command that may add memory gets an `OOM command not allowed …`
- * error reply (redis.io, "Key eviction": "noeviction: … an error is returned"), scripts
- * included. Reads and deletes still work.
+ * error reply (redis.io, "Key eviction": "noeviction: … an error is returned"). A script is
+ * refused at its first command that may add memory (the reply then ends in ` script: <sha>,
+ * on @user_script:<line>.`), so one that only removes, like the worker's commit, still runs.
+ * Reads and deletes still work.
  */
 export class RedisFull extends RedisUnavailable {
   override readonly name = "RedisFull";
@@ -51,7 +53,9 @@ export class RedisFull extends RedisUnavailable {
  * calls this after a failed AUTH (WRONGPASS), so a password rotated on the server is picked
  * up without a restart once the env matches again.
  */
-export function reconnectDelay(retries: number): number {
+export function reconnectDelay(retries: number, cause?: unknown): number {
+  // A connect that timed out has already waited REDIS_CONNECT_TIMEOUT_MS: try again at once.
+  if (cause instanceof ConnectionTimeoutError) return 0;
   return (
     Math.min(50 * 2 ** retries, RECONNECT_CAP_MS) + Math.floor(Math.random() * RECONNECT_JITTER_MS)
   );
@@ -64,7 +68,13 @@ export function clientOptions(config: Config) {
     // hang until the timeout instead of getting its 503 now.
     disableOfflineQueue: true,
     scripts: SCRIPTS,
-    socket: { connectTimeout: 5_000, reconnectStrategy: reconnectDelay },
+    // Short, so a lost SYN costs this much and not the kernel's 1 s retransmission: when
+    // Redis's container restarts, Docker's DNS names it again a moment before its new endpoint
+    // answers, and the first SYN sent in that moment is dropped (measured in layer 5: the
+    // replicas came back about 0.85 s after Redis was ready; test/docker/chaos.test.ts). It is
+    // an idle timer (node-redis socket.ts, #createSocket: socket.setTimeout(connectTimeout)), so
+    // it bounds each round trip of the TCP and TLS handshakes, not the whole connect.
+    socket: { connectTimeout: config.redisConnectTimeoutMs, reconnectStrategy: reconnectDelay },
   };
 }
 
@@ -94,6 +104,14 @@ export function connectRedis(config: Config, log: Logger): Redis {
   return client;
 }
 
+/**
+ * Error replies that mean "not now" rather than "not this": still loading the dataset, busy
+ * in a script, a replica after a failover, unable to write its files, or a cluster in
+ * transition (redis.io, "Redis error replies"; the prefixes are the first word of the reply).
+ */
+const UNAVAILABLE_REPLY =
+  /^(LOADING|BUSY|MASTERDOWN|READONLY|MISCONF|TRYAGAIN|CLUSTERDOWN|NOAUTH|NOREPLICAS) /;
+
 export async function call<T>(p: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -103,8 +121,15 @@ export async function call<T>(p: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T
     return await Promise.race([p, timeout]);
   } catch (e) {
     if (e instanceof RedisUnavailable) throw e;
-    const text = errorText(e);
-    throw /^(\w+: )?OOM /.test(text) ? new RedisFull(text) : new RedisUnavailable(text);
+    if (e instanceof ErrorReply) {
+      if (e.message.startsWith("OOM ")) throw new RedisFull(errorText(e));
+      if (UNAVAILABLE_REPLY.test(e.message)) throw new RedisUnavailable(errorText(e));
+      // WRONGTYPE, a script error, NOPERM: the request is wrong, not Redis. Retrying will not
+      // help, so it is the caller's logged 500, not a 503 that tells clients to come back.
+      throw e;
+    }
+    // Offline, closed, a socket that dropped: no reply at all.
+    throw new RedisUnavailable(errorText(e));
   } finally {
     clearTimeout(timer);
   }
