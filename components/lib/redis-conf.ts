@@ -142,7 +142,8 @@ export function renderRedisConf(spec: RedisConfSpec): string {
     // Compact the AOF before churn piles up (redis/redis 7.4.1 redis.conf, "Automatic rewrite of
     // the append only file"; the numbers: AOF_REWRITE_PERCENTAGE, aofRewriteMinSizeMb). After a
     // restart Redis measures growth from the base file alone (src/aof.c, loadAppendOnlyFiles:
-    // aof_rewrite_base_size = base_size), so an AOF left past min-size is rewritten at once.
+    // aof_rewrite_base_size = base_size), so an AOF left past min-size and at least twice its
+    // base file is rewritten at once.
     `auto-aof-rewrite-percentage ${AOF_REWRITE_PERCENTAGE}`,
     `auto-aof-rewrite-min-size ${aofRewriteMinSizeMb(spec.maxmemoryMb)}mb`,
     "save 3600 1 300 100 60 10000",

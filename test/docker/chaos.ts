@@ -504,7 +504,8 @@ async function checkInvariants(c: Ctx, t: TrafficResult, before: number): Promis
     ok: extra <= unaccepted && twoIds === 0,
     detail:
       `${t.jobs.length} jobs sent (${t.jobs.reduce((s, j) => s + j.attempts - 1, 0)} retries), ${accepted.length} accepted, ` +
-      `${unaccepted} given up; ${total} processed, ${Math.max(0, extra - unaccepted)} more than could exist`,
+      `${unaccepted} given up, ${twoIds} given a second id when sent again; ` +
+      `${total} processed, ${Math.max(0, extra - unaccepted)} more than could exist`,
   });
 
   const fives = t.attempts.filter((a) => a.status === 500).length;
