@@ -39,8 +39,9 @@ export class RedisFull extends RedisUnavailable {
 }
 
 /**
- * Milliseconds until the next connect attempt: 50, 100, 200, 200, … plus up to 50 ms of
- * jitter, so replicas that lost Redis together do not reconnect in lockstep. A refused
+ * Milliseconds until the next connect attempt after a failed one: 50, 100, 200, 200, … plus up
+ * to 50 ms of jitter (the first attempt after a live connection drops is made at once, without
+ * asking this), so replicas that lost Redis together do not reconnect in lockstep. A refused
  * connect or a failed DNS lookup costs next to nothing, and a short cap means the API
  * serves again within about a quarter of a second of Redis answering.
  *

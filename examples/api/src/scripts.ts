@@ -3,7 +3,7 @@
  * createClient's `scripts` option, which sends EVALSHA and, on NOSCRIPT (an empty script
  * cache after a Redis restart), EVAL, both through sendCommand, so they fail at once while
  * the client reconnects (redis.ts says why MULTI does not). In node-redis at tag
- * redis@5.12.1, packages/client/lib/client/index.ts: `#createScriptCommand` (lines 310-321)
+ * redis@5.12.1, packages/client/lib/client/index.ts: `#createScriptCommand` (lines 309-320)
  * calls `_executeScript` (lines 1145-1167), which calls `sendCommand`.
  *
  * Lease deadlines use the server's clock (TIME), not the worker's: every deadline is written
