@@ -41,8 +41,8 @@ export interface Config {
    */
   readonly jobLeaseMs: number;
   /**
-   * How long a connect attempt to Redis may wait for each reply of its TCP (and TLS)
-   * handshake before it is dropped and tried again. Raise it for a Redis further away than
+   * How long a connect attempt to Redis may wait on its DNS lookup, its TCP connect and each
+   * TLS handshake reply (an idle timer, not a deadline) before it is dropped and tried again. Raise it for a Redis further away than
    * a few hundred milliseconds of round trip. @default 300
    */
   readonly redisConnectTimeoutMs: number;

@@ -40,8 +40,8 @@ export class RedisFull extends RedisUnavailable {
 
 /**
  * Milliseconds until the next connect attempt after a failed one: 50, 100, 200, 200, … plus up
- * to 50 ms of jitter (the first attempt after a live connection drops is made at once, without
- * asking this), so replicas that lost Redis together do not reconnect in lockstep. A refused
+ * to 50 ms of jitter (the first attempt after a live connection drops is made at once: node-redis
+ * asks this only whether to reconnect, and ignores the delay; socket.ts lines 344-347), so replicas that lost Redis together do not reconnect in lockstep. A refused
  * connect or a failed DNS lookup costs next to nothing, and a short cap means the API
  * serves again within about a quarter of a second of Redis answering.
  *
@@ -74,7 +74,8 @@ export function clientOptions(config: Config) {
     // answers, and the first SYN sent in that moment is dropped (measured in layer 5: the
     // replicas came back about 0.85 s after Redis was ready; test/docker/chaos.test.ts). It is
     // an idle timer (node-redis socket.ts, #createSocket: socket.setTimeout(connectTimeout)), so
-    // it bounds each round trip of the TCP and TLS handshakes, not the whole connect.
+    // it bounds the DNS lookup, the TCP connect and each TLS handshake reply separately, not the
+    // whole connect; Redis's own AUTH/HELLO exchange after it has no timeout of its own.
     socket: { connectTimeout: config.redisConnectTimeoutMs, reconnectStrategy: reconnectDelay },
   };
 }
