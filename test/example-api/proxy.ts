@@ -13,6 +13,11 @@ export interface RedisProxy {
   hold(): void;
   /** Connects each held connection to Redis, sending what it kept; new ones pass straight through. */
   release(): void;
+  /**
+   * Sends new connections to another port; open ones stay where they are, as after a failover
+   * whose DNS now names the new primary while old connections still reach the old one.
+   */
+  retarget(upstreamPort: number): void;
   close(): Promise<void>;
 }
 
@@ -21,6 +26,7 @@ export async function startProxy(upstreamPort: number): Promise<RedisProxy> {
   const sockets = new Set<Socket>();
   const held: { client: Socket; chunks: Buffer[]; onData: (b: Buffer) => void }[] = [];
   let holding = false;
+  let target = upstreamPort;
 
   const track = (s: Socket): Socket => {
     sockets.add(s);
@@ -29,7 +35,7 @@ export async function startProxy(upstreamPort: number): Promise<RedisProxy> {
     return s;
   };
   const pass = (client: Socket, kept: readonly Buffer[]): void => {
-    const upstream = track(connect(upstreamPort, "127.0.0.1"));
+    const upstream = track(connect(target, "127.0.0.1"));
     for (const chunk of kept) upstream.write(chunk);
     client.pipe(upstream).pipe(client);
     client.once("close", () => upstream.destroy());
@@ -57,6 +63,9 @@ export async function startProxy(upstreamPort: number): Promise<RedisProxy> {
         client.off("data", onData);
         if (!client.destroyed) pass(client, chunks);
       }
+    },
+    retarget(port) {
+      target = port;
     },
     close() {
       for (const s of sockets) s.destroy();

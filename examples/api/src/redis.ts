@@ -103,8 +103,30 @@ export function connectRedis(config: Config, log: Logger): Redis {
   });
   // A failed first connect is reported by the "error" event and retried by the strategy.
   client.connect().catch(() => undefined);
+  onReadOnly = () => {
+    if (reconnecting || !client.isOpen) return;
+    reconnecting = true;
+    log.warn("redis answered READONLY: reconnecting");
+    // destroy() fails what is in flight (503s) and closes the socket; connect() then resolves
+    // the endpoint again and retries with the strategy until it reaches the new primary.
+    client.destroy();
+    client
+      .connect()
+      .catch(() => undefined)
+      .finally(() => (reconnecting = false));
+  };
   return client;
 }
+
+/**
+ * After a failover (ElastiCache's, or a Sentinel's), the old primary is a replica and answers
+ * writes with READONLY, while its DNS name already points at the new one. node-redis reconnects
+ * when a connection drops, not on a reply (a replica does not close its clients when it is
+ * demoted: test/example-api/failover.test.ts), so the process drops the connection itself, once
+ * per episode. There is one client per process, so this is module state.
+ */
+let onReadOnly: (() => void) | undefined;
+let reconnecting = false;
 
 /**
  * Error replies that mean "not now" rather than "not this": still loading the dataset, busy
@@ -125,6 +147,7 @@ export async function call<T>(p: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T
     if (e instanceof RedisUnavailable) throw e;
     if (e instanceof ErrorReply) {
       if (e.message.startsWith("OOM ")) throw new RedisFull(errorText(e));
+      if (e.message.startsWith("READONLY ")) onReadOnly?.();
       if (UNAVAILABLE_REPLY.test(e.message)) throw new RedisUnavailable(errorText(e));
       // WRONGTYPE, a script error, NOPERM: the request is wrong, not Redis. Retrying will not
       // help, so it is the caller's logged 500, not a 503 that tells clients to come back.
