@@ -24,8 +24,6 @@ export interface Attempt {
   readonly ms: number;
   readonly status?: number;
   readonly error?: string;
-  /** A job's retry (attempt 2 and later), not a new request of the mix. */
-  readonly retry: boolean;
   readonly retryAfter?: string;
 }
 
@@ -79,7 +77,6 @@ export function startTraffic(o: TrafficOptions): Traffic {
 
   const send = (
     kind: RequestKind,
-    retry: boolean,
     headers: Record<string, string> = {},
     body?: string,
   ): Promise<Attempt & { text: string }> => {
@@ -87,8 +84,8 @@ export function startTraffic(o: TrafficOptions): Traffic {
     const at = Date.now();
     const t = performance.now();
     return new Promise((resolve) => {
-      const done = (a: Omit<Attempt, "kind" | "at" | "ms" | "retry">, text = "") => {
-        const attempt = { kind, at, ms: performance.now() - t, retry, ...a };
+      const done = (a: Omit<Attempt, "kind" | "at" | "ms">, text = "") => {
+        const attempt = { kind, at, ms: performance.now() - t, ...a };
         attempts.push(attempt);
         resolve({ ...attempt, text });
       };
@@ -127,7 +124,7 @@ export function startTraffic(o: TrafficOptions): Traffic {
     let accepted = false;
     for (;;) {
       tries++;
-      const r = await send("POST /jobs", tries > 1, { "idempotency-key": key }, body);
+      const r = await send("POST /jobs", { "idempotency-key": key }, body);
       if (r.status === 202) {
         ids.push((JSON.parse(r.text) as { id: string }).id);
         accepted = true;
@@ -147,7 +144,7 @@ export function startTraffic(o: TrafficOptions): Traffic {
     // idempotent enqueue answers with the same id, so a second id is a duplicate job.
     if (accepted && jobs.length % 10 === 0) {
       tries++;
-      const again = await send("POST /jobs", true, { "idempotency-key": key }, body);
+      const again = await send("POST /jobs", { "idempotency-key": key }, body);
       if (again.status === 202) ids.push((JSON.parse(again.text) as { id: string }).id);
     }
     jobs.push({ key, ids, attempts: tries, accepted });
@@ -155,7 +152,7 @@ export function startTraffic(o: TrafficOptions): Traffic {
 
   const one = async (kind: RequestKind, i: number): Promise<void> => {
     if (kind === "POST /jobs") return job(i);
-    const r = await send(kind, false);
+    const r = await send(kind);
     if (kind === "POST /counter" && r.status === 200)
       counterAcks.push((JSON.parse(r.text) as { value: number }).value);
   };

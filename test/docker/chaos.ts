@@ -63,9 +63,8 @@ export interface ChaosOptions {
 export interface FaultRecord {
   readonly kind: FaultKind;
   readonly target: string;
-  /** Epoch ms: the fault began, was taken away (same as `at` for a kill), all healthy again. */
+  /** Epoch ms: the fault began, and every container was healthy again after it. */
   readonly at: number;
-  readonly endAt: number;
   readonly healthyAt: number;
   /** Containers whose StartedAt changed: restarts by policy, or `docker restart`. */
   readonly restarts: number;
@@ -119,22 +118,20 @@ async function startTimes(c: Ctx): Promise<Map<string, string>> {
   return m;
 }
 
-/** What the last {@link allHealthy} waited on, per container: the last state and probe output. */
-const waitedOn = new Map<string, string>();
-
 /**
  * Until every container runs and reports healthy, and each of `restarted` has started again
  * after `since` (right after a SIGKILL, Docker still shows the old "healthy" for a moment).
+ * Resolves with when that was, and what it waited on: per container, its last state and probe.
  */
 async function allHealthy(
   c: Ctx,
   since: number,
   restarted: readonly string[] = [],
   ms = 180_000,
-): Promise<number> {
+): Promise<{ at: number; waitedOn: string[] }> {
   const end = Date.now() + ms;
+  const waitedOn = new Map<string, string>();
   let last = "";
-  waitedOn.clear();
   while (Date.now() < end) {
     let ok = true;
     for (const n of c.all) {
@@ -148,7 +145,7 @@ async function allHealthy(
         break;
       }
     }
-    if (ok) return Date.now();
+    if (ok) return { at: Date.now(), waitedOn: [...waitedOn.values()] };
     await sleep(200);
   }
   throw new Error(`not every container was healthy ${ms / 1000} s after a fault (${last})`);
@@ -253,6 +250,17 @@ async function unfill(c: Ctx): Promise<void> {
   await redisAdmin(c, ["EVAL", UNFILL, "0", "chaos:fill:"]);
 }
 
+/** Fills Redis to `fraction` of maxmemory, holds it there for `holdMs`, then empties the fill. */
+async function fillAndHold(c: Ctx, fraction: number): Promise<string> {
+  const reached = await fill(c, fraction);
+  try {
+    await sleep(c.o.holdMs);
+  } finally {
+    await unfill(c);
+  }
+  return `filled to ${reached}; held ${c.o.holdMs / 1000} s`;
+}
+
 /** What a fault reports: its target, a note, and the containers it restarts on purpose. */
 interface FaultOutcome extends Pick<FaultRecord, "target" | "note" | "redisDownMs" | "redisLoadS"> {
   readonly restarted?: string[];
@@ -310,24 +318,8 @@ const FAULTS: Record<FaultKind, Fault> = {
     }
     return { target, note: `SIGSTOP for ${c.o.stopMs / 1000} s` };
   },
-  "fill-redis": async (c) => {
-    const reached = await fill(c, 0.997);
-    try {
-      await sleep(c.o.holdMs);
-    } finally {
-      await unfill(c);
-    }
-    return { target: c.redis, note: `filled to ${reached} for ${c.o.holdMs / 1000} s` };
-  },
-  "redis-full": async (c) => {
-    const reached = await fill(c, 1.05);
-    try {
-      await sleep(c.o.holdMs);
-    } finally {
-      await unfill(c);
-    }
-    return { target: c.redis, note: `filled to ${reached}; held ${c.o.holdMs / 1000} s` };
-  },
+  "fill-redis": async (c) => ({ target: c.redis, note: await fillAndHold(c, 0.997) }),
+  "redis-full": async (c) => ({ target: c.redis, note: await fillAndHold(c, 1.05) }),
   "worker-stuck": async (c, i) => {
     // A worker with a job in hand (its own processing list is not empty), frozen past its lease.
     let target = pick(c.workers, i);
@@ -361,7 +353,7 @@ const FAULTS: Record<FaultKind, Fault> = {
     const mine = (await inspect(c, target)).NetworkSettings.Networks;
     const net = Object.keys(mine).find((n) => edgeNets.includes(n));
     if (net === undefined) throw new Error(`${target} shares no network with the edge`);
-    const aliases = (mine[net]!.Aliases ?? []).filter((a: string) => !/^[0-9a-f]{12}$/.test(a));
+    const aliases = mine[net]!.Aliases ?? [];
     await c.docker.getNetwork(net).disconnect({ Container: target });
     try {
       await sleep(c.o.holdMs);
@@ -413,8 +405,7 @@ export async function runChaos(c: Ctx): Promise<ChaosResult> {
       const starts = await startTimes(c);
       const at = Date.now();
       const r = await FAULTS[kind](c, Math.floor(i / o.faults.length));
-      const endAt = Date.now();
-      const healthyAt = await allHealthy(c, at, r.restarted ?? []);
+      const { at: healthyAt, waitedOn } = await allHealthy(c, at, r.restarted ?? []);
       const after = await startTimes(c);
       const restarts = c.all.filter((n) => after.get(n) !== starts.get(n)).length;
       const rec: FaultRecord = {
@@ -424,10 +415,9 @@ export async function runChaos(c: Ctx): Promise<ChaosResult> {
         redisDownMs: r.redisDownMs,
         redisLoadS: r.redisLoadS,
         at,
-        endAt,
         healthyAt,
         restarts,
-        waitedOn: [...waitedOn.values()],
+        waitedOn,
       };
       faults.push(rec);
       o.log(
