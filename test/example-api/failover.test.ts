@@ -8,12 +8,10 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { REDIS_USERS } from "../../components/lib/redis-conf";
 import { describeReal } from "../real/layer";
-import { freePort } from "../real/util";
 import {
-  apiEnv,
   buildServer,
   request,
-  startServer,
+  startHealthyApi,
   startTestRedis,
   tearDown,
   until,
@@ -41,13 +39,7 @@ describeReal("example API across a failover", () => {
       `>${a.appPassword}`,
     ]);
     proxy = await startProxy(a.port);
-    port = await freePort();
-    api = startServer(
-      script,
-      apiEnv({ port: proxy.port, password: a.appPassword }, { PORT: String(port) }),
-    );
-    await api.waitForLog("ready");
-    await until("/health 200", async () => (await request(port, "GET", "/health")).status === 200);
+    ({ api, port } = await startHealthyApi(script, { port: proxy.port, password: a.appPassword }));
   }, 30_000);
 
   afterAll(async () => {

@@ -201,6 +201,21 @@ export function startServer(
 }
 
 /** SIGKILLs every server a test left running; call from afterAll. */
+/**
+ * The API on a free port against Redis at `redis` (the stack's env), once it has logged
+ * "ready" and its /health answers 200.
+ */
+export async function startHealthyApi(
+  script: string,
+  redis: { port: number; password: string },
+): Promise<{ api: ServerProcess; port: number }> {
+  const port = await freePort();
+  const api = startServer(script, apiEnv(redis, { PORT: String(port) }));
+  await api.waitForLog("ready");
+  await until("/health 200", async () => (await request(port, "GET", "/health")).status === 200);
+  return { api, port };
+}
+
 export function killAllServers(): void {
   for (const c of children) c.kill("SIGKILL");
 }

@@ -7,12 +7,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { describeReal } from "../real/layer";
-import { freePort, sleep } from "../real/util";
+import { sleep } from "../real/util";
 import {
-  apiEnv,
   buildServer,
   request,
-  startServer,
+  startHealthyApi,
   startTestRedis,
   tearDown,
   until,
@@ -29,13 +28,7 @@ describeReal("example API: idempotent POST /jobs", () => {
 
   beforeAll(async () => {
     [script, redis] = await Promise.all([buildServer(), startTestRedis()]);
-    port = await freePort();
-    const api = startServer(
-      script,
-      apiEnv({ port: redis.port, password: redis.appPassword }, { PORT: String(port) }),
-    );
-    await api.waitForLog("ready");
-    await until("/health 200", async () => (await request(port, "GET", "/health")).status === 200);
+    ({ port } = await startHealthyApi(script, { port: redis.port, password: redis.appPassword }));
   }, 30_000);
 
   afterAll(() => tearDown(redis));

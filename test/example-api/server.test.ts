@@ -11,6 +11,7 @@ import {
   tearDown,
   request,
   startServer,
+  startHealthyApi,
   startTestRedis,
   until,
   type ServerProcess,
@@ -25,13 +26,10 @@ describeReal("example API against a real redis-server", () => {
 
   beforeAll(async () => {
     [script, redis] = await Promise.all([buildServer(), startTestRedis()]);
-    port = await freePort();
-    api = startServer(
-      script,
-      apiEnv({ port: redis.port, password: redis.appPassword }, { PORT: String(port) }),
-    );
-    await api.waitForLog("ready");
-    await until("/health 200", async () => (await request(port, "GET", "/health")).status === 200);
+    ({ api, port } = await startHealthyApi(script, {
+      port: redis.port,
+      password: redis.appPassword,
+    }));
   }, 30_000);
 
   afterAll(() => tearDown(redis));
