@@ -262,6 +262,11 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
     .replace(/\.\d+Z$/, "Z");
   const aside = `pre-restore-${stamp}`;
   const labels = { "com.api-stack.restore": stamp };
+  /** `cmd` in a one-off container of the server's image, on the data (and, read-only, backup) volume. */
+  const inVolumes = (
+    cmd: string[],
+    binds = [`${dataVolume}:/data`, `${backupVolume}:/backups:ro`],
+  ) => runOnce(docker, { image, user, labels, binds, cmd });
   // The schedule must not snapshot the stopped server, nor prune the file being restored: the
   // script skips both while .hold exists (pausing the container would turn it unhealthy: moby
   // stops probes on pause, daemon/health.go). An interrupted restore leaves the file, and the
@@ -279,21 +284,15 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
     // fails (a full disk) stops nothing. Redis ignores a file it was not told to read.
     await timed(steps, log, "copy into the volume", async () => {
       const want = String(field(manifest, "sha256"));
-      const r = await runOnce(docker, {
-        image,
-        user,
-        labels,
-        binds: [`${dataVolume}:/data`, `${backupVolume}:/backups:ro`],
-        cmd: [
-          "sh",
-          "-c",
-          [
-            `cp /backups/${path.slice(BACKUP_PATHS.dir.length + 1)} /data/.restore-${stamp}.rdb`,
-            `[ "$(sha256sum /data/.restore-${stamp}.rdb | cut -d ' ' -f 1)" = "${want}" ]`,
-            "sync",
-          ].join(" && ") + ` || { rm -f /data/.restore-${stamp}.rdb; exit 1; }`,
-        ],
-      });
+      const r = await inVolumes([
+        "sh",
+        "-c",
+        [
+          `cp /backups/${path.slice(BACKUP_PATHS.dir.length + 1)} /data/.restore-${stamp}.rdb`,
+          `[ "$(sha256sum /data/.restore-${stamp}.rdb | cut -d ' ' -f 1)" = "${want}" ]`,
+          "sync",
+        ].join(" && ") + ` || { rm -f /data/.restore-${stamp}.rdb; exit 1; }`,
+      ]);
       if (r.code !== 0) {
         throw new RestoreError(
           `could not copy the snapshot into the data volume: ${r.stderr.trim()}`,
@@ -319,22 +318,16 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
     await timed(steps, log, "set current data aside", async () => {
       // From here the data may be partly moved: a failure leaves everything stopped.
       moved = true;
-      const r = await runOnce(docker, {
-        image,
-        user,
-        labels,
-        binds: [`${dataVolume}:/data`, `${backupVolume}:/backups:ro`],
-        cmd: [
-          "sh",
-          "-ec",
-          [
-            `mkdir /data/${aside}`,
-            `for f in /data/* /data/.[!.]*; do [ -e "$f" ] || continue; case "$f" in /data/pre-restore-*|/data/.restore-${stamp}.rdb) continue ;; esac; mv "$f" /data/${aside}/; done`,
-            `mv /data/.restore-${stamp}.rdb /data/dump.rdb`,
-            "sync",
-          ].join("\n"),
-        ],
-      });
+      const r = await inVolumes([
+        "sh",
+        "-ec",
+        [
+          `mkdir /data/${aside}`,
+          `for f in /data/* /data/.[!.]*; do [ -e "$f" ] || continue; case "$f" in /data/pre-restore-*|/data/.restore-${stamp}.rdb) continue ;; esac; mv "$f" /data/${aside}/; done`,
+          `mv /data/.restore-${stamp}.rdb /data/dump.rdb`,
+          "sync",
+        ].join("\n"),
+      ]);
       if (r.code !== 0) {
         throw new RestoreError(
           `could not set the data aside (exit ${r.code}): ${r.stderr.trim()}; Redis and the services stay stopped: part of the data may be in /data/${aside} (volume ${dataVolume}); move it back before you start them`,
@@ -491,13 +484,9 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
             `; nothing was moved, but starting Redis and the services failed: ${err.message}`,
         );
       (e as Error).message += back;
-      await runOnce(docker, {
-        image,
-        user,
-        labels,
-        binds: [`${dataVolume}:/data`],
-        cmd: ["rm", "-f", `/data/.restore-${stamp}.rdb`],
-      }).catch(() => undefined);
+      await inVolumes(["rm", "-f", `/data/.restore-${stamp}.rdb`], [`${dataVolume}:/data`]).catch(
+        () => undefined,
+      );
     }
     throw e;
   } finally {
