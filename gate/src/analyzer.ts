@@ -76,6 +76,8 @@ export interface StartOptions {
   readonly callTimeoutMs?: number;
   /** Called once the pack's process exists, before it is ready; lets a caller start other work. */
   readonly onSpawned?: () => void;
+  /** Extra flags for the pack's node process, e.g. `--cpu-prof` to profile the pack. */
+  readonly nodeArgs?: readonly string[];
 }
 
 const MAX_MESSAGE = 400 * 1024 * 1024;
@@ -90,11 +92,15 @@ export async function startPolicyPack(
   const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   delete env.NODE_OPTIONS; // Test runners' loaders must not leak into the pack.
-  const child = spawn(process.execPath, [runPolicyPack, engine.address, packDir], {
-    cwd: packDir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), runPolicyPack, engine.address, packDir],
+    {
+      cwd: packDir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   opts.onSpawned?.();
   let err = "";
   child.stderr?.on("data", (c: Buffer) => (err += c.toString()));

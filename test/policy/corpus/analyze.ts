@@ -37,7 +37,7 @@ interface Configured {
   readonly config: Record<string, unknown>;
 }
 
-function configure(p: Policy): Configured {
+export function configure(p: Policy): Configured {
   const config: Record<string, unknown> = {};
   for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
     if (typeof s === "object" && "default" in s) config[k] = structuredClone(s.default);
@@ -68,15 +68,19 @@ const noOptions = {
   customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
 };
 
+/** The plain props one policy is given for `r`: by default a fresh deserialisation each time. */
+export type PropsOf = (r: Record_, request: "analyze" | "stack") => Record<string, unknown>;
+const freshProps: PropsOf = (r) => asPolicySees(r.properties);
+
 /** AnalyzeStack's resources: every URN reference resolved to the resource object it names. */
-function stackResources(records: readonly Record_[]): PolicyResource[] {
+function stackResources(records: readonly Record_[], propsOf: PropsOf): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
   const built = records.map((r) => {
     const res: PolicyResource = {
       type: r.type,
       name: r.name,
       urn: r.urn,
-      props: unknownCheckingProxy(asPolicySees(r.properties)),
+      props: unknownCheckingProxy(propsOf(r, "stack")),
       opts: r.parent ? { ...noOptions, parent: r.parent } : noOptions,
       dependencies: [],
       propertyDependencies: {},
@@ -114,6 +118,7 @@ export interface Finding {
 export async function analyzeCase(
   c: { stack: readonly Record_[]; outputs?: readonly Record_[] },
   only?: ReadonlySet<string>,
+  propsOf: PropsOf = freshProps,
 ): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const p of allPolicies.filter((x) => only?.has(x.name) ?? true)) {
@@ -130,15 +135,14 @@ export async function analyzeCase(
       );
     if ("validateResource" in p) {
       for (const r of c.stack) {
-        const args = createResourceValidationArgs(r.type, r.properties, {
-          name: r.name,
-          urn: r.urn,
-          config,
-        });
+        const args = {
+          ...createResourceValidationArgs(r.type, {}, { name: r.name, urn: r.urn, config }),
+          props: unknownCheckingProxy(propsOf(r, "analyze")),
+        };
         found(await runResourcePolicy(p as ResourceValidationPolicy, args));
       }
     } else {
-      const resources = stackResources(c.outputs ?? c.stack);
+      const resources = stackResources(c.outputs ?? c.stack, propsOf);
       const args = {
         resources,
         stackTags: new Map<string, string>(),
