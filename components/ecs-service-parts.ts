@@ -20,8 +20,13 @@ const kebab = (s: string) => s.toLowerCase().replace(/_/g, "-");
 export interface ServiceSecrets {
   /** Variable name → the secret's partial ARN (no random suffix), known at preview. */
   readonly valueFrom: Record<string, pulumi.Output<string>>;
-  /** The secrets' full ARNs, for the execution role's policy. */
-  readonly arns: pulumi.Output<string>[];
+  /**
+   * The secrets for the execution role's policy: each partial ARN plus `-??????`, the six
+   * characters Secrets Manager appends (Secrets Manager User Guide, "Permissions policy
+   * examples"). Unlike the full ARN it is known at preview, so the policy is too and the pack's
+   * IAM rules judge it instead of refusing an unknown document.
+   */
+  readonly policyResources: pulumi.Output<string>[];
 }
 
 /**
@@ -50,7 +55,7 @@ export function createSecrets(
   stack: string,
 ): ServiceSecrets {
   const valueFrom: Record<string, pulumi.Output<string>> = {};
-  const arns: pulumi.Output<string>[] = [];
+  const policyResources: pulumi.Output<string>[] = [];
   for (const key of Object.keys(values).sort()) {
     const secret = new secretsmanager.Secret(
       `${name}-secret-${kebab(key)}`,
@@ -63,9 +68,9 @@ export function createSecrets(
       { parent },
     );
     valueFrom[key] = pulumi.interpolate`${arnPrefix}${secret.name}`;
-    arns.push(secret.arn);
+    policyResources.push(pulumi.interpolate`${arnPrefix}${secret.name}-??????`);
   }
-  return { valueFrom, arns };
+  return { valueFrom, policyResources };
 }
 
 const assumedByEcsTasks = JSON.stringify({
@@ -98,7 +103,7 @@ export const TASK_EXECUTION_MANAGED_POLICY =
 export function createExecutionRole(
   parent: pulumi.Resource,
   name: string,
-  secretArns: pulumi.Output<string>[],
+  secretResources: pulumi.Output<string>[],
 ): { role: iam.Role; policy: iam.RolePolicy } {
   const role = new iam.Role(`${name}-exec`, { assumeRolePolicy: assumedByEcsTasks }, { parent });
   new iam.RolePolicyAttachment(
@@ -113,7 +118,7 @@ export function createExecutionRole(
       policy: pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-          { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
+          { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretResources },
         ],
       }),
     },

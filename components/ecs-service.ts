@@ -66,7 +66,7 @@ export class EcsService extends pulumi.ComponentResource {
       { retentionInDays: a.logRetentionDays },
       { parent: this },
     );
-    const exec = createExecutionRole(this, name, secrets.arns);
+    const exec = createExecutionRole(this, name, secrets.policyResources);
     const taskRole = createTaskRole(this, name, a.enableExecuteCommand);
     const taskDefinition = this.createTaskDefinition(name, a, logGroup, exec.role, taskRole);
     const sg = createTaskSecurityGroup(this, name, a);

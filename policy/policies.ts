@@ -57,7 +57,21 @@ import {
   ecsExecDisabled,
   ecsNoSecretsInEnvironment,
 } from "./rules/ecs";
+import {
+  ecsContainerInsights,
+  ecsServiceNoIamRole,
+  ecsTaskNetworkMode,
+  logGroupRetention,
+} from "./rules/ecs-basics";
+import { awsIngressNotWorldOpen, awsLoadBalancerHardening } from "./rules/aws-network";
 import { unknownValueProvenance } from "./rules/provenance";
+import {
+  iamNoPassroleWildcard,
+  iamNoWildcardPermissions,
+  iamTrustPolicyRestricted,
+  secretsmanagerPolicyRestricted,
+} from "./rules/aws-iam";
+import { ecsTaskRolesLeastPrivilege } from "./rules/aws-iam-ecs";
 import { redisBackendDefined } from "./rules/redis-backend";
 import { redisHasBackups } from "./rules/redis-backups";
 import {
@@ -140,6 +154,22 @@ export const allPolicies: Policies = [
   ecsGraceCoversStartPeriod,
   ecsTargetGroupHealth,
   ecsTaskNetwork,
+  // ECS basics: awsvpc, no service role, Container Insights, log retention (rules/ecs-basics.ts).
+  ecsTaskNetworkMode,
+  ecsServiceNoIamRole,
+  ecsContainerInsights,
+  logGroupRetention,
+
+  // AWS network exposure: world-open ingress, load-balancer settings (rules/aws-network.ts).
+  awsIngressNotWorldOpen,
+  awsLoadBalancerHardening,
+
+  // IAM and Secrets Manager resource policies (rules/aws-iam.ts, rules/aws-iam-ecs.ts).
+  iamNoWildcardPermissions,
+  iamNoPassroleWildcard,
+  iamTrustPolicyRestricted,
+  secretsmanagerPolicyRestricted,
+  ecsTaskRolesLeastPrivilege,
 
   // Values unknown at preview, judged by where they come from (rules/provenance.ts).
   unknownValueProvenance,

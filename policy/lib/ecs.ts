@@ -1,11 +1,15 @@
 /**
  * ECS task definitions as the pack reads them. `containerDefinitions` is a JSON *string* of the
  * ECS ContainerDefinition list (@pulumi/aws 7.48 `ecs/taskDefinition.d.ts`: `containerDefinitions:
- * pulumi.Input<string>`), so it is parsed here once; the rules judge the parsed containers.
+ * pulumi.Input<string>`), so it is parsed here once; the rules judge the parsed containers, their
+ * keys folded to the canonical ContainerDefinition names as the provider's Go decoder matches
+ * them (lib/ecs-json.ts): `{"Image": …}` or a later `"image"` is what ECS registers.
  * Limits are the ECS API reference's (ContainerDefinition, HealthCheck), cited where they are used.
  */
+import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { CONTAINER_DEFINITION, decodeStruct, parseEntries } from "./ecs-json";
 import { redactUrl, redisUrls, secretInValue, secretKindOfName } from "./secrets";
-import { isUnknown, UNKNOWN_SENTINELS } from "./unknown";
+import { isUnknown, raw, UNKNOWN_SENTINELS, unknownAtPreview } from "./unknown";
 
 type Obj = Record<string, unknown>;
 
@@ -30,19 +34,54 @@ export function parseContainerDefinitions(v: unknown): ParsedContainers {
     // preview (the engine sends the sentinel for the whole string); inside JSON it may appear too.
     if (Object.values(UNKNOWN_SENTINELS).some((s) => v.includes(s))) return { state: "unknown" };
     try {
-      list = JSON.parse(v);
+      JSON.parse(v);
     } catch (e) {
       return { state: "invalid", why: `it is not valid JSON (${(e as Error).message})` };
     }
+    list = parseEntries(v); // document order, repeated keys kept: Go's last key wins
   }
   if (!Array.isArray(list)) return { state: "invalid", why: "it is not a JSON list" };
-  const containers = list.map((def, i) =>
-    isObj(def) ? { name: typeof def.name === "string" ? def.name : `#${i}`, def } : undefined,
-  );
+  const containers = list.map((raw, i) => {
+    const def = decodeStruct(CONTAINER_DEFINITION, raw);
+    return isObj(def)
+      ? { name: typeof def.name === "string" ? def.name : `#${i}`, def }
+      : undefined;
+  });
   if (containers.some((c) => c === undefined)) {
     return { state: "invalid", why: "an entry is not an object" };
   }
   return { state: "known", containers: containers as Container[] };
+}
+
+/**
+ * Runs `each` on every container of a task definition (Analyze), with a label naming the
+ * container and the task definition; reports definitions unknown at preview or unreadable, so
+ * every rule over containers refuses what it cannot see.
+ */
+export function eachContainer(
+  args: ResourceValidationArgs,
+  report: ReportViolation,
+  each: (c: Container, label: string, fargate: boolean) => void,
+): void {
+  const p = raw(args.props);
+  const parsed = parseContainerDefinitions(p.containerDefinitions);
+  const td = `ECS task definition "${args.name}"`;
+  if (parsed.state === "unknown") {
+    report(
+      unknownAtPreview(
+        `\`containerDefinitions\` of ${td}`,
+        "build the container definitions from literal values (config, not another resource's output) so they are known at preview",
+      ),
+    );
+  } else if (parsed.state === "invalid") {
+    report(
+      `\`containerDefinitions\` of ${td} cannot be read: ${parsed.why}. Fix: pass JSON.stringify([...]) of the container list.`,
+    );
+  } else {
+    const compat = p.requiresCompatibilities;
+    const fargate = Array.isArray(compat) && compat.includes("FARGATE");
+    for (const c of parsed.containers) each(c, `container "${c.name}" of ${td}`, fargate);
+  }
 }
 
 /** Seconds from a container field: a number, or a numeric string (CloudFormation-style JSON). */
@@ -110,6 +149,26 @@ export function healthCheckProblems(h: HealthCheck): string[] {
   }
   if (h.command.length === 0) out.push("`healthCheck.command` is empty");
   return out;
+}
+
+/**
+ * Why a container's `healthCheck.startPeriod` is below `floorS` seconds, the floor the Docker
+ * rule `healthcheck-timing` holds containers to (lib/healthcheck.ts START_PERIOD_RANGE): unset,
+ * ECS turns the start period off ("By default, the startPeriod is off", ECS API reference,
+ * HealthCheck, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html),
+ * so failed probes count from the first second. Values outside ECS's 0–300 are
+ * healthCheckProblems' to report.
+ */
+export function startPeriodBelowFloor(
+  c: Container,
+  h: HealthCheck,
+  floorS: number,
+): string | undefined {
+  if (h.startPeriod < 0 || h.startPeriod >= floorS) return undefined;
+  const given = isObj(c.def.healthCheck) ? c.def.healthCheck.startPeriod : undefined;
+  return given === undefined || given === null
+    ? "`healthCheck.startPeriod` is unset (ECS then turns the start period off)"
+    : `\`healthCheck.startPeriod\` is ${h.startPeriod} s`;
 }
 
 /** `stopTimeout` in seconds, the Fargate default when unset. */

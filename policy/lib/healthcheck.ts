@@ -84,6 +84,12 @@ export const DOCKER_DEFAULT_RETRIES = 3;
 export const PROBE_INTERVAL_MIN_MS = 1_000;
 export const PROBE_INTERVAL_MAX_MS = 600_000;
 export const PROBE_TIMEOUT_MIN_MS = 1_000;
+/**
+ * The start period every long-running container's healthcheck must lie in, as Docker durations:
+ * the `healthcheck-timing` default (Docker) and the `ecs-container-healthcheck` floor (ECS) both
+ * start from it, so "sane start_period values" hold on both platforms (ECS caps it at 300 s).
+ */
+export const START_PERIOD_RANGE = { min: "10s", max: "600s" } as const;
 /** Provider default for `waitTimeout`, in seconds (docker provider ContainerArgs docs). */
 export const PROVIDER_DEFAULT_WAIT_TIMEOUT_S = 60;
 

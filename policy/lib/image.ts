@@ -92,6 +92,23 @@ export function unpinnedReason(ref: string, floatingTags: readonly string[]): st
   return undefined;
 }
 
+/**
+ * The `floatingTags` config of `container-image-pinned`, one schema for the Docker containers
+ * and the ECS task definitions it judges.
+ */
+export const floatingTagsConfig = {
+  defaults: { floatingTags: ["latest"] as string[] },
+  schema: {
+    properties: {
+      floatingTags: {
+        type: "array" as const,
+        items: { type: "string" as const },
+        default: ["latest"],
+      },
+    },
+  },
+};
+
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 /**

@@ -89,3 +89,98 @@ export function ruleCoversPort(
   const to = typeof toPort === "number" ? toPort : 65535;
   return from <= port && port <= to;
 }
+
+/*
+ * World-open by address space. Security Hub EC2.18/EC2.19 test only the literals 0.0.0.0/0 and
+ * ::/0, so 0.0.0.0/1 + 128.0.0.0/1 (or 64.0.0.0/2, or 2000::/3) passes them while admitting the
+ * same internet. We count the *public* addresses a set of CIDRs covers (their union, so overlaps
+ * count once) and call the set world-open above one /8 of public IPv4 (2^24 addresses, e.g. a
+ * single RIR allocation to one organisation) or one /16 of global-unicast IPv6 (2^112): a single
+ * public /8 or a list of office /24s still passes, any CIDR with prefix < 8 over public space, or
+ * halves and quarters of it, does not. Private space (RFC 1918, CGNAT 100.64/10, loopback,
+ * link-local, 0/8, multicast and reserved 224/3; IPv6 outside 2000::/3, e.g. ULA fc00::/7) is not
+ * counted. Known limit: the union is per ingress entry, so the internet split across many entries
+ * or rules of at most a /8 each is not summed.
+ */
+const NON_PUBLIC_V4 = [
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "224.0.0.0/3",
+];
+const PUBLIC_V6 = "2000::/3";
+/** More public addresses than this (a /8 of IPv4, a /16 of IPv6) make a set of CIDRs world-open. */
+export const WORLD_THRESHOLD = { ipv4: 2n ** 24n, ipv6: 2n ** 112n } as const;
+
+type Span = readonly [bigint, bigint]; // [first, last] address, inclusive
+
+function spanOf(addr: ipaddr.IPv4 | ipaddr.IPv6, prefix: number): Span {
+  const bits = addr.kind() === "ipv4" ? 32 : 128;
+  const value = addr.toByteArray().reduce((a, b) => (a << 8n) | BigInt(b), 0n);
+  const size = 1n << BigInt(bits - prefix);
+  const first = value - (value % size); // AWS keeps the network part only
+  return [first, first + size - 1n];
+}
+
+const cidrSpan = (c: string): Span => {
+  const [a, p] = parseCidr(c) as [ipaddr.IPv4 | ipaddr.IPv6, number];
+  return spanOf(a, p);
+};
+
+function merge(spans: readonly Span[]): Span[] {
+  const out: [bigint, bigint][] = [];
+  for (const [a, b] of [...spans].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1n) last[1] = b > last[1] ? b : last[1];
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+const overlap = (x: Span, y: Span): bigint => {
+  const lo = x[0] > y[0] ? x[0] : y[0];
+  const hi = x[1] < y[1] ? x[1] : y[1];
+  return hi >= lo ? hi - lo + 1n : 0n;
+};
+
+const nonPublicV4 = merge(NON_PUBLIC_V4.map(cidrSpan));
+const publicV6 = cidrSpan(PUBLIC_V6);
+
+/** How many public addresses the union of these spans (all of one family) covers. */
+function publicCount(spans: readonly Span[], family: "ipv4" | "ipv6"): bigint {
+  let n = 0n;
+  for (const s of merge(spans)) {
+    if (family === "ipv6") n += overlap(s, publicV6);
+    else n += s[1] - s[0] + 1n - nonPublicV4.reduce((a, r) => a + overlap(s, r), 0n);
+  }
+  return n;
+}
+
+/**
+ * The CIDRs that make this set world-open: for each family whose union covers more public
+ * addresses than {@link WORLD_THRESHOLD}, its CIDRs that hold any public address; [] if none.
+ * Unparseable strings are ignored (AWS refuses them at deploy).
+ */
+export function worldOpenCidrs(cidrs: readonly string[]): string[] {
+  const parsed = cidrs
+    .map((c) => ({ c, p: parseCidr(c) }))
+    .filter((x): x is { c: string; p: [ipaddr.IPv4 | ipaddr.IPv6, number] } => !!x.p);
+  const out: string[] = [];
+  for (const family of ["ipv4", "ipv6"] as const) {
+    const mine = parsed.map((x) => ({ c: x.c, s: spanOf(...x.p), k: x.p[0].kind() }));
+    const fam = mine.filter((x) => x.k === family);
+    if (
+      publicCount(
+        fam.map((x) => x.s),
+        family,
+      ) <= WORLD_THRESHOLD[family]
+    )
+      continue;
+    out.push(...fam.filter((x) => publicCount([x.s], family) > 0n).map((x) => x.c));
+  }
+  return cidrs.filter((c) => out.includes(c));
+}

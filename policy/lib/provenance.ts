@@ -12,6 +12,14 @@ import {
   CACHE_CLUSTER,
   CACHE_USER,
   CONTAINER,
+  IAM_GROUP_POLICY_ATTACHMENT,
+  IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE,
+  IAM_POLICY_ATTACHMENT,
+  IAM_ROLE,
+  IAM_ROLE_POLICY_ATTACHMENT,
+  IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
+  IAM_USER_POLICY_ATTACHMENT,
+  IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE,
   RANDOM_BYTES,
   RANDOM_ID,
   RANDOM_PASSWORD,
@@ -30,7 +38,11 @@ import { containsUnknown, isUnknown, raw } from "./unknown";
  * - auth-token: an ElastiCache AUTH token or RBAC password: a secret whose generator must also
  *   emit only characters ElastiCache accepts, at most 128 of them;
  * - image, subnet-group, subnets, security-groups, user-group, cidr: judged by the resource type
- *   they come from (and, for CIDRs, that resource's known block).
+ *   they come from (and, for CIDRs, that resource's known block);
+ * - iam-policy: a managed policy ARN attached to a role, user or group, accepted only when it is
+ *   the `arn` of an aws.iam.Policy of the stack, whose document iam-no-wildcard-permissions
+ *   judges itself. Anything else may be AdministratorAccess computed at `up`
+ *   (`bucket.arn.apply(() => "arn:aws:iam::aws:policy/AdministratorAccess")`).
  */
 export type DeferralKind =
   | "secret"
@@ -40,7 +52,8 @@ export type DeferralKind =
   | "subnets"
   | "security-groups"
   | "user-group"
-  | "cidr";
+  | "cidr"
+  | "iam-policy";
 
 export interface Deferral {
   /** Top-level property, the key of propertyDependencies. */
@@ -130,6 +143,23 @@ export function deferredUnknowns(
         }
       }
       break;
+    case IAM_ROLE_POLICY_ATTACHMENT:
+    case IAM_USER_POLICY_ATTACHMENT:
+    case IAM_GROUP_POLICY_ATTACHMENT:
+    case IAM_POLICY_ATTACHMENT:
+      defer("iam-policy")("policyArn");
+      break;
+    case IAM_ROLE:
+    case IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE:
+    case IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE:
+    case IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE: {
+      // Only unknown elements of a list the program built: a wholly unknown list is reported on
+      // the inputs by iam-no-wildcard-permissions (and in AnalyzeStack may be the provider's).
+      const field = type === IAM_ROLE ? "managedPolicyArns" : "policyArns";
+      const arns = props[field];
+      if (Array.isArray(arns) && arns.some(isUnknown)) out.push({ field, kind: "iam-policy" });
+      break;
+    }
     case SG_INGRESS_RULE:
       for (const k of ["cidrIpv4", "cidrIpv6"]) {
         if (ingressCidrsUnknown(props, ctx.redisPorts, [k])) {

@@ -34,6 +34,10 @@ const GO_BOOL: Readonly<Record<string, boolean>> = {
   False: false,
 };
 
+/** Go's strconv.ParseBool: the value a Go program reads from `v`, or undefined if it refuses it. */
+export const goParseBool = (v: unknown): boolean | undefined =>
+  typeof v === "string" && Object.hasOwn(GO_BOOL, v) ? GO_BOOL[v] : undefined;
+
 export function parseSecurityOpts(opts: readonly unknown[]): SecurityOpts {
   let noNewPrivileges: boolean | undefined;
   let seccomp: string | undefined;
@@ -55,7 +59,7 @@ export function parseSecurityOpts(opts: readonly unknown[]): SecurityOpts {
     const k = opt.slice(0, i);
     const v = opt.slice(i + 1);
     if (k === "no-new-privileges") {
-      const b = GO_BOOL[v];
+      const b = goParseBool(v);
       if (b !== undefined) noNewPrivileges = b; // else the daemon refuses the container
     } else if (k === "seccomp") {
       seccomp = v;

@@ -36,11 +36,37 @@ export const RANDOM_BYTES = "random:index/randomBytes:RandomBytes";
 // Key generators (@pulumi/tls)
 export const TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
 
+// AWS IAM and Secrets Manager resource policies (@pulumi/aws 7.x iam/*.js, secretsmanager/*.js)
+export const IAM_POLICY = "aws:iam/policy:Policy";
+export const IAM_ROLE = "aws:iam/role:Role";
+export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+export const IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy";
+export const IAM_GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy";
+export const IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+export const IAM_USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment";
+export const IAM_GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment";
+export const IAM_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment";
+export const IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE =
+  "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive";
+export const IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE =
+  "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive";
+export const IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE =
+  "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive";
+export const SECRET = "aws:secretsmanager/secret:Secret";
+export const SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy";
+
 // AWS ECS and Elastic Load Balancing v2 (@pulumi/aws 7.x: ecs/service.js, ecs/taskDefinition.js,
 // lb/listener.js, lb/targetGroup.js; alb/* are the provider's older tokens for the same resources)
 export const ECS_SERVICE = "aws:ecs/service:Service";
 export const ECS_TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+// ECS clusters and CloudWatch log groups (@pulumi/aws 7.x ecs/cluster.js, cloudwatch/logGroup.js)
+export const ECS_CLUSTER = "aws:ecs/cluster:Cluster";
+export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 export const LB_LISTENER = "aws:lb/listener:Listener";
 export const ALB_LISTENER = "aws:alb/listener:Listener";
 export const LB_TARGET_GROUP = "aws:lb/targetGroup:TargetGroup";
 export const ALB_TARGET_GROUP = "aws:alb/targetGroup:TargetGroup";
+
+// Elastic Load Balancing v2 load balancers (@pulumi/aws 7.x lb/loadBalancer.js; alb/* the older token)
+export const LB_LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer";
+export const ALB_LOAD_BALANCER = "aws:alb/loadBalancer:LoadBalancer";

@@ -10,8 +10,9 @@ import { escapeCapabilities } from "../lib/capabilities";
 import { containerLabel, isOneShot, Props, redisIdentity } from "../lib/docker";
 import { extraSensitivePathsConfig } from "../lib/host-paths";
 import { containerMounts, judgeMount } from "../lib/mounts";
-import { unpinnedReason } from "../lib/image";
-import { CONTAINER } from "../lib/types";
+import { eachContainer } from "../lib/ecs";
+import { floatingTagsConfig, unpinnedReason } from "../lib/image";
+import { CONTAINER, ECS_TASK_DEFINITION } from "../lib/types";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 export const containerRestartPolicy: ResourceValidationPolicy = {
@@ -59,35 +60,65 @@ export const containerRestartPolicy: ResourceValidationPolicy = {
   }),
 };
 
-const imageDefaults = { floatingTags: ["latest"] as string[] };
+const PIN_FIX =
+  'Fix: pin a tag such as "redis:7.4-alpine" or "valkey/valkey:8.1-alpine", or a digest (@sha256:…).';
 
-export const containerImagePinned: ResourceValidationPolicy = {
-  name: "container-image-pinned",
-  description: "Container images must name an explicit tag or digest, never latest or no tag.",
-  enforcementLevel: "mandatory",
-  configSchema: {
-    properties: { floatingTags: { type: "array", items: { type: "string" }, default: ["latest"] } },
-  },
-  validateResource: onlyFor(CONTAINER, (args, report) => {
-    const p = raw(args.props);
-    const image = p.image;
-    if (isUnknown(image)) {
-      return; // Deferred: unknown-value-provenance checks the RemoteImage/Image it came from.
-    }
+const dockerImagePinned = onlyFor(CONTAINER, (args, report) => {
+  const p = raw(args.props);
+  const image = p.image;
+  if (isUnknown(image)) {
+    return; // Deferred: unknown-value-provenance checks the RemoteImage/Image it came from.
+  }
+  if (typeof image !== "string") {
+    report(
+      `Container "${args.name}" has no image. Fix: set image to a tagged reference such as "redis:7.4-alpine".`,
+    );
+    return;
+  }
+  const why = unpinnedReason(image, configOf(args, floatingTagsConfig.defaults).floatingTags);
+  if (why) {
+    report(
+      `Container "${args.name}": ${why}, so the next pull can silently change the major version. ${PIN_FIX}`,
+    );
+  }
+});
+
+/**
+ * ECS: "When a new task starts, the Amazon ECS container agent pulls the latest version of the
+ * specified image and tag" (ECS API reference, ContainerDefinition `image`), and a service
+ * resolves tags to digests once per deployment (ContainerImage, "Container image resolution",
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerImage.html), so with a
+ * floating tag the next deployment of any change ships whatever the tag names by then. The same
+ * references and the same `floatingTags` as for Docker containers.
+ */
+const ecsImagePinned = onlyFor(ECS_TASK_DEFINITION, (args, report) => {
+  const { floatingTags } = configOf(args, floatingTagsConfig.defaults);
+  eachContainer(args, report, (c, label) => {
+    const image = c.def.image;
     if (typeof image !== "string") {
       report(
-        `Container "${args.name}" has no image. Fix: set image to a tagged reference such as "redis:7.4-alpine".`,
+        `The ${label} has no \`image\`. Fix: set image to a tagged reference such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2".`,
       );
       return;
     }
-    const why = unpinnedReason(image, configOf(args, imageDefaults).floatingTags);
+    const why = unpinnedReason(image, floatingTags);
     if (why) {
       report(
-        `Container "${args.name}": ${why}, so the next pull can silently change the major version. ` +
-          'Fix: pin a tag such as "redis:7.4-alpine" or "valkey/valkey:8.1-alpine", or a digest (@sha256:…).',
+        `The ${label}: \`image\` ${why.startsWith("image ") ? why.slice(6) : `is unusable (${why})`}, ` +
+          "and ECS resolves it afresh at every deployment: an unrelated change ships an " +
+          `unreviewed build. ${PIN_FIX}`,
       );
     }
-  }),
+  });
+});
+
+export const containerImagePinned: ResourceValidationPolicy = {
+  name: "container-image-pinned",
+  description:
+    "Container images (Docker containers and ECS task definitions) must name an explicit tag or digest, never latest or no tag.",
+  enforcementLevel: "mandatory",
+  configSchema: floatingTagsConfig.schema,
+  validateResource: [dockerImagePinned, ecsImagePinned],
 };
 
 /**

@@ -8,48 +8,23 @@
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, onlyFor, productionProperty } from "../lib/config";
 import {
-  Container,
+  eachContainer,
   FARGATE_MAX_STOP_TIMEOUT,
   hardeningProblems,
   healthCheckOf,
   healthCheckProblems,
   isEssential,
-  parseContainerDefinitions,
   secretEnvironment,
+  startPeriodBelowFloor,
   stopTimeoutOf,
 } from "../lib/ecs";
+import { parseDuration } from "../lib/duration";
+import { START_PERIOD_RANGE } from "../lib/healthcheck";
 import { ECS_SERVICE, ECS_TASK_DEFINITION } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-
-/** Runs `each` on every container of a task definition; reports what cannot be read. */
-function eachContainer(
-  args: ResourceValidationArgs,
-  report: ReportViolation,
-  each: (c: Container, label: string, fargate: boolean) => void,
-): void {
-  const p = raw(args.props);
-  const parsed = parseContainerDefinitions(p.containerDefinitions);
-  const td = `ECS task definition "${args.name}"`;
-  if (parsed.state === "unknown") {
-    report(
-      unknownAtPreview(
-        `\`containerDefinitions\` of ${td}`,
-        "build the container definitions from literal values (config, not another resource's output) so they are known at preview",
-      ),
-    );
-  } else if (parsed.state === "invalid") {
-    report(
-      `\`containerDefinitions\` of ${td} cannot be read: ${parsed.why}. Fix: pass JSON.stringify([...]) of the container list.`,
-    );
-  } else {
-    const compat = p.requiresCompatibilities;
-    const fargate = Array.isArray(compat) && compat.includes("FARGATE");
-    for (const c of parsed.containers) each(c, `container "${c.name}" of ${td}`, fargate);
-  }
-}
 
 export const ecsContainerHardening: ResourceValidationPolicy = {
   name: "ecs-container-hardening",
@@ -63,12 +38,27 @@ export const ecsContainerHardening: ResourceValidationPolicy = {
   ),
 };
 
+const healthDefaults = { minStartPeriod: START_PERIOD_RANGE.min as string };
+
 export const ecsContainerHealthcheck: ResourceValidationPolicy = {
   name: "ecs-container-healthcheck",
   description:
-    "Essential ECS containers have a health check within ECS's ranges, and a Fargate stopTimeout of at most 120 s.",
+    "Essential ECS containers have a health check within ECS's ranges with a start period at least the Docker floor, and a Fargate stopTimeout of at most 120 s.",
   enforcementLevel: "mandatory",
-  validateResource: onlyFor(ECS_TASK_DEFINITION, (args, report) =>
+  configSchema: {
+    properties: {
+      minStartPeriod: {
+        type: "string",
+        description:
+          "The least healthCheck.startPeriod, a Docker duration: keep it equal to healthcheck-timing's startPeriod.default.min.",
+        default: START_PERIOD_RANGE.min,
+      },
+    },
+  },
+  validateResource: onlyFor(ECS_TASK_DEFINITION, (args, report) => {
+    const { minStartPeriod } = configOf(args, healthDefaults);
+    const floorMs = parseDuration(minStartPeriod) ?? parseDuration(START_PERIOD_RANGE.min)!;
+    const floorS = Math.ceil(floorMs / 1000);
     eachContainer(args, report, (c, label, fargate) => {
       const h = healthCheckOf(c);
       if (h === undefined) {
@@ -82,6 +72,15 @@ export const ecsContainerHealthcheck: ResourceValidationPolicy = {
         for (const problem of healthCheckProblems(h)) {
           report(`The ${label}: ${problem}. Fix: keep it within the ECS HealthCheck ranges.`);
         }
+        const low = startPeriodBelowFloor(c, h, floorS);
+        if (low !== undefined) {
+          report(
+            `The ${label}: ${low}, below the ${minStartPeriod} floor Docker containers are held ` +
+              "to (healthcheck-timing), so failed probes during boot count at once and ECS " +
+              `replaces a task that is still starting. Fix: set healthCheck.startPeriod to at least ${floorS} ` +
+              "(seconds, at most 300) and keep the service's healthCheckGracePeriodSeconds at least as long.",
+          );
+        }
       }
       const stop = stopTimeoutOf(c);
       if (fargate && stop > FARGATE_MAX_STOP_TIMEOUT) {
@@ -90,8 +89,8 @@ export const ecsContainerHealthcheck: ResourceValidationPolicy = {
             `${FARGATE_MAX_STOP_TIMEOUT} s. Fix: lower it (and the app's shutdown) to ${FARGATE_MAX_STOP_TIMEOUT} s or less.`,
         );
       }
-    }),
-  ),
+    });
+  }),
 };
 
 export const ecsNoSecretsInEnvironment: ResourceValidationPolicy = {

@@ -14,6 +14,7 @@ import {
   tokenFormatProblem,
   userPasswordLists,
 } from "../lib/elasticache";
+import { DEFAULT_MIN_REDIS_VERSION, versionBelow } from "../lib/engine-version";
 import { CACHE_CLUSTER, CACHE_USER, REPLICATION_GROUP, SERVERLESS_CACHE } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
 
@@ -194,10 +195,25 @@ export const elasticacheAuthTokenFormat: ResourceValidationPolicy = {
   },
 };
 
+/**
+ * Also the Redis OSS version (issue 22, class 6), on replication groups and clusters alike: below
+ * `minRedisVersion` (lib/engine-version.ts: AWS's end-of-life schedule recommends 6.2 or higher).
+ * Unset is the latest version (elasticache/replicationGroup.d.ts, cluster.d.ts `engineVersion`).
+ */
 export const elasticacheEngine: ResourceValidationPolicy = {
   name: "elasticache-engine",
-  description: "ElastiCache caches must run valkey or redis (memcached has no AUTH or encryption).",
+  description:
+    "ElastiCache caches must run valkey or redis (memcached has no AUTH or encryption), Redis OSS at minRedisVersion (6.2) or later.",
   enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      minRedisVersion: {
+        type: "string",
+        default: DEFAULT_MIN_REDIS_VERSION,
+        description: "Oldest Redis OSS engineVersion accepted (AWS's EOL schedule: 6.2 or higher).",
+      },
+    },
+  },
   validateResource: (args, report) => {
     if (![REPLICATION_GROUP, SERVERLESS_CACHE, CACHE_CLUSTER].includes(args.type)) {
       return;
@@ -218,6 +234,27 @@ export const elasticacheEngine: ResourceValidationPolicy = {
       report(
         `ElastiCache "${args.name}" runs engine ${engine ?? "(unset)"}. Fix: use engine "valkey" (or "redis").`,
       );
+    }
+    if (engine === "redis") {
+      const { minRedisVersion } = configOf(args, { minRedisVersion: DEFAULT_MIN_REDIS_VERSION });
+      const v = p.engineVersion;
+      if (isUnknown(v)) {
+        report(
+          unknownAtPreview(
+            `\`engineVersion\` of Redis ElastiCache "${args.name}"`,
+            `set engineVersion to a literal (${minRedisVersion} or later), or leave it unset for the latest`,
+          ),
+        );
+      } else if (typeof v === "string" && versionBelow(v, minRedisVersion)) {
+        report(
+          `ElastiCache "${args.name}" runs Redis OSS \`engineVersion\` ${v}, older than ${minRedisVersion}: ` +
+            "AWS has ended or is ending its support (Redis OSS EOL schedule) and it lacks the ACL " +
+            "and TLS fixes of later versions (Redis OSS 6 itself is reported to leave standard " +
+            "support on 2027-01-31, not yet confirmed on an AWS page). " +
+            `Fix: set engineVersion to "7.1" (or at least "${minRedisVersion}"), ` +
+            'or move to engine "valkey" with engineVersion "8.0".',
+        );
+      }
     }
   },
 };

@@ -21,6 +21,7 @@ import {
   PROBE_INTERVAL_MIN_MS,
   PROBE_TIMEOUT_MIN_MS,
   PROVIDER_DEFAULT_WAIT_TIMEOUT_S,
+  START_PERIOD_RANGE,
 } from "../lib/healthcheck";
 import { parseDuration } from "../lib/duration";
 import { CONTAINER } from "../lib/types";
@@ -119,7 +120,7 @@ interface TimingConfig {
 }
 
 const timingDefaults: TimingConfig = {
-  startPeriod: { default: { min: "10s", max: "600s" }, redis: { min: "10s", max: "600s" } },
+  startPeriod: { default: { ...START_PERIOD_RANGE }, redis: { ...START_PERIOD_RANGE } },
   minRetries: 3,
 };
 

@@ -29,6 +29,7 @@ import {
   BUILT_IMAGE,
   CONTAINER,
   DEFAULT_SG,
+  IAM_POLICY,
   REMOTE_IMAGE,
   SECURITY_GROUP,
   SUBNET,
@@ -168,6 +169,10 @@ function judge(
       return sources.some((s) => s.type === USER_GROUP)
         ? undefined
         : `${head}: ${describe(sources)}, not an aws.elasticache.UserGroup, so it may name no group and leave the default user open. Fix: pass the userGroupId of a UserGroup created with the cache.`;
+    case "iam-policy":
+      return sources.length > 0 && sources.every((s) => s.type === IAM_POLICY)
+        ? undefined
+        : `${head}: ${describe(sources)}, not an aws.iam.Policy of the stack, so it may attach an administrator policy. Fix: attach the \`arn\` of an aws.iam.Policy declared in the program, or a literal AWS managed policy ARN.`;
     case "cidr": {
       const nets = sources.filter((s) => s.type === VPC || s.type === SUBNET);
       const family = /ipv6|cidrIpv6/i.test(d.field) ? "v6" : d.field === "ingress" ? "any" : "v4";

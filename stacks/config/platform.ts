@@ -249,6 +249,13 @@ export function checkPlatform(c: ParsedStack, prod: boolean, issue: Issue): void
         ? "must be false in production: ECS Exec opens a shell in a running task to anyone with ssm:StartSession, and the policy pack's `ecs-exec-disabled` refuses it"
         : "cannot work here: every task has a read-only root filesystem, which ECS Exec does not support (the SSM agent must write its state); remove it and debug with the task's logs, or a one-off task of your own",
     );
+  // The pack's `aws-lb-hardening` refuses an unprotected load balancer in production; a stray
+  // `pulumi destroy` or a replacement would otherwise delete the ALB and its DNS name with it.
+  if (prod && ecs?.deletionProtection === false)
+    issue(
+      ["ecs", "deletionProtection"],
+      "must not be false in production: the ALB (and its DNS name) could be deleted by a stray destroy or replacement, and the policy pack's `aws-lb-hardening` refuses it; remove the key (production protects the ALB)",
+    );
   // Settings only the edge proxy reads: on ECS the ALB serves `ecs.certificateArn` instead.
   for (const { key } of TLS_SECRETS)
     if (c[key] !== undefined)

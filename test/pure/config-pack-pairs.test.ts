@@ -24,6 +24,7 @@ interface Change {
   readonly stack: string;
   readonly api?: Obj;
   readonly redis?: Obj;
+  readonly ecs?: Obj;
   readonly secrets?: Obj;
 }
 
@@ -32,6 +33,7 @@ function problems(c: Change): string[] {
   const overrides: Obj = {};
   if (c.api) overrides["api-stack:api"] = merge(stackObject(c.stack, "api"), c.api);
   if (c.redis) overrides["api-stack:redis"] = merge(stackObject(c.stack, "redis"), c.redis);
+  if (c.ecs) overrides["api-stack:ecs"] = merge(stackObject(c.stack, "ecs"), c.ecs);
   const raw = loadStackConfig(c.stack, { overrides, secrets: c.secrets, undecrypted: "x" });
   try {
     parseStackConfig(raw);
@@ -48,6 +50,13 @@ const strong = (n: number) =>
 
 /** Each pair: the config key, a change the pack refuses, and one at its threshold it accepts. */
 const PAIRS: Record<string, { key: string; refused: Change; accepted?: Change }[]> = {
+  "aws-lb-hardening": [
+    {
+      key: "ecs.deletionProtection",
+      refused: { stack: "prod-ecs", ecs: { deletionProtection: false } },
+      accepted: { stack: "prod-ecs", ecs: { deletionProtection: true } },
+    },
+  ],
   "elasticache-high-availability": [
     {
       key: "redis.numCacheClusters",
@@ -318,6 +327,23 @@ const NO_CONFIG_KEY: Record<string, string> = {
   "container-no-unconfined-profiles": "security options are fixed by the components",
   "container-drops-all-capabilities": "capabilities are fixed by the components",
   "container-no-sensitive-volume-binds": "no config key adds volumes",
+  // Issue 22: the AWS rules judge what components/ecs-*.ts and elasticache-*.ts write; no key
+  // of the stack file reaches the fields they judge.
+  "ecs-container-healthcheck":
+    "the ECS health check is api.healthcheck, whose startPeriod the healthcheck-timing pair bounds",
+  "ecs-task-network-mode": "components/ecs-service.ts always sets networkMode awsvpc",
+  "ecs-service-no-iam-role": "components/ecs-service.ts never sets a service iamRole",
+  "ecs-container-insights": "components/ecs-platform.ts always enables containerInsights",
+  "log-group-retention":
+    "retentionInDays comes from logRetentionDays, which config holds to CloudWatch's values",
+  "aws-ingress-not-world-open":
+    "the components open only 80/443 on the ALB's group; tasks and caches admit groups, not CIDRs",
+  "iam-no-wildcard-permissions": "the components write every IAM document; no key grants actions",
+  "iam-no-passrole-wildcard": "the components grant no iam:PassRole",
+  "iam-trust-policy-restricted": "the components' roles trust only ecs-tasks.amazonaws.com",
+  "secretsmanager-policy-restricted": "the components attach no resource policy to a secret",
+  "ecs-task-roles-least-privilege":
+    "the execution role reads only its own secrets and logs, and the task role gets no policy",
 };
 
 describe("config refuses first what a mandatory prod rule refuses", () => {

@@ -98,6 +98,15 @@ export const ECS_CASES: BadConfigCase[] = [
     expect: ["`api-stack:ecs.enableExecuteCommand` must be false in production"],
   },
   {
+    name: "ALB deletion protection off in production",
+    stack,
+    overrides: ecs({ deletionProtection: false }),
+    expect: [
+      "`api-stack:ecs.deletionProtection` must not be false in production",
+      "aws-lb-hardening",
+    ],
+  },
+  {
     name: "ECS Exec on outside production, where the read-only root filesystem defeats it",
     stack,
     overrides: { ...ecs({ enableExecuteCommand: true }), "api-stack:environment": "development" },

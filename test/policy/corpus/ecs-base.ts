@@ -90,6 +90,8 @@ export interface EcsOpts {
   readonly https?: Mutate;
   readonly http?: Mutate;
   readonly taskSg?: Mutate;
+  /** The load balancer that uses the ALB's group (aws-ingress-not-world-open, aws-lb-hardening). */
+  readonly lb?: Mutate;
   /** Extra resources (standalone ingress rules, a second service …). */
   readonly extra?: (ids: SgIds) => ResourceRecord[];
 }
@@ -228,5 +230,20 @@ export function ecsStack(opts: EcsOpts = {}): ResourceRecord[] {
       taskSgId: String(taskSgProps.id),
       albSgId: String(albSg.properties.id),
     }) ?? [];
-  return [albSg, taskSg, td, tg, https, http, service, ...extra];
+  // The ALB itself: the ALB group may open 80/443 to the world only because a load balancer uses it.
+  const lbProps: Props = {
+    arn: known(pv, "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/1"),
+    loadBalancerType: "application",
+    internal: false,
+    subnets: ["subnet-0public00000000a", "subnet-0public00000000b"],
+    securityGroups: [known(pv, "sg-0a1b2c3d4e5f60001")],
+    dropInvalidHeaderFields: true,
+    enableDeletionProtection: true,
+  };
+  opts.lb?.(lbProps);
+  const alb = res("aws:lb/loadBalancer:LoadBalancer", "alb", lbProps, {
+    dependencies: [albSg.urn],
+    propertyDependencies: { securityGroups: [albSg.urn] },
+  });
+  return [albSg, taskSg, td, tg, https, http, service, alb, ...extra];
 }

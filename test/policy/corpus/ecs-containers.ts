@@ -123,6 +123,29 @@ export const ecsContainerCases: EcsCase[] = [
     { targetGroup: tgHc("enabled", false) },
     [{ policy: P.tg, message: /enabled` is false/ }],
   ),
+  // Keys in another case: the provider's Go decoder matches them case-insensitively, the last
+  // one winning (policy/lib/ecs-json.ts; review 22b, F1).
+  ecs(
+    "an Image key after image",
+    "the pinned image the review read was not the nginx:latest ECS registered",
+    "base",
+    { container: (c) => (c.Image = "nginx:latest") },
+    [{ policy: "container-image-pinned", message: /container "api".*`image` .*latest/ }],
+  ),
+  ecs(
+    "a PascalCase Privileged from a CloudFormation template",
+    "CloudFormation's PascalCase keys deployed as they were",
+    "base",
+    { container: (c) => (c.Privileged = true) },
+    [{ policy: P.hard, message: /`privileged` is true/ }],
+  ),
+  ecs(
+    "a later HealthCheck StartPeriod 0",
+    "a second healthCheck key overrode the reviewed start period",
+    "base",
+    { container: (c) => (c.HealthCheck = { StartPeriod: 0 }) },
+    [{ policy: P.hc, message: /`healthCheck.startPeriod` is 0 s/ }],
+  ),
   ecs(
     "containerDefinitions unknown at preview",
     "built from an image output, never seen before the deploy",

@@ -92,16 +92,21 @@ export const ecsGoodCases: GoodCase[] = Object.entries({
   "named-user": "ECS: a named non-root user and four tasks",
 }).map(([k, name]) => ({ name, stack: ecsStack(GOOD[k]) }));
 
-export function ecs(
-  name: string,
-  lesson: string,
-  good: keyof typeof GOOD,
-  change: EcsOpts,
-  expect: BadCase["expect"],
-): EcsCase {
-  const g = GOOD[good]!;
-  return { name, lesson, stack: ecsStack({ ...g, ...change }), twin: ecsStack(g), expect };
-}
+/** A builder of bad cases, each `change` applied to one of `goods`, that good stack its twin. */
+export const caseBuilder =
+  (goods: Record<string, EcsOpts>) =>
+  (
+    name: string,
+    lesson: string,
+    good: keyof typeof goods,
+    change: EcsOpts,
+    expect: BadCase["expect"],
+  ): EcsCase => {
+    const g = goods[good]!;
+    return { name, lesson, stack: ecsStack({ ...g, ...change }), twin: ecsStack(g), expect };
+  };
+
+export const ecs = caseBuilder(GOOD);
 
 export const P = {
   grace: "ecs-grace-covers-start-period",

@@ -3,9 +3,12 @@
  * (corpus.test.ts) and its in-process twin (corpus-inprocess.mutation.test.ts) both read this
  * list, so a new family is added once and counted by both.
  */
+import { awsNetworkCases } from "./aws-network";
+import { iamCases } from "./aws-iam";
 import { configClassCases } from "./config-classes";
 import { containerCases } from "./containers";
 import { ecsCases } from "./ecs";
+import { ecsBasicsCases } from "./ecs-basics";
 import { edgeCases } from "./edge";
 import { elasticacheCases } from "./elasticache";
 import { elasticacheAuthCases } from "./elasticache-auth";
@@ -32,4 +35,7 @@ export const BAD_FAMILIES: Readonly<Record<string, readonly BadCase[]>> = {
   "config-classes": configClassCases,
   edge: edgeCases,
   ecs: ecsCases,
+  "aws-iam": iamCases,
+  "aws-network": awsNetworkCases,
+  "ecs-basics": ecsBasicsCases,
 };
