@@ -140,7 +140,7 @@ function plain(v: unknown): unknown {
 }
 
 /** Decodes `v` into `into` (the value already there, or undefined) as Go does for `kind`. */
-function decode(kind: Kind, v: unknown, into: unknown): unknown {
+function decode(kind: Kind, v: unknown, into: unknown, path: string): unknown {
   if (v === null) return null;
   if (kind === S) return plain(v);
   if (kind === M) {
@@ -150,21 +150,39 @@ function decode(kind: Kind, v: unknown, into: unknown): unknown {
     for (const [k, x] of es) put(o, k, plain(x));
     return o;
   }
-  if ("struct" in kind) return decodeStruct(kind.struct, v, into);
+  if ("struct" in kind) return decodeStruct(kind.struct, v, into, path);
   if (!Array.isArray(v)) return plain(v);
   const old = Array.isArray(into) ? into : [];
-  return v.map((x, i) => decodeStruct(kind.list, x, old[i]));
+  return v.map((x, i) => decodeStruct(kind.list, x, old[i], `${path.slice(0, -1)}[${i}].`));
+}
+
+/**
+ * A field of a definition written more than once (in any case). Go's decoder would merge the
+ * copies: a struct into the earlier one, and a list into the earlier list's elements, reusing
+ * old elements past the new length when a later copy is longer again (encoding/json decode.go
+ * `array`: SetLen within the old capacity) and keeping an old element under a `null`. What ECS
+ * receives then differs from every copy the pack can read (review 22c, G1), so such a definition
+ * is refused rather than emulated.
+ */
+export class RepeatedFieldError extends Error {
+  constructor(readonly field: string) {
+    super(`the field \`${field}\` is written more than once (its keys differ at most in case)`);
+  }
 }
 
 /** An object folded onto `shape`'s canonical names, decoded into `into` when it is an object. */
-export function decodeStruct(shape: Shape, v: unknown, into?: unknown): unknown {
+export function decodeStruct(shape: Shape, v: unknown, into?: unknown, path = ""): unknown {
   const es = entriesOf(v);
   if (es === undefined) return plain(v);
   const o: Obj = isObj(into) ? into : {};
   const byFold = new Map(Object.keys(shape).map((k) => [goFoldKey(k), k]));
+  const seen = new Set<string>();
   for (const [k, x] of es) {
     const field = byFold.get(goFoldKey(k));
-    if (field !== undefined) put(o, field, decode(shape[field]!, x, o[field]));
+    if (field === undefined) continue;
+    if (seen.has(field)) throw new RepeatedFieldError(`${path}${field}`);
+    seen.add(field);
+    put(o, field, decode(shape[field]!, x, o[field], `${path}${field}.`));
   }
   return o;
 }

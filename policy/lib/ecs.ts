@@ -7,7 +7,7 @@
  * Limits are the ECS API reference's (ContainerDefinition, HealthCheck), cited where they are used.
  */
 import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { CONTAINER_DEFINITION, decodeStruct, parseEntries } from "./ecs-json";
+import { CONTAINER_DEFINITION, decodeStruct, parseEntries, RepeatedFieldError } from "./ecs-json";
 import { redactUrl, redisUrls, secretInValue, secretKindOfName } from "./secrets";
 import { isUnknown, raw, UNKNOWN_SENTINELS, unknownAtPreview } from "./unknown";
 
@@ -41,16 +41,29 @@ export function parseContainerDefinitions(v: unknown): ParsedContainers {
     list = parseEntries(v); // document order, repeated keys kept: Go's last key wins
   }
   if (!Array.isArray(list)) return { state: "invalid", why: "it is not a JSON list" };
-  const containers = list.map((raw, i) => {
-    const def = decodeStruct(CONTAINER_DEFINITION, raw);
-    return isObj(def)
-      ? { name: typeof def.name === "string" ? def.name : `#${i}`, def }
-      : undefined;
-  });
+  let containers: (Container | undefined)[];
+  try {
+    containers = decodeContainers(list);
+  } catch (e) {
+    if (!(e instanceof RepeatedFieldError)) throw e;
+    return {
+      state: "invalid",
+      why: `${e.message}, which the provider's Go decoder merges into a value no copy shows. Fix: write each field once, in camelCase`,
+    };
+  }
   if (containers.some((c) => c === undefined)) {
     return { state: "invalid", why: "an entry is not an object" };
   }
   return { state: "known", containers: containers as Container[] };
+}
+
+function decodeContainers(list: unknown[]): (Container | undefined)[] {
+  return list.map((raw, i) => {
+    const def = decodeStruct(CONTAINER_DEFINITION, raw, undefined, `[${i}].`);
+    return isObj(def)
+      ? { name: typeof def.name === "string" ? def.name : `#${i}`, def }
+      : undefined;
+  });
 }
 
 /**

@@ -333,6 +333,12 @@ export function principalRestriction(s: Statement): Guard {
 
 export const restrictsPrincipal = (s: Statement): boolean => principalRestriction(s) === "yes";
 
+/** The values a pinning operator tests `key` (lower-case) against, or undefined if none does. */
+export function pinValues(s: Statement, key: string): string[] | undefined {
+  const vals = conditionValues(s, PIN_OPERATORS).get(key);
+  return vals;
+}
+
 /**
  * The accounts the conditions of a `*`-principal statement name: aws:PrincipalAccount and
  * aws:SourceAccount values, and the account field of aws:PrincipalArn / aws:SourceArn. A `*`

@@ -24,6 +24,8 @@ import {
   globMatch,
   hasWildcard,
   parsePolicyDocument,
+  pinValues,
+  principalRestriction,
   principals,
   Statement,
 } from "../lib/iam";
@@ -167,11 +169,32 @@ function execExcess(
 }
 
 /**
+ * Whether a `Principal: "*"` statement grants a role specifically: with no condition pinning the
+ * caller, or with an aws:PrincipalArn value that matches the role's ARN (ArnEquals/ArnLike
+ * wildcards included). A pin to an organization or an account shares the secret broadly; that
+ * decision is secretsmanager-policy-restricted's, and it is not counted as the task role's grant.
+ */
+function starReaches(s: Statement, roleArn: unknown): boolean {
+  const arns = pinValues(s, "aws:principalarn");
+  if (arns !== undefined) {
+    return arns.some(
+      (p) =>
+        isUnknown(p) ||
+        typeof roleArn !== "string" ||
+        isUnknown(roleArn) ||
+        globMatch(p, roleArn, false),
+    );
+  }
+  return principalRestriction(s) !== "yes";
+}
+
+/**
  * Statements of Secrets Manager resource policies (SecretPolicy, Secret.policy) whose principal
  * is `role`: by its known ARN, or, unknown at preview, by a dependency on it. In the same account
  * "if an action is allowed by an identity-based policy, a resource-based policy, or both, then
  * AWS allows the action" (IAM User Guide, reference_policies_evaluation-logic.html), so for the
- * task role these are grants like any other. Other resource-policy types are not gathered.
+ * task role these are grants like any other, and so is a `"*"` principal its conditions do not
+ * keep from the role (starReaches). Other resource-policy types are not gathered.
  */
 function resourcePolicyGrants(
   role: PolicyResource,
@@ -190,7 +213,9 @@ function resourcePolicyGrants(
       const names = aws.some((a) =>
         isUnknown(a)
           ? dependsOnRole()
-          : typeof arn === "string" && !isUnknown(arn) && a.toLowerCase() === arn.toLowerCase(),
+          : a === "*"
+            ? starReaches(s, arn)
+            : typeof arn === "string" && !isUnknown(arn) && a.toLowerCase() === arn.toLowerCase(),
       );
       if (names) out.push({ s, where: `\`policy\` of ${r.type.split(":").pop()} "${r.name}"` });
     }

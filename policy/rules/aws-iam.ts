@@ -16,13 +16,13 @@ import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } fro
 import { configOf } from "../lib/config";
 import {
   ADMIN_MANAGED_POLICIES,
-  conditionValues,
   allActionsPattern,
   allResourcesPattern,
   allRolesPattern,
   awsManagedPolicyName,
   externalIdOrMfa,
   grantsAction,
+  Guard,
   hasWildcard,
   onAllResources,
   parsePolicyDocument,
@@ -236,30 +236,58 @@ function awsPrincipals(s: Statement): string[] {
  * issues tokens for can assume the role: for GitHub Actions, any repository of anyone ("If you do
  * not include this condition, then GitHub Actions from organizations or repositories outside of
  * your control are able to assume roles", IAM User Guide, id_roles_create_for-idp_oidc.html;
- * IAM Access Analyzer's "Missing github repo condition key"). A `<provider>:sub` value pins when
- * it is literal, or when the text before its first wildcard already names an owner (holds a
- * `/`: `repo:acme/*`), not when it is `*` or `repo:*`. SAML and Cognito principals are not judged.
+ * IAM Access Analyzer's "Missing github repo condition key"). The key is `<provider>:sub`, the
+ * provider's URL without `https://`, path included (EKS: `oidc.eks.<region>.amazonaws.com/id/<ID>:sub`).
+ * Conditions are ANDed, so one operator block that pins is enough. A GitHub value pins when it
+ * is literal, or when the text before its first wildcard names an owner (`repo:acme/*`) or a
+ * claim's literal value (`repository_owner_id:1234:*`), not `*` or `repo:*`; another provider's
+ * value pins unless it is wildcards only (`system:serviceaccount:prod:*` keeps one namespace).
+ * A provider ARN unknown at preview (`Federated: provider.arn`) is accepted when some literal
+ * `…:sub` condition pins, and reported otherwise. SAML and Cognito principals are not judged.
  */
+const SUB_OPERATORS = [
+  "StringEquals",
+  "StringLike",
+  "ForAnyValue:StringEquals",
+  "ForAnyValue:StringLike",
+];
+const GITHUB = "token.actions.githubusercontent.com";
+
+function subValuePins(v: string, github: boolean): boolean {
+  if (v === "" || isUnknown(v)) return false;
+  if (!hasWildcard(v)) return true;
+  const head = v.split(/[*?]/)[0] ?? "";
+  return github ? head.includes("/") || /^[^:]+:[^:]+:/.test(head) : head !== "";
+}
+
+/** Whether a condition on `<host>:sub` (any `…:sub` when host is unknown) pins the subject. */
+function subjectPinned(s: Statement, host: string | undefined): Guard {
+  let unknown = s.conditionUnknown;
+  for (const [op, block] of Object.entries(s.condition ?? {})) {
+    if (!SUB_OPERATORS.includes(op) || !isObj(block)) continue;
+    for (const [k, v] of Object.entries(block)) {
+      const key = k.toLowerCase();
+      if (host !== undefined ? key !== `${host}:sub`.toLowerCase() : !key.endsWith(":sub"))
+        continue;
+      const vals = (Array.isArray(v) ? v : [v]).map((x) => String(x));
+      if (vals.some(isUnknown)) unknown = true;
+      else if (vals.length > 0 && vals.every((x) => subValuePins(x, key.startsWith(GITHUB))))
+        return "yes";
+    }
+  }
+  return unknown ? "unknown" : "no";
+}
+
 function oidcSubjectProblem(s: Statement): string | undefined | "unknown" {
-  const providers = (principals(s.principal).Federated ?? []).filter(
-    (f) => !isUnknown(f) && f.includes(":oidc-provider/"),
-  );
-  for (const f of providers) {
-    const host = f.slice(f.indexOf(":oidc-provider/") + ":oidc-provider/".length);
-    const key = `${host}:sub`.toLowerCase();
-    const subs = conditionValues(s, [
-      "StringEquals",
-      "StringLike",
-      "ForAnyValue:StringEquals",
-      "ForAnyValue:StringLike",
-    ]).get(key);
-    if (s.conditionUnknown || (subs ?? []).some(isUnknown)) return "unknown";
-    const pins = (v: string) => {
-      const head = v.split(/[*?]/)[0] ?? "";
-      return v !== "" && (!hasWildcard(v) || head.includes("/"));
-    };
-    if (subs === undefined || subs.length === 0 || !subs.every(pins)) {
-      return `trusts the OIDC provider ${host} ${subs === undefined ? "with no condition on" : `with ${JSON.stringify(subs)} in`} \`${host}:sub\`: every identity it issues tokens for (for GitHub, any repository) can assume the role. Fix: add \`StringLike: { "${host}:sub": "repo:<owner>/<repo>:ref:refs/heads/main" }\` (the owner and repository literal).`;
+  const federated = isUnknown(s.principal) ? [] : (principals(s.principal).Federated ?? []);
+  for (const f of federated) {
+    const marker = ":oidc-provider/";
+    if (!isUnknown(f) && !f.includes(marker)) continue; // SAML, Cognito: not judged
+    const host = isUnknown(f) ? undefined : f.slice(f.indexOf(marker) + marker.length);
+    const pinned = subjectPinned(s, host);
+    if (pinned === "unknown" || (pinned === "no" && host === undefined)) return "unknown";
+    if (pinned === "no") {
+      return `trusts the OIDC provider ${host} with no condition pinning \`${host}:sub\`: every identity it issues tokens for (for GitHub, any repository) can assume the role. Fix: add \`StringLike: { "${host}:sub": "repo:<owner>/<repo>:ref:refs/heads/main" }\` for GitHub, or the service account (\`system:serviceaccount:<namespace>:<name>\`) for EKS.`;
     }
   }
   return undefined;

@@ -123,20 +123,26 @@ export const ecsContainerCases: EcsCase[] = [
     { targetGroup: tgHc("enabled", false) },
     [{ policy: P.tg, message: /enabled` is false/ }],
   ),
-  // Keys in another case: the provider's Go decoder matches them case-insensitively, the last
-  // one winning (policy/lib/ecs-json.ts; review 22b, F1).
+  // Keys in another case: the provider's Go decoder matches them case-insensitively
+  // (policy/lib/ecs-json.ts; review 22b, F1). A field written twice is refused outright, since Go
+  // merges the copies into a value none of them shows (review 22c, G1).
   ecs(
     "an Image key after image",
     "the pinned image the review read was not the nginx:latest ECS registered",
     "base",
     { container: (c) => (c.Image = "nginx:latest") },
-    [{ policy: "container-image-pinned", message: /container "api".*`image` .*latest/ }],
+    [{ policy: "container-image-pinned", message: /`\[0\]\.image` is written more than once/ }],
   ),
   ecs(
     "a PascalCase Privileged from a CloudFormation template",
     "CloudFormation's PascalCase keys deployed as they were",
     "base",
-    { container: (c) => (c.Privileged = true) },
+    {
+      container: (c) => {
+        delete c.privileged;
+        c.Privileged = true;
+      },
+    },
     [{ policy: P.hard, message: /`privileged` is true/ }],
   ),
   ecs(
@@ -144,7 +150,7 @@ export const ecsContainerCases: EcsCase[] = [
     "a second healthCheck key overrode the reviewed start period",
     "base",
     { container: (c) => (c.HealthCheck = { StartPeriod: 0 }) },
-    [{ policy: P.hc, message: /`healthCheck.startPeriod` is 0 s/ }],
+    [{ policy: P.hc, message: /`\[0\]\.healthCheck` is written more than once/ }],
   ),
   ecs(
     "containerDefinitions unknown at preview",

@@ -27,45 +27,23 @@ describe("policy/lib/ecs-json: keys as Go encoding/json matches them", () => {
     expect(goFoldKey("\u0130mage")).not.toBe(goFoldKey("image"));
   });
 
-  it("reads a key in any case under its canonical name, the last one winning", () => {
-    expect(defOf('[{"image":"x:1.2","Image":"nginx:latest"}]').image).toBe("nginx:latest");
-    expect(defOf('[{"Image":"nginx:latest","image":"x:1.2"}]').image).toBe("x:1.2");
+  it("reads a key in any case under its canonical name", () => {
+    expect(defOf('[{"Image":"nginx:latest"}]').image).toBe("nginx:latest");
     expect(defOf('[{"Privileged":true}]').privileged).toBe(true);
-    expect(defOf('[{"privileged":true,"PRIVILEGED":null}]').privileged).toBeNull();
+    expect(defOf('[{"PRIVILEGED":null}]').privileged).toBeNull();
     expect(defOf('[{"\u017Fecrets":[{"Name":"A","VALUEFROM":"arn"}]}]').secrets).toEqual([
       { name: "A", valueFrom: "arn" },
     ]);
   });
 
-  it("keeps document order across an exact duplicate (JSON.parse would keep the first slot)", () => {
-    expect(defOf('[{"image":"nginx:latest","Image":"x:1.2","image":"nginx:latest"}]').image).toBe(
-      "nginx:latest",
-    );
-  });
-
-  it("merges a repeated struct, map or struct list into the earlier one, as Go does", () => {
-    const d = defOf(
-      JSON.stringify([
-        {
-          healthCheck: { command: ["x"], startPeriod: 30 },
-          logConfiguration: { logDriver: "awslogs", options: { "awslogs-create-group": "true" } },
-          environment: [
-            { name: "A", value: "x" },
-            { name: "B", value: "y" },
-          ],
-        },
-      ]).replace(
-        /}]$/,
-        ',"HealthCheck":{"StartPeriod":0},"LogConfiguration":{"options":{"a":"2"}},' +
-          '"Environment":[{"value":"z"}]}]',
-      ),
-    );
-    expect(d.healthCheck).toEqual({ command: ["x"], startPeriod: 0 });
-    expect(d.logConfiguration).toEqual({
-      logDriver: "awslogs",
-      options: { "awslogs-create-group": "true", a: "2" },
-    });
-    expect(d.environment).toEqual([{ name: "A", value: "z" }]);
+  it("refuses a field written twice, which Go would merge (see the G1 tests below)", () => {
+    for (const text of [
+      '[{"image":"x:1.2","Image":"nginx:latest"}]',
+      '[{"image":"nginx:latest","Image":"x:1.2","image":"nginx:latest"}]',
+      '[{"healthCheck":{"command":["x"]},"HealthCheck":{"StartPeriod":0}}]',
+    ]) {
+      expect(parseContainerDefinitions(text).state, text).toBe("invalid");
+    }
   });
 
   it("keeps map keys as written and drops keys ECS has no field for", () => {
@@ -78,15 +56,27 @@ describe("policy/lib/ecs-json: keys as Go encoding/json matches them", () => {
     });
   });
 
-  it("judges the folded container: a PascalCase privileged and a late StartPeriod 0", async () => {
+  it("judges the folded container: a PascalCase privileged and StartPeriod 0; refuses a second copy", async () => {
     const hard = await resourceMessages(ecsContainerHardening, {
-      container: (c) => (c.Privileged = true),
+      container: (c) => {
+        delete c.privileged;
+        c.Privileged = true;
+      },
     });
     expect(hard.join("\n")).toMatch(/`privileged` is true/);
     const hc = await resourceMessages(ecsContainerHealthcheck, {
-      container: (c) => (c.HealthCheck = { StartPeriod: 0 }),
+      container: (c) => {
+        const hc = { ...(c.healthCheck as Record<string, unknown>), StartPeriod: 0 };
+        delete hc.startPeriod;
+        delete c.healthCheck;
+        c.HealthCheck = hc;
+      },
     });
     expect(hc.join("\n")).toMatch(/`healthCheck.startPeriod` is 0 s/);
+    const twice = await resourceMessages(ecsContainerHardening, {
+      container: (c) => (c.Privileged = true),
+    });
+    expect(twice.join("\n")).toMatch(/`\[0\]\.privileged` is written more than once/);
   });
 });
 
@@ -139,4 +129,27 @@ describe("policy/lib/ecs-json: the table covers every field the pack reads", () 
     "linuxParameters.capabilities.add",
     "portMappings.containerPort",
   ])("has %s", (path) => expect(has(path)).toBe(true));
+});
+
+describe("a field written twice (review 22c, G1)", () => {
+  // Go reuses a slice's old elements when a later copy of the key is longer than the one
+  // before it, so `environment` written three times can send ECS a value the last copy lacks.
+  const env = (...names: string[]) => names.map((name) => ({ name, value: "v" }));
+  const def = (text: string) => parseContainerDefinitions(`[{"name":"api","image":"x:1",${text}}]`);
+  it("is refused, in any case and at any depth, naming the field", () => {
+    for (const text of [
+      `"environment":${JSON.stringify(env("A", "B", "C"))},"environment":${JSON.stringify(env("A"))}`,
+      `"environment":[],"Environment":[]`,
+      `"healthCheck":{"command":["x"],"StartPeriod":30,"startPeriod":0}`,
+    ]) {
+      const p = def(text);
+      expect(p.state, text).toBe("invalid");
+      expect(p.state === "invalid" ? p.why : "").toMatch(/written more than once/);
+    }
+  });
+  it("a map's keys and fields Go ignores may repeat", () => {
+    expect(def(`"dockerLabels":{"a":"1","a":"2"}`).state).toBe("known");
+    expect(def(`"comment":1,"comment":2`).state).toBe("known");
+    expect(def(`"environment":${JSON.stringify(env("A"))}`).state).toBe("known");
+  });
 });

@@ -431,3 +431,114 @@ describe("F7: a Secrets Manager resource policy naming the task role grants it t
     expect(await run(stack(`arn:aws:iam::${ACCOUNT}:role/other`))).toEqual([]);
   });
 });
+
+describe("review 22c: OIDC subjects (G2, G4)", () => {
+  const gh = "token.actions.githubusercontent.com";
+  const eks = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+  const oidc = (federated: unknown, Condition: unknown) =>
+    createResourceValidationArgs(
+      T.role,
+      {
+        assumeRolePolicy: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Federated: federated },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              Condition,
+            },
+          ],
+        },
+      },
+      { name: "x" },
+    );
+  it("G2: a provider ARN unknown at preview needs a literal pinned `…:sub`", async () => {
+    await assertHasResourceViolation(
+      iamTrustPolicyRestricted,
+      oidc(UNKNOWN, { StringEquals: { [`${gh}:aud`]: "sts.amazonaws.com" } }),
+      /is unknown at preview/,
+    );
+    await assertNoResourceViolations(
+      iamTrustPolicyRestricted,
+      oidc(UNKNOWN, { StringLike: { [`${gh}:sub`]: "repo:acme/api:*" } }),
+    );
+  });
+  it("G4: an EKS namespace, GitHub's owner-id subject and ANDed operators pin", async () => {
+    const arn = (host: string) => `arn:aws:iam::${ACCOUNT}:oidc-provider/${host}`;
+    for (const [host, c] of [
+      [eks, { StringLike: { [`${eks}:sub`]: "system:serviceaccount:prod:*" } }],
+      [gh, { StringLike: { [`${gh}:sub`]: "repository_owner_id:1234:*" } }],
+      [
+        gh,
+        {
+          StringEquals: { [`${gh}:sub`]: "repo:acme/api:ref:refs/heads/main" },
+          StringLike: { [`${gh}:sub`]: "repo:*" },
+        },
+      ],
+    ] as const) {
+      await assertNoResourceViolations(iamTrustPolicyRestricted, oidc(arn(host), c));
+    }
+    await assertHasResourceViolation(
+      iamTrustPolicyRestricted,
+      oidc(arn(eks), { StringLike: { [`${eks}:sub`]: "*" } }),
+      /no condition pinning/,
+    );
+  });
+});
+
+describe("review 22c, G3: a `*` principal pinned by condition to the task role grants it too", () => {
+  const role = (name: string) => ({
+    type: T.role,
+    name,
+    props: { name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` },
+  });
+  const td = {
+    type: T.taskDef,
+    name: "td",
+    props: {
+      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/exec`,
+      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/task`,
+      containerDefinitions: JSON.stringify([{ name: "api", image: `x@sha256:${"a".repeat(64)}` }]),
+    },
+  };
+  const sp = (Condition: unknown) => ({
+    type: T.secretPolicy,
+    name: "sp",
+    props: {
+      secretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod-db-AbCdEf`,
+      policy: JSON.stringify(
+        doc({
+          Effect: "Allow",
+          Principal: "*",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: "*",
+          Condition,
+        }),
+      ),
+    },
+  });
+  const run = async (c: unknown) =>
+    (
+      await runStackPolicy(
+        ecsTaskRolesLeastPrivilege,
+        createStackValidationArgs([role("exec"), role("task"), td, sp(c)]),
+      )
+    ).map((v) => v.message);
+  it("by aws:PrincipalArn; a pin to another role, or to the account, is not its grant", async () => {
+    for (const c of [
+      { StringEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/task` } },
+      { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/t*` } },
+    ]) {
+      expect((await run(c)).join("\n"), JSON.stringify(c)).toMatch(
+        /The task role "task".*SecretPolicy "sp"/,
+      );
+    }
+    expect(
+      await run({ StringEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/other` } }),
+    ).toEqual([]);
+    // A pin to the account or the organization shares the secret broadly: judged by
+    // secretsmanager-policy-restricted, not counted as the task role's own grant.
+    expect(await run({ StringEquals: { "aws:PrincipalAccount": ACCOUNT } })).toEqual([]);
+  });
+});
