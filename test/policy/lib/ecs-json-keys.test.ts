@@ -66,7 +66,10 @@ describe("policy/lib/ecs-json: keys as Go encoding/json matches them", () => {
     expect(hard.join("\n")).toMatch(/`privileged` is true/);
     const hc = await resourceMessages(ecsContainerHealthcheck, {
       container: (c) => {
-        const hc = { ...(c.healthCheck as Record<string, unknown>), StartPeriod: 0 };
+        const hc: Record<string, unknown> = {
+          ...(c.healthCheck as Record<string, unknown>),
+          StartPeriod: 0,
+        };
         delete hc.startPeriod;
         delete c.healthCheck;
         c.HealthCheck = hc;
