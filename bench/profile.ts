@@ -1,0 +1,87 @@
+/**
+ * `npm run bench:profile`: where a policy pack's CPU goes under the bench's load (200 + 3 × N
+ * containers through Analyze, then AnalyzeStack), as self and inclusive time per function.
+ * The figures behind docs/testing.md "Where the pack's time goes".
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startPolicyPack } from "../gate";
+import { benchAnalysis } from "./analyzer-bench";
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly children?: number[];
+}
+interface CpuProfile {
+  readonly nodes: ProfileNode[];
+  readonly samples: number[];
+  readonly timeDeltas: number[];
+}
+
+/** Self and inclusive milliseconds per function (name, file relative to the repo, line). */
+export function summarise(
+  p: CpuProfile,
+  root: string,
+): { self: Map<string, number>; inclusive: Map<string, number>; totalMs: number } {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const key = (n: ProfileNode) =>
+    `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url
+      .replace(/^file:\/\//, "")
+      .replace(`${root}/node_modules/`, "")
+      .replace(`${root}/`, "")}:${n.callFrame.lineNumber + 1}`;
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const ms = (p.timeDeltas[i] ?? 0) / 1000;
+    total += ms;
+    const k = key(byId.get(id)!);
+    self.set(k, (self.get(k) ?? 0) + ms);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const kk = key(byId.get(cur)!);
+      if (!seen.has(kk)) {
+        seen.add(kk);
+        inclusive.set(kk, (inclusive.get(kk) ?? 0) + ms);
+      }
+    }
+  });
+  return { self, inclusive, totalMs: total };
+}
+
+/** Profiles the pack in `dir` under prod.json and prints the top `top` of each list. */
+export async function profilePack(dir = "policy", containers = 1000, top = 25): Promise<void> {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pack-profile-")), "pack.cpuprofile");
+  const pack = await startPolicyPack(dir, {
+    nodeArgs: ["--require", path.resolve(__dirname, "profile-hook.cjs")],
+    env: { PROFILE_OUT: out },
+  });
+  try {
+    await pack.configureFile(`${dir}/config/prod.json`);
+    await benchAnalysis(pack, 200);
+    for (let i = 0; i < 3; i++) {
+      const r = await benchAnalysis(pack, containers);
+      console.log(`run ${i + 1}: ${r.msPerResource.toFixed(3)} ms/resource (under the profiler)`);
+    }
+  } finally {
+    await pack.stop();
+  }
+  const s = summarise(JSON.parse(fs.readFileSync(out, "utf8")) as CpuProfile, path.resolve("."));
+  const print = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(
+        ([k, ms]) =>
+          `${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / s.totalMs).toFixed(1).padStart(5)} %  ${k}`,
+      )
+      .join("\n");
+  console.log(
+    `\npack profile: ${s.totalMs.toFixed(0)} ms sampled (${out})\n-- self --\n${print(s.self)}`,
+  );
+  console.log(`-- inclusive --\n${print(s.inclusive)}`);
+}
