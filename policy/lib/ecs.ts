@@ -48,7 +48,7 @@ export function parseContainerDefinitions(v: unknown): ParsedContainers {
     if (!(e instanceof RepeatedFieldError)) throw e;
     return {
       state: "invalid",
-      why: `${e.message}, which the provider's Go decoder merges into a value no copy shows. Fix: write each field once, in camelCase`,
+      why: `${e.message}, which the provider's Go decoder merges into a value no copy shows; write each field once`,
     };
   }
   if (containers.some((c) => c === undefined)) {

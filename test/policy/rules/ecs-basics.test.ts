@@ -121,11 +121,11 @@ describe("log-group-retention on ECS task definitions", () => {
   });
   it("reads the option under a folded key (Go decoding, review 22b F1)", async () => {
     const pascal = (c: Props) => {
-      const log = c.logConfiguration as Props;
+      const { options, ...log } = c.logConfiguration as Props;
       delete c.logConfiguration;
       c.LogConfiguration = {
         ...log,
-        Options: { ...(log.options as Props), "awslogs-create-group": "true" },
+        Options: { ...(options as Props), "awslogs-create-group": "true" },
       };
     };
     expect(
