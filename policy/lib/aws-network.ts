@@ -24,14 +24,13 @@ import {
   VPC,
 } from "./types";
 import { isUnknown, raw, unknownAtPreview } from "./unknown";
+import { isObj, Obj } from "./obj";
 
 /** Type tokens (@pulumi/aws 7.48 ec2/managedPrefixList.js, managedPrefixListEntry.js, vpcEndpoint.js). */
 export const PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList";
 export const PREFIX_LIST_ENTRY = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry";
 const VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const list = (v: unknown): unknown[] =>
   Array.isArray(v) ? v : v === undefined || v === null || v === "" ? [] : [v];
 

@@ -19,6 +19,7 @@
  * and the rules read canonical names only. Map values (`options`, `dockerLabels`) keep their keys
  * as written: Go map keys are matched exactly.
  */
+import { isObj, Obj } from "./obj";
 
 /** A field: a scalar or scalar list, a string map, a struct, or a list of structs. */
 export type Kind = "scalar" | "map" | { readonly struct: Shape } | { readonly list: Shape };
@@ -119,8 +120,6 @@ export class Entries {
   constructor(readonly entries: readonly (readonly [string, unknown])[]) {}
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const entriesOf = (v: unknown) =>
   v instanceof Entries ? v.entries : isObj(v) ? Object.entries(v) : undefined;
 

@@ -6,9 +6,7 @@
  * Balancer".
  */
 import { isUnknown } from "./unknown";
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+import { isObj, Obj } from "./obj";
 
 /**
  * Accepted by default: the TLS 1.3 policies (TLS 1.2 minimum, forward secrecy only), the floor

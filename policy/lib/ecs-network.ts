@@ -11,8 +11,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { isWorldCidr } from "./network";
 import { SECURITY_GROUP, SG_INGRESS_RULE } from "./types";
 import { isUnknown, raw, unknownAtPreview } from "./unknown";
-
-type Obj = Record<string, unknown>;
+import { Obj } from "./obj";
 
 const list = (v: unknown): unknown[] =>
   Array.isArray(v) ? v : v === undefined || v === null || v === "" ? [] : [v];

@@ -17,9 +17,7 @@ import {
   SG_RULE,
 } from "./types";
 import { isUnknown, raw, unknownAtPreview } from "./unknown";
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+import { isObj } from "./obj";
 
 export const isTargetGroup = (r: PolicyResource): boolean =>
   r.type === LB_TARGET_GROUP || r.type === ALB_TARGET_GROUP;

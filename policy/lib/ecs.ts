@@ -10,8 +10,7 @@ import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { CONTAINER_DEFINITION, decodeStruct, parseEntries, RepeatedFieldError } from "./ecs-json";
 import { redactUrl, redisUrls, secretInValue, secretKindOfName } from "./secrets";
 import { isUnknown, raw, UNKNOWN_SENTINELS, unknownAtPreview } from "./unknown";
-
-type Obj = Record<string, unknown>;
+import { isObj, Obj } from "./obj";
 
 export interface Container {
   readonly name: string;
@@ -22,8 +21,6 @@ export type ParsedContainers =
   | { readonly state: "known"; readonly containers: readonly Container[] }
   | { readonly state: "unknown" }
   | { readonly state: "invalid"; readonly why: string };
-
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Parses `containerDefinitions` (a JSON string; a list is accepted too, as a mock may send). */
 export function parseContainerDefinitions(v: unknown): ParsedContainers {

@@ -21,9 +21,7 @@ import {
   IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
 } from "./types";
 import { isUnknown, raw, unknownAtPreview } from "./unknown";
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+import { isObj } from "./obj";
 
 export interface Grants {
   /** Allow statements, each with where it comes from for messages. */

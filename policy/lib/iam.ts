@@ -17,9 +17,7 @@
  * Allow statements grant anything.
  */
 import { containsUnknown, isUnknown } from "./unknown";
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+import { isObj, Obj } from "./obj";
 
 export interface Statement {
   readonly index: number;

@@ -34,9 +34,7 @@ import { goParseBool } from "../lib/security-opts";
 import { SECRET, SECRET_POLICY } from "../lib/types";
 import { grantsOf, isTaskDefinition, roleOf } from "../lib/iam-roles";
 import { isUnknown, raw } from "../lib/unknown";
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+import { isObj } from "../lib/obj";
 
 const EXEC_MANAGED = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
 

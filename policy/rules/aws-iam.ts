@@ -50,9 +50,8 @@ import {
   SECRET_POLICY,
 } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
+import { isObj } from "../lib/obj";
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const short = (type: string): string => type.split(":").pop() ?? type;
 
 const IDENTITY_DOCS = [IAM_POLICY, IAM_ROLE_POLICY, IAM_USER_POLICY, IAM_GROUP_POLICY];

@@ -25,6 +25,7 @@ import {
   SG_RULE,
 } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
+import { isObj } from "../lib/obj";
 
 const worldDefaults = {
   sensitivePorts: [...DEFAULT_SENSITIVE_PORTS],
@@ -81,9 +82,6 @@ export const awsIngressNotWorldOpen: StackValidationPolicy = {
     }
   },
 };
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
 const lbDefaults = { production: true, requireAccessLogs: false };
 

@@ -29,9 +29,7 @@ import {
 import { cidrSources } from "../lib/ecs-network";
 import { ALB_LISTENER, ECS_SERVICE, LB_LISTENER } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+import { isObj } from "../lib/obj";
 
 const tlsValidate: ResourceValidation = (args, report) => {
   const cfg = configOf(args, { acceptedSslPolicies: [...DEFAULT_ACCEPTED_SSL_POLICIES] });

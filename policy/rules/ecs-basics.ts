@@ -16,9 +16,8 @@ import { isProduction, onlyFor, productionProperty } from "../lib/config";
 import { goParseBool } from "../lib/security-opts";
 import { ECS_CLUSTER, ECS_SERVICE, ECS_TASK_DEFINITION, LOG_GROUP } from "../lib/types";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
+import { isObj, Obj } from "../lib/obj";
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const unset = (v: unknown) => v === undefined || v === null || v === "";
 
 /**

@@ -22,9 +22,7 @@ import { parseDuration } from "../lib/duration";
 import { START_PERIOD_RANGE } from "../lib/healthcheck";
 import { ECS_SERVICE, ECS_TASK_DEFINITION } from "../lib/types";
 import { isUnknown, raw, unknownAtPreview } from "../lib/unknown";
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+import { isObj } from "../lib/obj";
 
 export const ecsContainerHardening: ResourceValidationPolicy = {
   name: "ecs-container-hardening",
