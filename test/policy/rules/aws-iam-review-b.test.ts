@@ -53,6 +53,41 @@ const secretPolicy = (s: Record<string, unknown>) =>
     ),
   });
 
+/** The ECS stack the task-role cases share: roles by name, one task definition. */
+const IMAGE = `x@sha256:${"a".repeat(64)}`;
+const role = (name: string) => ({
+  type: T.role,
+  name,
+  props: { name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` },
+});
+const taskDef = (
+  container: Record<string, unknown> = { name: "api", image: IMAGE },
+  task = "task",
+) => ({
+  type: T.taskDef,
+  name: "td",
+  props: {
+    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/exec`,
+    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${task}`,
+    containerDefinitions: JSON.stringify([container]),
+  },
+});
+/** A SecretPolicy on another service's secret whose one statement reads it, plus `s`. */
+const dbSecretPolicy = (s: Record<string, unknown>) => ({
+  type: T.secretPolicy,
+  name: "sp",
+  props: {
+    secretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod-db-AbCdEf`,
+    policy: JSON.stringify(
+      doc({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*", ...s }),
+    ),
+  },
+});
+const taskRoleMessages = async (rs: StackResourceInput[], cfg: Record<string, unknown> = {}) =>
+  (await runStackPolicy(ecsTaskRolesLeastPrivilege, createStackValidationArgs(rs, cfg))).map(
+    (v) => v.message,
+  );
+
 describe("F1: ArnEquals takes wildcards as ArnLike does", () => {
   it("a `*` principal pinned by ArnEquals to every account is refused; a literal ARN pins", async () => {
     const pin = (v: string) => ({
@@ -241,30 +276,16 @@ describe("F6: an attached policy ARN unknown at preview is judged by where it ca
 });
 
 describe("F8, F11, F12, F13: the ECS roles", () => {
-  const role = (name: string) => ({
-    type: T.role,
-    name,
-    props: { name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` },
-  });
   const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:api-a-1234567`;
   const base = {
     name: "api",
-    image: `x@sha256:${"a".repeat(64)}`,
+    image: IMAGE,
     secrets: [{ name: "A", valueFrom: SECRET }],
     logConfiguration: {
       logDriver: "awslogs",
       options: { "awslogs-group": "/ecs/api", "awslogs-region": "us-east-1" },
     },
   };
-  const td = (container: Record<string, unknown>, task = "task") => ({
-    type: T.taskDef,
-    name: "td",
-    props: {
-      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/exec`,
-      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${task}`,
-      containerDefinitions: JSON.stringify([container]),
-    },
-  });
   const rp = (name: string, roleRef: string, ...s: Record<string, unknown>[]) => ({
     type: T.rolePolicy,
     name,
@@ -273,11 +294,6 @@ describe("F8, F11, F12, F13: the ECS roles", () => {
       policy: JSON.stringify(doc(...s.map((x) => ({ Effect: "Allow", ...x })))),
     },
   });
-  const run = async (rs: StackResourceInput[], cfg: Record<string, unknown> = {}) =>
-    (await runStackPolicy(ecsTaskRolesLeastPrivilege, createStackValidationArgs(rs, cfg))).map(
-      (v) => v.message,
-    );
-
   it("F8: the execution role may read the task's environment files (ECS guide, taskdef-envfiles)", async () => {
     const withFiles = {
       ...base,
@@ -291,11 +307,21 @@ describe("F8, F11, F12, F13: the ECS roles", () => {
         { Action: "s3:GetBucketLocation", Resource: "arn:aws:s3:::cfg" },
       );
     expect(
-      await run([role("exec"), role("task"), td(withFiles), grant("arn:aws:s3:::cfg/api.env")]),
+      await taskRoleMessages([
+        role("exec"),
+        role("task"),
+        taskDef(withFiles),
+        grant("arn:aws:s3:::cfg/api.env"),
+      ]),
     ).toEqual([]);
     expect(
       (
-        await run([role("exec"), role("task"), td(withFiles), grant("arn:aws:s3:::cfg/other.env")])
+        await taskRoleMessages([
+          role("exec"),
+          role("task"),
+          taskDef(withFiles),
+          grant("arn:aws:s3:::cfg/other.env"),
+        ])
       ).join("\n"),
     ).toMatch(/s3:GetObject.*other\.env/);
   });
@@ -303,10 +329,12 @@ describe("F8, F11, F12, F13: the ECS roles", () => {
     const creds = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:dockerhub-AbCdEf`;
     const withCreds = { ...base, repositoryCredentials: { credentialsParameter: creds } };
     const grant = rp("p", "exec", { Action: "secretsmanager:GetSecretValue", Resource: creds });
-    expect(await run([role("exec"), role("task"), td(withCreds), grant])).toEqual([]);
-    expect((await run([role("exec"), role("task"), td(base), grant])).join("\n")).toMatch(
-      /secretsmanager:GetSecretValue.*dockerhub/,
+    expect(await taskRoleMessages([role("exec"), role("task"), taskDef(withCreds), grant])).toEqual(
+      [],
     );
+    expect(
+      (await taskRoleMessages([role("exec"), role("task"), taskDef(base), grant])).join("\n"),
+    ).toMatch(/secretsmanager:GetSecretValue.*dockerhub/);
   });
   it("F8: and logs:CreateLogGroup on its own group when awslogs-create-group is set", async () => {
     const creating = {
@@ -320,30 +348,37 @@ describe("F8, F11, F12, F13: the ECS roles", () => {
       Action: "logs:CreateLogGroup",
       Resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/api:*`,
     });
-    expect(await run([role("exec"), role("task"), td(creating), grant])).toEqual([]);
+    expect(await taskRoleMessages([role("exec"), role("task"), taskDef(creating), grant])).toEqual(
+      [],
+    );
     // The awslogs driver reads the option with Go's strconv.ParseBool.
     for (const v of ["True", "1"]) {
       const o = { ...creating.logConfiguration.options, "awslogs-create-group": v };
       const c = { ...creating, logConfiguration: { ...creating.logConfiguration, options: o } };
-      expect(await run([role("exec"), role("task"), td(c), grant])).toEqual([]);
+      expect(await taskRoleMessages([role("exec"), role("task"), taskDef(c), grant])).toEqual([]);
     }
-    expect((await run([role("exec"), role("task"), td(base), grant])).join("\n")).toMatch(
-      /logs:CreateLogGroup/,
-    );
+    expect(
+      (await taskRoleMessages([role("exec"), role("task"), taskDef(base), grant])).join("\n"),
+    ).toMatch(/logs:CreateLogGroup/);
   });
   it("F12: a pattern of `?` only is not the task's own secret", async () => {
     const grant = (r: string) =>
       rp("p", "exec", { Action: "secretsmanager:GetSecretValue", Resource: r });
-    expect(await run([role("exec"), role("task"), td(base), grant(`${SECRET}-??????`)])).toEqual(
-      [],
-    );
+    expect(
+      await taskRoleMessages([
+        role("exec"),
+        role("task"),
+        taskDef(base),
+        grant(`${SECRET}-??????`),
+      ]),
+    ).toEqual([]);
     for (const r of [
       `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${"?".repeat("api-a-1234567-XXXXXX".length)}`,
       `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:api-?-1234567-??????`,
     ]) {
-      expect((await run([role("exec"), role("task"), td(base), grant(r)])).join("\n")).toMatch(
-        /secretsmanager:GetSecretValue/,
-      );
+      expect(
+        (await taskRoleMessages([role("exec"), role("task"), taskDef(base), grant(r)])).join("\n"),
+      ).toMatch(/secretsmanager:GetSecretValue/);
     }
   });
   it("F13: a RolePolicy names its role in any case (IAM role names are case-insensitive)", async () => {
@@ -351,9 +386,14 @@ describe("F8, F11, F12, F13: the ECS roles", () => {
       rp("p", roleRef, { Action: "s3:GetObject", Resource: "arn:aws:s3:::o/*" });
     for (const ref of ["task-role", "TASK-ROLE"]) {
       expect(
-        (await run([role("exec"), role("task-role"), td(base, "task-role"), grant(ref)])).join(
-          "\n",
-        ),
+        (
+          await taskRoleMessages([
+            role("exec"),
+            role("task-role"),
+            taskDef(base, "task-role"),
+            grant(ref),
+          ])
+        ).join("\n"),
       ).toMatch(/The task role "task-role".*s3:GetObject/);
     }
   });
@@ -375,60 +415,27 @@ describe("F8, F11, F12, F13: the ECS roles", () => {
       props: { role: "task", policyArn: `arn:aws:iam::${ACCOUNT}:policy/app-read` },
     };
     const cfg = { taskRoleAllowedActions: ["s3:GetObject"] };
-    const base_ = [role("exec"), role("task"), td(base)];
-    expect(await run([...base_, policy("s3:GetObject"), att], cfg)).toEqual([]);
-    expect((await run([...base_, policy("s3:PutObject"), att], cfg)).join("\n")).toMatch(
-      /\["s3:PutObject"\], not in `taskRoleAllowedActions`/,
-    );
+    const base_ = [role("exec"), role("task"), taskDef(base)];
+    expect(await taskRoleMessages([...base_, policy("s3:GetObject"), att], cfg)).toEqual([]);
+    expect(
+      (await taskRoleMessages([...base_, policy("s3:PutObject"), att], cfg)).join("\n"),
+    ).toMatch(/\["s3:PutObject"\], not in `taskRoleAllowedActions`/);
   });
 });
 
 describe("F7: a Secrets Manager resource policy naming the task role grants it too", () => {
-  const role = (name: string) => ({
-    type: T.role,
-    name,
-    props: { name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` },
-  });
-  const td = {
-    type: T.taskDef,
-    name: "td",
-    props: {
-      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/exec`,
-      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/task`,
-      containerDefinitions: JSON.stringify([{ name: "api", image: `x@sha256:${"a".repeat(64)}` }]),
-    },
-  };
-  const secretPolicyFor = (principal: string) => ({
-    type: T.secretPolicy,
-    name: "sp",
-    props: {
-      secretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod-db-AbCdEf`,
-      policy: JSON.stringify(
-        doc({
-          Effect: "Allow",
-          Principal: { AWS: principal },
-          Action: "secretsmanager:GetSecretValue",
-          Resource: "*",
-        }),
-      ),
-    },
-  });
-  const run = async (rs: StackResourceInput[]) =>
-    (await runStackPolicy(ecsTaskRolesLeastPrivilege, createStackValidationArgs(rs))).map(
-      (v) => v.message,
-    );
   it("is refused when config allows the task role nothing; another role's grant is not its", async () => {
     const stack = (principal: string) => [
       role("exec"),
       role("task"),
       role("other"),
-      td,
-      secretPolicyFor(principal),
+      taskDef(),
+      dbSecretPolicy({ Principal: { AWS: principal } }),
     ];
-    expect((await run(stack(`arn:aws:iam::${ACCOUNT}:role/task`))).join("\n")).toMatch(
+    expect((await taskRoleMessages(stack(`arn:aws:iam::${ACCOUNT}:role/task`))).join("\n")).toMatch(
       /The task role "task".*secretsmanager:GetSecretValue.*SecretPolicy "sp"/,
     );
-    expect(await run(stack(`arn:aws:iam::${ACCOUNT}:role/other`))).toEqual([]);
+    expect(await taskRoleMessages(stack(`arn:aws:iam::${ACCOUNT}:role/other`))).toEqual([]);
   });
 });
 
@@ -488,43 +495,13 @@ describe("review 22c: OIDC subjects (G2, G4)", () => {
 });
 
 describe("review 22c, G3: a `*` principal pinned by condition to the task role grants it too", () => {
-  const role = (name: string) => ({
-    type: T.role,
-    name,
-    props: { name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` },
-  });
-  const td = {
-    type: T.taskDef,
-    name: "td",
-    props: {
-      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/exec`,
-      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/task`,
-      containerDefinitions: JSON.stringify([{ name: "api", image: `x@sha256:${"a".repeat(64)}` }]),
-    },
-  };
-  const sp = (Condition: unknown) => ({
-    type: T.secretPolicy,
-    name: "sp",
-    props: {
-      secretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod-db-AbCdEf`,
-      policy: JSON.stringify(
-        doc({
-          Effect: "Allow",
-          Principal: "*",
-          Action: "secretsmanager:GetSecretValue",
-          Resource: "*",
-          Condition,
-        }),
-      ),
-    },
-  });
-  const run = async (c: unknown) =>
-    (
-      await runStackPolicy(
-        ecsTaskRolesLeastPrivilege,
-        createStackValidationArgs([role("exec"), role("task"), td, sp(c)]),
-      )
-    ).map((v) => v.message);
+  const run = (Condition: unknown) =>
+    taskRoleMessages([
+      role("exec"),
+      role("task"),
+      taskDef(),
+      dbSecretPolicy({ Principal: "*", Condition }),
+    ]);
   it("by aws:PrincipalArn; a pin to another role, or to the account, is not its grant", async () => {
     for (const c of [
       { StringEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/task` } },
