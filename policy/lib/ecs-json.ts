@@ -15,9 +15,10 @@
  * Go 1.19: `{"healthCheck":{"command":["x"],"startPeriod":30},"HealthCheck":{"StartPeriod":0}}`
  * gives command ["x"], startPeriod 0). `null` sets a pointer, map or slice to nil.
  *
- * So the pack folds every key to its canonical name with those semantics, over the table below,
- * and the rules read canonical names only. Map values (`options`, `dockerLabels`) keep their keys
- * as written: Go map keys are matched exactly.
+ * So the pack folds every key to its canonical name over the table below, and the rules read
+ * canonical names only. A field written twice is refused instead of merged (RepeatedFieldError,
+ * review 22c G1). Map values (`options`, `dockerLabels`) keep their keys as written: Go map keys
+ * are matched exactly, the last one winning.
  */
 import { isObj, Obj } from "./obj";
 
@@ -138,21 +139,20 @@ function plain(v: unknown): unknown {
   return o;
 }
 
-/** Decodes `v` into `into` (the value already there, or undefined) as Go does for `kind`. */
-function decode(kind: Kind, v: unknown, into: unknown, path: string): unknown {
+/** Decodes `v` as Go does for `kind`; `path` names the field in errors. */
+function decode(kind: Kind, v: unknown, path: string): unknown {
   if (v === null) return null;
   if (kind === S) return plain(v);
   if (kind === M) {
     const es = entriesOf(v);
     if (es === undefined) return plain(v);
-    const o: Obj = isObj(into) ? into : {};
+    const o: Obj = {};
     for (const [k, x] of es) put(o, k, plain(x));
     return o;
   }
-  if ("struct" in kind) return decodeStruct(kind.struct, v, into, path);
+  if ("struct" in kind) return decodeStruct(kind.struct, v, path);
   if (!Array.isArray(v)) return plain(v);
-  const old = Array.isArray(into) ? into : [];
-  return v.map((x, i) => decodeStruct(kind.list, x, old[i], `${path.slice(0, -1)}[${i}].`));
+  return v.map((x, i) => decodeStruct(kind.list, x, `${path.slice(0, -1)}[${i}].`));
 }
 
 /**
@@ -169,11 +169,14 @@ export class RepeatedFieldError extends Error {
   }
 }
 
-/** An object folded onto `shape`'s canonical names, decoded into `into` when it is an object. */
-export function decodeStruct(shape: Shape, v: unknown, into?: unknown, path = ""): unknown {
+/**
+ * An object folded onto `shape`'s canonical names. Each field may appear once: a second copy
+ * throws RepeatedFieldError, so no copy is ever decoded into an earlier one.
+ */
+export function decodeStruct(shape: Shape, v: unknown, path = ""): unknown {
   const es = entriesOf(v);
   if (es === undefined) return plain(v);
-  const o: Obj = isObj(into) ? into : {};
+  const o: Obj = {};
   const byFold = new Map(Object.keys(shape).map((k) => [goFoldKey(k), k]));
   const seen = new Set<string>();
   for (const [k, x] of es) {
@@ -181,7 +184,7 @@ export function decodeStruct(shape: Shape, v: unknown, into?: unknown, path = ""
     if (field === undefined) continue;
     if (seen.has(field)) throw new RepeatedFieldError(`${path}${field}`);
     seen.add(field);
-    put(o, field, decode(shape[field]!, x, o[field], `${path}${field}.`));
+    put(o, field, decode(shape[field]!, x, `${path}${field}.`));
   }
   return o;
 }

@@ -56,7 +56,7 @@ export function parseContainerDefinitions(v: unknown): ParsedContainers {
 
 function decodeContainers(list: unknown[]): (Container | undefined)[] {
   return list.map((raw, i) => {
-    const def = decodeStruct(CONTAINER_DEFINITION, raw, undefined, `[${i}].`);
+    const def = decodeStruct(CONTAINER_DEFINITION, raw, `[${i}].`);
     return isObj(def)
       ? { name: typeof def.name === "string" ? def.name : `#${i}`, def }
       : undefined;
