@@ -23,12 +23,19 @@
  * process.exitCode = exitCodeOf(result);
  */
 import type { AnalyzerInfo, Diagnostic } from "./src/analyzer-decode";
-import type { PolicyPackClient, StartOptions } from "./src/analyzer";
+import type { PolicyPackClient, PreparedRequest, StartOptions } from "./src/analyzer";
 import type { GateOptions } from "./src/gate";
 import type { GateResult } from "./src/gate-format";
 import type { ProgramRun, ResourceRecord, RunOptions } from "./src/records";
 
-export type { AnalyzerInfo, Diagnostic, GateOptions, PolicyPackClient, StartOptions };
+export type {
+  AnalyzerInfo,
+  Diagnostic,
+  GateOptions,
+  PolicyPackClient,
+  PreparedRequest,
+  StartOptions,
+};
 export type { EngineLog } from "./src/analyzer-engine";
 
 // The gate.

@@ -278,6 +278,20 @@ describe("benchmark helper", () => {
     expect(await analyzeAll(pack, syntheticStack(6, preview))).toEqual([]);
   });
 
+  it("a request marshalled before the clock is judged as the same resource sent by analyze()", async () => {
+    await pack.configureFile(PROD);
+    const [pw, redis, api] = syntheticStack(2);
+    // One setting apart from the clean synthetic container: privileged.
+    const bad = { ...api!, properties: { ...api!.properties, privileged: true } };
+    const direct = await pack.analyze(bad);
+    expect(byPolicy(direct, "container-not-privileged")).toHaveLength(1);
+    expect(await pack.sendPrepared(pack.prepareAnalyze(bad))).toEqual(direct);
+    const stack = [pw!, redis!, bad];
+    expect(await pack.sendPrepared(pack.prepareAnalyzeStack(stack))).toEqual(
+      await pack.analyzeStack(stack),
+    );
+  });
+
   it("times a small synthetic stack", async () => {
     await pack.configureFile(PROD);
     const r = await benchAnalysis(pack, 10);
