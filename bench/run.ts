@@ -1,6 +1,7 @@
 /**
  * The measurements behind `npm run bench` (the list of figures is in scripts/bench.ts). Each runs
- * a median of `--runs` after one warm-up and is printed against its target.
+ * a median of `--runs` after one warm-up and is printed against its target. The targets are
+ * issue 23's; none of them is a test: the bench prints ok or OVER TARGET and exits 0.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -9,15 +10,16 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PROJECT_DIR as ROOT } from "../gate";
 import { benchmarkPolicyPack } from "./analyzer-bench";
+import { TARGETS } from "./targets";
 
 const TSX = ["--import", "tsx"];
 
-function timeOnce(cmd: string, args: string[]): number {
+function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...env },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0)
@@ -30,8 +32,35 @@ function timeOnce(cmd: string, args: string[]): number {
 /** Median of `runs` after one warm-up (which fills tsx's and the OS's caches). */
 function median(cmd: string, args: string[], runs: number): number {
   timeOnce(cmd, args);
-  const samples = Array.from({ length: runs }, () => timeOnce(cmd, args)).sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] as number;
+  return medianOf(Array.from({ length: runs }, () => timeOnce(cmd, args)));
+}
+
+function medianOf(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/**
+ * One cold `tsc --noEmit` of the whole repo: wall time and the process's peak RSS, which the
+ * preload reads from `process.resourceUsage().maxRSS` (getrusage) as tsc exits.
+ */
+function tscOnce(): { ms: number; rssMb: number; ok: boolean } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--require",
+      path.join(__dirname, "max-rss.cjs"),
+      require.resolve("typescript/bin/tsc"),
+      "--noEmit",
+      "-p",
+      "tsconfig.json",
+    ],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const m = /max-rss-kb=(\d+)/.exec(r.stderr ?? "");
+  return { ms, rssMb: m ? Number(m[1]) / 1024 : NaN, ok: r.status === 0 };
 }
 
 function row(name: string, ms: number, target: string, ok?: boolean): void {
@@ -70,8 +99,8 @@ export async function benchMain(argv: string[]): Promise<void> {
     row(
       `${stack} program under mocks (compiled JS)`,
       ms,
-      `${ratio.toFixed(2)}x baseline, target <= 1.5x`,
-      ratio <= 1.5,
+      `${ratio.toFixed(2)}x baseline, target <= ${TARGETS.program}x`,
+      ratio <= TARGETS.program,
     );
     const viaTsx = median(process.execPath, [...TSX, "scripts/eval-stack.ts", stack], runs);
     row(
@@ -81,18 +110,16 @@ export async function benchMain(argv: string[]): Promise<void> {
     );
   }
 
-  const start = process.hrtime.bigint();
-  const tscRun = spawnSync(
-    process.execPath,
-    [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"],
-    { cwd: ROOT },
-  );
-  const tsc = Number(process.hrtime.bigint() - start) / 1e6;
+  // Cold each time: tsconfig.json has `incremental: false`, so no .tsbuildinfo is read.
+  tscOnce();
+  const tscRuns = Array.from({ length: runs }, tscOnce);
+  const tscMs = medianOf(tscRuns.map((t) => t.ms));
+  const tscRss = medianOf(tscRuns.map((t) => t.rssMb));
   row(
-    `tsc --noEmit (whole repo${tscRun.status === 0 ? "" : ", WITH ERRORS"})`,
-    tsc,
-    "target < 15000 ms",
-    tsc < 15_000,
+    `tsc --noEmit (whole repo${tscRuns.every((t) => t.ok) ? "" : ", WITH ERRORS"})`,
+    tscMs,
+    `peak RSS ${tscRss.toFixed(0)} MB; targets <= ${TARGETS.tscMs} ms, <= ${TARGETS.tscRssMb} MB`,
+    tscMs <= TARGETS.tscMs && tscRss <= TARGETS.tscRssMb,
   );
 
   if (fs.existsSync(path.join(ROOT, "scripts", "gate.ts"))) {
@@ -107,38 +134,58 @@ export async function benchMain(argv: string[]): Promise<void> {
       row(
         `gate --stack ${stack} (wall)`,
         gate,
-        `${ratio.toFixed(2)}x baseline, target <= 2.5x`,
-        ratio <= 2.5,
+        `${ratio.toFixed(2)}x baseline, target <= ${TARGETS.gate}x`,
+        ratio <= TARGETS.gate,
       );
     }
   }
 
+  // Requests are marshalled before the clock starts, as the engine marshals them in Go; the
+  // reference rows below marshal them in the loop with this client's google-protobuf encoder.
   const results = await benchmarkPolicyPack(path.join(ROOT, "policy"), [10, 30, 100, 300, 1000]);
   for (const r of results) {
+    const judged = r.containers === 1000;
     row(
       `protocol analysis, ${r.containers} containers (${r.resources} resources)`,
       r.totalMs,
-      `${r.msPerResource.toFixed(3)} ms/resource, target <= 2`,
-      r.msPerResource <= 2,
+      `${r.msPerResource.toFixed(3)} ms/resource${judged ? `, target <= ${TARGETS.analysisMs}` : ""}`,
+      judged ? r.msPerResource <= TARGETS.analysisMs : undefined,
     );
   }
-  const concurrent = await benchmarkPolicyPack(
-    path.join(ROOT, "policy"),
-    [1000],
-    path.join(ROOT, "policy", "config", "prod.json"),
-    { concurrency: 8 },
-  );
-  for (const r of concurrent) {
-    row(
-      `  same, 8 Analyze calls in flight (as the engine)`,
-      r.totalMs,
-      `${r.msPerResource.toFixed(3)} ms/resource`,
-    );
+  const prod = path.join(ROOT, "policy", "config", "prod.json");
+  const more = await benchmarkPolicyPack(path.join(ROOT, "policy"), [1000], prod, {
+    concurrency: 8,
+  });
+  const inLoop = await benchmarkPolicyPack(path.join(ROOT, "policy"), [1000], prod, {
+    encodeInLoop: true,
+  });
+  for (const [name, r] of [
+    ["  same, 8 Analyze calls in flight (as the engine)", more[0]],
+    ["  same, sequential, marshalled in the loop (Node)", inLoop[0]],
+  ] as const) {
+    if (r) row(name, r.totalMs, `${r.msPerResource.toFixed(3)} ms/resource, for reference`);
   }
   // Linear growth means time = fixed + slope x resources; the fit says how well it holds.
   const fit = linearFit(results.map((r) => [r.resources, r.totalMs]));
   console.log(
     `  linear fit: ${fit.slope.toFixed(3)} ms/resource + ${fit.intercept.toFixed(0)} ms fixed (AnalyzeStack, configure), r^2 = ${fit.r2.toFixed(4)}`,
+  );
+
+  // `npm test` as a fresh clone without the Docker layer runs it: vitest's own skip line says so.
+  // No warm-up: vitest keeps no cache between runs that a first run would fill.
+  const npmTest = medianOf(
+    Array.from({ length: runs }, () =>
+      timeOnce(process.execPath, [require.resolve("vitest/vitest.mjs"), "run"], {
+        API_STACK_DOCKER_HOST: "unix:///nonexistent/docker.sock",
+        CI: "",
+      }),
+    ),
+  );
+  row(
+    "npm test without the Docker layer (wall)",
+    npmTest,
+    `target <= ${TARGETS.npmTestMs} ms`,
+    npmTest <= TARGETS.npmTestMs,
   );
 
   // Layer 5's figures, on the private engine (test/docker/engine.sh) when it runs.
