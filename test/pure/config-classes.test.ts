@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as os from "node:os";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -16,6 +17,7 @@ import {
 import { quietWeakSecretReason, secretInValue, weakSecretReason } from "../../policy/lib/secrets";
 import { cidrsCoverEverything, engineFamily, windowProblems } from "../../policy/lib/aws-limits";
 import { fromCli, plainLeavesOfSecretKeys } from "../../stacks/config";
+import { mayHoldSecureKey, readPlainSecretLeaves } from "../../stacks/config/stack-file-secrets";
 import { weakSecretReason as programWeakSecretReason } from "../../components/lib/weak-secrets";
 
 describe("ElastiCache windows (AWS CreateReplicationGroup: 60 minutes, hh24:mi, no overlap)", () => {
@@ -158,6 +160,31 @@ describe("per-leaf secrecy in a stack file", () => {
     expect(plainLeavesOfSecretKeys(doc.config, "api-stack", ["secretEnv", "secretKey"])).toEqual([
       "secretEnv.B",
     ]));
+});
+
+describe("per-leaf secrecy, read from the stack file", () => {
+  const write = (text: string): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-secrets-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.t.yaml"), text);
+    return dir;
+  };
+  const read = (text: string) =>
+    readPlainSecretLeaves(write(text), "t", "api-stack", ["secretEnv"]);
+  const file = (key: string) => `config:
+  api-stack:secretEnv:
+    A:
+      ${key}: v1:abc
+    B: typed-by-hand
+`;
+  it("finds the plain leaf beside a secure one", () =>
+    expect(read(file("secure"))).toEqual(["secretEnv.B"]));
+  // The file is not parsed when no key can be `secure`; an escaped spelling must still count.
+  it("and beside a secure key spelled with an escape", () =>
+    expect(read(file('"\\u0073ecure"'))).toEqual(["secretEnv.B"]));
+  it("a file with neither the word nor an escape holds no secure key", () => {
+    expect(mayHoldSecureKey(file("other"))).toBe(false);
+    expect(read(file("other"))).toEqual([]);
+  });
 });
 
 describe("component guards are quiet", () => {
