@@ -57,6 +57,16 @@ describe("gojsonschema's wording (xeipuuv/gojsonschema v1.2.0 locales.go)", () =
   ])("%j → %s", (value, message) => {
     expect(schemaErrors(schema, value)).toEqual([message]);
   });
+
+  // Validators are kept by the schema's JSON (the gate's Configure compiled one per policy).
+  it("a kept validator judges a good value after a bad one", () => {
+    expect(schemaErrors(schema, {})).toEqual(["level is required"]);
+    expect(schemaErrors({ ...schema }, { level: "low" })).toEqual([]);
+  });
+  it("and is not reused for a schema one setting apart", () => {
+    expect(schemaErrors(schema, {})).toEqual(["level is required"]);
+    expect(schemaErrors({ ...schema, required: [] }, {})).toEqual([]);
+  });
 });
 
 describe("the real pack's config, over the analyzer protocol", () => {
