@@ -8,7 +8,7 @@ import * as inspector from "inspector";
 import * as os from "os";
 import * as path from "path";
 import { startPolicyPack } from "../gate";
-import { benchAnalysis } from "./analyzer-bench";
+import { benchAnalysis, type BenchOptions } from "./analyzer-bench";
 
 interface ProfileNode {
   readonly id: number;
@@ -54,6 +54,50 @@ export function summarise(
   return { self, inclusive, totalMs: total };
 }
 
+/** Where a sample's function lives, in the few groups docs/testing.md reports. */
+export function categoryOf(fn: string, url: string): string {
+  if (fn === "(idle)") return "idle";
+  if (fn === "(garbage collector)") return "garbage collector";
+  if (url.includes("profile-hook") || url === "node:inspector") return "the profiler itself";
+  if (url.includes("/node_modules/")) {
+    if (url.includes("google-protobuf") || url.endsWith("_pb.js"))
+      return "protobuf (google-protobuf)";
+    if (url.includes("@grpc/grpc-js")) return "gRPC (@grpc/grpc-js)";
+    if (url.includes("@pulumi/policy")) return "@pulumi/policy (server, proxies)";
+    return "other packages";
+  }
+  if (url.includes("/policy/")) return "the pack's rules (policy/)";
+  if (url.includes("/gate/") || url.includes("/bench/"))
+    return "the bench's client (gate/, bench/)";
+  if (url.startsWith("node:")) return "Node (http2, streams, events)";
+  return "V8 and native";
+}
+
+/** The client's marshalling: before the bench's clock starts, unless --encode-in-loop. */
+const PREPARE = new Set(["prepareAnalyze", "prepareAnalyzeStack"]);
+
+/** CPU by category, in ms per resource. */
+export function categories(p: CpuProfile, resources: number): [string, number][] {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const preparing = (id: number): boolean => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      if (PREPARE.has(byId.get(cur)!.callFrame.functionName)) return true;
+    }
+    return false;
+  };
+  const out = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const n = byId.get(id)!;
+    const k = preparing(id)
+      ? "marshalling requests (prepareAnalyze*)"
+      : categoryOf(n.callFrame.functionName, n.callFrame.url);
+    out.set(k, (out.get(k) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000 / resources);
+  });
+  return [...out].sort((a, b) => b[1] - a[1]);
+}
+
 /** Samples this process's CPU (the bench's client side) until the returned stop is called. */
 async function profileSelf(): Promise<() => Promise<CpuProfile>> {
   const session = new inspector.Session();
@@ -78,7 +122,12 @@ async function profileSelf(): Promise<() => Promise<CpuProfile>> {
  * profile-hook.cjs's SIGUSR2), then the client's (this process: encoding the requests, gRPC,
  * decoding the diagnostics), which the bench's wall figure also contains.
  */
-export async function profilePack(dir = "policy", containers = 1000, top = 25): Promise<void> {
+export async function profilePack(
+  dir = "policy",
+  containers = 1000,
+  top = 25,
+  opts: BenchOptions = {},
+): Promise<void> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pack-profile-")), "pack.cpuprofile");
   const pack = await startPolicyPack(dir, {
     nodeArgs: ["--require", path.resolve(__dirname, "profile-hook.cjs")],
@@ -87,7 +136,7 @@ export async function profilePack(dir = "policy", containers = 1000, top = 25): 
   let client: CpuProfile;
   try {
     await pack.configureFile(`${dir}/config/prod.json`);
-    await benchAnalysis(pack, 200);
+    await benchAnalysis(pack, 200, opts);
     process.kill(pack.pid, "SIGUSR2");
     const deadline = Date.now() + 5000;
     while (!pack.stderr().includes("profile-hook: restarted") && Date.now() < deadline) {
@@ -95,16 +144,23 @@ export async function profilePack(dir = "policy", containers = 1000, top = 25): 
     }
     const stopSelf = await profileSelf();
     for (let i = 0; i < 3; i++) {
-      const r = await benchAnalysis(pack, containers);
+      const r = await benchAnalysis(pack, containers, opts);
       console.log(`run ${i + 1}: ${r.msPerResource.toFixed(3)} ms/resource (under the profiler)`);
     }
     client = await stopSelf();
+    fs.writeFileSync(out.replace(/pack\.cpuprofile$/, "client.cpuprofile"), JSON.stringify(client));
   } finally {
     await pack.stop();
   }
   const root = path.resolve(".");
+  // 3 runs of `containers` containers and a password each, through Analyze and AnalyzeStack.
+  const resources = 3 * (containers + 1);
   const print = (title: string, p: CpuProfile) => {
     const s = summarise(p, root);
+    const byCategory = categories(p, resources)
+      .map(([k, ms]) => `${ms.toFixed(3).padStart(7)} ms/resource  ${k}`)
+      .join("\n");
+    console.log(`\n${title}, by category (per resource):\n${byCategory}`);
     const list = (m: Map<string, number>) =>
       [...m]
         .sort((a, b) => b[1] - a[1])

@@ -167,16 +167,15 @@ export async function startPolicyPack(
       );
     });
 
-  const prepareAnalyze = (r: ResourceRecord): PreparedRequest => ({
-    method: "Analyze",
-    bytes: toAnalyzeRequest(r).serializeBinary(),
-    urn: r.urn,
-  });
-  const prepareAnalyzeStack = (rs: readonly ResourceRecord[]): PreparedRequest => {
+  // Declarations, not arrows: the names show in CPU profiles (bench/profile.ts).
+  function prepareAnalyze(r: ResourceRecord): PreparedRequest {
+    return { method: "Analyze", bytes: toAnalyzeRequest(r).serializeBinary(), urn: r.urn };
+  }
+  function prepareAnalyzeStack(rs: readonly ResourceRecord[]): PreparedRequest {
     const req = new analyzerPb.AnalyzeStackRequest();
     req.setResourcesList(rs.map(toAnalyzerResource));
     return { method: "AnalyzeStack", bytes: req.serializeBinary(), urn: "" };
-  };
+  }
   const sendPrepared = (p: PreparedRequest): Promise<Diagnostic[]> =>
     new Promise((resolve, reject) => {
       client.makeUnaryRequest(
