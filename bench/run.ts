@@ -93,6 +93,13 @@ export async function benchMain(argv: string[]): Promise<void> {
   timeOnce(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"]);
   // prod-ecs (issue 14): the same baseline and target; it loads @pulumi/aws's ecs, lb, iam,
   // secretsmanager and appautoscaling modules besides the ElastiCache ones.
+  // The SDK's own floor: as many bare containers as prod registers resources, nothing else.
+  const floor = median(process.execPath, [path.join(__dirname, "sdk-floor.cjs"), "25"], runs);
+  row(
+    "SDK floor: 25 bare Containers under mocks",
+    floor,
+    `${(floor / bare).toFixed(2)}x baseline, for reference (bench/sdk-floor.cjs)`,
+  );
   for (const stack of ["dev", "prod", "prod-ecs"]) {
     const ms = median(process.execPath, ["bin/scripts/eval-stack.js", stack], runs);
     const ratio = ms / bare;
