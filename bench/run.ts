@@ -13,6 +13,8 @@ import { benchmarkPolicyPack } from "./analyzer-bench";
 import { TARGETS } from "./targets";
 
 const TSX = ["--import", "tsx"];
+// vitest's command, as `npm test` runs it (its package exports no path to the file itself).
+const VITEST = path.join(path.dirname(require.resolve("vitest/package.json")), "vitest.mjs");
 
 function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const start = process.hrtime.bigint();
@@ -179,21 +181,26 @@ export async function benchMain(argv: string[]): Promise<void> {
   );
 
   // `npm test` as a fresh clone without the Docker layer runs it: vitest's own skip line says so.
-  // No warm-up: vitest keeps no cache between runs that a first run would fill.
-  const npmTest = medianOf(
-    Array.from({ length: runs }, () =>
-      timeOnce(process.execPath, [require.resolve("vitest/vitest.mjs"), "run"], {
-        API_STACK_DOCKER_HOST: "unix:///nonexistent/docker.sock",
-        CI: "",
-      }),
-    ),
-  );
-  row(
-    "npm test without the Docker layer (wall)",
-    npmTest,
-    `target <= ${TARGETS.npmTestMs} ms`,
-    npmTest <= TARGETS.npmTestMs,
-  );
+  // No warm-up: vitest keeps no cache between runs that a first run would fill. A red run is
+  // reported, not timed.
+  try {
+    const npmTest = medianOf(
+      Array.from({ length: runs }, () =>
+        timeOnce(process.execPath, [VITEST, "run"], {
+          API_STACK_DOCKER_HOST: "unix:///nonexistent/docker.sock",
+          CI: "",
+        }),
+      ),
+    );
+    row(
+      "npm test without the Docker layer (wall)",
+      npmTest,
+      `target <= ${TARGETS.npmTestMs} ms`,
+      npmTest <= TARGETS.npmTestMs,
+    );
+  } catch (e) {
+    console.log(`npm test without the Docker layer: FAILED, not timed (${firstLine(e)})`);
+  }
 
   // Layer 5's figures, on the private engine (test/docker/engine.sh) when it runs.
   const { dockerEngineLayer } = await import("../test/layers");
@@ -207,6 +214,10 @@ export async function benchMain(argv: string[]): Promise<void> {
   } else {
     console.log(`docker: skipped, ${layer.missing}`);
   }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0] as string;
 }
 
 function linearFit(points: [number, number][]): { slope: number; intercept: number; r2: number } {
