@@ -110,27 +110,6 @@ function passphraseFromEnv(): string | undefined {
   return file ? fs.readFileSync(path.resolve(file), "utf8").trim() : undefined;
 }
 
-/** Analyze calls the gate keeps in flight (the bench's "8 in flight" figure). */
-const ANALYZE_IN_FLIGHT = 8;
-
-/** `fn` over `items` with at most `n` calls pending; results in the items' order. */
-export async function inFlight<T, R>(
-  items: readonly T[],
-  n: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
-  return out;
-}
-
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0] as string;
 }
@@ -267,11 +246,12 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
       return await fail("policy-pack", (e as Error).message);
     }
     await pack.configureStack({ stack: o.stack, project: cfg.project, dryRun: true });
-    // Several Analyze calls in flight, as the engine makes them while it generates steps; the
-    // diagnostics keep the resources' order.
-    const diagnostics: Diagnostic[] = (
-      await inFlight(resources, ANALYZE_IN_FLIGHT, (r) => pack.analyze(toAnalyzeRecord(r)))
-    ).flat();
+    // One Analyze at a time, in registration order, as the engine sends them: its deployment
+    // executor handles one event at a time and step generation calls the analyzers inline
+    // (pulumi/pulumi pkg/resource/deploy/deployment_executor.go, the event loop calling
+    // handleSingleEvent; step_generator.go continueStepsFromImport -> analyzeAll).
+    const diagnostics: Diagnostic[] = [];
+    for (const r of resources) diagnostics.push(...(await pack.analyze(toAnalyzeRecord(r))));
     diagnostics.push(...(await pack.analyzeStack(resources.map(toStackRecord))));
     return {
       stack: o.stack,
