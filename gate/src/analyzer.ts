@@ -50,6 +50,8 @@ export type { AnalyzerInfo, Diagnostic } from "./analyzer-decode";
 /** A running policy pack, driven over the analyzer protocol as the engine drives it. */
 export interface PolicyPackClient {
   readonly pid: number;
+  /** Where the pack listens (`127.0.0.1:<port>`), for a second client. */
+  readonly address: string;
   info(): Promise<AnalyzerInfo>;
   /** Sends a --policy-pack-config object after the CLI's reconciliation; returns what was sent. */
   configure(config?: PolicyPackConfigFile): Promise<Map<string, ReconciledPolicyConfig>>;
@@ -227,6 +229,7 @@ export async function startPolicyPack(
 
   return {
     pid: child.pid ?? -1,
+    address: `127.0.0.1:${port}`,
     info,
     configure,
     configureFile: (file) => configure(readPolicyConfigFile(file)),

@@ -3,8 +3,13 @@
  * ts-node type-checking). Checks metadata, CLI-style config reconciliation, dev vs prod
  * config, and how secrets, unknowns and dependencies arrive.
  */
+import * as grpc from "@grpc/grpc-js";
+import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { convertDiagnostics } from "../../gate/src/analyzer-decode";
+import { toAnalyzeRequest, toAnalyzerResource } from "../../gate/src/analyzer-encode";
 import {
   analyzeAll,
   Diagnostic,
@@ -278,18 +283,45 @@ describe("benchmark helper", () => {
     expect(await analyzeAll(pack, syntheticStack(6, preview))).toEqual([]);
   });
 
-  it("a request marshalled before the clock is judged as the same resource sent by analyze()", async () => {
+  // sendPrepared sends marshalled bytes with grpc-js's makeUnaryRequest and an identity
+  // serializer; analyze() is sendPrepared(prepareAnalyze()). The generated stub
+  // (@pulumi/pulumi/proto/analyzer_grpc_pb.js) is a second, independent way to send the same
+  // resource: both must be judged alike.
+  it("a prepared request is judged as the generated stub's request is", async () => {
     await pack.configureFile(PROD);
     const [pw, redis, api] = syntheticStack(2);
     // One setting apart from the clean synthetic container: privileged.
     const bad = { ...api!, properties: { ...api!.properties, privileged: true } };
-    const direct = await pack.analyze(bad);
-    expect(byPolicy(direct, "container-not-privileged")).toHaveLength(1);
-    expect(await pack.sendPrepared(pack.prepareAnalyze(bad))).toEqual(direct);
-    const stack = [pw!, redis!, bad];
-    expect(await pack.sendPrepared(pack.prepareAnalyzeStack(stack))).toEqual(
-      await pack.analyzeStack(stack),
-    );
+    const stub = new analyzerGrpc.AnalyzerClient(pack.address, grpc.credentials.createInsecure());
+    const viaStub = <Req>(method: "analyze" | "analyzeStack", req: Req) =>
+      new Promise<Diagnostic[]>((resolve, reject) =>
+        (
+          stub[method] as (
+            r: Req,
+            cb: (e: grpc.ServiceError | null, res: analyzerPb.AnalyzeResponse) => void,
+          ) => void
+        ).call(stub, req, (e, res) =>
+          e ? reject(e) : resolve(convertDiagnostics(res, method === "analyze" ? bad.urn : "")),
+        ),
+      );
+    try {
+      const prepared = await pack.sendPrepared(pack.prepareAnalyze(bad));
+      expect(byPolicy(prepared, "container-not-privileged")).toHaveLength(1);
+      expect(prepared).toEqual(await viaStub("analyze", toAnalyzeRequest(bad)));
+      // A stack rule fires on the API without its Redis, and not with it; each as the stub sends it.
+      for (const [stack, expected] of [
+        [[pw!, bad], ["redis-backend-defined"]],
+        [[redis!, bad], []],
+      ] as const) {
+        const req = new analyzerPb.AnalyzeStackRequest();
+        req.setResourcesList(stack.map(toAnalyzerResource));
+        const prepared = await pack.sendPrepared(pack.prepareAnalyzeStack(stack));
+        expect(prepared.map((d) => d.policyName)).toEqual(expected);
+        expect(prepared).toEqual(await viaStub("analyzeStack", req));
+      }
+    } finally {
+      stub.close();
+    }
   });
 
   it("times a small synthetic stack", async () => {
