@@ -109,15 +109,17 @@ export interface BenchOptions {
   /** Send the stack as at a first preview (secrets unknown). Default false. */
   readonly preview?: boolean;
   /**
-   * Analyze requests in flight at once. 1 (default) is the conservative, sequential figure;
-   * the engine itself analyzes resources as their steps are generated, often concurrently.
+   * Analyze requests in flight at once. 1 (default) is how the engine sends them: one at a
+   * time (pulumi/pulumi pkg/resource/deploy/deployment_executor.go handles one event at a time,
+   * and step_generator.go calls the analyzers inline). More is for reference: the pack's
+   * throughput when client and pack overlap.
    */
   readonly concurrency?: number;
   /**
    * Marshal each request inside the timed loop, as `analyze()` does, instead of before the clock
-   * starts. The engine marshals in Go; this client's google-protobuf encoder cost 0.07 ms per
-   * Analyze and 0.13 ms per resource of AnalyzeStack (docs/testing.md), which is not the pack's.
-   * Default false; the bench prints both.
+   * starts. The engine marshals in Go; this client's google-protobuf encoder cost 0.24-0.26 ms
+   * of CPU per resource (docs/testing.md, "How protocol analysis is timed"), which is not the
+   * pack's. Default false; the bench prints both.
    */
   readonly encodeInLoop?: boolean;
 }

@@ -169,7 +169,7 @@ export async function benchMain(argv: string[]): Promise<void> {
     encodeInLoop: true,
   });
   for (const [name, r] of [
-    ["  same, 8 Analyze calls in flight (as the engine)", more[0]],
+    ["  same, 8 Analyze calls in flight (the engine sends 1)", more[0]],
     ["  same, sequential, marshalled in the loop (Node)", inLoop[0]],
   ] as const) {
     if (r) row(name, r.totalMs, `${r.msPerResource.toFixed(3)} ms/resource, for reference`);
@@ -181,8 +181,8 @@ export async function benchMain(argv: string[]): Promise<void> {
   );
 
   // `npm test` as a fresh clone without the Docker layer runs it: vitest's own skip line says so.
-  // No warm-up: vitest keeps no cache between runs that a first run would fill. A red run is
-  // reported, not timed.
+  // No warm-up run: vitest's one cache (results.json under node_modules/.vite, which orders the
+  // files slowest first) is filled by any earlier run. A red run is reported, not timed.
   try {
     const npmTest = medianOf(
       Array.from({ length: runs }, () =>

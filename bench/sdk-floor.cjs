@@ -1,8 +1,8 @@
 // `npm run bench`'s reference floor for the program rows: @pulumi/pulumi under its own public
 // mocks (pulumi.runtime.setMocks) registering N plain docker.Container resources, with no config,
 // no components and no validation. What it costs above the baseline is the SDK's registration:
-// @pulumi/pulumi runtime/rpc.js transferProperties makes a debuggablePromise for every input
-// property (undefined ones too; a Container has about 70), and runtime/debuggable.js
+// @pulumi/pulumi runtime/rpc.js transferProperties makes four debuggablePromises for every input
+// property (undefined ones too; a Container sets 78 keys), and runtime/debuggable.js
 // debuggablePromise formats `new Error().stack` for each (docs/testing.md).
 //   node bench/sdk-floor.cjs 25
 "use strict";
