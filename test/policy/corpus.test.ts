@@ -1,11 +1,18 @@
 /**
- * Postmortem corpus through the real protocol: one policy pack process started like the CLI,
+ * Postmortem corpus through the real protocol: one policy pack process started by run-policy-pack
+ * as the CLI starts it (on the gate's transpiled copy; protocol.test.ts starts the TypeScript pack),
  * configured with policy/config/prod.json, every resource sent with Analyze and the stack with
  * AnalyzeStack. Bad deployments must be refused at MANDATORY level; good ones must be clean.
  */
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Diagnostic, PolicyPackClient, ResourceRecord, startPolicyPack } from "../../gate";
+import {
+  buildPackCopy,
+  Diagnostic,
+  PolicyPackClient,
+  ResourceRecord,
+  startPolicyPack,
+} from "../../gate";
 import { BAD_FAMILIES } from "./corpus/families";
 import { goodCases } from "./corpus/good";
 
@@ -17,7 +24,12 @@ const tally = { blocked: 0, clean: 0 };
 let pack: PolicyPackClient;
 
 beforeAll(async () => {
-  pack = await startPolicyPack(POLICY_DIR);
+  // The transpiled copy the gate starts (gate/src/pack-build.ts): these cases judge the rules,
+  // not run-policy-pack's ts-node start-up, which protocol.test.ts keeps (about 4 s of CPU per
+  // start here, issue 23).
+  pack = await startPolicyPack(
+    buildPackCopy(POLICY_DIR, path.resolve(__dirname, "../../.gate/policy-pack")),
+  );
   await pack.configureFile(path.join(POLICY_DIR, "config/prod.json"));
 }, 60_000);
 
