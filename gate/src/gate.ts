@@ -122,20 +122,12 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   const dir = o.dir ?? PROJECT_DIR;
   const packSource = o.policyPack ?? path.join(PROJECT_DIR, "policy");
   const copyName = o.policyPack ? `policy-pack-${path.basename(packSource)}` : "policy-pack";
-  // The pack starts while the config is checked and the program runs: they are independent
-  // until Analyze.
-  const packDir = o.typecheckPack
-    ? packSource
-    : buildPackCopy(packSource, path.join(PROJECT_DIR, ".gate", copyName));
-  let starting!: Promise<PolicyPackClient>;
-  // Loading the SDK below blocks the event loop, so wait until the pack's process exists.
-  await new Promise<void>((spawned, failed) => {
-    starting = startPolicyPack(packDir, { onSpawned: spawned });
-    starting.catch(failed);
-  });
+  // Started once the config stage has passed (a refused config never needs it), while the
+  // program loads and runs: they are independent until Analyze.
+  let starting: Promise<PolicyPackClient> | undefined = undefined;
   const notes: string[] = [];
   const fail = async (stage: GateStage, message: string): Promise<GateResult> => {
-    await starting.then(
+    await starting?.then(
       (p) => p.stop(),
       () => undefined,
     );
@@ -203,6 +195,18 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
       "Preview mode: generated and computed values (passwords, ARNs, ids, endpoints) were unknown and auto-names known, as in a first `pulumi preview`.",
     );
 
+  // The pack starts now and loads while the program runs.
+  const packDir = o.typecheckPack
+    ? packSource
+    : buildPackCopy(packSource, path.join(PROJECT_DIR, ".gate", copyName));
+  // Loading the SDK below blocks the event loop, so wait until the pack's process exists.
+  let packStarting!: Promise<PolicyPackClient>;
+  await new Promise<void>((spawned, failed) => {
+    packStarting = startPolicyPack(packDir, { onSpawned: spawned });
+    packStarting.catch(failed);
+  });
+  starting = packStarting;
+
   // 2. The program.
   const { runProgram } = await import("./capture");
   let resources: CapturedResource[];
@@ -227,7 +231,7 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   warmSchemaValidator();
   let pack: PolicyPackClient;
   try {
-    pack = await starting;
+    pack = await packStarting;
   } catch (e) {
     return fail("policy-pack", `the policy pack could not start: ${(e as Error).message}`);
   }
