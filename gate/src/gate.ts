@@ -56,6 +56,13 @@ export interface GateOptions {
   readonly typecheckPack?: boolean;
   /** Loads the program module; tests pass a loader their runner understands. */
   readonly load?: () => Promise<Record<string, unknown>>;
+  /**
+   * A running pack ({@link startPolicyPack}) to judge with instead of starting one: the gate
+   * configures it (Configure replaces the pack's whole config, ConfigureStack its stack) and
+   * leaves it running. Tests share one across gates; `policyPack` and `typecheckPack` are then
+   * not used.
+   */
+  readonly pack?: PolicyPackClient;
 }
 
 /** What Analyze gets: the resource's inputs (step_generator.go, analyzeAll: `new.Inputs`). */
@@ -127,10 +134,11 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   let starting: Promise<PolicyPackClient> | undefined = undefined;
   const notes: string[] = [];
   const fail = async (stage: GateStage, message: string): Promise<GateResult> => {
-    await starting?.then(
-      (p) => p.stop(),
-      () => undefined,
-    );
+    if (!o.pack)
+      await starting?.then(
+        (p) => p.stop(),
+        () => undefined,
+      );
     const empty = { resources: 0, diagnostics: [], mandatory: 0, advisory: 0 };
     return { stack: o.stack, ...empty, programError: message, stage, notes };
   };
@@ -196,15 +204,18 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
     );
 
   // The pack starts now and loads while the program runs.
-  const packDir = o.typecheckPack
-    ? packSource
-    : buildPackCopy(packSource, path.join(PROJECT_DIR, ".gate", copyName));
-  // Loading the SDK below blocks the event loop, so wait until the pack's process exists.
   let packStarting!: Promise<PolicyPackClient>;
-  await new Promise<void>((spawned, failed) => {
-    packStarting = startPolicyPack(packDir, { onSpawned: spawned });
-    packStarting.catch(failed);
-  });
+  if (o.pack) packStarting = Promise.resolve(o.pack);
+  else {
+    const packDir = o.typecheckPack
+      ? packSource
+      : buildPackCopy(packSource, path.join(PROJECT_DIR, ".gate", copyName));
+    // Loading the SDK below blocks the event loop, so wait until the pack's process exists.
+    await new Promise<void>((spawned, failed) => {
+      packStarting = startPolicyPack(packDir, { onSpawned: spawned });
+      packStarting.catch(failed);
+    });
+  }
   starting = packStarting;
 
   // 2. The program.
@@ -266,7 +277,7 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
       notes,
     };
   } finally {
-    await pack.stop();
+    if (!o.pack) await pack.stop();
   }
 }
 

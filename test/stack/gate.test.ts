@@ -7,20 +7,37 @@ import * as path from "node:path";
 import * as os from "node:os";
 import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  buildPackCopy,
   formatConsole,
   formatMarkdown,
   PROJECT_DIR,
   runGate as runGateWith,
+  startPolicyPack,
   type GateOptions,
+  type PolicyPackClient,
 } from "../../gate";
 import { vi } from "vitest";
 
+/**
+ * One pack for the file's gates, started as the gate starts its own (run-policy-pack on the
+ * transpiled copy); each gate configures it afresh. A start cost about 1 s of CPU, once per gate
+ * (issue 23). The real dev and prod stacks below still start their own, as `npm run gate` does.
+ */
+let shared: PolicyPackClient | undefined;
+beforeAll(async () => {
+  shared = await startPolicyPack(
+    buildPackCopy(path.join(PROJECT_DIR, "policy"), path.join(PROJECT_DIR, ".gate", "policy-pack")),
+  );
+}, 60_000);
+afterAll(() => shared?.stop());
+
 /** The gate, with the program loaded fresh through vitest for every run. */
-const runGate = (o: GateOptions) =>
+const runGate = (o: GateOptions, ownPack = false) =>
   runGateWith({
     ...o,
+    pack: ownPack ? undefined : shared,
     load: () => {
       vi.resetModules();
       return import("../../stacks/index");
@@ -41,7 +58,7 @@ describe("npm run gate", () => {
   it.each(["dev", "prod"])(
     "passes the real %s stack, with every resource analysed",
     async (stack) => {
-      const r = await runGate({ stack });
+      const r = await runGate({ stack }, true);
       expect(r.programError).toBeUndefined();
       // prod since issue 13: 13 + a second API replica, the edge proxy (component, container,
       // generated key and certificate) and the `jobs` worker (component, 2 replicas); since
