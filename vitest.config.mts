@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // Each file gets its own process: Pulumi's runtime keeps global state (mocks, config).
+    // Forks, not threads: the tests spawn servers and change the working directory.
     pool: "forks",
     // Vitest's default on 2 cores is one worker, which ran the layer-5 files one after another
     // (532 s of 595 s). They mostly wait on healthchecks and each owns its ports, loopback
@@ -27,12 +27,28 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "program",
+          // The program's and the gate's tests share a module cache per worker too. Pulumi's
+          // runtime keeps global state, but every run sets it afresh (runProgram installs its
+          // monitor, options and config; runStack and the gate reset the modules first), which is
+          // what bad-config.test.ts already does 242 times in one process. Importing the SDK, the
+          // AWS provider and the program once per file was 12.9 s of vitest's import time, and
+          // these files took 74 s of CPU, 47 s without it (issue 23). docs.test.ts mocks
+          // @pulumi/policy, so it stays in a process of its own.
+          include: ["test/stack/**/*.test.ts", "test/gate/**/*.test.ts"],
+          exclude: ["test/stack/docs.test.ts"],
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "isolated",
           // Says once which layers this machine skips (and fails under CI=true when one is
           // missing); the layers' tests are all in this project.
           globalSetup: ["test/global-setup.ts"],
           include: ["test/**/*.test.ts"],
-          exclude: ["test/policy/**", "test/pure/**"],
+          exclude: ["test/policy/**", "test/pure/**", "test/gate/**", "test/stack/!(docs).test.ts"],
         },
       },
     ],
