@@ -2,6 +2,7 @@
  * The backup user's ACL, the snapshot script and the restore route, on the real redis-server,
  * redis-cli and redis-check-rdb (Debian's; layer 5 runs the same against the stand-in image).
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import {
   removeTempDirs,
   requireBinaries,
   run,
+  sleep,
   startRedis,
   stopAllRedis,
   tempDir,
@@ -256,8 +258,23 @@ describeReal("backups on the real server", () => {
       writeFileSync(join(s.backups, "redis-20990101T000001Z.rdb"), "REDIS0011");
       await run("mkdir", [join(s.backups, ".lock")]);
       expect((await sh(s, "list")).stdout.trim().split("\n")).toEqual(before);
-      const loop = run("sh", [s.script, "loop"], { timeoutMs: 3_000 });
-      await loop;
+      // The loop's first round is what counts: wait for its snapshot (listed, and the lock
+      // released) instead of letting it run a fixed 3 s, then kill it as the 3 s timeout did.
+      const loop = spawn("sh", [s.script, "loop"], { stdio: "ignore" });
+      const exited = new Promise((r) => loop.once("exit", r));
+      try {
+        const deadline = Date.now() + 15_000;
+        while (
+          (await sh(s, "list")).stdout.trim().split("\n")[0] === before[0] ||
+          existsSync(join(s.backups, ".lock"))
+        ) {
+          expect(Date.now(), "the loop's first snapshot").toBeLessThan(deadline);
+          await sleep(100);
+        }
+      } finally {
+        loop.kill("SIGKILL");
+        await exited;
+      }
       const after = files(s.backups);
       expect(after.filter((f) => f.includes("2099"))).toEqual([]);
       expect(after).not.toContain(".lock");
@@ -336,84 +353,98 @@ describeReal("backups on the real server", () => {
     });
   });
 
-  test("pruning keeps the last snapshot before a drop: an emptied server's snapshots do not rotate the data out", async () => {
-    const t = await setUp(10, 2);
-    await fill(t, 0, 50);
-    for (let i = 0; i < 2; i++) expect((await sh(t, "once")).code).toBe(0);
-    const beforeDrop = (await sh(t, "list")).stdout.split("\t")[0] as string;
-    expect((await redisCli(t.server.port, ["FLUSHALL"], t.admin)).stdout.trim()).toBe("OK");
-    for (let i = 0; i < 4; i++) expect((await sh(t, "once")).code).toBe(0);
-    const rows = (await sh(t, "list")).stdout
-      .trim()
-      .split("\n")
-      .map((l) => l.split("\t"));
-    // keep = 2 empty ones, and the one from before the FLUSHALL; nothing older.
-    expect(rows.map((r) => r[2])).toEqual(["0", "0", "50"]);
-    expect(rows[2]?.[0]).toBe(beforeDrop);
-  }, 60_000);
+  // The last three tests each start a server and a backups folder of their own, and mostly
+  // wait for the clock (a snapshot's name is its second), so they run at once (issue 23).
+  test.concurrent(
+    "pruning keeps the last snapshot before a drop: an emptied server's snapshots do not rotate the data out",
+    async () => {
+      const t = await setUp(10, 2);
+      await fill(t, 0, 50);
+      for (let i = 0; i < 2; i++) expect((await sh(t, "once")).code).toBe(0);
+      const beforeDrop = (await sh(t, "list")).stdout.split("\t")[0] as string;
+      expect((await redisCli(t.server.port, ["FLUSHALL"], t.admin)).stdout.trim()).toBe("OK");
+      for (let i = 0; i < 4; i++) expect((await sh(t, "once")).code).toBe(0);
+      const rows = (await sh(t, "list")).stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t"));
+      // keep = 2 empty ones, and the one from before the FLUSHALL; nothing older.
+      expect(rows.map((r) => r[2])).toEqual(["0", "0", "50"]);
+      expect(rows[2]?.[0]).toBe(beforeDrop);
+    },
+    60_000,
+  );
 
-  test("pruning also keeps the last snapshot before a drop in bytes: a queue in one hash, emptied", async () => {
-    const t = await setUp(10, 2);
-    const lua = "for i=1,20000 do redis.call('HSET','jobs',i,string.rep('x',50)) end return 1";
-    expect((await redisCli(t.server.port, ["EVAL", lua, "0"], t.admin)).stdout.trim()).toBe("1");
-    for (let i = 0; i < 2; i++) expect((await sh(t, "once")).code).toBe(0);
-    const beforeDrop = (await sh(t, "list")).stdout.split("\t")[0] as string;
-    // Every job but one is done: still one key, a fraction of the bytes.
-    const hdel =
-      "for i=2,20000 do redis.call('HDEL','jobs',i) end return redis.call('HLEN','jobs')";
-    expect((await redisCli(t.server.port, ["EVAL", hdel, "0"], t.admin)).stdout.trim()).toBe("1");
-    for (let i = 0; i < 3; i++) expect((await sh(t, "once")).code).toBe(0);
-    const rows = (await sh(t, "list")).stdout
-      .trim()
-      .split("\n")
-      .map((l) => l.split("\t"));
-    expect(rows.map((r) => r[2])).toEqual(["1", "1", "1"]);
-    expect(rows[2]?.[0]).toBe(beforeDrop);
-    expect(Number(rows[2]?.[3])).toBeGreaterThan(10 * Number(rows[0]?.[3]));
-  }, 60_000);
+  test.concurrent(
+    "pruning also keeps the last snapshot before a drop in bytes: a queue in one hash, emptied",
+    async () => {
+      const t = await setUp(10, 2);
+      const lua = "for i=1,20000 do redis.call('HSET','jobs',i,string.rep('x',50)) end return 1";
+      expect((await redisCli(t.server.port, ["EVAL", lua, "0"], t.admin)).stdout.trim()).toBe("1");
+      for (let i = 0; i < 2; i++) expect((await sh(t, "once")).code).toBe(0);
+      const beforeDrop = (await sh(t, "list")).stdout.split("\t")[0] as string;
+      // Every job but one is done: still one key, a fraction of the bytes.
+      const hdel =
+        "for i=2,20000 do redis.call('HDEL','jobs',i) end return redis.call('HLEN','jobs')";
+      expect((await redisCli(t.server.port, ["EVAL", hdel, "0"], t.admin)).stdout.trim()).toBe("1");
+      for (let i = 0; i < 3; i++) expect((await sh(t, "once")).code).toBe(0);
+      const rows = (await sh(t, "list")).stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t"));
+      expect(rows.map((r) => r[2])).toEqual(["1", "1", "1"]);
+      expect(rows[2]?.[0]).toBe(beforeDrop);
+      expect(Number(rows[2]?.[3])).toBeGreaterThan(10 * Number(rows[0]?.[3]));
+    },
+    60_000,
+  );
 
   // redis:7.4-alpine runs the script under busybox ash with busybox's applets (the stand-in
   // image is Debian's dash and coreutils). Debian's busybox (1.35; Alpine 3.21 ships 1.37) with
   // nothing else on PATH but redis-cli and redis-check-rdb: the same script must behave the same.
-  test("under busybox alone, as on the alpine images: once, list, verify, prune, health", async () => {
-    requireBinaries("busybox");
-    const t = await setUp(10, 2);
-    await fill(t, 0, 300);
-    const bin = tempDir("api-stack-busybox-");
-    const applets = (await run("busybox", ["--list"])).stdout.trim().split("\n");
-    await run("sh", [
-      "-c",
-      [
-        ...applets.map((a) => `ln -s "$(command -v busybox)" '${bin}/${a}'`),
-        `ln -s "$(command -v redis-cli)" '${bin}/redis-cli'`,
-        `ln -s "$(command -v redis-check-rdb)" '${bin}/redis-check-rdb'`,
-      ].join("; "),
-    ]);
-    const bb = (...args: string[]) =>
-      run(`${bin}/sh`, [t.script, ...args], { env: { PATH: bin }, timeoutMs: 60_000 });
-    for (let i = 0; i < 3; i++) {
-      const r = await bb("once");
-      expect(r.code, r.stderr).toBe(0);
-    }
-    const rows = (await bb("list")).stdout
-      .trim()
-      .split("\n")
-      .map((l) => l.split("\t"));
-    expect(rows.map((r) => r[2])).toEqual(["300", "300"]);
-    const newest = join(t.backups, `${rows[0]?.[0]}.rdb`);
-    expect((await bb("verify", newest)).stdout).toMatch(/^ok .* keys=300 /);
-    const m = JSON.parse(readFileSync(newest.replace(/\.rdb$/, ".json"), "utf8")) as Record<
-      string,
-      unknown
-    >;
-    expect(m.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    expect(m.sha256).toBe((await run("sha256sum", [newest])).stdout.split(" ")[0]);
-    expect((await bb("health")).code).toBe(0);
-    const b = readFileSync(newest);
-    b[Math.floor(b.length / 2)] = (b[Math.floor(b.length / 2)] as number) ^ 0xff;
-    writeFileSync(newest, b);
-    const bad = await bb("verify", newest);
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/checksum mismatch/);
-  }, 60_000);
+  test.concurrent(
+    "under busybox alone, as on the alpine images: once, list, verify, prune, health",
+    async () => {
+      requireBinaries("busybox");
+      const t = await setUp(10, 2);
+      await fill(t, 0, 300);
+      const bin = tempDir("api-stack-busybox-");
+      const applets = (await run("busybox", ["--list"])).stdout.trim().split("\n");
+      await run("sh", [
+        "-c",
+        [
+          ...applets.map((a) => `ln -s "$(command -v busybox)" '${bin}/${a}'`),
+          `ln -s "$(command -v redis-cli)" '${bin}/redis-cli'`,
+          `ln -s "$(command -v redis-check-rdb)" '${bin}/redis-check-rdb'`,
+        ].join("; "),
+      ]);
+      const bb = (...args: string[]) =>
+        run(`${bin}/sh`, [t.script, ...args], { env: { PATH: bin }, timeoutMs: 60_000 });
+      for (let i = 0; i < 3; i++) {
+        const r = await bb("once");
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const rows = (await bb("list")).stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t"));
+      expect(rows.map((r) => r[2])).toEqual(["300", "300"]);
+      const newest = join(t.backups, `${rows[0]?.[0]}.rdb`);
+      expect((await bb("verify", newest)).stdout).toMatch(/^ok .* keys=300 /);
+      const m = JSON.parse(readFileSync(newest.replace(/\.rdb$/, ".json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
+      expect(m.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(m.sha256).toBe((await run("sha256sum", [newest])).stdout.split(" ")[0]);
+      expect((await bb("health")).code).toBe(0);
+      const b = readFileSync(newest);
+      b[Math.floor(b.length / 2)] = (b[Math.floor(b.length / 2)] as number) ^ 0xff;
+      writeFileSync(newest, b);
+      const bad = await bb("verify", newest);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/checksum mismatch/);
+    },
+    60_000,
+  );
 });
