@@ -7,9 +7,9 @@ export default defineConfig({
   test: {
     // Forks, not threads: the tests spawn servers and change the working directory.
     pool: "forks",
-    // Vitest's default on 2 cores is one worker, which ran the layer-5 files one after another
-    // (532 s of 595 s). They mostly wait on healthchecks and each owns its ports, loopback
-    // address and resources, so two at a time is safe and nearly halves the wall time.
+    // Vitest's default on 2 cores is one worker. Layers 4 and 5 mostly wait (healthchecks,
+    // snapshots, leases) and each file owns its ports, loopback address and temp dirs; four
+    // workers let those waits overlap the CPU-bound files (layer 5 keeps two, below).
     maxWorkers: 4,
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -66,6 +66,10 @@ export default defineConfig({
           // imported to report their tests as skipped, and one process imports them all:
           // 12.5 s -> 3.2 s of CPU here (issue 23).
           isolate: DOCKER_READY,
+          // Two at a time, as before, in a group of their own after the rest (a project with
+          // other maxWorkers needs its own groupOrder).
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {
