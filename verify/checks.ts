@@ -203,6 +203,24 @@ export function parseInfo(info: string): Record<string, string> {
   return out;
 }
 
+function newClient(url: string, ca: Buffer | undefined, timeoutMs: number) {
+  const base = { connectTimeout: timeoutMs, reconnectStrategy: false as const };
+  return createClient({
+    url,
+    socket: isTls(url) ? { ...base, tls: true as const, ca } : { ...base, tls: false as const },
+    disableOfflineQueue: true,
+  });
+}
+
+/**
+ * The client type, from the non-generic newClient: tsc's check of `ReturnType<typeof
+ * createClient>` (createClient is generic) measures the variance of every RedisClientType
+ * command map, about a second of the whole-repo type check (docs/testing.md). NoInfer in
+ * withRedis for the same reason: inferring T from `(c) => c.ping()` related Client to itself
+ * structurally (0.9 s) unless Client's position is kept out of inference.
+ */
+type Client = ReturnType<typeof newClient>;
+
 /**
  * One connection, one command, then gone. No reconnects and no offline queue, so a dead
  * server fails the check at once instead of retrying forever; the whole exchange is
@@ -212,14 +230,9 @@ async function withRedis<T>(
   url: string,
   ca: Buffer | undefined,
   timeoutMs: number,
-  command: (client: ReturnType<typeof createClient>) => Promise<T>,
+  command: (client: NoInfer<Client>) => Promise<T>,
 ): Promise<{ value: T; connectMs: number; ms: number }> {
-  const base = { connectTimeout: timeoutMs, reconnectStrategy: false as const };
-  const client = createClient({
-    url,
-    socket: isTls(url) ? { ...base, tls: true as const, ca } : { ...base, tls: false as const },
-    disableOfflineQueue: true,
-  });
+  const client = newClient(url, ca, timeoutMs);
   client.on("error", () => undefined); // the awaited calls below report it
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
