@@ -171,10 +171,10 @@ export const elasticacheSchema = z
       .min(2, { error: "needs at least two private subnets, in different availability zones" })
       .optional(),
     subnetTags: z.record(z.string(), z.string()).optional(),
-    allowedSecurityGroupIds: distinct(
-      z.array(awsId("sg", "sg-0abc1234", "security group ids")),
-      "security group rule",
-    ).default([]),
+    allowedSecurityGroupIds: z
+      .array(awsId("sg", "sg-0abc1234", "security group ids"))
+      .superRefine(distinct("security group rule"))
+      .default([]),
     allowedCidrs: z.array(cidr).default([]),
     snapshotRetentionLimit: cliNumber(
       z

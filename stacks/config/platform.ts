@@ -109,7 +109,11 @@ export const ecsSchema = z
         error: `must be a TLS 1.3 policy the policy pack accepts, e.g. "${P.sslPolicy}"`,
       })
       .default(P.sslPolicy),
-    ingressCidrs: distinct(z.array(cidrBlock).min(1), "ingress rule").default([...P.ingressCidrs]),
+    ingressCidrs: z
+      .array(cidrBlock)
+      .min(1)
+      .superRefine(distinct("ingress rule"))
+      .default([...P.ingressCidrs]),
     idleTimeoutSeconds: cliNumber(z.number().int().min(1).max(4000)).default(P.idleTimeoutSeconds),
     deletionProtection: z.boolean().optional(),
     logRetentionDays: logRetentionDays(S.logRetentionDays),
