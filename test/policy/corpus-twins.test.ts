@@ -6,27 +6,15 @@
  */
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildPackCopy,
-  Diagnostic,
-  PolicyPackClient,
-  ResourceRecord,
-  startPolicyPack,
-} from "../../gate";
+import { Diagnostic, PolicyPackClient, ResourceRecord } from "../../gate";
+import { POLICY_DIR, startCorpusPack } from "./corpus/pack";
 import { hardeningCases } from "./corpus/hardening";
 import { withApi } from "./corpus/types";
-
-const POLICY_DIR = path.resolve(__dirname, "../../policy");
 
 let pack: PolicyPackClient;
 
 beforeAll(async () => {
-  // The transpiled copy the gate starts (gate/src/pack-build.ts): these cases judge the rules,
-  // not run-policy-pack's ts-node start-up, which protocol.test.ts keeps (about 4 s of CPU per
-  // start here, issue 23).
-  pack = await startPolicyPack(
-    buildPackCopy(POLICY_DIR, path.resolve(__dirname, "../../.gate/policy-pack")),
-  );
+  pack = await startCorpusPack();
 }, 60_000);
 
 afterAll(async () => {

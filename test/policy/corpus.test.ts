@@ -6,17 +6,11 @@
  */
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildPackCopy,
-  Diagnostic,
-  PolicyPackClient,
-  ResourceRecord,
-  startPolicyPack,
-} from "../../gate";
+import { Diagnostic, PolicyPackClient, ResourceRecord } from "../../gate";
+import { POLICY_DIR, startCorpusPack } from "./corpus/pack";
 import { BAD_FAMILIES } from "./corpus/families";
 import { goodCases } from "./corpus/good";
 
-const POLICY_DIR = path.resolve(__dirname, "../../policy");
 const families = BAD_FAMILIES;
 const badCount = Object.values(families).reduce((n, f) => n + f.length, 0);
 const tally = { blocked: 0, clean: 0 };
@@ -24,12 +18,7 @@ const tally = { blocked: 0, clean: 0 };
 let pack: PolicyPackClient;
 
 beforeAll(async () => {
-  // The transpiled copy the gate starts (gate/src/pack-build.ts): these cases judge the rules,
-  // not run-policy-pack's ts-node start-up, which protocol.test.ts keeps (about 4 s of CPU per
-  // start here, issue 23).
-  pack = await startPolicyPack(
-    buildPackCopy(POLICY_DIR, path.resolve(__dirname, "../../.gate/policy-pack")),
-  );
+  pack = await startCorpusPack();
   await pack.configureFile(path.join(POLICY_DIR, "config/prod.json"));
 }, 60_000);
 
