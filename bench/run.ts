@@ -93,8 +93,6 @@ export async function benchMain(argv: string[]): Promise<void> {
   // LOAD_AS_DIRECTORY, https://nodejs.org/api/modules.html#all-together).
   fs.rmSync(path.join(ROOT, "bin"), { recursive: true, force: true });
   timeOnce(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"]);
-  // prod-ecs (issue 14): the same baseline and target; it loads @pulumi/aws's ecs, lb, iam,
-  // secretsmanager and appautoscaling modules besides the ElastiCache ones.
   // The SDK's own floor: as many bare containers as prod registers resources, nothing else.
   const floor = median(process.execPath, [path.join(__dirname, "sdk-floor.cjs"), "25"], runs);
   row(
@@ -102,6 +100,8 @@ export async function benchMain(argv: string[]): Promise<void> {
     floor,
     `${(floor / bare).toFixed(2)}x baseline, for reference (bench/sdk-floor.cjs)`,
   );
+  // prod-ecs (issue 14): the same baseline and target; it loads @pulumi/aws's ecs, lb, iam,
+  // secretsmanager and appautoscaling modules besides the ElastiCache ones.
   for (const stack of ["dev", "prod", "prod-ecs"]) {
     const ms = median(process.execPath, ["bin/scripts/eval-stack.js", stack], runs);
     const ratio = ms / bare;
@@ -199,7 +199,8 @@ export async function benchMain(argv: string[]): Promise<void> {
       npmTest <= TARGETS.npmTestMs,
     );
   } catch (e) {
-    console.log(`npm test without the Docker layer: FAILED, not timed (${firstLine(e)})`);
+    const why = (e as Error).message.split("\n")[0];
+    console.log(`npm test without the Docker layer: FAILED, not timed (${why})`);
   }
 
   // Layer 5's figures, on the private engine (test/docker/engine.sh) when it runs.
@@ -214,10 +215,6 @@ export async function benchMain(argv: string[]): Promise<void> {
   } else {
     console.log(`docker: skipped, ${layer.missing}`);
   }
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0] as string;
 }
 
 function linearFit(points: [number, number][]): { slope: number; intercept: number; r2: number } {
