@@ -117,6 +117,19 @@ function passphraseFromEnv(): string | undefined {
   return file ? fs.readFileSync(path.resolve(file), "utf8").trim() : undefined;
 }
 
+/**
+ * Starts the pack in `dir` and resolves once its process exists, with the promise of its
+ * readiness: loading the SDK for the program blocks the event loop, so the spawn must come first.
+ */
+async function spawnPack(dir: string): Promise<{ ready: Promise<PolicyPackClient> }> {
+  let ready!: Promise<PolicyPackClient>;
+  await new Promise<void>((spawned, failed) => {
+    ready = startPolicyPack(dir, { onSpawned: spawned });
+    ready.catch(failed);
+  });
+  return { ready };
+}
+
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0] as string;
 }
@@ -129,16 +142,8 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   const dir = o.dir ?? PROJECT_DIR;
   const packSource = o.policyPack ?? path.join(PROJECT_DIR, "policy");
   const copyName = o.policyPack ? `policy-pack-${path.basename(packSource)}` : "policy-pack";
-  // Started once the config stage has passed (a refused config never needs it), while the
-  // program loads and runs: they are independent until Analyze.
-  let starting: Promise<PolicyPackClient> | undefined = undefined;
   const notes: string[] = [];
-  const fail = async (stage: GateStage, message: string): Promise<GateResult> => {
-    if (!o.pack)
-      await starting?.then(
-        (p) => p.stop(),
-        () => undefined,
-      );
+  const refuse = (stage: GateStage, message: string): GateResult => {
     const empty = { resources: 0, diagnostics: [], mandatory: 0, advisory: 0 };
     return { stack: o.stack, ...empty, programError: message, stage, notes };
   };
@@ -150,7 +155,7 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
     const found = discoverStacks(dir).map((s) => `Pulumi.${s}.yaml`);
-    return fail(
+    return refuse(
       "config",
       missing
         ? `no stack file Pulumi.${o.stack}.yaml beside Pulumi.yaml; stack files found: ${found.join(", ") || "none"}`
@@ -159,24 +164,24 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   }
   const { project, stackDoc, file } = files;
   const refused = validateProject(project) ?? stackKeyError(configOf(stackDoc), file);
-  if (refused) return fail("config", refused);
+  if (refused) return refuse("config", refused);
   let decrypt: ((c: string) => string) | undefined;
   try {
     const passphrase = (o.passphrase ?? passphraseFromEnv()) || undefined;
     const salt = typeof stackDoc.encryptionsalt === "string" ? stackDoc.encryptionsalt : undefined;
     decrypt = passphrase !== undefined && salt ? passphraseDecrypter(salt, passphrase) : undefined;
   } catch (e) {
-    return fail("config", `${file}: ${firstLine(e)}`);
+    return refuse("config", `${file}: ${firstLine(e)}`);
   }
   const envRefused = environmentError(stackDoc, file);
-  if (envRefused) return fail("config", envRefused);
+  if (envRefused) return refuse("config", envRefused);
   const checked = checkStackConfig({
     stack: o.stack,
     project,
     ...withTestValues(configOf(stackDoc), String(project.name ?? ""), o, decrypt),
   });
   notes.push(...checked.notes);
-  if (checked.error) return fail("config", checked.error);
+  if (checked.error) return refuse("config", checked.error);
 
   let cfg: ReturnType<typeof loadStackConfig>;
   try {
@@ -188,7 +193,7 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
       undecrypted: UNKNOWN,
     });
   } catch (e) {
-    return fail("config", `${file}: ${firstLine(e)}`);
+    return refuse("config", `${file}: ${firstLine(e)}`);
   }
   const { values, secretKeys } = cfg;
   if (cfg.encryptedKeys.length > 0) {
@@ -203,20 +208,26 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
       "Preview mode: generated and computed values (passwords, ARNs, ids, endpoints) were unknown and auto-names known, as in a first `pulumi preview`.",
     );
 
-  // The pack starts now and loads while the program runs.
-  let packStarting!: Promise<PolicyPackClient>;
-  if (o.pack) packStarting = Promise.resolve(o.pack);
-  else {
-    const packDir = o.typecheckPack
-      ? packSource
-      : buildPackCopy(packSource, path.join(PROJECT_DIR, ".gate", copyName));
-    // Loading the SDK below blocks the event loop, so wait until the pack's process exists.
-    await new Promise<void>((spawned, failed) => {
-      packStarting = startPolicyPack(packDir, { onSpawned: spawned });
-      packStarting.catch(failed);
-    });
-  }
-  starting = packStarting;
+  // The pack starts once the config stage has passed (a refused config never needs it), and
+  // loads while the program runs: they are independent until Analyze.
+  const starting = o.pack
+    ? Promise.resolve(o.pack)
+    : (
+        await spawnPack(
+          o.typecheckPack
+            ? packSource
+            : buildPackCopy(packSource, path.join(PROJECT_DIR, ".gate", copyName)),
+        )
+      ).ready;
+  // A later stage that refuses the stack stops the pack the gate started.
+  const fail = async (stage: GateStage, message: string): Promise<GateResult> => {
+    if (!o.pack)
+      await starting.then(
+        (p) => p.stop(),
+        () => undefined,
+      );
+    return refuse(stage, message);
+  };
 
   // 2. The program.
   const { runProgram } = await import("./capture");
@@ -242,7 +253,7 @@ export async function runGate(o: GateOptions): Promise<GateResult> {
   warmSchemaValidator();
   let pack: PolicyPackClient;
   try {
-    pack = await packStarting;
+    pack = await starting;
   } catch (e) {
     return fail("policy-pack", `the policy pack could not start: ${(e as Error).message}`);
   }
