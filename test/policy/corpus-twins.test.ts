@@ -7,14 +7,14 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Diagnostic, PolicyPackClient, ResourceRecord } from "../../gate";
-import { POLICY_DIR, startCorpusPack } from "./corpus/pack";
+import { POLICY_DIR, startPackCopy } from "../helpers/pack";
 import { hardeningCases } from "./corpus/hardening";
 import { withApi } from "./corpus/types";
 
 let pack: PolicyPackClient;
 
 beforeAll(async () => {
-  pack = await startCorpusPack();
+  pack = await startPackCopy();
 }, 60_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Diagnostic, PolicyPackClient, ResourceRecord } from "../../gate";
-import { POLICY_DIR, startCorpusPack } from "./corpus/pack";
+import { POLICY_DIR, startPackCopy } from "../helpers/pack";
 import { BAD_FAMILIES } from "./corpus/families";
 import { goodCases } from "./corpus/good";
 
@@ -18,7 +18,7 @@ const tally = { blocked: 0, clean: 0 };
 let pack: PolicyPackClient;
 
 beforeAll(async () => {
-  pack = await startCorpusPack();
+  pack = await startPackCopy();
   await pack.configureFile(path.join(POLICY_DIR, "config/prod.json"));
 }, 60_000);
 

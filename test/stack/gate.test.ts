@@ -9,16 +9,15 @@ import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  buildPackCopy,
   formatConsole,
   formatMarkdown,
   PROJECT_DIR,
   runGate as runGateWith,
-  startPolicyPack,
   type GateOptions,
   type PolicyPackClient,
 } from "../../gate";
 import { vi } from "vitest";
+import { startPackCopy } from "../helpers/pack";
 
 /**
  * One pack for the file's gates, started as the gate starts its own (run-policy-pack on the
@@ -27,9 +26,7 @@ import { vi } from "vitest";
  */
 let shared: PolicyPackClient | undefined;
 beforeAll(async () => {
-  shared = await startPolicyPack(
-    buildPackCopy(path.join(PROJECT_DIR, "policy"), path.join(PROJECT_DIR, ".gate", "policy-pack")),
-  );
+  shared = await startPackCopy();
 }, 60_000);
 afterAll(() => shared?.stop());
 
