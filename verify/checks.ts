@@ -215,9 +215,9 @@ function newClient(url: string, ca: Buffer | undefined, timeoutMs: number) {
 /**
  * The client type, from the non-generic newClient: tsc's check of `ReturnType<typeof
  * createClient>` (createClient is generic) measures the variance of every RedisClientType
- * command map, about a second of the whole-repo type check (docs/testing.md). NoInfer in
- * withRedis for the same reason: inferring T from `(c) => c.ping()` related Client to itself
- * structurally (0.9 s) unless Client's position is kept out of inference.
+ * command map, a hot spot of the type check (docs/testing.md, "Where tsc's time goes"). NoInfer
+ * in withRedis for the same reason: inferring T from `(c) => c.ping()` related Client to itself
+ * structurally unless Client's position is kept out of inference.
  */
 type Client = ReturnType<typeof newClient>;
 

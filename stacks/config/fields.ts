@@ -215,7 +215,8 @@ export function awsId(prefix: string, example: string, what = `a ${prefix} id`) 
  * A list whose entries must be distinct: AWS refuses a duplicate rule or group part-way through.
  * A superRefine callback (`z.array(x).superRefine(distinct("rule"))`), not a function that takes
  * the schema: passing a zod schema to a parameter typed as a zod type makes tsc measure the
- * variance of zod's classes, 0.8 s of the whole-repo type check (docs/testing.md). For the same
+ * variance of zod's classes, a hot spot of the type check (docs/testing.md, "Where tsc's time
+ * goes"). For the same
  * reason cliNumber's T extends z.core.SomeType, not z.ZodType.
  */
 export function distinct(what: string) {

@@ -38,7 +38,8 @@ export async function buildServer(): Promise<string> {
 /**
  * The client type of a plain createClient call, taken from a non-generic function: tsc's
  * check of `ReturnType<typeof createClient>` (createClient is generic) measured the variance of
- * every RedisClientType command map, 1.2 s of the whole-repo type check (docs/testing.md).
+ * every RedisClientType command map, the type check's top hot spot (docs/testing.md, "Where
+ * tsc's time goes"; test/real/redis-client.ts).
  */
 const newAdminClient = (url: string) => createClient({ url, socket: { reconnectStrategy: false } });
 type AdminClient = ReturnType<typeof newAdminClient>;

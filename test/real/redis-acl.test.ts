@@ -20,14 +20,9 @@ import {
   tempDir,
 } from "./util";
 import { describeReal } from "./layer";
+import { newRedisClient, type RedisClient } from "./redis-client";
 
-/**
- * A plain createClient's client type, from a non-generic function: annotating createClient's
- * result as `RedisClientType` made tsc compare the two command maps structurally, 0.4 s of
- * the whole-repo type check (docs/testing.md).
- */
-const newClient = (url: string) => createClient({ url });
-type Client = ReturnType<typeof newClient>;
+type Client = RedisClient;
 
 interface Instance {
   readonly app: Client;
@@ -61,7 +56,7 @@ async function start(
   });
   await startRedis({ conf, dir, port, extra });
   const connect = async (password: string, username?: string) => {
-    const client = newClient(
+    const client = newRedisClient(
       buildRedisUrl({ host: "127.0.0.1", port, tls: false, password, username }),
     );
     client.on("error", () => undefined);
@@ -217,7 +212,7 @@ describeReal("generated redis.conf: memory and ACLs on the real server", () => {
     await startRedis({ conf, dir, port });
     const url = (password: string, username: string) =>
       buildRedisUrl({ host: "127.0.0.1", port, tls: false, password, username });
-    const app = newClient(url(pw.app, REDIS_USERS.app));
+    const app = newRedisClient(url(pw.app, REDIS_USERS.app));
     app.on("error", () => undefined);
     clients.push(app);
     await app.connect();

@@ -7,7 +7,6 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createClient } from "redis";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import {
   aofRewriteMinSizeMb,
@@ -28,6 +27,7 @@ import {
   type RedisProcess,
 } from "./util";
 import { describeReal } from "./layer";
+import { newRedisClient, type RedisClient } from "./redis-client";
 
 const MB = 1024 * 1024;
 /** Small, so the test is quick; the rule gives it a 4 MB min-size. */
@@ -113,16 +113,10 @@ function aofBytes(dir: string): number {
   return readdirSync(aofDir).reduce((n, f) => n + statSync(join(aofDir, f)).size, 0);
 }
 
-/**
- * A non-generic createClient, so Client is not `ReturnType<typeof createClient>`, and NoInfer in
- * adminCall: either made tsc measure RedisClientType's variance, 0.7 s of the whole-repo type
- * check (docs/testing.md).
- */
-const newClient = (url: string) => createClient({ url });
-type Client = ReturnType<typeof newClient>;
+type Client = RedisClient;
 
 async function connect(url: string): Promise<Client> {
-  const client = newClient(url);
+  const client = newRedisClient(url);
   client.on("error", () => undefined);
   await client.connect();
   return client;
