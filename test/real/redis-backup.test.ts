@@ -84,6 +84,12 @@ async function setUp(every = 10, keep = 3): Promise<Setup> {
 }
 
 const sh = (s: Setup, ...args: string[]) => run("sh", [s.script, ...args], { timeoutMs: 60_000 });
+/** `list`'s output: one row per snapshot, newest first, its tab-separated fields. */
+const rowsOf = (listed: { stdout: string }) =>
+  listed.stdout
+    .trim()
+    .split("\n")
+    .map((l) => l.split("\t"));
 
 async function fill(s: Setup, from: number, to: number): Promise<void> {
   const lines = [];
@@ -364,10 +370,7 @@ describeReal("backups on the real server", () => {
       const beforeDrop = (await sh(t, "list")).stdout.split("\t")[0] as string;
       expect((await redisCli(t.server.port, ["FLUSHALL"], t.admin)).stdout.trim()).toBe("OK");
       for (let i = 0; i < 4; i++) expect((await sh(t, "once")).code).toBe(0);
-      const rows = (await sh(t, "list")).stdout
-        .trim()
-        .split("\n")
-        .map((l) => l.split("\t"));
+      const rows = rowsOf(await sh(t, "list"));
       // keep = 2 empty ones, and the one from before the FLUSHALL; nothing older.
       expect(rows.map((r) => r[2])).toEqual(["0", "0", "50"]);
       expect(rows[2]?.[0]).toBe(beforeDrop);
@@ -388,10 +391,7 @@ describeReal("backups on the real server", () => {
         "for i=2,20000 do redis.call('HDEL','jobs',i) end return redis.call('HLEN','jobs')";
       expect((await redisCli(t.server.port, ["EVAL", hdel, "0"], t.admin)).stdout.trim()).toBe("1");
       for (let i = 0; i < 3; i++) expect((await sh(t, "once")).code).toBe(0);
-      const rows = (await sh(t, "list")).stdout
-        .trim()
-        .split("\n")
-        .map((l) => l.split("\t"));
+      const rows = rowsOf(await sh(t, "list"));
       expect(rows.map((r) => r[2])).toEqual(["1", "1", "1"]);
       expect(rows[2]?.[0]).toBe(beforeDrop);
       expect(Number(rows[2]?.[3])).toBeGreaterThan(10 * Number(rows[0]?.[3]));
@@ -424,10 +424,7 @@ describeReal("backups on the real server", () => {
         const r = await bb("once");
         expect(r.code, r.stderr).toBe(0);
       }
-      const rows = (await bb("list")).stdout
-        .trim()
-        .split("\n")
-        .map((l) => l.split("\t"));
+      const rows = rowsOf(await bb("list"));
       expect(rows.map((r) => r[2])).toEqual(["300", "300"]);
       const newest = join(t.backups, `${rows[0]?.[0]}.rdb`);
       expect((await bb("verify", newest)).stdout).toMatch(/^ok .* keys=300 /);
