@@ -49,8 +49,10 @@ export default defineConfig({
           name: "binaries",
           // Layer 4 and the example API on real servers: they mostly wait (snapshots named by
           // the second, leases, outages, rewrite rates), each on its own ports and temp dirs.
-          // Sorted first (vitest runs projects in name order, longest files first), so their
-          // waits overlap the CPU-bound projects instead of queueing behind them (issue 23).
+          // Sorted first, so their waits overlap the CPU-bound projects instead of queueing
+          // behind them (issue 23): vitest 4.1.12's BaseSequencer.sort orders files by project
+          // name, then failed first, then slowest first (node_modules/vitest/dist/chunks/
+          // coverage.*.js).
           globalSetup: ["test/global-setup.ts"],
           include: ["test/real/**/*.test.ts", "test/example-api/**/*.test.ts"],
           isolate: false,
