@@ -26,6 +26,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "::endgroup::"
 fi
 
+# promtool, amtool and redis_exporter at the pinned images' versions, from Debian trixie's .debs
+# (test/real/prom-tools.sh): Debian 12's amtool 0.25 refuses the `url_file` the pinned 0.28.1 reads.
+echo "::group::promtool, amtool and redis_exporter (trixie)"
+bash test/real/prom-tools.sh
+echo "::endgroup::"
+
 echo "::group::npm ci"
 npm ci --no-audit --no-fund
 echo "::endgroup::"

@@ -16,6 +16,7 @@ export const TYPES = {
   WorkerService: "api-stack:components:WorkerService",
   EcsPlatform: "api-stack:components:EcsPlatform",
   EcsService: "api-stack:components:EcsService",
+  Monitoring: "api-stack:components:Monitoring",
 } as const;
 
 /**

@@ -40,14 +40,34 @@ export const REAL_BINARIES: Readonly<Record<string, string>> = {
   busybox: "busybox",
 };
 
+/**
+ * promtool, amtool and redis_exporter at the pinned images' versions, which Debian 12 does not
+ * carry: test/real/prom-tools.sh unpacks Debian 13's into this directory.
+ */
+export const PROM_TOOLS_BIN = join(
+  process.env.API_STACK_PROMTOOLS ?? "/var/tmp/api-stack-promtools",
+  "bin",
+);
+export const PROM_TOOLS = ["promtool", "amtool", "redis_exporter"] as const;
+
+export function promTool(name: (typeof PROM_TOOLS)[number]): string {
+  return join(PROM_TOOLS_BIN, name);
+}
+
 export function realBinariesLayer(): Layer {
   const missing = Object.keys(REAL_BINARIES).filter((b) => !onPath(b));
-  if (missing.length === 0) return { name: "layer 4 (real binaries)", ready: true };
+  const tools = PROM_TOOLS.filter((t) => !existsSync(promTool(t)));
+  if (missing.length === 0 && tools.length === 0)
+    return { name: "layer 4 (real binaries)", ready: true };
   const pkgs = [...new Set(missing.map((b) => REAL_BINARIES[b]))].join(" ");
+  const how = [
+    ...(missing.length > 0 ? [`\`apt-get install -y ${pkgs}\``] : []),
+    ...(tools.length > 0 ? ["`bash test/real/prom-tools.sh`"] : []),
+  ].join(" and ");
   return {
     name: "layer 4 (real binaries)",
     ready: false,
-    missing: `${missing.join(", ")} not on PATH; enable it with \`apt-get install -y ${pkgs}\` (or run \`bash .ci/run\`)`,
+    missing: `${[...missing, ...tools.map((t) => promTool(t))].join(", ")} not found; enable it with ${how} (or run \`bash .ci/run\`)`,
   };
 }
 

@@ -16,6 +16,7 @@ export const SECRET_KEYS = [
   "edgePrivateKey",
   "backupAccessKeyId",
   "backupSecretAccessKey",
+  "alertWebhookUrl",
 ] as const;
 const SECRET_PATHS = new Set<string>(SECRET_KEYS);
 

@@ -12,6 +12,7 @@ import {
   TOP_LEVEL_KEYS,
   type EcsConfig,
   type EdgeConfig,
+  type MonitoringConfig,
   type RedisConfig,
   type ServiceConfig,
   type WorkerConfig,
@@ -42,12 +43,15 @@ export interface StackConfig {
    * gets `production`.
    */
   readonly redis: RedisConfig;
+  /** Metrics and alerts (docs/monitoring.md); Docker-only settings not yet defaulted. */
+  readonly monitoring?: MonitoringConfig;
   /** Which secrets the user supplied; their values are read with `requireSecret`. */
   readonly secrets: {
     readonly redisUrl: boolean;
     readonly redisPassword: boolean;
     readonly secretKey: boolean;
     readonly secretEnvNames: readonly string[];
+    readonly alertWebhookUrl: boolean;
   };
 }
 
@@ -134,11 +138,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     workers: c.workers ?? {},
     edge: c.edge,
     redis: c.redis,
+    monitoring: c.monitoring,
     secrets: {
       redisUrl: c.redisUrl !== undefined,
       redisPassword: c.redisPassword !== undefined,
       secretKey: c.secretKey !== undefined,
       secretEnvNames: Object.keys(c.secretEnv ?? {}).sort(),
+      alertWebhookUrl: c.alertWebhookUrl !== undefined,
     },
   };
 }

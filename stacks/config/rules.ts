@@ -16,6 +16,7 @@ import {
 import { secretInValue } from "../../policy/lib/secrets";
 import type { Issue } from "./fields";
 import { checkEdge } from "./edge-rules";
+import { checkMonitoring } from "./monitoring";
 import { checkPlatform } from "./platform";
 import { checkRedisMode, checkSecrets, checkServiceEnv } from "./secret-rules";
 import { servicesOf, type ServiceEntry } from "./service-list";
@@ -89,6 +90,7 @@ export function checkStack(
     );
   }
   checkRedisMode(c, prod, issue);
+  checkMonitoring(c, prod, issue);
 }
 
 function checkRestart(s: Container, prod: boolean, ecs: boolean, issue: Issue): void {

@@ -21,6 +21,7 @@ import { elasticacheSchema, externalSchema } from "./managed";
 import { ecsSchema, PLATFORMS } from "./platform";
 import { checkLocalRedis, checkStack } from "./rules";
 import { edgeSchema, serviceSchema, workersSchema } from "./services";
+import { monitoringSchema } from "./monitoring";
 
 const R = LOCAL_REDIS_DEFAULTS;
 
@@ -86,6 +87,8 @@ const stackObject = z.strictObject({
   /** The edge proxy in front of `api`: the only container that publishes a port. */
   edge: edgeSchema.optional(),
   redis: redisSchema.prefault({}),
+  /** Metrics and alerts: Prometheus and Alertmanager on Docker, CloudWatch alarms on ECS. */
+  monitoring: monitoringSchema.optional(),
   redisPassword: z.string().optional(),
   secretKey: z.string().optional(),
   secretEnv: z.record(envName, z.string()).optional(),
@@ -97,6 +100,8 @@ const stackObject = z.strictObject({
   /** `redis.backup.offsite`: the bucket's credentials; secrets. */
   backupAccessKeyId: z.string().optional(),
   backupSecretAccessKey: z.string().optional(),
+  /** `monitoring.receiver: webhook` or `slack`: where alerts are posted; a secret. */
+  alertWebhookUrl: z.string().optional(),
 });
 
 /** The stack file's own keys, for the hint when one is set without `--path`. */
@@ -110,6 +115,7 @@ export type WorkerConfig = NonNullable<ParsedStack["workers"]>[string];
 export type EdgeConfig = NonNullable<ParsedStack["edge"]>;
 export type { EcsConfig } from "./platform";
 export type RedisConfig = ParsedStack["redis"];
+export type { MonitoringConfig } from "./monitoring";
 export type StackConfigInput = z.input<typeof stackObject>;
 
 /** Every documented key path (`api.healthcheck.interval`), walked from the schema itself. */
