@@ -154,6 +154,9 @@ export class ApiService extends pulumi.ComponentResource {
         networksAdvanced: [
           ...a.networkNames.map((n) => ({ name: n })),
           ...(edge === undefined ? [] : [{ name: edge, aliases: [API_ALIAS] }]),
+          ...(a.monitoringNetworkName === undefined
+            ? []
+            : [{ name: a.monitoringNetworkName, aliases: [API_ALIAS] }]),
         ],
         // Behind the edge proxy nothing is published: the proxy reaches the replicas by alias.
         ports:

@@ -1,3 +1,4 @@
+import { MONITORING_ALIASES, MONITORING_PORTS } from "./lib/prometheus-config";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { memoryLimit, stopGrace, unprivileged, WAITED_CONTAINER_OPTIONS } from "./lib/container";
@@ -77,8 +78,16 @@ export interface EdgeProxyArgs {
   readonly stopTimeoutMs?: number;
   /** The container's own healthcheck timing. @default interval 10s, timeout 3s, retries 3, start period 10s */
   readonly healthcheck?: HealthTiming;
+  /**
+   * The monitoring network: joined as `edge`, where Prometheus scrapes HAProxy's exporter on
+   * EDGE_METRICS_PORT. @default no exporter
+   */
+  readonly monitoringNetworkName?: pulumi.Input<string>;
   readonly stack: string;
 }
+
+/** HAProxy's Prometheus exporter, inside the container only (components/lib/prometheus-config.ts). */
+export const EDGE_METRICS_PORT = MONITORING_PORTS.edge;
 
 /**
  * HAProxy in front of the web service: the only container that publishes a port. It
@@ -133,7 +142,12 @@ export class EdgeProxy extends pulumi.ComponentResource {
       {
         image: a.image,
         user: EDGE_PROXY_DEFAULTS.user,
-        networksAdvanced: [{ name: a.networkName, aliases: ["edge"] }],
+        networksAdvanced: [
+          { name: a.networkName, aliases: ["edge"] },
+          ...(a.monitoringNetworkName === undefined
+            ? []
+            : [{ name: a.monitoringNetworkName, aliases: [MONITORING_ALIASES.edge] }]),
+        ],
         ports: [
           { internal: INSIDE.http, external: a.httpPort, ip: a.hostIp },
           { internal: INSIDE.https, external: a.httpsPort, ip: a.hostIp },
@@ -186,6 +200,7 @@ type ResolvedEdgeProxyArgs = {
   readonly restart: NonNullable<EdgeProxyArgs["restart"]>;
   readonly stopTimeoutMs: number;
   readonly healthcheck: HealthTiming;
+  readonly monitoringNetworkName?: pulumi.Input<string>;
   readonly stack: string;
   readonly cfg: EdgeProxyCfgSpec;
 };
@@ -206,6 +221,7 @@ export function resolveEdgeProxyArgs(args: EdgeProxyArgs): ResolvedEdgeProxyArgs
     restart: args.restart ?? d.restart,
     stopTimeoutMs,
     healthcheck: args.healthcheck ?? d.healthcheck,
+    monitoringNetworkName: args.monitoringNetworkName,
     stack: args.stack,
     cfg: {
       upstream: args.upstream,
@@ -220,6 +236,7 @@ export function resolveEdgeProxyArgs(args: EdgeProxyArgs): ResolvedEdgeProxyArgs
       check: d.check,
       // HAProxy closes what is left a second before Docker would SIGKILL it.
       hardStopAfterMs: Math.max(1_000, stopTimeoutMs - 1_000),
+      metricsPort: args.monitoringNetworkName === undefined ? undefined : EDGE_METRICS_PORT,
     },
   };
 }

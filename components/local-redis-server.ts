@@ -33,8 +33,8 @@ export function createServer(
   volume: docker.Volume,
 ): docker.Container {
   const conf = pulumi
-    .all([a.password, a.probePassword, a.adminPassword, a.backupPassword])
-    .apply(([appPassword, probePassword, adminPassword, backupPassword]) =>
+    .all([a.password, a.probePassword, a.adminPassword, a.backupPassword, a.exporterPassword])
+    .apply(([appPassword, probePassword, adminPassword, backupPassword, exporterPassword]) =>
       renderRedisConf({
         port: a.port,
         appendfsync: a.appendfsync,
@@ -44,6 +44,7 @@ export function createServer(
         probePassword,
         adminPassword,
         backupPassword: a.backup === undefined ? undefined : backupPassword,
+        exporterPassword,
         dir: REDIS_PATHS.data,
       }),
     );

@@ -83,6 +83,11 @@ export interface LocalRedisArgs {
   readonly backup?: LocalRedisBackupArgs;
   /** The `backup` ACL user's password; required with `backup`. Secret. @default none */
   readonly backupPassword?: pulumi.Input<string>;
+  /**
+   * The `exporter` ACL user's password (INFO, CONFIG GET, SLOWLOG, LATENCY: what redis_exporter
+   * reads); without it redis.conf has no such user. Secret. @default none
+   */
+  readonly exporterPassword?: pulumi.Input<string>;
   /** The stack name, for labels. */
   readonly stack: string;
 }
@@ -234,7 +239,12 @@ export class LocalRedis extends pulumi.ComponentResource {
 }
 
 type OptionalArgs =
-  "debugPort" | "maxRetryCount" | "debugNetworkName" | "backup" | "backupPassword";
+  | "debugPort"
+  | "maxRetryCount"
+  | "debugNetworkName"
+  | "backup"
+  | "backupPassword"
+  | "exporterPassword";
 export type ResolvedLocalRedisArgs = Required<Omit<LocalRedisArgs, OptionalArgs>> &
   Pick<LocalRedisArgs, OptionalArgs>;
 

@@ -106,6 +106,8 @@ export class Monitoring extends pulumi.ComponentResource {
   public readonly alertmanager: docker.Container;
   public readonly redisExporter?: docker.Container;
   public readonly volume: docker.Volume;
+  /** Alertmanager's silences and notification log, kept across its replacements. */
+  public readonly alertmanagerVolume: docker.Volume;
   /** The rendered files, for tests and `pulumi stack output`. */
   public readonly prometheusConfig: string;
   public readonly alertRules: pulumi.Output<string>;
@@ -136,6 +138,11 @@ export class Monitoring extends pulumi.ComponentResource {
     this.volume = new docker.Volume(
       `${name}-prometheus-data`,
       { labels: stackLabels(a.stack, "prometheus-data") },
+      { parent: this },
+    );
+    this.alertmanagerVolume = new docker.Volume(
+      `${name}-alertmanager-data`,
+      { labels: stackLabels(a.stack, "alertmanager-data") },
       { parent: this },
     );
     this.alertmanager = this.createAlertmanager(name, a);
@@ -263,9 +270,19 @@ export class Monitoring extends pulumi.ComponentResource {
           { name: a.egressNetworkName },
         ],
         ports: [],
+        volumes: [
+          { volumeName: this.alertmanagerVolume.name, containerPath: ALERTMANAGER_PATHS.data },
+        ],
       },
       `http://127.0.0.1:${MONITORING_PORTS.alertmanager}/-/ready`,
       MONITORING_DEFAULTS.alertmanager.memoryMb,
+      {
+        dependsOn: [this.alertmanagerVolume],
+        // Its silences and notification log are files in the volume with no lock
+        // (alertmanager silence/silence.go, nflog/nflog.go: snapshots written by each
+        // instance), so two instances must not share it: the old one goes first.
+        deleteBeforeReplace: true,
+      },
     );
   }
 
@@ -296,6 +313,10 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       `http://127.0.0.1:${MONITORING_PORTS.redisExporter}/health`,
       MONITORING_DEFAULTS.redisExporter.memoryMb,
+      // Stateless: the new one starts before the old one goes, so no scrape is lost. Said
+      // explicitly, because the provider's default is delete-before-replace (pulumi-docker
+      // provider/resources.go, "docker_container": DeleteBeforeReplace: true).
+      { deleteBeforeReplace: false },
     );
   }
 }

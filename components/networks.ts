@@ -17,6 +17,12 @@ export interface NetworksArgs {
    * Redis through it. @default false
    */
   readonly debug?: boolean;
+  /**
+   * Create the monitoring networks: `monitoring` (internal) where Prometheus scrapes the
+   * services, and `alerts` (not internal) for Alertmanager's way out to its receiver and a
+   * development UI port. @default false
+   */
+  readonly monitoring?: boolean;
 }
 
 /**
@@ -36,6 +42,8 @@ export class Networks extends pulumi.ComponentResource {
   public readonly edgeName: pulumi.Output<string>;
   public readonly debug?: docker.Network;
   public readonly debugName?: pulumi.Output<string>;
+  public readonly monitoringName?: pulumi.Output<string>;
+  public readonly alertsName?: pulumi.Output<string>;
 
   constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.Networks, name, {}, opts);
@@ -50,10 +58,16 @@ export class Networks extends pulumi.ComponentResource {
       this.debug = this.createNetwork(`${name}-debug`, false, a.labels);
       this.debugName = this.debug.name;
     }
+    if (a.monitoring) {
+      this.monitoringName = this.createNetwork(`${name}-monitoring`, true, a.labels).name;
+      this.alertsName = this.createNetwork(`${name}-alerts`, false, a.labels).name;
+    }
     this.registerOutputs({
       backendName: this.backendName,
       edgeName: this.edgeName,
       debugName: this.debugName,
+      monitoringName: this.monitoringName,
+      alertsName: this.alertsName,
     });
   }
 
@@ -68,5 +82,10 @@ export class Networks extends pulumi.ComponentResource {
 
 /** Every default in one place, with `??` so an explicit `undefined` still gets it. */
 export function resolveNetworksArgs(args: NetworksArgs): Required<NetworksArgs> {
-  return { labels: args.labels ?? [], backend: args.backend ?? true, debug: args.debug ?? false };
+  return {
+    labels: args.labels ?? [],
+    backend: args.backend ?? true,
+    debug: args.debug ?? false,
+    monitoring: args.monitoring ?? false,
+  };
 }

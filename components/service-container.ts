@@ -35,6 +35,11 @@ export interface ServiceContainerArgs {
   readonly stopSignal?: string;
   /** Grace period before SIGKILL, ms, 1s–10m; rounded up to whole seconds. @default 30000 */
   readonly stopTimeoutMs?: number;
+  /**
+   * The monitoring network (components/monitoring.ts): joined under the service's metrics alias,
+   * so Prometheus finds every replica through Docker's DNS. @default not joined
+   */
+  readonly monitoringNetworkName?: pulumi.Input<string>;
   /** The stack name, for labels. */
   readonly stack: string;
 }

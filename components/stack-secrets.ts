@@ -13,6 +13,8 @@ export interface StackSecretsArgs {
   readonly redisPasswords?: boolean;
   /** Generate the password of the local Redis's `backup` ACL user. @default false */
   readonly backupPassword?: boolean;
+  /** Generate the password of the local Redis's `exporter` ACL user (monitoring). @default false */
+  readonly exporterPassword?: boolean;
 }
 
 /**
@@ -33,6 +35,8 @@ export class StackSecrets extends pulumi.ComponentResource {
   public readonly adminPassword?: pulumi.Output<string>;
   /** The snapshot container's Redis password (ACL user `backup`: SYNC and REPLCONF). Secret. */
   public readonly backupPassword?: pulumi.Output<string>;
+  /** redis_exporter's Redis password (ACL user `exporter`: INFO, CONFIG GET, …). Secret. */
+  public readonly exporterPassword?: pulumi.Output<string>;
   /** 32 random bytes as 64 hex characters. Secret. */
   public readonly secretKey: pulumi.Output<string>;
 
@@ -56,12 +60,18 @@ export class StackSecrets extends pulumi.ComponentResource {
         this.createPassword(`${name}-redis-backup-password`, a.passwordLength),
       );
     }
+    if (a.redisPasswords && a.exporterPassword) {
+      this.exporterPassword = pulumi.secret(
+        this.createPassword(`${name}-redis-exporter-password`, a.passwordLength),
+      );
+    }
     this.secretKey = pulumi.secret(a.secretKey ?? this.createSecretKey(`${name}-secret-key`));
     this.registerOutputs({
       redisPassword: this.redisPassword,
       probePassword: this.probePassword,
       adminPassword: this.adminPassword,
       backupPassword: this.backupPassword,
+      exporterPassword: this.exporterPassword,
       secretKey: this.secretKey,
     });
   }

@@ -1,3 +1,4 @@
+import { JOBS } from "./lib/alert-rules";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { replicaNames, WAITED_CONTAINER_OPTIONS } from "./lib/container";
@@ -63,6 +64,11 @@ export interface WorkerServiceArgs extends ServiceContainerArgs {
  *   command: ["node", "/app/server.js", "worker"], replicas: 2, networkNames: [nets.backendName],
  *   redis: redis.connection, secretKey: secrets.secretKey, stack: "prod" });
  */
+/** A worker's alias on the monitoring network, and its scrape job (components/lib/alert-rules.ts JOBS). */
+export function workerMetricsAlias(worker: string): string {
+  return JOBS.worker(worker);
+}
+
 export class WorkerService extends pulumi.ComponentResource {
   public readonly containers: docker.Container[];
   public readonly containerNames: pulumi.Output<string[]>;
@@ -112,8 +118,14 @@ export class WorkerService extends pulumi.ComponentResource {
         image: a.image,
         command: a.command,
         envs,
-        // No alias: nothing connects to a worker; it only reaches out (Redis, other services).
-        networksAdvanced: a.networkNames.map((n) => ({ name: n })),
+        // No alias where services are: nothing connects to a worker. Prometheus does, on the
+        // monitoring network, as `worker-<name>` (the scrape job's name too).
+        networksAdvanced: [
+          ...a.networkNames.map((n) => ({ name: n })),
+          ...(a.monitoringNetworkName === undefined
+            ? []
+            : [{ name: a.monitoringNetworkName, aliases: [workerMetricsAlias(worker)] }]),
+        ],
         ports: [],
         healthcheck: toDockerHealthcheck(probe, a.healthcheck),
         wait: true,

@@ -3,12 +3,17 @@
  * with the edge proxy in front of the API when the stack has one.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService } from "../components/api-service";
+import { API_ALIAS, ApiService } from "../components/api-service";
+import type { EdgeProxy } from "../components/edge-proxy";
+import { REDIS_USERS } from "../components/lib/redis-conf";
+import { REDIS_ALIAS } from "../components/local-redis";
+import { Monitoring } from "../components/monitoring";
 import { Networks } from "../components/networks";
 import type { StackSecrets } from "../components/stack-secrets";
 import { WorkerService } from "../components/worker-service";
-import type { StackConfig } from "./config";
-import { createEdge } from "./edge";
+import { PROD_MIN_WEB_REPLICAS, type StackConfig } from "./config";
+import type { MonitoringConfig } from "./config/schema";
+import { createEdge, EDGE_BACKEND } from "./edge";
 import { createRedisBackend, type RedisBackend } from "./redis-backend";
 
 export interface DockerStack {
@@ -17,6 +22,7 @@ export interface DockerStack {
   readonly api: ApiService;
   readonly workers: (readonly [string, WorkerService])[];
   readonly edge?: ReturnType<typeof createEdge>;
+  readonly monitoring?: Monitoring;
 }
 
 export function createDockerStack(
@@ -29,6 +35,7 @@ export function createDockerStack(
     labels: [{ label: "com.api-stack.stack", value: cfg.stack }],
     backend: cfg.redis.mode === "local",
     debug: cfg.redis.mode === "local" && cfg.redis.debugPort !== undefined,
+    monitoring: cfg.monitoring !== undefined,
   });
 
   const redis = createRedisBackend(cfg, secrets, networks, config);
@@ -39,6 +46,7 @@ export function createDockerStack(
     ...cfg.api,
     networkNames: cfg.edge ? redis.networkNames : [...redis.networkNames, networks.edgeName],
     edgeNetworkName: cfg.edge ? networks.edgeName : undefined,
+    monitoringNetworkName: networks.monitoringName,
     redis: redis.connection,
     dependsOn: redis.dependsOn,
     secretKey: secrets.secretKey,
@@ -55,6 +63,7 @@ export function createDockerStack(
         new WorkerService(name, {
           ...w,
           networkNames: [...redis.networkNames, networks.edgeName],
+          monitoringNetworkName: networks.monitoringName,
           redis: redis.connection,
           dependsOn: redis.dependsOn,
           secretKey: secrets.secretKey,
@@ -65,5 +74,51 @@ export function createDockerStack(
   );
 
   const edge = cfg.edge ? createEdge(cfg, cfg.edge, networks, api, config) : undefined;
-  return { redis, networks, api, workers, edge };
+  const monitoring = cfg.monitoring
+    ? createMonitoring(cfg, cfg.monitoring, networks, secrets, edge, config)
+    : undefined;
+  return { redis, networks, api, workers, edge, monitoring };
+}
+
+/** Prometheus, Alertmanager and redis_exporter on the stack's monitoring networks. */
+function createMonitoring(
+  cfg: StackConfig,
+  m: MonitoringConfig,
+  networks: Networks,
+  secrets: StackSecrets,
+  edge: EdgeProxy | undefined,
+  config: pulumi.Config,
+): Monitoring {
+  const local = cfg.redis.mode === "local" ? cfg.redis : undefined;
+  return new Monitoring("monitoring", {
+    ...m,
+    // stacks/config/monitoring.ts refuses "email" on the Docker platform.
+    receiver: m.receiver === "email" ? "none" : m.receiver,
+    receiverUrl: cfg.secrets.alertWebhookUrl ? config.requireSecret("alertWebhookUrl") : undefined,
+    networkName: networks.monitoringName as pulumi.Output<string>,
+    egressNetworkName: networks.alertsName as pulumi.Output<string>,
+    api: { alias: API_ALIAS, port: cfg.api.port },
+    workers: Object.keys(cfg.workers),
+    edge:
+      edge && cfg.edge
+        ? {
+            backend: EDGE_BACKEND,
+            // What edge-web-replicas asks of production, and no more than the stack runs.
+            minHealthy: Math.min(PROD_MIN_WEB_REPLICAS, cfg.api.replicas),
+            certificatePem: edge.certificatePem,
+          }
+        : undefined,
+    redis:
+      local && secrets.exporterPassword
+        ? {
+            networkName: networks.backendName as pulumi.Output<string>,
+            host: REDIS_ALIAS,
+            port: local.port,
+            user: REDIS_USERS.exporter,
+            password: secrets.exporterPassword,
+          }
+        : undefined,
+    restart: cfg.production ? "always" : "unless-stopped",
+    stack: cfg.stack,
+  });
 }

@@ -9,6 +9,9 @@ import { EdgeProxy } from "../components/edge-proxy";
 import type { Networks } from "../components/networks";
 import type { EdgeConfig, StackConfig } from "./config";
 
+/** The HAProxy backend the API's replicas are in; the edge alert rules name it. */
+export const EDGE_BACKEND = "api";
+
 /** A generated certificate is valid this long; `pulumi up` after expiry replaces it. */
 export const SELF_SIGNED_VALIDITY_HOURS = 24 * 365;
 
@@ -62,13 +65,14 @@ export function createEdge(
       hstsMaxAgeSeconds: edge.hstsMaxAgeSeconds,
       memoryMb: edge.memoryMb,
       upstream: {
-        name: "api",
+        name: EDGE_BACKEND,
         host: API_ALIAS,
         port: cfg.api.port,
         healthPath: cfg.api.healthcheck.path,
         replicas: cfg.api.replicas,
       },
       networkName: networks.edgeName,
+      monitoringNetworkName: networks.monitoringName,
       tls: edgeTls(edge, config),
       stack: cfg.stack,
     },

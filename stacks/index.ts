@@ -17,6 +17,8 @@ const secrets = new StackSecrets("app", {
   secretKey: cfg.secrets.secretKey ? config.requireSecret("secretKey") : undefined,
   redisPasswords: cfg.redis.mode === "local",
   backupPassword: cfg.redis.mode === "local" && cfg.redis.backup !== undefined,
+  exporterPassword:
+    cfg.platform === "docker" && cfg.monitoring !== undefined && cfg.redis.mode === "local",
 });
 
 const secretEnv =

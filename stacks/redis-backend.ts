@@ -82,6 +82,7 @@ export function createRedisBackend(
           },
         },
         backupPassword: secrets.backupPassword as pulumi.Output<string> | undefined,
+        exporterPassword: secrets.exporterPassword,
         production: cfg.production,
         networkName: networks.backendName as pulumi.Output<string>,
         password: secrets.redisPassword as pulumi.Output<string>,

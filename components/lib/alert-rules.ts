@@ -179,7 +179,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
     });
     add({
       alert: "RedisMemoryNearLimit",
-      expr: `redis_memory_max_bytes > 0 and redis_memory_used_bytes / redis_memory_max_bytes > ${REDIS_MEMORY_RATIO}`,
+      // The ratio first, so {{ $value }} is the ratio; `and` drops it when maxmemory is 0.
+      expr: `redis_memory_used_bytes / redis_memory_max_bytes > ${REDIS_MEMORY_RATIO} and redis_memory_max_bytes > 0`,
       severity: "warning",
       component: "redis",
       summary: "Redis uses more than 90 % of maxmemory",
@@ -190,7 +191,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
       expr: "redis_aof_last_write_status == 0 or redis_aof_last_bgrewrite_status == 0 or redis_rdb_last_bgsave_status == 0",
       severity: "critical",
       component: "redis",
-      summary: "Redis cannot persist: {{ $labels.__name__ }} reports an error",
+      // Alert labels never keep __name__, so the summary cannot say which of the three failed.
+      summary: "Redis cannot persist: the last AOF write, AOF rewrite or RDB save failed",
       description: "The last AOF write, AOF rewrite or RDB save failed; Redis may refuse writes and a restart would lose data.",
     });
   }

@@ -51,6 +51,11 @@ export interface EdgeProxyCfgSpec {
   readonly check: { readonly intervalMs: number; readonly fall: number; readonly rise: number };
   /** The grace a soft stop (SIGUSR1) gets before HAProxy closes what is left. */
   readonly hardStopAfterMs: number;
+  /**
+   * The port of HAProxy's built-in Prometheus exporter (`/metrics`), for the monitoring
+   * network; never published. @default no exporter
+   */
+  readonly metricsPort?: number;
 }
 
 /** Docker's embedded DNS server, which answers for container names and aliases on user networks (docs.docker.com, "Container networking": DNS services). */
@@ -174,6 +179,20 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     `  monitor-uri ${EDGE_HEALTH_PATH}`,
     "  option dontlog-normal",
     "",
+    ...(spec.metricsPort === undefined
+      ? []
+      : [
+          // The exporter is compiled in with USE_PROMEX=1, as the official image builds it
+          // (docker-library/haproxy 3.0 Dockerfile, makeOpts; test/docker/images/manifests.json),
+          // and served as an applet (configuration.txt 4.2, "http-request use-service";
+          // addons/promex/README). Only /metrics answers; the port is not published.
+          "frontend metrics",
+          `  bind :${spec.metricsPort}`,
+          "  option dontlog-normal",
+          "  http-request use-service prometheus-exporter if { path /metrics }",
+          "  http-request deny deny_status 404",
+          "",
+        ]),
     "frontend http",
     `  bind :${spec.httpPort}`,
     // The Host header without its port, then the public HTTPS port when it is not 443.
@@ -187,6 +206,8 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     // (configuration.txt 4.2, "errorfile"), so it is answered with `return`.
     '  http-request return status 411 content-type text/plain string "length required" if { method POST PUT PATCH } !{ req.hdr(content-length) -m found }',
     `  http-request deny deny_status 413 if { req.hdr_val(content-length) gt ${spec.maxBodyBytes} }`,
+    // The API's own /metrics is for Prometheus on the monitoring network, not for the Internet.
+    "  http-request deny deny_status 404 if { path /metrics } || { path_beg /metrics/ }",
     "  http-request set-header X-Forwarded-Proto https",
     "  option forwardfor",
     ...headers,

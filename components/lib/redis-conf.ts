@@ -31,6 +31,8 @@ export const REDIS_USERS = {
   admin: "admin",
   /** May only take a snapshot over the replication protocol (`redis-cli --rdb`). */
   backup: "backup",
+  /** May only read what redis_exporter reports: INFO, CONFIG GET, the slow and latency logs. */
+  exporter: "exporter",
 } as const;
 
 /**
@@ -48,6 +50,25 @@ export const BACKUP_COMMANDS = ["sync", "replconf"] as const;
  * FLUSHDB are not in `@admin` but would wipe the job queue in one call, and SWAPDB (in
  * `@keyspace @write @fast @dangerous`, not `@admin`) empties what db 0 shows just as well.
  */
+/**
+ * What redis_exporter 1.69.0 sends on a scrape with its default flags, and nothing more: INFO
+ * (every `redis_*` gauge, `redis_up` included), CONFIG GET (maxmemory and the other config
+ * gauges), CLIENT SETNAME (it names its connection), SLOWLOG GET/LEN and LATENCY LATEST/HISTOGRAM
+ * (oliver006/redis_exporter exporter/redis.go, scrapeRedisHost; exporter/slowlog.go,
+ * exporter/latency.go). No key or channel is granted: with no `--check-keys` it reads none.
+ * test/real/redis-exporter-acl.test.ts scrapes a real redis-server as this user with an empty
+ * ACL LOG, and shows that dropping any one of these makes the server log a denial.
+ */
+export const EXPORTER_COMMANDS = [
+  "info",
+  "config|get",
+  "client|setname",
+  "slowlog|get",
+  "slowlog|len",
+  "latency|latest",
+  "latency|histogram",
+] as const;
+
 export const APP_DENIED = ["-@admin", "-flushall", "-flushdb", "-swapdb"] as const;
 
 export interface RedisConfSpec {
@@ -60,6 +81,8 @@ export interface RedisConfSpec {
   readonly adminPassword: string;
   /** The backup user's password; without it the file has no `backup` user. */
   readonly backupPassword?: string;
+  /** The exporter user's password; without it the file has no `exporter` user. */
+  readonly exporterPassword?: string;
   /** The data directory; the container mounts its named volume here. @default "/data" */
   readonly dir?: string;
 }
@@ -116,6 +139,9 @@ export function renderRedisConf(spec: RedisConfSpec): string {
     ["probe", spec.probePassword],
     ["admin", spec.adminPassword],
     ...(spec.backupPassword === undefined ? [] : [["backup", spec.backupPassword] as const]),
+    ...(spec.exporterPassword === undefined
+      ? []
+      : [["exporter", spec.exporterPassword] as const]),
   ] as const) {
     if (!SAFE_PASSWORD.test(pw)) {
       throw new Error(
@@ -166,6 +192,11 @@ export function renderRedisConf(spec: RedisConfSpec): string {
       ? []
       : [
           `user ${REDIS_USERS.backup} on ${aclPasswordHash(spec.backupPassword)} -@all ${BACKUP_COMMANDS.map((c) => `+${c}`).join(" ")}`,
+        ]),
+    ...(spec.exporterPassword === undefined
+      ? []
+      : [
+          `user ${REDIS_USERS.exporter} on ${aclPasswordHash(spec.exporterPassword)} -@all ${EXPORTER_COMMANDS.map((c) => `+${c}`).join(" ")}`,
         ]),
     "",
   ].join("\n");

@@ -48,7 +48,7 @@ export const monitoringSchema = z
     scrapeInterval: interval(seconds(D.scrapeIntervalMs)).optional(),
     evaluationInterval: interval(seconds(D.evaluationIntervalMs)).optional(),
     /** How long Prometheus keeps samples, and the most disk they may take. */
-    retention: duration(seconds(D.retentionMs))
+    retention: duration("360h")
       .refine((ms) => ms >= 3_600_000 && ms % 1_000 === 0, {
         error: 'must be whole seconds, at least "1h"',
       })

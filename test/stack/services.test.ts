@@ -41,6 +41,9 @@ describe("prod: the edge proxy is the only publisher", () => {
       "edge-proxy",
       "jobs-worker",
       "jobs-worker-2",
+      "monitoring-alertmanager",
+      "monitoring-prometheus",
+      "monitoring-redis-exporter",
     ]);
     for (const name of containers) {
       const ports = (props("prod", name).ports ?? []) as Props[];
@@ -57,6 +60,8 @@ describe("prod: the edge proxy is the only publisher", () => {
     const edge = props("prod", "edge-proxy");
     expect(edge.networksAdvanced).toEqual([
       { name: netName("prod", "app-edge"), aliases: ["edge"] },
+      // Prometheus scrapes HAProxy's exporter there (issue 24); that port is not published.
+      { name: netName("prod", "app-monitoring"), aliases: ["edge"] },
     ]);
     const cfg = (edge.uploads as { file: string; content: string }[]).find((u) =>
       u.file.endsWith("haproxy.cfg"),
@@ -87,6 +92,8 @@ describe("prod: two API replicas behind the proxy", () => {
       expect(p.networksAdvanced as Net[]).toEqual([
         { name: netName("prod", "app-backend") },
         { name: netName("prod", "app-edge"), aliases: ["api"] },
+        // Prometheus finds every replica by this alias through Docker's DNS (issue 24).
+        { name: netName("prod", "app-monitoring"), aliases: ["api"] },
       ]);
       expect(p.ports).toEqual([]);
       expect(c.options.deleteBeforeReplace).toBe(false);
@@ -117,10 +124,12 @@ describe("prod: the jobs worker", () => {
       expect(hc).toMatchObject({ interval: "10s", timeout: "5s", retries: 3, startPeriod: "30s" });
       expect(p.wait).toBe(true);
       expect(p.ports).toEqual([]);
-      // Backend for Redis, the edge network for outbound traffic only: no alias on either.
+      // Backend for Redis, the edge network for outbound traffic only: no alias on either;
+      // the monitoring network as `worker-jobs`, its scrape job (issue 24).
       expect(p.networksAdvanced as Net[]).toEqual([
         { name: netName("prod", "app-backend") },
         { name: netName("prod", "app-edge") },
+        { name: netName("prod", "app-monitoring"), aliases: ["worker-jobs"] },
       ]);
       expect(c.options.deleteBeforeReplace).toBe(false);
       expect(c.options.replaceOnChanges).toContain("healthcheck");

@@ -172,8 +172,11 @@ describe.each(["dev", "prod"])("%s stack: Redis", (stack) => {
     expect(conf).toMatch(/^appendfsync everysec$/m);
     const users = [...conf.matchAll(/^user (\S+) on (\S+) /gm)].map((m) => [m[1], m[2]]);
     // prod keeps backups (issue 20): their user may only take a snapshot.
+    // prod's monitoring (issue 24) adds redis_exporter's read-only user.
     expect(users.map(([u]) => u)).toEqual(
-      stack === "prod" ? ["default", "probe", "admin", "backup"] : ["default", "probe", "admin"],
+      stack === "prod"
+        ? ["default", "probe", "admin", "backup", "exporter"]
+        : ["default", "probe", "admin"],
     );
     for (const [, rule] of users) expect(rule).toMatch(/^#[0-9a-f]{64}$/);
     const env = Object.fromEntries(
@@ -258,8 +261,8 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
 
   it("generates passwords with @pulumi/random, at least 32 characters, and no default appears anywhere", () => {
     const passwords = byType(run(), "random:index/randomPassword:RandomPassword");
-    // app, probe and admin; prod's backups add the `backup` user's.
-    expect(passwords.length).toBe(stack === "prod" ? 4 : 3);
+    // app, probe and admin; prod's backups add the `backup` user's, its monitoring `exporter`'s.
+    expect(passwords.length).toBe(stack === "prod" ? 5 : 3);
     for (const p of passwords)
       expect((p.properties as Props).length as number).toBeGreaterThanOrEqual(32);
     expect(
@@ -278,7 +281,7 @@ describe.each(["dev", "prod"])("%s stack: secrets and names", (stack) => {
     // redis.conf holds SHA-256 hashes only; the passwords behind them are the RandomPassword
     // results checked above, and the app's is the one in the API's env.
     expect([...conf.matchAll(/^user \S+ on #[0-9a-f]{64} /gm)]).toHaveLength(
-      stack === "prod" ? 4 : 3,
+      stack === "prod" ? 5 : 3,
     );
     const secretValues = [
       ...env
