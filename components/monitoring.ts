@@ -155,7 +155,10 @@ export class Monitoring extends pulumi.ComponentResource {
   /** The second line behind the config schema. */
   private checkArgs(a: ResolvedMonitoringArgs): void {
     if ((a.receiver === "webhook" || a.receiver === "slack") && a.receiverUrl === undefined)
-      throw argError(this, `\`receiver: ${a.receiver}\` needs \`receiverUrl\`: pass the secret URL`);
+      throw argError(
+        this,
+        `\`receiver: ${a.receiver}\` needs \`receiverUrl\`: pass the secret URL`,
+      );
     if (a.evaluationIntervalMs < a.scrapeIntervalMs)
       throw argError(
         this,
@@ -261,7 +264,11 @@ export class Monitoring extends pulumi.ComponentResource {
         ],
         user: NOBODY,
         uploads: [
-          { file: ALERTMANAGER_PATHS.config, content: this.alertmanagerConfig, permissions: "0444" },
+          {
+            file: ALERTMANAGER_PATHS.config,
+            content: this.alertmanagerConfig,
+            permissions: "0444",
+          },
           ...url,
         ],
         networksAdvanced: [

@@ -116,7 +116,11 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
   const forMs = (name: AlertName) => spec.forMs?.[name] ?? ALERT_FOR_MS[name];
   const rules: Omit<AlertRule, "forMs">[] = [];
   const add = (r: Omit<AlertRule, "forMs">) => rules.push(r);
-  const discovered = [JOBS.api, ...(spec.edge ? [JOBS.edge] : []), ...spec.workers.map(JOBS.worker)];
+  const discovered = [
+    JOBS.api,
+    ...(spec.edge ? [JOBS.edge] : []),
+    ...spec.workers.map(JOBS.worker),
+  ];
 
   add({
     alert: "TargetDown",
@@ -124,7 +128,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
     severity: "critical",
     component: "monitoring",
     summary: "{{ $labels.job }} target {{ $labels.instance }} is down",
-    description: "Prometheus has not scraped {{ $labels.instance }} (job {{ $labels.job }}) successfully for a minute.",
+    description:
+      "Prometheus has not scraped {{ $labels.instance }} (job {{ $labels.job }}) successfully for a minute.",
   });
   add({
     alert: "TargetMissing",
@@ -133,7 +138,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
     severity: "critical",
     component: "monitoring",
     summary: "no {{ $labels.job }} target is being scraped",
-    description: "DNS discovery of {{ $labels.job }} on the monitoring network returns no container.",
+    description:
+      "DNS discovery of {{ $labels.job }} on the monitoring network returns no container.",
   });
   const r = API_METRICS.requests;
   add({
@@ -142,7 +148,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
     severity: "critical",
     component: "api",
     summary: "API error rate above 5 %",
-    description: "{{ $value | humanizePercentage }} of API requests answered 5xx over the last minute.",
+    description:
+      "{{ $value | humanizePercentage }} of API requests answered 5xx over the last minute.",
   });
   add({
     alert: "ApiHighLatencyP99",
@@ -158,7 +165,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
     severity: "critical",
     component: "api",
     summary: "{{ $labels.job }}: more than 10 % of Redis operations cannot connect",
-    description: "{{ $value | humanizePercentage }} of {{ $labels.job }}'s Redis operations failed to connect over the last minute.",
+    description:
+      "{{ $value | humanizePercentage }} of {{ $labels.job }}'s Redis operations failed to connect over the last minute.",
   });
   add({
     alert: "ApiRedisDisconnected",
@@ -166,7 +174,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
     severity: "critical",
     component: "api",
     summary: "{{ $labels.instance }} has no Redis connection",
-    description: "The API replica {{ $labels.instance }} has had no ready Redis connection for a minute; every request that needs Redis answers 503.",
+    description:
+      "The API replica {{ $labels.instance }} has had no ready Redis connection for a minute; every request that needs Redis answers 503.",
   });
   if (spec.redis) {
     add({
@@ -184,7 +193,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
       severity: "warning",
       component: "redis",
       summary: "Redis uses more than 90 % of maxmemory",
-      description: "Redis is at {{ $value | humanizePercentage }} of maxmemory; with noeviction, writes fail at 100 %.",
+      description:
+        "Redis is at {{ $value | humanizePercentage }} of maxmemory; with noeviction, writes fail at 100 %.",
     });
     add({
       alert: "RedisPersistenceFailing",
@@ -193,7 +203,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
       component: "redis",
       // Alert labels never keep __name__, so the summary cannot say which of the three failed.
       summary: "Redis cannot persist: the last AOF write, AOF rewrite or RDB save failed",
-      description: "The last AOF write, AOF rewrite or RDB save failed; Redis may refuse writes and a restart would lose data.",
+      description:
+        "The last AOF write, AOF rewrite or RDB save failed; Redis may refuse writes and a restart would lose data.",
     });
   }
   if (spec.edge) {
@@ -216,7 +227,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
       severity: "warning",
       component: "worker",
       summary: "{{ $labels.job }}: the job queue has been growing for 10 minutes",
-      description: "The queue grew by {{ $value }} jobs over the last 10 minutes, every 10 minutes for 10 minutes: the workers do not keep up.",
+      description:
+        "The queue grew by {{ $value }} jobs over the last 10 minutes, every 10 minutes for 10 minutes: the workers do not keep up.",
     });
     add({
       alert: "WorkerHeartbeatStale",
@@ -224,7 +236,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
       severity: "warning",
       component: "worker",
       summary: "{{ $labels.instance }}'s heartbeat is {{ $value | humanizeDuration }} old",
-      description: "The worker writes a heartbeat every 10 s after Redis answers; an old one means it is stuck or cut off.",
+      description:
+        "The worker writes a heartbeat every 10 s after Redis answers; an old one means it is stuck or cut off.",
     });
   }
   if (spec.backupEveryMs !== undefined) {
@@ -245,7 +258,8 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
       severity: "warning",
       component: "edge",
       summary: `the edge certificate expires within ${CERTIFICATE_WARNING_DAYS} days`,
-      description: "The certificate the edge proxy serves expires in {{ $value | humanizeDuration }}; renew it and run `pulumi up`.",
+      description:
+        "The certificate the edge proxy serves expires in {{ $value | humanizeDuration }}; renew it and run `pulumi up`.",
     });
   }
   const order = (n: AlertName) => ALERT_NAMES.indexOf(n);

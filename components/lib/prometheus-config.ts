@@ -75,12 +75,7 @@ export function renderPrometheusConfig(spec: PrometheusConfigSpec): string {
     ...spec.workers.map((w) => dns(JOBS.worker(w), JOBS.worker(w), MONITORING_PORTS.worker)),
     ...(spec.edge ? [dns(JOBS.edge, MONITORING_ALIASES.edge, MONITORING_PORTS.edge)] : []),
     ...(spec.redisExporter
-      ? [
-          fixed(
-            JOBS.redis,
-            `${MONITORING_ALIASES.redisExporter}:${MONITORING_PORTS.redisExporter}`,
-          ),
-        ]
+      ? [fixed(JOBS.redis, `${MONITORING_ALIASES.redisExporter}:${MONITORING_PORTS.redisExporter}`)]
       : []),
   ];
   const config = {
@@ -144,7 +139,8 @@ export function renderAlertmanagerConfig(spec: AlertmanagerConfigSpec): string {
         api_url_file: ALERTMANAGER_PATHS.receiverUrl,
         channel: spec.slackChannel,
         send_resolved: true,
-        title: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})',
+        title:
+          "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})",
         text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
       },
     ];

@@ -139,9 +139,7 @@ export function renderRedisConf(spec: RedisConfSpec): string {
     ["probe", spec.probePassword],
     ["admin", spec.adminPassword],
     ...(spec.backupPassword === undefined ? [] : [["backup", spec.backupPassword] as const]),
-    ...(spec.exporterPassword === undefined
-      ? []
-      : [["exporter", spec.exporterPassword] as const]),
+    ...(spec.exporterPassword === undefined ? [] : [["exporter", spec.exporterPassword] as const]),
   ] as const) {
     if (!SAFE_PASSWORD.test(pw)) {
       throw new Error(

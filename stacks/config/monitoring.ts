@@ -116,7 +116,10 @@ export function checkMonitoring(c: ParsedStack, prod: boolean, issue: Issue): vo
         'is required in production with `platform: ecs`: the stack\'s CloudWatch alarms page someone when the API fails; add `monitoring: { receiver: email, email: "oncall@example.com" }` (docs/monitoring.md)',
       );
     if (secret)
-      issue([ALERT_SECRET_KEY], "is set but there is no `monitoring` block: add one, or remove the key");
+      issue(
+        [ALERT_SECRET_KEY],
+        "is set but there is no `monitoring` block: add one, or remove the key",
+      );
     return;
   }
   const needsUrl = m.receiver === "webhook" || m.receiver === "slack";
