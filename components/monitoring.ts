@@ -66,6 +66,11 @@ export interface MonitoringArgs {
   readonly redisExporterImage?: string;
   /** docs/monitoring.md as users open it. */
   readonly runbookUrl?: string;
+  /**
+   * The local Redis's snapshot schedule, ms: BackupStale fires when no snapshot was taken for
+   * twice this. @default no backups
+   */
+  readonly backupEveryMs?: number;
   /** Overrides of alert `for` durations, ms. */
   readonly alertForMs?: Partial<Record<AlertName, number>>;
   /** The API's alias on `networkName` and its port. */
@@ -333,6 +338,7 @@ function rulesSpec(a: ResolvedMonitoringArgs, pem: string | undefined) {
     workers: a.workers,
     edge: a.edge && { backend: a.edge.backend, minHealthy: a.edge.minHealthy },
     redis: a.redis !== undefined,
+    backupEveryMs: a.redis === undefined ? undefined : a.backupEveryMs,
     certificateNotAfter: pem === undefined ? undefined : certificateNotAfter(pem),
     forMs: a.alertForMs,
     runbookUrl: a.runbookUrl,

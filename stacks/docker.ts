@@ -118,6 +118,7 @@ function createMonitoring(
             password: secrets.exporterPassword,
           }
         : undefined,
+    backupEveryMs: local?.backup?.everyMs,
     restart: cfg.production ? "always" : "unless-stopped",
     stack: cfg.stack,
   });

@@ -244,11 +244,19 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
     const limit = (2 * spec.backupEveryMs) / 1_000;
     add({
       alert: "BackupStale",
-      expr: `time() - api_stack_backup_last_success_timestamp_seconds > ${limit}`,
+      // Every snapshot is a full sync over the replication protocol (`redis-cli --rdb`), which
+      // Redis counts in INFO stats `sync_full` (redis/redis src/replication.c, syncCommand:
+      // server.stat_sync_full++) and redis_exporter reports as redis_replica_resyncs_full. A
+      // restart resets it to 0, which is a change too. The stack runs no replica, so only
+      // snapshots move it. Prometheus must have watched for the whole window before silence
+      // means anything, hence its own uptime. A snapshot taken but refused by verification
+      // still counts here; the snapshotter's healthcheck fails on that (backup-script.ts).
+      expr: `changes(redis_replica_resyncs_full[${limit}s]) == 0 and on () (time() - process_start_time_seconds{job="${JOBS.prometheus}"}) > ${limit}`,
       severity: "critical",
       component: "backup",
-      summary: `the last good Redis snapshot is older than ${limit} s (twice the schedule)`,
-      description: "The snapshot container has not verified a snapshot for twice its schedule.",
+      summary: `no Redis snapshot for ${limit} s (twice the schedule)`,
+      description:
+        "The snapshot container has taken no snapshot (no full sync) for twice its schedule.",
     });
   }
   if (spec.certificateNotAfter !== undefined) {

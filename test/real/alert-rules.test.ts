@@ -190,13 +190,19 @@ const FIXTURES: Record<AlertName, Fixture> = {
   },
   BackupStale: {
     // Twice the 240 s schedule: a snapshot 481 s old fires, 480 s does not.
+    // A schedule of 240 s: no full sync for 480 s fires once Prometheus has been up that long;
+    // one every 480 s never does.
     firing: {
-      [sel("api_stack_backup_last_success_timestamp_seconds", exporter)]: "-481+15x80",
+      [sel("redis_replica_resyncs_full", exporter)]: "3x80",
+      [sel("process_start_time_seconds", { job: "prometheus", instance: "localhost:9090" })]:
+        "0x80",
     },
     below: {
-      [sel("api_stack_backup_last_success_timestamp_seconds", exporter)]: "-480+15x80",
+      [sel("redis_replica_resyncs_full", exporter)]: "3x31 4x31 5x20",
+      [sel("process_start_time_seconds", { job: "prometheus", instance: "localhost:9090" })]:
+        "0x80",
     },
-    activeFromMs: 0,
+    activeFromMs: 495_000,
     labels: exporter,
   },
   EdgeCertificateExpiring: {

@@ -5,6 +5,7 @@
  * user is granted is needed (dropping one makes the server log a denial on the next scrape).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, afterEach, expect, test } from "vitest";
 import { EXPORTER_COMMANDS, REDIS_USERS, renderRedisConf } from "../../components/lib/redis-conf";
 import { promTool } from "../layers";
@@ -110,6 +111,15 @@ describeReal("redis_exporter as the least-privilege `exporter` user", () => {
       expect(gauge(text, g), g).toBe(1);
     expect(text).toMatch(/^redis_exporter_last_scrape_error\{err=""\} 0$/m);
     expect(await denials(s)).toEqual([]);
+  });
+
+  test("a snapshot over the replication protocol moves redis_replica_resyncs_full (BackupStale)", async () => {
+    const s = await setup();
+    const before = gauge(await s.metrics(), "redis_replica_resyncs_full");
+    const out = join(tempDir(), "snap.rdb");
+    const r = await redisCli(s.port, ["--rdb", out], admin(s));
+    expect(r.code, r.stderr).toBe(0);
+    expect(gauge(await s.metrics(), "redis_replica_resyncs_full")).toBe(before + 1);
   });
 
   test.each([...EXPORTER_COMMANDS])("without +%s the server logs a denial", async (command) => {
