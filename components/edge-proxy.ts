@@ -57,7 +57,12 @@ export interface EdgeProxyArgs {
   /** The frontend network, shared with the web service's replicas only. */
   readonly networkName: pulumi.Input<string>;
   /** The certificate chain (PEM) and its key; secrets. */
-  readonly tls: { readonly certPem: pulumi.Input<string>; readonly keyPem: pulumi.Input<string> };
+  readonly tls: {
+    readonly certPem: pulumi.Input<string>;
+    readonly keyPem: pulumi.Input<string>;
+    /** The certificate's notAfter, Unix seconds, exposed for monitoring. @default unknown */
+    readonly notAfter?: pulumi.Input<number>;
+  };
   /** A pinned HAProxy image laid out as the official one. @default "haproxy:3.0.11" */
   readonly image?: string;
   /** Host address 80 and 443 are published on. @default "0.0.0.0" */
@@ -111,6 +116,8 @@ export class EdgeProxy extends pulumi.ComponentResource {
    * check on the host. Not a secret: every TLS client receives it in the handshake.
    */
   public readonly certificatePem: pulumi.Output<string>;
+  /** The certificate's notAfter, Unix seconds, when `tls.notAfter` was given. */
+  public readonly certificateNotAfter?: pulumi.Output<number>;
 
   constructor(name: string, args: EdgeProxyArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.EdgeProxy, name, {}, opts);
@@ -124,6 +131,8 @@ export class EdgeProxy extends pulumi.ComponentResource {
     const host = a.hostIp === "0.0.0.0" ? "localhost" : a.hostIp;
     this.url = pulumi.output(`https://${host}${a.httpsPort === 443 ? "" : `:${a.httpsPort}`}`);
     this.certificatePem = pulumi.unsecret(pulumi.output(a.tls.certPem));
+    this.certificateNotAfter =
+      a.tls.notAfter === undefined ? undefined : pulumi.output(a.tls.notAfter);
     this.registerOutputs({
       containerName: this.containerName,
       url: this.url,

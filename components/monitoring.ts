@@ -1,4 +1,3 @@
-import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { renderAlertRules, type AlertName } from "./lib/alert-rules";
@@ -77,11 +76,11 @@ export interface MonitoringArgs {
   readonly api: { readonly alias: string; readonly port: number };
   /** Worker names; each joins `networkName` as `worker-<name>`. */
   readonly workers: readonly string[];
-  /** The edge proxy's backend, its healthy-replica floor and its certificate's PEM. */
+  /** The edge proxy's backend, its healthy-replica floor and its certificate's notAfter (s). */
   readonly edge?: {
     readonly backend: string;
     readonly minHealthy: number;
-    readonly certificatePem: pulumi.Input<string>;
+    readonly certificateNotAfter?: pulumi.Input<number>;
   };
   /** A local Redis: the exporter reaches it on `networkName` as ACL user `user`. */
   readonly redis?: {
@@ -134,8 +133,8 @@ export class Monitoring extends pulumi.ComponentResource {
       redisExporter: a.redis !== undefined,
     });
     this.alertRules = pulumi
-      .output(a.edge?.certificatePem)
-      .apply((pem) => renderAlertRules(rulesSpec(a, pem)));
+      .output(a.edge?.certificateNotAfter)
+      .apply((notAfter) => renderAlertRules(rulesSpec(a, notAfter)));
     this.alertmanagerConfig = renderAlertmanagerConfig({
       receiver: a.receiver,
       slackChannel: a.slackChannel,
@@ -333,21 +332,16 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 }
 
-function rulesSpec(a: ResolvedMonitoringArgs, pem: string | undefined) {
+function rulesSpec(a: ResolvedMonitoringArgs, notAfter: number | undefined) {
   return {
     workers: a.workers,
     edge: a.edge && { backend: a.edge.backend, minHealthy: a.edge.minHealthy },
     redis: a.redis !== undefined,
     backupEveryMs: a.redis === undefined ? undefined : a.backupEveryMs,
-    certificateNotAfter: pem === undefined ? undefined : certificateNotAfter(pem),
+    certificateNotAfter: notAfter,
     forMs: a.alertForMs,
     runbookUrl: a.runbookUrl,
   };
-}
-
-/** A PEM chain's first certificate's notAfter, Unix seconds. */
-export function certificateNotAfter(pem: string): number {
-  return Math.floor(Date.parse(new X509Certificate(pem).validTo) / 1_000);
 }
 
 type Defaulted =

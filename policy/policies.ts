@@ -74,6 +74,7 @@ import {
 import { ecsTaskRolesLeastPrivilege } from "./rules/aws-iam-ecs";
 import { redisBackendDefined } from "./rules/redis-backend";
 import { redisHasBackups } from "./rules/redis-backups";
+import { dockerStackMonitored, metricsPortsNotPublished } from "./rules/monitoring";
 import {
   elasticachePrivateSubnets,
   redisCachePortNotWorldOpen,
@@ -96,6 +97,9 @@ export const allPolicies: Policies = [
   redisBackendDefined,
   // Backups (rules/redis-backups.ts).
   redisHasBackups,
+  // Monitoring on Docker (rules/monitoring.ts).
+  metricsPortsNotPublished,
+  dockerStackMonitored,
 
   // Healthchecks (rules/healthchecks.ts, rules/redis-healthchecks.ts).
   containerHealthcheckRequired,

@@ -105,7 +105,7 @@ function createMonitoring(
             backend: EDGE_BACKEND,
             // What edge-web-replicas asks of production, and no more than the stack runs.
             minHealthy: Math.min(PROD_MIN_WEB_REPLICAS, cfg.api.replicas),
-            certificatePem: edge.certificatePem,
+            certificateNotAfter: edge.certificateNotAfter,
           }
         : undefined,
     redis:

@@ -2,6 +2,7 @@
  * The edge proxy and its certificate: generated with @pulumi/tls (`edge.tls: selfSigned`) or
  * read from the secrets `edgeCertificate` and `edgePrivateKey` (`edge.tls: config`).
  */
+import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { API_ALIAS, type ApiService } from "../components/api-service";
@@ -18,15 +19,19 @@ export const SELF_SIGNED_VALIDITY_HOURS = 24 * 365;
 export interface EdgeTls {
   readonly certPem: pulumi.Output<string>;
   readonly keyPem: pulumi.Output<string>;
+  /** When the certificate expires, Unix seconds: EdgeCertificateExpiring's date. */
+  readonly notAfter: pulumi.Output<number>;
 }
 
 /** The certificate and key the proxy serves; the key is a secret either way. */
 export function edgeTls(edge: EdgeConfig, config: pulumi.Config): EdgeTls {
   if (edge.tls === "config") {
     // stacks/config/edge-rules.ts has checked that both are set and are PEM.
+    const certPem = config.requireSecret("edgeCertificate");
     return {
-      certPem: config.requireSecret("edgeCertificate"),
+      certPem,
       keyPem: config.requireSecret("edgePrivateKey"),
+      notAfter: pulumi.unsecret(certPem.apply(certificateNotAfter)),
     };
   }
   const key = new tls.PrivateKey("edge-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
@@ -43,7 +48,21 @@ export function edgeTls(edge: EdgeConfig, config: pulumi.Config): EdgeTls {
     // additionalSecretOutputs ["privateKeyOpenssh", "privateKeyPem", "privateKeyPemPkcs8"]);
     // wrapped again so it stays one whatever the provider version.
     keyPem: pulumi.secret(key.privateKeyPem),
+    // The provider's own computed end (pulumi/pulumi-tls sdk/nodejs/selfSignedCert.ts,
+    // validityEndTime: "The time until which the certificate is invalid, as an RFC3339 timestamp").
+    notAfter: cert.validityEndTime.apply((t) => Math.floor(Date.parse(t) / 1_000)),
   };
+}
+
+/** A PEM chain's first certificate's notAfter, Unix seconds. */
+export function certificateNotAfter(pem: string): number {
+  try {
+    return Math.floor(Date.parse(new X509Certificate(pem).validTo) / 1_000);
+  } catch (e) {
+    throw new pulumi.RunError(
+      `\`api-stack:edgeCertificate\` is not a certificate Node can read (${(e as Error).message}): set it again with \`pulumi config set --secret edgeCertificate -- "$(cat cert.pem)"\``,
+    );
+  }
 }
 
 /** The proxy in front of the API's replicas, on the frontend network they share. */

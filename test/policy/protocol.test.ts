@@ -81,8 +81,12 @@ describe("GetAnalyzerInfo", () => {
     const prod = await pack.configureFile(PROD);
     // Advisory by design: a read-only /var/log for a log shipper is legitimate in prod too, and
     // a Redis's backups may be taken outside the stack (a host's cron, volume snapshots),
-    // which no resource shows.
-    const advisoryByDesign = new Set(["container-read-only-host-mounts", "redis-has-backups"]);
+    // which no resource shows; and a stack may be monitored from outside it (docs/policies.md).
+    const advisoryByDesign = new Set([
+      "container-read-only-host-mounts",
+      "redis-has-backups",
+      "docker-stack-monitored",
+    ]);
     expect(
       [...prod.entries()]
         .filter(([name]) => !advisoryByDesign.has(name))
