@@ -89,6 +89,8 @@ export interface MonitoringArgs {
     readonly port: number;
     readonly user: string;
     readonly password: pulumi.Input<string>;
+    /** The Redis container: the exporter starts after it, and the dependency shows whose URL it reads. */
+    readonly dependsOn?: pulumi.Resource[];
   };
   readonly restart?: "always" | "unless-stopped";
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -324,10 +326,13 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       `http://127.0.0.1:${MONITORING_PORTS.redisExporter}/health`,
       MONITORING_DEFAULTS.redisExporter.memoryMb,
-      // Stateless: the new one starts before the old one goes, so no scrape is lost. Said
-      // explicitly, because the provider's default is delete-before-replace (pulumi-docker
-      // provider/resources.go, "docker_container": DeleteBeforeReplace: true).
-      { deleteBeforeReplace: false },
+      {
+        dependsOn: r.dependsOn ?? [],
+        // Stateless: the new one starts before the old one goes, so no scrape is lost. Said
+        // explicitly, because the provider's default is delete-before-replace (pulumi-docker
+        // provider/resources.go, "docker_container": DeleteBeforeReplace: true).
+        deleteBeforeReplace: false,
+      },
     );
   }
 }

@@ -75,7 +75,7 @@ export function createDockerStack(
 
   const edge = cfg.edge ? createEdge(cfg, cfg.edge, networks, api, config) : undefined;
   const monitoring = cfg.monitoring
-    ? createMonitoring(cfg, cfg.monitoring, networks, secrets, edge, config)
+    ? createMonitoring(cfg, cfg.monitoring, networks, secrets, redis, edge, config)
     : undefined;
   return { redis, networks, api, workers, edge, monitoring };
 }
@@ -86,6 +86,7 @@ function createMonitoring(
   m: MonitoringConfig,
   networks: Networks,
   secrets: StackSecrets,
+  redis: RedisBackend,
   edge: EdgeProxy | undefined,
   config: pulumi.Config,
 ): Monitoring {
@@ -116,6 +117,7 @@ function createMonitoring(
             port: local.port,
             user: REDIS_USERS.exporter,
             password: secrets.exporterPassword,
+            dependsOn: redis.dependsOn,
           }
         : undefined,
     backupEveryMs: local?.backup?.everyMs,

@@ -35,6 +35,7 @@ export const RANDOM_BYTES = "random:index/randomBytes:RandomBytes";
 
 // Key generators (@pulumi/tls)
 export const TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
+export const TLS_SELF_SIGNED_CERT = "tls:index/selfSignedCert:SelfSignedCert";
 
 // AWS IAM and Secrets Manager resource policies (@pulumi/aws 7.x iam/*.js, secretsmanager/*.js)
 export const IAM_POLICY = "aws:iam/policy:Policy";

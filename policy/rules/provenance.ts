@@ -34,6 +34,7 @@ import {
   SECURITY_GROUP,
   SUBNET,
   SUBNET_GROUP,
+  TLS_SELF_SIGNED_CERT,
   USER_GROUP,
   VPC,
 } from "../lib/types";
@@ -104,7 +105,12 @@ function judge(
   switch (d.kind) {
     case "secret":
     case "auth-token": {
-      const verdicts = sources.map((s) => judgeGenerator(s, cfg)).filter((v) => v !== undefined);
+      // A self-signed certificate is public material made from its key: a value computed from
+      // one (its PEM, its validityEndTime) is judged by the key behind it, one hop further.
+      const judged = sources.flatMap((s) =>
+        s.type === TLS_SELF_SIGNED_CERT ? [s, ...sourcesOf(s, "privateKeyPem", all)] : [s],
+      );
+      const verdicts = judged.map((s) => judgeGenerator(s, cfg)).filter((v) => v !== undefined);
       const weak = verdicts.filter((v) => !v.strong);
       if (weak.length > 0) {
         return (

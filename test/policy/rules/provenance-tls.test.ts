@@ -64,3 +64,44 @@ describe("unknown-value-provenance: a PEM from a generated TLS key", () => {
       /provenance could not be established/,
     ));
 });
+
+describe("unknown-value-provenance: a value computed from a self-signed certificate", () => {
+  // Prometheus's rules carry the certificate's notAfter (EdgeCertificateExpiring), so they
+  // depend on the certificate alone; the certificate depends on its key.
+  const prometheus = {
+    type: T.container,
+    name: "monitoring-prometheus",
+    props: {
+      image: "prom/prometheus:v2.53.3",
+      uploads: [{ file: "/etc/prometheus/rules/api-stack.yml", content: UNKNOWN }],
+    },
+    propertyDependencies: { uploads: ["edge-cert"] },
+  };
+  const certFrom = (keyName: string | undefined) => ({
+    ...cert,
+    propertyDependencies: (keyName === undefined ? {} : { privateKeyPem: [keyName] }) as Record<
+      string,
+      string[]
+    >,
+  });
+
+  it("passes when the certificate's key is a strong generator", () =>
+    assertNoStackViolations(
+      unknownValueProvenance,
+      stack([key({ algorithm: "ECDSA", ecdsaCurve: "P256" }), certFrom("edge-key"), prometheus]),
+    ));
+
+  it("refuses it when the certificate's key is weak", () =>
+    assertHasStackViolation(
+      unknownValueProvenance,
+      stack([key({ algorithm: "ECDSA", ecdsaCurve: "P224" }), certFrom("edge-key"), prometheus]),
+      /curve P224/,
+    ));
+
+  it("refuses it when the certificate has no generated key behind it", () =>
+    assertHasStackViolation(
+      unknownValueProvenance,
+      stack([key({ algorithm: "ECDSA", ecdsaCurve: "P256" }), certFrom(undefined), prometheus]),
+      /provenance could not be established/,
+    ));
+});
