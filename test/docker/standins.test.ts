@@ -1,7 +1,7 @@
 /**
  * The stand-in images hold no tool their real tags lack, and run as their real tags run: user,
- * stop signal, entrypoint (test/docker/images/manifests.json, from the Dockerfile at the commit
- * that built each tag). A stand-in with an extra tool would
+ * stop signal, entrypoint, cmd, workdir, volumes and ports (test/docker/images/manifests.json,
+ * from the Dockerfile at the commit that built each tag). A stand-in with an extra tool would
  * let a probe pass here that fails in production, as socat in the old haproxy stand-in did.
  */
 import { readFileSync } from "node:fs";
@@ -14,9 +14,12 @@ interface Manifest {
   readonly imageUser: string;
   readonly stopSignal: string;
   readonly entrypoint: string[];
+  readonly cmd: string[];
   readonly absent: string[];
   readonly binaries: string[];
   readonly workdir: string;
+  readonly volumes: string[];
+  readonly exposed: string[];
   readonly busyboxApplets?: string;
 }
 const MANIFESTS = JSON.parse(
@@ -150,6 +153,10 @@ describeDocker("stand-in images match their real tags", () => {
         User?: string;
         StopSignal?: string;
         Entrypoint?: string[] | null;
+        Cmd?: string[] | null;
+        WorkingDir?: string;
+        Volumes?: Record<string, unknown> | null;
+        ExposedPorts?: Record<string, unknown> | null;
       };
     };
     const user = info.Config.User || "root";
@@ -157,6 +164,13 @@ describeDocker("stand-in images match their real tags", () => {
     expect(info.Config.StopSignal || "SIGTERM", "stop signal").toBe(m.stopSignal);
     const entry = (info.Config.Entrypoint ?? []).map((e) => e.split("/").pop());
     expect(entry, "entrypoint").toEqual(m.entrypoint.map((e) => e.split("/").pop()));
+    expect(info.Config.Cmd ?? [], "cmd").toEqual(m.cmd);
+    // An empty WORKDIR is the root directory.
+    expect(info.Config.WorkingDir || "/", "workdir").toBe(m.workdir || "/");
+    expect(Object.keys(info.Config.Volumes ?? {}).sort(), "volumes").toEqual([...m.volumes].sort());
+    expect(Object.keys(info.Config.ExposedPorts ?? {}).sort(), "exposed").toEqual(
+      [...m.exposed].sort(),
+    );
   });
 
   // docker-library/redis 7.4/alpine/Dockerfile makes only /data (mkdir /data && chown redis:redis

@@ -86,6 +86,10 @@ server_image() {
   else
     local extra=""
     [ "$drop" = gosu ] && extra=gosu
+    # valkey-container's 8.1/alpine has had no VOLUME since its PR #84 (manifests.json
+    # volumesNote); docker-library/redis 7.4/alpine keeps VOLUME /data.
+    local volume=(--change 'VOLUME /data')
+    [ "$flavour" = valkey ] && volume=()
     variant "$variant" "
       groupadd -r -g 999 $flavour
       useradd -r -g $flavour -u 999 -d /data -s /usr/sbin/nologin $flavour
@@ -97,7 +101,7 @@ server_image() {
     install -m 0755 "$here/redis-entrypoint.sh" "$cache/$variant/usr/local/bin/docker-entrypoint.sh"
     import "$cache/$variant" "$1" \
       --change "ENV SERVER=$flavour-server SERVER_USER=$flavour DROP=$drop" \
-      --change 'WORKDIR /data' --change 'VOLUME /data' --change 'EXPOSE 6379' \
+      --change 'WORKDIR /data' "${volume[@]}" --change 'EXPOSE 6379' \
       --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change "CMD [\"$flavour-server\"]"
   fi
   for extra in "${@:2}"; do "$docker" tag "$1" "$extra"; done
