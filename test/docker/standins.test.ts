@@ -21,6 +21,7 @@ interface Manifest {
   readonly volumes: string[];
   readonly exposed: string[];
   readonly busyboxApplets?: string;
+  readonly buildFlags?: { readonly make: string[] };
 }
 const MANIFESTS = JSON.parse(
   readFileSync(join(__dirname, "images/manifests.json"), "utf8"),
@@ -301,5 +302,14 @@ describeDocker("stand-in images match their real tags", () => {
     );
     expect(code).toBe(0);
     expect(out).toMatch(/Redis Metrics Exporter v?1\.69\.0/);
+  }, 60_000);
+
+  // docker-library/haproxy 3.0/Dockerfile at 2ff3f8bc builds with USE_PROMEX=1 (manifests.json
+  // buildFlags): the stats scrape the monitoring stack relies on is a built-in service.
+  test("haproxy:3.0.11 is built with the Prometheus exporter, as its real tag", async () => {
+    expect(MANIFESTS["haproxy:3.0.11"]!.buildFlags?.make).toContain("USE_PROMEX=1");
+    const { code, out } = await runOnce("haproxy:3.0.11", ["haproxy"], ["-vv"]);
+    expect(code).toBe(0);
+    expect(out).toContain("Built with the Prometheus exporter as a service");
   }, 60_000);
 });
