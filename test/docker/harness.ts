@@ -26,6 +26,9 @@ export const IMAGES = [
   "ghcr.io/acme/api:1.4.3",
   "ghcr.io/acme/api:1.4.4-never-healthy",
   "amazon/aws-cli:2.36.7",
+  "prom/prometheus:v2.53.3",
+  "prom/alertmanager:v0.28.1",
+  "oliver006/redis_exporter:v1.69.0",
 ];
 
 export function engine(): Docker {

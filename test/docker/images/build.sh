@@ -15,6 +15,13 @@
 #                                          official image is: bash, no socat, curl or ps
 #   amazon/aws-cli:2.36.7                  Debian's awscli 2.23.6 (trixie) as /usr/local/bin/aws,
 #                                          root, WORKDIR /aws: no tar, which, apt or dpkg
+#   prom/prometheus:v2.53.3                Debian's prometheus 2.53.3 (trixie) on Debian's static
+#                                          busybox laid out as prom's busybox base: nobody, sh and
+#                                          wget but no curl or bash
+#   prom/alertmanager:v0.28.1              Debian's prometheus-alertmanager 0.28.1 (trixie), the
+#                                          same base
+#   oliver006/redis_exporter:v1.69.0       Debian's prometheus-redis-exporter 1.69.0 (trixie) as
+#                                          /redis_exporter, uid 59000, no shell at all
 # Skips what is already built from the same inputs (a label carries their hash).
 #   DOCKER_HOST=unix:///… test/docker/images/build.sh
 set -euo pipefail
@@ -27,7 +34,7 @@ docker=${DOCKER_BIN:-$("$here/../engine.sh" docker)}
 export DOCKER_BUILDKIT=0
 cache=${API_STACK_ROOTFS_CACHE:-/var/tmp/api-stack-rootfs}
 node_bin=$(command -v node)
-stamp=$( (cat "$0" "$here/redis-entrypoint.sh" "$here/haproxy-entrypoint.sh" "$here/node-entrypoint.sh" "$root/examples/api/Dockerfile"; "$node_bin" -v) | sha256sum | cut -c1-16)
+stamp=$( (cat "$0" "$here/redis-entrypoint.sh" "$here/haproxy-entrypoint.sh" "$here/node-entrypoint.sh" "$root/examples/api/Dockerfile" "$here/busybox-uclibc-1.36.1.bin"; "$node_bin" -v) | sha256sum | cut -c1-16)
 
 built() {
   [ "$("$docker" image inspect -f '{{index .Config.Labels "com.api-stack.standin"}}' "$1" 2>/dev/null)" = "$stamp" ]
@@ -79,6 +86,10 @@ server_image() {
   else
     local extra=""
     [ "$drop" = gosu ] && extra=gosu
+    # valkey-container's 8.1/alpine has had no VOLUME since its PR #84 (manifests.json
+    # volumesNote); docker-library/redis 7.4/alpine keeps VOLUME /data.
+    local volume=(--change 'VOLUME /data')
+    [ "$flavour" = valkey ] && volume=()
     variant "$variant" "
       groupadd -r -g 999 $flavour
       useradd -r -g $flavour -u 999 -d /data -s /usr/sbin/nologin $flavour
@@ -90,7 +101,7 @@ server_image() {
     install -m 0755 "$here/redis-entrypoint.sh" "$cache/$variant/usr/local/bin/docker-entrypoint.sh"
     import "$cache/$variant" "$1" \
       --change "ENV SERVER=$flavour-server SERVER_USER=$flavour DROP=$drop" \
-      --change 'WORKDIR /data' --change 'VOLUME /data' --change 'EXPOSE 6379' \
+      --change 'WORKDIR /data' "${volume[@]}" --change 'EXPOSE 6379' \
       --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change "CMD [\"$flavour-server\"]"
   fi
   for extra in "${@:2}"; do "$docker" tag "$1" "$extra"; done
@@ -163,6 +174,127 @@ else
       /usr/sbin/groupadd /usr/sbin/usermod /usr/sbin/groupmod /usr/sbin/userdel"
   import "$cache/awscli" amazon/aws-cli:2.36.7 \
     --change 'WORKDIR /aws' --change 'ENTRYPOINT ["/usr/local/bin/aws"]'
+fi
+
+# The monitoring images are Go binaries on prom's busybox base, or on scratch. Debian builds
+# them with cgo, so each needs glibc's loader and libc.so.6; the real ones are static.
+# (as_root SRC PATH DEST: a file of the trixie tree SRC, resolved inside it, since its symlinks
+# are absolute and would otherwise resolve on this machine.)
+as_root() { mkdir -p "$(dirname "$3")" && chroot "$1" /bin/cat "$2" >"$3"; }
+# with_libs SRC BINARY DIR: the shared objects `ldd` names for BINARY, at the same paths in DIR.
+with_libs() {
+  local so
+  for so in $(chroot "$1" ldd "$2" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+    [ -f "$3$so" ] || { as_root "$1" "$so" "$3$so" && chmod 0755 "$3$so"; }
+  done
+}
+if built prom/prometheus:v2.53.3 && built prom/alertmanager:v0.28.1 && built oliver006/redis_exporter:v1.69.0; then
+  echo "up to date: prom/prometheus:v2.53.3, prom/alertmanager:v0.28.1, oliver006/redis_exporter:v1.69.0"
+else
+  variant monitoring "
+    apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager \\
+      prometheus-redis-exporter busybox-static ca-certificates netbase tzdata >/dev/null
+    rm -rf /var/lib/apt/lists/*"
+  mon="$cache/monitoring"
+
+  # busybox_root DIR: quay.io/prometheus/busybox-linux-amd64:latest, the base of both prom
+  # images (prometheus/busybox Makefile `tag`: latest is the uclibc variant; uclibc/Dockerfile at
+  # 79e98586 adds Debian's nsswitch.conf, CA bundle, zoneinfo and services to busybox:uclibc,
+  # whose /bin, passwd and group come from docker-library/busybox latest/uclibc/Dockerfile.builder
+  # at 164603ca). Its /bin is busybox-uclibc-1.36.1.bin; Debian's build lacks some of those
+  # applets, and those it has beyond them get no link.
+  busybox_root() {
+    local dir=$1 have name
+    rm -rf "$dir"
+    mkdir -p "$dir/bin" "$dir/usr/bin" "$dir/etc/ssl/certs" "$dir/usr/share" "$dir/root" "$dir/home" \
+      "$dir/var/www" "$dir/var/spool/mail"
+    install -d -m 1777 "$dir/tmp"
+    install -m 0755 "$mon/usr/bin/busybox" "$dir/bin/busybox"
+    have=$(chroot "$mon" /usr/bin/busybox --list)
+    while IFS= read -r name; do
+      if [ "$name" = getconf ]; then
+        as_root "$mon" /usr/bin/getconf "$dir/bin/getconf" && chmod 0755 "$dir/bin/getconf"
+      elif [ "$name" != busybox ] && grep -qxF -- "$name" <<<"$have"; then
+        ln "$dir/bin/busybox" "$dir/bin/$name"
+      fi
+    done < <(grep -v '^#' "$here/busybox-uclibc-1.36.1.bin")
+    with_libs "$mon" /usr/bin/getconf "$dir"
+    ln -s ../../bin/env "$dir/usr/bin/env"
+    # buildroot system/skeleton/etc/passwd and group: nobody is 65534:65534 in both.
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'daemon:x:1:1:daemon:/usr/sbin:/bin/false' \
+      'bin:x:2:2:bin:/bin:/bin/false' 'sys:x:3:3:sys:/dev:/bin/false' 'sync:x:4:100:sync:/bin:/bin/sync' \
+      'mail:x:8:8:mail:/var/spool/mail:/bin/false' 'www-data:x:33:33:www-data:/var/www:/bin/false' \
+      'operator:x:37:37:Operator:/var:/bin/false' 'nobody:x:65534:65534:nobody:/home:/bin/false' \
+      >"$dir/etc/passwd"
+    printf '%s\n' root:x:0: daemon:x:1: bin:x:2: sys:x:3: adm:x:4: tty:x:5: disk:x:6: lp:x:7: mail:x:8: \
+      kmem:x:9: wheel:x:10:root cdrom:x:11: dialout:x:18: floppy:x:19: video:x:28: audio:x:29: tape:x:32: \
+      www-data:x:33: operator:x:37: utmp:x:43: plugdev:x:46: staff:x:50: lock:x:54: netdev:x:82: \
+      users:x:100: nobody:x:65534: >"$dir/etc/group"
+    as_root "$mon" /usr/share/zoneinfo/UTC "$dir/etc/localtime"
+    as_root "$mon" /etc/nsswitch.conf "$dir/etc/nsswitch.conf"
+    as_root "$mon" /etc/services "$dir/etc/services"
+    as_root "$mon" /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/ca-certificates.crt"
+    cp -a "$mon/usr/share/zoneinfo" "$dir/usr/share/zoneinfo"
+  }
+
+  # prometheus/prometheus Dockerfile at v2.53.3 (1491d29f): prometheus and promtool in /bin, the
+  # example config, console libraries and consoles (Debian ships them as examples: the config
+  # and consoles byte for byte, prom.lib with Debian's asset paths), the consoles linked into
+  # /etc/prometheus, /etc/prometheus and /prometheus owned by nobody, which runs it.
+  doc="$mon/usr/share/doc/prometheus"
+  busybox_root "$cache/prometheus-image"
+  pr="$cache/prometheus-image"
+  install -m 0755 "$mon/usr/bin/prometheus" "$pr/bin/prometheus"
+  install -m 0755 "$mon/usr/bin/promtool" "$pr/bin/promtool"
+  with_libs "$mon" /usr/bin/prometheus "$pr"
+  with_libs "$mon" /usr/bin/promtool "$pr"
+  install -D -m 0644 "$doc/examples/prometheus.yml" "$pr/etc/prometheus/prometheus.yml"
+  mkdir -p "$pr/usr/share/prometheus"
+  cp -r "$doc/examples/console_libraries" "$doc/examples/consoles" "$pr/usr/share/prometheus/"
+  install -m 0644 "$mon/usr/share/common-licenses/Apache-2.0" "$pr/LICENSE"
+  install -m 0644 "$doc/NOTICE" "$pr/NOTICE"
+  ln -s /usr/share/prometheus/console_libraries "$pr/etc/prometheus/console_libraries"
+  ln -s /usr/share/prometheus/consoles/ "$pr/etc/prometheus/consoles"
+  mkdir -p "$pr/prometheus"
+  chown -R 65534:65534 "$pr/etc/prometheus" "$pr/prometheus"
+  import "$pr" prom/prometheus:v2.53.3 \
+    --change 'USER nobody' --change 'EXPOSE 9090' --change 'VOLUME ["/prometheus"]' \
+    --change 'WORKDIR /prometheus' --change 'ENTRYPOINT ["/bin/prometheus"]' \
+    --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.console.libraries=/usr/share/prometheus/console_libraries", "--web.console.templates=/usr/share/prometheus/consoles"]'
+
+  # prometheus/alertmanager Dockerfile at v0.28.1 (b2099eaa): amtool and alertmanager in /bin,
+  # examples/ha/alertmanager.yml (Debian's copy is byte for byte the same) as the config,
+  # /etc/alertmanager and /alertmanager owned by nobody, which runs it.
+  busybox_root "$cache/alertmanager-image"
+  am="$cache/alertmanager-image"
+  install -m 0755 "$mon/usr/bin/amtool" "$am/bin/amtool"
+  install -m 0755 "$mon/usr/bin/prometheus-alertmanager" "$am/bin/alertmanager"
+  with_libs "$mon" /usr/bin/amtool "$am"
+  with_libs "$mon" /usr/bin/prometheus-alertmanager "$am"
+  install -D -m 0644 "$mon/usr/share/doc/prometheus-alertmanager/examples/ha/alertmanager.yml" \
+    "$am/etc/alertmanager/alertmanager.yml"
+  # Upstream embeds its notification templates; Debian's build reads them from here at start.
+  mkdir -p "$am/usr/share/prometheus/alertmanager"
+  cp "$mon/usr/share/prometheus/alertmanager/"*.tmpl "$am/usr/share/prometheus/alertmanager/"
+  mkdir -p "$am/alertmanager"
+  chown -R 65534:65534 "$am/etc/alertmanager" "$am/alertmanager"
+  import "$am" prom/alertmanager:v0.28.1 \
+    --change 'USER nobody' --change 'EXPOSE 9093' --change 'VOLUME ["/alertmanager"]' \
+    --change 'WORKDIR /alertmanager' --change 'ENTRYPOINT ["/bin/alertmanager"]' \
+    --change 'CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]'
+
+  # oliver006/redis_exporter Dockerfile at v1.69.0 (71dbe37f), target scratch-release (what
+  # .github/workflows/release.yml pushes as the bare tag): /redis_exporter, the builder's
+  # /etc/ssl/certs and /etc/nsswitch.conf, USER 59000:59000, EXPOSE 9121. No shell, no passwd.
+  re="$cache/redis-exporter-image"
+  rm -rf "$re"
+  mkdir -p "$re/etc/ssl/certs"
+  install -m 0755 "$mon/usr/bin/prometheus-redis-exporter" "$re/redis_exporter"
+  with_libs "$mon" /usr/bin/prometheus-redis-exporter "$re"
+  as_root "$mon" /etc/ssl/certs/ca-certificates.crt "$re/etc/ssl/certs/ca-certificates.crt"
+  echo 'hosts: files dns' >"$re/etc/nsswitch.conf"
+  import "$re" oliver006/redis_exporter:v1.69.0 \
+    --change 'USER 59000:59000' --change 'EXPOSE 9121' --change 'ENTRYPOINT ["/redis_exporter"]'
 fi
 
 # The example API, built the way a user builds it: its build script, then its Dockerfile.
