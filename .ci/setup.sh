@@ -5,14 +5,11 @@
 source .ci/node.sh
 
 # Debian packages for the real-binary tests (test/real: the generated redis.conf, probes
-# and TLS settings; the monitoring config checked by promtool and amtool, and the Redis
-# exporter) and the Docker-engine tests (test/docker: a private Docker Engine 26 from
+# and TLS settings) and the Docker-engine tests (test/docker: a private Docker Engine 26 from
 # Debian trixie, which engine.sh unpacks itself and runs with this release's runc, tini and
 # iptables; stand-in images debootstrapped from Debian). Under CI=true a missing one fails.
 declare -A PKG=([redis-server]=redis-server [redis-cli]=redis-tools [curl]=curl [openssl]=openssl [haproxy]=haproxy
-  [runc]=runc [tini-static]=tini [debootstrap]=debootstrap [iptables]=iptables [busybox]=busybox
-  [promtool]=prometheus [amtool]=prometheus-alertmanager
-  [prometheus-redis-exporter]=prometheus-redis-exporter)
+  [runc]=runc [tini-static]=tini [debootstrap]=debootstrap [iptables]=iptables [busybox]=busybox)
 missing=()
 for bin in "${!PKG[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${PKG[$bin]}")
@@ -25,17 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "::group::apt-get install ${missing[*]}"
   $SUDO apt-get update -qq
-  # prometheus, prometheus-alertmanager and prometheus-redis-exporter ship services that their
-  # postinst starts (invoke-rc.d, or deb-systemd-invoke on a systemd runner); both ask
-  # policy-rc.d first, and 101 means "do not start". Ours only if the machine has none.
-  policy=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    policy=/usr/sbin/policy-rc.d
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
-    $SUDO chmod 0755 "$policy"
-  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  [ -z "$policy" ] || $SUDO rm -f "$policy"
   echo "::endgroup::"
 fi
 
