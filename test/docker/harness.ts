@@ -29,6 +29,7 @@ export const IMAGES = [
   "prom/prometheus:v2.53.3",
   "prom/alertmanager:v0.28.1",
   "oliver006/redis_exporter:v1.69.0",
+  "oliver006/redis_exporter:v1.69.0-alpine",
 ];
 
 export function engine(): Docker {

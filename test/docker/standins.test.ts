@@ -218,7 +218,11 @@ describeDocker("stand-in images match their real tags", () => {
   }, 60_000);
   // The monitoring stand-ins: exact entrypoints (the generic test compares base names), the
   // tools they share with their real tags, and nothing on PATH beyond the real /bin.
-  test.each([...MONITORING, "oliver006/redis_exporter:v1.69.0"])(
+  test.each([
+    ...MONITORING,
+    "oliver006/redis_exporter:v1.69.0",
+    "oliver006/redis_exporter:v1.69.0-alpine",
+  ])(
     "%s has the tools of its real tag that the tests rely on",
     async (image) => {
       const m = MANIFESTS[image]!;

@@ -22,6 +22,7 @@
 #                                          same base
 #   oliver006/redis_exporter:v1.69.0       Debian's prometheus-redis-exporter 1.69.0 (trixie) as
 #                                          /redis_exporter, uid 59000, no shell at all
+#   oliver006/redis_exporter:v1.69.0-alpine the same on Alpine's layout: busybox sh and wget
 # Skips what is already built from the same inputs (a label carries their hash).
 #   DOCKER_HOST=unix:///… test/docker/images/build.sh
 set -euo pipefail
@@ -188,8 +189,9 @@ with_libs() {
     [ -f "$3$so" ] || { as_root "$1" "$so" "$3$so" && chmod 0755 "$3$so"; }
   done
 }
-if built prom/prometheus:v2.53.3 && built prom/alertmanager:v0.28.1 && built oliver006/redis_exporter:v1.69.0; then
-  echo "up to date: prom/prometheus:v2.53.3, prom/alertmanager:v0.28.1, oliver006/redis_exporter:v1.69.0"
+if built prom/prometheus:v2.53.3 && built prom/alertmanager:v0.28.1 && built oliver006/redis_exporter:v1.69.0 &&
+  built oliver006/redis_exporter:v1.69.0-alpine; then
+  echo "up to date: prom/prometheus:v2.53.3, prom/alertmanager:v0.28.1, oliver006/redis_exporter:v1.69.0(-alpine)"
 else
   variant monitoring "
     apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager \\
@@ -294,6 +296,25 @@ else
   as_root "$mon" /etc/ssl/certs/ca-certificates.crt "$re/etc/ssl/certs/ca-certificates.crt"
   echo 'hosts: files dns' >"$re/etc/nsswitch.conf"
   import "$re" oliver006/redis_exporter:v1.69.0 \
+    --change 'USER 59000:59000' --change 'EXPOSE 9121' --change 'ENTRYPOINT ["/redis_exporter"]'
+
+  # The same Dockerfile's target alpine, pushed as <tag>-alpine (the one the stack runs, since
+  # its healthcheck needs wget): FROM alpine:3.21, /redis_exporter and the builder's
+  # /etc/ssl/certs, USER 59000:59000, EXPOSE 9121, no nsswitch.conf. Alpine's busybox gives the
+  # applets linked below, each also in redis:7.4-alpine's manifest (the same Alpine base);
+  # the stand-in links no other.
+  ra="$cache/redis-exporter-alpine-image"
+  rm -rf "$ra"
+  cp -a "$re" "$ra"
+  rm -f "$ra/etc/nsswitch.conf"
+  mkdir -p "$ra/bin" "$ra/tmp"
+  chmod 1777 "$ra/tmp"
+  install -m 0755 "$mon/usr/bin/busybox" "$ra/bin/busybox"
+  for applet in sh ash wget nc cat ls ps sleep env echo grep head tail id kill; do
+    ln "$ra/bin/busybox" "$ra/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n' >"$ra/etc/passwd"
+  import "$ra" oliver006/redis_exporter:v1.69.0-alpine \
     --change 'USER 59000:59000' --change 'EXPOSE 9121' --change 'ENTRYPOINT ["/redis_exporter"]'
 fi
 
