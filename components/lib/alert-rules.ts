@@ -213,7 +213,9 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
       alert: "EdgeFewHealthyReplicas",
       expr: `haproxy_backend_active_servers{proxy="${spec.edge.backend}"} < ${min}`,
       severity: "critical",
-      component: "edge",
+      // About the API's replicas, seen from the edge: while Redis is down their /health fails
+      // and this fires too, so RedisDown inhibits it with the other API alerts.
+      component: "api",
       summary: `fewer than ${min} healthy API replicas behind the edge`,
       description: "HAProxy has {{ $value }} API replicas passing their health check.",
     });

@@ -152,7 +152,8 @@ export function renderAlertmanagerConfig(spec: AlertmanagerConfigSpec): string {
       group_wait: promDuration(t.groupWaitMs),
       group_interval: promDuration(t.groupIntervalMs),
       repeat_interval: promDuration(t.repeatIntervalMs),
-      routes: [{ matchers: ['alertname="RedisDown"'], group_wait: "0s" }],
+      // Sent at once, and its resolution within 30 s rather than the default group's 5 min.
+      routes: [{ matchers: ['alertname="RedisDown"'], group_wait: "0s", group_interval: "30s" }],
     },
     inhibit_rules: [
       // No API or worker storm while Redis is down: they fail because it does.
