@@ -108,20 +108,25 @@ function containers(resources: readonly PolicyResource[]): { r: PolicyResource; 
 export const dockerStackMonitored: StackValidationPolicy = {
   name: "docker-stack-monitored",
   description:
-    "A production stack of containers runs Prometheus and Alertmanager, so a failure pages someone.",
+    "A production stack whose containers serve traffic runs Prometheus and Alertmanager, so a failure pages someone.",
   enforcementLevel: "advisory",
   configSchema: { properties: { ...productionProperty } },
   validateStack: (args, report) => {
     if (!configOf(args, { production: true }).production) return;
     const all = containers(args.resources);
-    if (all.length === 0) return;
+    // A stack that serves something: a container publishes a port (the API, or the edge proxy
+    // in front of it). A stack of only internal containers (a cache, a batch job) is left be.
+    const serves = all.some(
+      ({ p }) => isUnknown(p.ports) || (Array.isArray(p.ports) && p.ports.length > 0),
+    );
+    if (!serves) return;
     // An image unknown at preview may be either: not reported.
     if (all.some(({ p }) => isUnknown(p.image))) return;
     const roles = new Set(all.map(({ p }) => metricsRole(p.image)));
     const missing = (["prometheus", "alertmanager"] as const).filter((r) => !roles.has(r));
     if (missing.length === 0) return;
     report(
-      `This production stack runs ${all.length} container(s) but no ${missing.join(" and no ")}: nothing measures the error rate, latency or Redis, and nobody is told when they fail (seed 004, "Monitoring & Observability"). Fix: in api-stack add \`monitoring: { receiver: … }\` (docs/monitoring.md); elsewhere run Prometheus with alerting rules and an Alertmanager.`,
+      `This production stack serves traffic from ${all.length} container(s) but runs no ${missing.join(" and no ")}: nothing measures the error rate, latency or Redis, and nobody is told when they fail (seed 004, "Monitoring & Observability"). Fix: in api-stack add \`monitoring: { receiver: … }\` (docs/monitoring.md); elsewhere run Prometheus with alerting rules and an Alertmanager.`,
     );
   },
 };

@@ -93,6 +93,8 @@ export interface DeployOptions {
   /** A patch of the edge block; `null` removes the edge proxy and workers (the single-API design). */
   readonly edge?: Obj | null;
   readonly workers?: Obj | null;
+  /** A patch of the monitoring block (the test's `for`s and intervals). */
+  readonly monitoring?: Obj;
   readonly secrets?: Obj;
   readonly log?: (line: string) => void;
   /**

@@ -171,6 +171,43 @@ export function apiContainer(
   });
 }
 
+/**
+ * Prometheus or Alertmanager as components/monitoring.ts runs them (issue 24): a production
+ * stack without both draws docker-stack-monitored's advisory, so the good stacks have them.
+ */
+export function monitoringProps(role: "prometheus" | "alertmanager"): Record<string, unknown> {
+  const port = role === "prometheus" ? 9090 : 9093;
+  return {
+    image: role === "prometheus" ? "prom/prometheus:v2.53.3" : "prom/alertmanager:v0.28.1",
+    command: [`--config.file=/etc/${role}/${role}.yml`],
+    user: "65534",
+    uploads: [{ file: `/etc/${role}/${role}.yml`, content: "global: {}\n" }],
+    networksAdvanced: [{ name: "api-stack-prod-monitoring", aliases: [role] }],
+    ports: [],
+    healthcheck: {
+      tests: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${port}/-/ready`],
+      interval: "15s",
+      timeout: "5s",
+      startPeriod: "30s",
+      retries: 3,
+    },
+    capabilities: { drops: ["ALL"] },
+    securityOpts: ["no-new-privileges:true"],
+    restart: "unless-stopped",
+    logOpts,
+    memory: role === "prometheus" ? 512 : 64,
+    stopTimeout: 30,
+    destroyGraceSeconds: 30,
+    wait: true,
+    waitTimeout: 95,
+  };
+}
+
+export const monitoringContainers = (): ResourceRecord[] => [
+  res(T.container, "prometheus", monitoringProps("prometheus")),
+  res(T.container, "alertmanager", monitoringProps("alertmanager")),
+];
+
 /** The whole Docker stack, values known (as at `pulumi up`). */
 export function dockerStack(
   opts: { redis?: ResourceRecord | null; api?: ResourceRecord } = {},
@@ -184,6 +221,7 @@ export function dockerStack(
     edge,
     ...(redis ? [redis] : []),
     opts.api ?? apiContainer(),
+    ...monitoringContainers(),
   ];
 }
 
@@ -212,6 +250,7 @@ export function dockerStackAtPreview(): ResourceRecord[] {
     edge,
     redisContainer(redis),
     apiContainer(api),
+    ...monitoringContainers(),
   ];
 }
 

@@ -92,9 +92,14 @@ describe("metrics-ports-not-published", () => {
 });
 
 describe("docker-stack-monitored", () => {
-  const stack = (images: string[], config: Props = {}) =>
+  // The first container publishes the API's port: the stack serves traffic.
+  const stack = (images: string[], config: Props = {}, ports = [{ internal: 3003 }]) =>
     createStackValidationArgs(
-      images.map((image, i) => ({ type: C, name: `c${i}`, props: { image } })),
+      images.map((image, i) => ({
+        type: C,
+        name: `c${i}`,
+        props: { image, ports: i === 0 ? ports : [] },
+      })),
       config,
     );
   const full = [
@@ -114,10 +119,14 @@ describe("docker-stack-monitored", () => {
       await assertHasStackViolation(
         dockerStackMonitored,
         stack(full.filter((i) => i !== gone)),
-        /production stack runs 3 container\(s\) but no (prometheus|alertmanager)/,
+        /serves traffic from 3 container\(s\) but runs no (prometheus|alertmanager)/,
       );
     },
   );
+
+  it("says nothing when no container publishes a port: nothing is served", async () => {
+    await assertNoStackViolations(dockerStackMonitored, stack(full.slice(0, 2), {}, []));
+  });
 
   it("says nothing in development", async () => {
     await assertNoStackViolations(
