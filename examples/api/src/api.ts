@@ -135,8 +135,12 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
     ["GET", /^\/counter$/, getCounter],
   ];
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL | undefined,
+  ): Promise<void> => {
+    if (url === undefined) throw new HttpError(400, "bad request target");
     const matches = routes.filter(([, re]) => re.test(url.pathname));
     if (matches.length === 0) throw new HttpError(404, "not found");
     const route = matches.find(([method]) => method === req.method);
@@ -151,17 +155,18 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
   const server = createServer((req, res) => {
     inFlight++;
     const started = performance.now();
+    const url = urlOf(req);
     res.once("close", () => {
       inFlight--;
       if (req.method === "POST" && res.statusCode < 300) full = false;
       log.debug("request", {
         method: req.method,
-        path: new URL(req.url ?? "/", "http://localhost").pathname,
+        path: url?.pathname,
         status: res.statusCode,
         ms: Math.round(performance.now() - started),
       });
     });
-    handle(req, res).catch((e: unknown) => {
+    handle(req, res, url).catch((e: unknown) => {
       if (e instanceof HttpError) return send(res, e.status, { error: e.message }, e.close);
       if (e instanceof RedisFull) {
         // Once per episode: an operator must hear that Redis is full, a client only to retry.
@@ -205,6 +210,20 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
     },
     abort: () => server.closeAllConnections(),
   };
+}
+
+/**
+ * The request target, or undefined when it does not parse: Node's parser passes an
+ * absolute-form target such as `http://[` (RFC 9112 §3.2.2) on to us, and `new URL` throws on
+ * it. Parsed once, here, because the throw used to come a second time from the "close"
+ * handler, outside any catch, and one such request took the process down.
+ */
+function urlOf(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    return undefined;
+  }
 }
 
 /**
