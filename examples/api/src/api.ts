@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Config } from "./config";
 import { ack, dequeue, enqueue, KEYS, type Idempotency } from "./jobs";
 import { errorText, type Logger } from "./log";
-import { call, RedisFull, RedisUnavailable, type Redis } from "./redis";
+import { call, isRedisUnavailable, RedisFull, RedisUnavailable, type Redis } from "./redis";
 import type { Service } from "./service";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -175,7 +175,7 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
         res.setHeader("retry-after", RETRY_AFTER_SECONDS);
         return send(res, 503, { error: "redis is out of memory" });
       }
-      if (e instanceof RedisUnavailable) {
+      if (isRedisUnavailable(e)) {
         log.debug("redis call failed", { error: errorText(e) });
         res.setHeader("retry-after", RETRY_AFTER_SECONDS);
         return send(res, 503, { error: "redis unavailable" });

@@ -17,7 +17,7 @@ import { renameSync, writeFileSync } from "node:fs";
 import type { Config } from "./config";
 import { commit, KEYS, lease, payloadOf, reap, recover, retire } from "./jobs";
 import { errorText, type Logger } from "./log";
-import { type Redis } from "./redis";
+import { counted, type Redis } from "./redis";
 import type { Service } from "./service";
 
 /** BLMOVE's timeout: how often an idle worker wakes to beat, reap and check for a stop. */
@@ -133,7 +133,7 @@ export function startWorker(config: Config, log: Logger, redis: Redis): Service 
         // Not wrapped in `call`: a timed-out BLMOVE may still move a job after we gave up
         // on it. A connection that hangs instead stops the heartbeat and the lease renewals:
         // the job goes back to the queue when its lease runs out, or at the restart.
-        const id = await redis.blMove(KEYS.queue, mine, "RIGHT", "LEFT", BLOCK_SECONDS);
+        const id = await counted(redis.blMove(KEYS.queue, mine, "RIGHT", "LEFT", BLOCK_SECONDS));
         beat();
         if (id === null) continue;
         busy = true;
