@@ -115,7 +115,8 @@ describeReal("example API metrics", () => {
         late(`${API_METRICS.latency}_count`, slow),
       ],
     }).toEqual({ fast: [1, 1], late: [0, 1, 1] });
-    expect(late(`${API_METRICS.latency}_sum`, slow)).toBeGreaterThanOrEqual(0.6);
+    // Not ≥ 0.6: Node's timers run on the loop's cached millisecond clock, and 599.8 ms was seen.
+    expect(late(`${API_METRICS.latency}_sum`, slow)).toBeGreaterThan(0.5);
   });
 
   test("API: a request whose client gives up before the reply is status 499, not the default 200", async () => {
