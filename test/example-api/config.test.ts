@@ -3,6 +3,7 @@
  * passes, each way it can be wrong is named, and no message or log line carries a secret.
  */
 import { describe, expect, test } from "vitest";
+import { WORKER_METRICS_PORT } from "../../components/lib/app-metrics";
 import { parseConfig, type ParseResult } from "../../examples/api/src/config";
 import { createLogger } from "../../examples/api/src/log";
 import { clientOptions } from "../../examples/api/src/redis";
@@ -36,6 +37,7 @@ describe("parseConfig", () => {
       logLevel: "info",
       heartbeatFile: "/tmp/worker-heartbeat",
       jobLeaseMs: 60_000,
+      metricsPort: WORKER_METRICS_PORT,
     });
     expect(r.config.secrets).toEqual(expect.arrayContaining([PASSWORD, SECRET_KEY]));
   });
@@ -86,6 +88,8 @@ describe("parseConfig", () => {
       { REDIS_CONNECT_TIMEOUT_MS: "1s" },
       "REDIS_CONNECT_TIMEOUT_MS must be a whole number from 50 to 60000",
     ],
+    [{ METRICS_PORT: "0" }, "METRICS_PORT must be a whole number from 1 to 65535"],
+    [{ METRICS_PORT: "9464x" }, "METRICS_PORT must be a whole number from 1 to 65535"],
   ])("rejects %o", (override, message) => {
     const env = { ...stackEnv(), ...override };
     expect(problems(parseConfig(env)).join("; ")).toContain(message);
@@ -111,6 +115,12 @@ describe("parseConfig", () => {
       if (!r.ok) throw new Error(r.problems.join("; "));
       expect(clientOptions(r.config).socket.connectTimeout).toBe(ms);
     }
+  });
+
+  test("METRICS_PORT sets the worker's metrics port", () => {
+    const r = parseConfig({ ...stackEnv(), METRICS_PORT: "9100" }, ["worker"]);
+    if (!r.ok) throw new Error(r.problems.join("; "));
+    expect(r.config.metricsPort).toBe(9100);
   });
 
   test("lists every problem at once", () => {

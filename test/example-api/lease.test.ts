@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
 import { describeReal } from "../real/layer";
-import { freePort, tempDir } from "../real/util";
+import { freePort, sleep, tempDir } from "../real/util";
 import {
   apiEnv,
   buildServer,
@@ -102,6 +102,17 @@ describeReal("example API worker leases", () => {
     });
     const frozen = ws[holder as "w-a" | "w-b"];
     const other = ws[holder === "w-a" ? "w-b" : "w-a"];
+    // Freeze it inside the 2.5 s of work, not while its lease or payload read is in flight: a
+    // process stopped with a reply unread fires the call's overdue 2 s timeout before reading
+    // the reply when it resumes (measured with node 24: a client stopped for 3 s with a reply
+    // due in 50 ms saw its 2 s timer first, 6 times of 6), and the job then fails with "no
+    // reply" instead of losing its lease. Seen under the load of a full test/example-api run.
+    await until(
+      "its lease",
+      async () =>
+        (await redis.admin.zScore("jobs:leases", `jobs:processing:${holder}\0${id}`)) !== null,
+    );
+    await sleep(200);
     frozen.child.kill("SIGSTOP");
     try {
       // 1.5 s of lease, up to 1 s until a reap, 2.5 s of work.

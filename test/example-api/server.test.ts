@@ -2,9 +2,10 @@
  * The bundled example API against a real redis-server on the generated redis.conf, with the
  * environment the stack generates: fail-fast start-up, /health, the job queue, the counter.
  */
+import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { describeReal } from "../real/layer";
-import { freePort, randomPassword, run } from "../real/util";
+import { freePort, randomPassword, run, sleep } from "../real/util";
 import {
   apiEnv,
   buildServer,
@@ -164,6 +165,25 @@ describeReal("example API against a real redis-server", () => {
     expect(big.status).toBe(413);
     expect((await request(port, "GET", "/slow?ms=abc")).status).toBe(400);
     expect(await redis.admin.lLen("jobs:queue")).toBe(1);
+  });
+
+  // `new URL` throws on this target, which Node's parser lets through; it used to be parsed a
+  // second time in the response's "close" handler, whose throw took the process down.
+  test("a request target that does not parse is a 400, and the API keeps serving", async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () =>
+        socket.end("GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      );
+      let text = "";
+      socket.on("data", (b: Buffer) => (text += b.toString()));
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toContain('{"error":"bad request target"}');
+    await sleep(100);
+    expect(api.child.exitCode).toBeNull();
+    expect((await request(port, "GET", "/counter")).status).toBe(200);
   });
 
   test("Redis down: 503 with a short message and Retry-After, and /health 503", async () => {

@@ -10,7 +10,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Config } from "./config";
 import { ack, dequeue, enqueue, KEYS, type Idempotency } from "./jobs";
 import { errorText, type Logger } from "./log";
-import { call, RedisFull, RedisUnavailable, type Redis } from "./redis";
+import {
+  CLIENT_CLOSED_STATUS,
+  createApiMetrics,
+  METRICS_PATH,
+  UNMATCHED_ROUTE,
+  writeMetrics,
+} from "./metrics";
+import { call, isRedisUnavailable, RedisFull, RedisUnavailable, type Redis } from "./redis";
 import type { Service } from "./service";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -39,12 +46,43 @@ type Handler = (
   url: URL,
 ) => Promise<void>;
 
+interface Route {
+  readonly method: string;
+  /** `/jobs/:id/ack`: also the `route` label, so a metric has one series per route, not per id. */
+  readonly pattern: string;
+  readonly re: RegExp;
+  readonly handler: Handler;
+}
+
+/** Each `:name` matches one path segment, passed to the handler; the rest is literal. */
+function route(method: string, pattern: string, handler: Handler): Route {
+  // The patterns hold only letters, `/` and `:name`, none of them special in a RegExp.
+  const re = new RegExp(`^${pattern.replace(/:\w+/g, "([^/]+)")}$`);
+  return { method, pattern, re, handler };
+}
+
+/** What a request asked for, worked out once for the handler and for its metrics. */
+interface Target {
+  /** Undefined when the request target does not parse (see urlOf). */
+  readonly url: URL | undefined;
+  /** The routes whose pattern matches the path, whatever their method. */
+  readonly matches: readonly Route[];
+  /** The one that also matches the method. */
+  readonly route: Route | undefined;
+  /** The `route` label: the path's pattern, or UNMATCHED_ROUTE. */
+  readonly label: string;
+}
+
 export function startApi(config: Config, log: Logger, redis: Redis): Service {
+  const metrics = createApiMetrics(redis);
   const healthyFrom = Date.now() + config.startupDelayMs;
   let stopping = false;
   /** Redis refused a write for lack of memory, and no write has succeeded since. */
   let full = false;
   let inFlight = 0;
+
+  /** The header every reply during shutdown carries, so keep-alive clients move on. */
+  const closing = (): Record<string, string> => (stopping ? { connection: "close" } : {});
 
   const send = (res: ServerResponse, status: number, body?: unknown, close = false): void => {
     if (res.headersSent) {
@@ -52,13 +90,13 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
       return;
     }
     const text = body === undefined ? "" : JSON.stringify(body);
-    const headers: Record<string, string | number> = {};
+    const headers: Record<string, string | number> = closing();
     // RFC 9110 §8.6: no Content-Length on a 204.
     if (status !== 204) headers["content-length"] = Buffer.byteLength(text);
     if (body !== undefined) headers["content-type"] = "application/json";
-    // During shutdown every reply ends its connection, so keep-alive clients reconnect to
-    // whichever instance replaces this one instead of holding this one open.
-    if (close || stopping) headers.connection = "close";
+    // During shutdown every reply ends its connection (closing), so keep-alive clients
+    // reconnect to whichever instance replaces this one instead of holding this one open.
+    if (close) headers.connection = "close";
     res.writeHead(status, headers);
     res.end(text);
   };
@@ -125,43 +163,63 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
     send(res, 200, { value: Number((await call(redis.get(KEYS.counter))) ?? 0) });
   };
 
-  const routes: ReadonlyArray<readonly [string, RegExp, Handler]> = [
-    ["GET", /^\/health$/, health],
-    ["GET", /^\/slow$/, slow],
-    ["POST", /^\/jobs$/, postJob],
-    ["POST", /^\/jobs\/next$/, nextJob],
-    ["POST", /^\/jobs\/([^/]+)\/ack$/, ackJob],
-    ["POST", /^\/counter$/, postCounter],
-    ["GET", /^\/counter$/, getCounter],
+  // Answers whatever Redis and /health say: Prometheus must see the outage, not a failed scrape.
+  const getMetrics: Handler = async (_req, res) => {
+    await writeMetrics(metrics.register, res, closing());
+  };
+
+  const routes: readonly Route[] = [
+    route("GET", "/health", health),
+    route("GET", "/slow", slow),
+    route("POST", "/jobs", postJob),
+    route("POST", "/jobs/next", nextJob),
+    route("POST", "/jobs/:id/ack", ackJob),
+    route("POST", "/counter", postCounter),
+    route("GET", "/counter", getCounter),
+    route("GET", METRICS_PATH, getMetrics),
   ];
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const matches = routes.filter(([, re]) => re.test(url.pathname));
-    if (matches.length === 0) throw new HttpError(404, "not found");
-    const route = matches.find(([method]) => method === req.method);
-    if (route === undefined) {
-      res.setHeader("allow", matches.map(([m]) => m).join(", "));
+  const targetOf = (req: IncomingMessage): Target => {
+    const url = urlOf(req);
+    const matches = url === undefined ? [] : routes.filter((r) => r.re.test(url.pathname));
+    const found = matches.find((r) => r.method === req.method);
+    return { url, matches, route: found, label: (found ?? matches[0])?.pattern ?? UNMATCHED_ROUTE };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> => {
+    if (t.url === undefined) throw new HttpError(400, "bad request target");
+    if (t.matches.length === 0) throw new HttpError(404, "not found");
+    if (t.route === undefined) {
+      res.setHeader("allow", t.matches.map((r) => r.method).join(", "));
       throw new HttpError(405, "method not allowed");
     }
-    const params = route[1].exec(url.pathname)?.slice(1) ?? [];
-    await route[2](req, res, params, url);
+    const params = t.route.re.exec(t.url.pathname)?.slice(1) ?? [];
+    await t.route.handler(req, res, params, t.url);
   };
 
   const server = createServer((req, res) => {
     inFlight++;
     const started = performance.now();
+    const target = targetOf(req);
     res.once("close", () => {
       inFlight--;
+      const seconds = (performance.now() - started) / 1_000;
+      const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS;
+      // Scrapes are not counted: every 15 s per replica they would pad the request rate with
+      // fast 200s, and keep padding it through an outage, diluting the 5xx ratio and the
+      // latency quantiles the alerts read. req.method needs no bound: Node's parser accepts only
+      // the methods in http.METHODS.
+      if (target.label !== METRICS_PATH)
+        metrics.request(target.label, req.method ?? "", status, seconds);
       if (req.method === "POST" && res.statusCode < 300) full = false;
       log.debug("request", {
         method: req.method,
-        path: new URL(req.url ?? "/", "http://localhost").pathname,
-        status: res.statusCode,
-        ms: Math.round(performance.now() - started),
+        path: target.url?.pathname,
+        status,
+        ms: Math.round(seconds * 1_000),
       });
     });
-    handle(req, res).catch((e: unknown) => {
+    handle(req, res, target).catch((e: unknown) => {
       if (e instanceof HttpError) return send(res, e.status, { error: e.message }, e.close);
       if (e instanceof RedisFull) {
         // Once per episode: an operator must hear that Redis is full, a client only to retry.
@@ -170,7 +228,7 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
         res.setHeader("retry-after", RETRY_AFTER_SECONDS);
         return send(res, 503, { error: "redis is out of memory" });
       }
-      if (e instanceof RedisUnavailable) {
+      if (isRedisUnavailable(e)) {
         log.debug("redis call failed", { error: errorText(e) });
         res.setHeader("retry-after", RETRY_AFTER_SECONDS);
         return send(res, 503, { error: "redis unavailable" });
@@ -205,6 +263,20 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
     },
     abort: () => server.closeAllConnections(),
   };
+}
+
+/**
+ * The request target, or undefined when it does not parse: Node's parser passes an
+ * absolute-form target such as `http://[` (RFC 9112 §3.2.2) on to us, and `new URL` throws on
+ * it. Parsed once, here, because the throw used to come a second time from the "close"
+ * handler, outside any catch, and one such request took the process down.
+ */
+function urlOf(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    return undefined;
+  }
 }
 
 /**

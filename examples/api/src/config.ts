@@ -4,6 +4,7 @@
  * REDIS_URL, REDIS_PASSWORD and SECRET_KEY are secrets and the others sit next to them.
  */
 import { hostname } from "node:os";
+import { WORKER_METRICS_PORT } from "../../../components/lib/app-metrics";
 import { parseRedisUrl } from "../../../components/lib/redis-url";
 import { weakSecretReason } from "../../../components/lib/weak-secrets";
 
@@ -46,6 +47,11 @@ export interface Config {
    * a few hundred milliseconds of round trip. @default 300
    */
   readonly redisConnectTimeoutMs: number;
+  /**
+   * The port a worker serves `GET /metrics` on. The API serves it on `port` instead, so this is
+   * read in api mode only to be checked. @default 9464 (WORKER_METRICS_PORT)
+   */
+  readonly metricsPort: number;
 }
 
 /** SECRET_KEY's floor, the stack's own minimum for generated secrets. */
@@ -86,6 +92,7 @@ export function parseConfig(env: Env, argv: readonly string[] = []): ParseResult
   // At least a second: the lease is renewed every third of it, each renewal a round trip.
   const jobLeaseMs = int("JOB_LEASE_MS", 60_000, 1_000, 3_600_000);
   const redisConnectTimeoutMs = int("REDIS_CONNECT_TIMEOUT_MS", 300, 50, 60_000);
+  const metricsPort = int("METRICS_PORT", WORKER_METRICS_PORT, 1, 65_535);
 
   // "warning" is how Python's logging and many stack files spell it (Pulumi.prod.yaml does).
   const logLevel = (env.LOG_LEVEL || "info").toLowerCase().replace(/^warning$/, "warn");
@@ -115,6 +122,7 @@ export function parseConfig(env: Env, argv: readonly string[] = []): ParseResult
       jobWorkMs,
       jobLeaseMs,
       redisConnectTimeoutMs,
+      metricsPort,
     },
   };
 }

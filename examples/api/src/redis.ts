@@ -136,28 +136,73 @@ let reconnecting = false;
 const UNAVAILABLE_REPLY =
   /^(LOADING|BUSY|MASTERDOWN|READONLY|MISCONF|TRYAGAIN|CLUSTERDOWN|NOAUTH|NOREPLICAS) /;
 
+/**
+ * Told of every Redis operation a request or a job attempts: undefined when it succeeded,
+ * else the error its caller gets (metrics.ts counts them). Module state for the reason
+ * `onReadOnly` is: one client per process.
+ */
+let observer: ((error: unknown) => void) | undefined;
+
+export function observeRedisCalls(fn: ((error: unknown) => void) | undefined): void {
+  observer = fn;
+}
+
+/**
+ * Whether a failed call means Redis cannot serve right now, so retrying later will help: no
+ * reply at all (offline, refused, closed, timed out) or a "not now" reply (LOADING, READONLY,
+ * …). The API answers these `503 redis unavailable`, and metrics.ts counts them as
+ * `db_connection_failures_total`, so the alert and the clients see the same thing. A full Redis
+ * (OOM) is not one of them: it answers, and reads still work. Nor is an error in the request.
+ */
+export function isRedisUnavailable(e: unknown): e is RedisUnavailable {
+  return e instanceof RedisUnavailable && !(e instanceof RedisFull);
+}
+
+/**
+ * Reports `p` to the observer as one Redis operation. `call` does this for every command; the
+ * worker's BLMOVE, which must not time out, comes here directly. Its error is classified for
+ * the observer only: the caller gets it as it came.
+ */
+export async function counted<T>(p: Promise<T>): Promise<T> {
+  try {
+    const reply = await p;
+    observer?.(undefined);
+    return reply;
+  } catch (e) {
+    observer?.(classify(e));
+    throw e;
+  }
+}
+
 export async function call<T>(p: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RedisUnavailable(`no reply within ${ms} ms`)), ms);
   });
   try {
-    return await Promise.race([p, timeout]);
-  } catch (e) {
-    if (e instanceof RedisUnavailable) throw e;
-    if (e instanceof ErrorReply) {
-      if (e.message.startsWith("OOM ")) throw new RedisFull(errorText(e));
-      if (e.message.startsWith("READONLY ")) onReadOnly?.();
-      if (UNAVAILABLE_REPLY.test(e.message)) throw new RedisUnavailable(errorText(e));
-      // WRONGTYPE, a script error, NOPERM: the request is wrong, not Redis. Retrying will not
-      // help, so it is the caller's logged 500, not a 503 that tells clients to come back.
-      throw e;
-    }
-    // Offline, closed, a socket that dropped: no reply at all.
-    throw new RedisUnavailable(errorText(e));
+    return await counted(
+      Promise.race([p, timeout]).catch((e: unknown) => {
+        if (e instanceof ErrorReply && e.message.startsWith("READONLY ")) onReadOnly?.();
+        throw classify(e);
+      }),
+    );
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What a failed command means: RedisFull, RedisUnavailable, or the error as it came. */
+function classify(e: unknown): unknown {
+  if (e instanceof RedisUnavailable) return e;
+  if (e instanceof ErrorReply) {
+    if (e.message.startsWith("OOM ")) return new RedisFull(errorText(e));
+    if (UNAVAILABLE_REPLY.test(e.message)) return new RedisUnavailable(errorText(e));
+    // WRONGTYPE, a script error, NOPERM: the request is wrong, not Redis. Retrying will not
+    // help, so it is the caller's logged 500, not a 503 that tells clients to come back.
+    return e;
+  }
+  // Offline, closed, a socket that dropped: no reply at all.
+  return new RedisUnavailable(errorText(e));
 }
 
 /** Closes the client, waiting at most `ms` for replies still owed. */

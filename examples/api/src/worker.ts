@@ -17,17 +17,25 @@ import { renameSync, writeFileSync } from "node:fs";
 import type { Config } from "./config";
 import { commit, KEYS, lease, payloadOf, reap, recover, retire } from "./jobs";
 import { errorText, type Logger } from "./log";
-import { type Redis } from "./redis";
+import { createWorkerMetrics, serveMetrics } from "./metrics";
+import { counted, type Redis } from "./redis";
 import type { Service } from "./service";
 
 /** BLMOVE's timeout: how often an idle worker wakes to beat, reap and check for a stop. */
 const BLOCK_SECONDS = 1;
+/**
+ * A scrape's LLEN goes out on the worker's one connection, so on an idle worker it waits behind
+ * the BLMOVE in progress: up to BLOCK_SECONDS, then a second more for the reply.
+ */
+const QUEUE_DEPTH_TIMEOUT_MS = (BLOCK_SECONDS + 1) * 1_000;
 const HEARTBEAT_EVERY_MS = 1_000;
 const RETRY_MS = 1_000;
 /** About once a second; a little under, so an idle loop's 1 s BLMOVE never skips a turn. */
 const REAP_EVERY_MS = 900;
 
 export function startWorker(config: Config, log: Logger, redis: Redis): Service {
+  const metrics = createWorkerMetrics(redis, QUEUE_DEPTH_TIMEOUT_MS);
+  const metricsServer = serveMetrics(metrics.register, config.metricsPort, config.host, log);
   const mine = KEYS.workerProcessing(config.workerId);
   const renewEveryMs = Math.floor(config.jobLeaseMs / 3);
   let stopping = false;
@@ -52,6 +60,8 @@ export function startWorker(config: Config, log: Logger, redis: Redis): Service 
     try {
       writeFileSync(`${config.heartbeatFile}.tmp`, `${Math.floor(now / 1_000)}\n`);
       renameSync(`${config.heartbeatFile}.tmp`, config.heartbeatFile);
+      // Only once the file is written, so the metric and the container's healthcheck agree.
+      metrics.heartbeat(now);
     } catch (e) {
       if (!heartbeatBroken) log.warn("cannot write heartbeat", { error: errorText(e) });
       heartbeatBroken = true;
@@ -99,6 +109,7 @@ export function startWorker(config: Config, log: Logger, redis: Redis): Service 
       const payload = await payloadOf(redis, id);
       if (config.jobWorkMs > 0) await sleep(config.jobWorkMs);
       if (await commit(redis, mine, id)) {
+        metrics.jobProcessed();
         log.debug("job done", {
           id,
           worker: config.workerId,
@@ -133,11 +144,15 @@ export function startWorker(config: Config, log: Logger, redis: Redis): Service 
         // Not wrapped in `call`: a timed-out BLMOVE may still move a job after we gave up
         // on it. A connection that hangs instead stops the heartbeat and the lease renewals:
         // the job goes back to the queue when its lease runs out, or at the restart.
-        const id = await redis.blMove(KEYS.queue, mine, "RIGHT", "LEFT", BLOCK_SECONDS);
+        const id = await counted(redis.blMove(KEYS.queue, mine, "RIGHT", "LEFT", BLOCK_SECONDS));
         beat();
         if (id === null) continue;
         busy = true;
-        await work(id);
+        await work(id).catch((e: unknown) => {
+          // A lost lease returns instead: the job is someone else's now, neither done nor failed.
+          metrics.jobFailed();
+          throw e;
+        });
       } catch (e) {
         // The job may or may not have committed; if not, it is still in our list.
         recovering = true;
@@ -155,7 +170,8 @@ export function startWorker(config: Config, log: Logger, redis: Redis): Service 
     inFlight: () => (busy ? 1 : 0),
     stop() {
       stopping = true;
-      return done;
+      // Closed after the last job, so its count can still be scraped while it finishes.
+      return done.then(() => metricsServer.close());
     },
     abort: () => undefined,
   };
