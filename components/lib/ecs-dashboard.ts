@@ -103,18 +103,19 @@ function graph<T>(
   targets: readonly (readonly (T | string)[])[],
   who: string,
 ): Omit<MetricWidget<T>, "x" | "y" | "width" | "height"> {
-  const metrics: MetricEntry<T>[] = [];
-  targets.forEach((values, i) => {
-    // Ids are unique within a widget; one target keeps the alarm's own ids.
-    const suffix = targets.length > 1 ? `_${i}` : "";
-    if (spec.kind === "metric") {
-      metrics.push(entry(spec.scope, spec.metric, values, { stat: spec.metric.stat }));
-      return;
-    }
-    for (const [id, m] of Object.entries(spec.metrics))
-      metrics.push(entry(spec.scope, m, values, { id: `${id}${suffix}`, stat: m.stat }));
-    metrics.push([{ expression: suffixed(spec, suffix), id: `${spec.id}${suffix}`, label: who }]);
-  });
+  // A math alarm watches one target; its ids must stay unique within the widget.
+  if (spec.kind === "math" && targets.length !== 1)
+    throw new Error(`a metric-math graph draws one target, got ${targets.length}`);
+  const metrics: MetricEntry<T>[] = targets.flatMap((values): MetricEntry<T>[] =>
+    spec.kind === "metric"
+      ? [entry(spec.scope, spec.metric, values, { stat: spec.metric.stat })]
+      : [
+          ...Object.entries(spec.metrics).map(([id, m]) =>
+            entry(spec.scope, m, values, { id, stat: m.stat }),
+          ),
+          [{ expression: spec.expression, id: spec.id, label: who }],
+        ],
+  );
   return {
     type: "metric",
     properties: {
@@ -140,11 +141,4 @@ function entry<T>(
 ): MetricEntry<T> {
   const dims = SCOPE_DIMENSIONS[scope].flatMap((name, i) => [name, values[i] as T | string]);
   return [m.namespace, m.metricName, ...dims, options];
-}
-
-/** The expression with each metric id renamed to `<id><suffix>`. */
-function suffixed(spec: Extract<AlarmSpec, { kind: "math" }>, suffix: string): string {
-  if (suffix === "") return spec.expression;
-  const ids = Object.keys(spec.metrics).join("|");
-  return spec.expression.replace(new RegExp(`\\b(${ids})\\b`, "g"), `$1${suffix}`);
 }
