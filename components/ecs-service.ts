@@ -48,6 +48,8 @@ export class EcsService extends pulumi.ComponentResource {
   public readonly secretArns: Record<string, pulumi.Output<string>>;
   /** Web services only. */
   public readonly targetGroup?: lb.TargetGroup;
+  /** Tasks at deploy time; autoscaling moves the running count after that. */
+  public readonly desiredCount: number;
 
   constructor(name: string, args: EcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.EcsService, name, {}, opts);
@@ -72,6 +74,7 @@ export class EcsService extends pulumi.ComponentResource {
     const sg = createTaskSecurityGroup(this, name, a);
     const target = a.targetHealth && createTarget(this, name, a, a.targetHealth);
     this.targetGroup = target?.targetGroup;
+    this.desiredCount = a.desiredCount;
     this.service = this.createService(name, a, taskDefinition, sg, target, [exec.policy]);
     this.serviceName = this.service.name;
     createAutoscaling(this, name, a, this.serviceName, target?.targetGroup);

@@ -119,6 +119,14 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
   public readonly securityGroup: ec2.SecurityGroup;
   /** The cache resource the API should depend on. */
   public readonly cache: elasticache.ReplicationGroup | elasticache.ServerlessCache;
+  /**
+   * Replication group only: its member clusters (one node each) and how many there are, known
+   * before the group exists, for per-node alarms (EcsAlarms `cache`).
+   */
+  public readonly members?: {
+    readonly memberClusterIds: pulumi.Output<string[]>;
+    readonly nodeCount: number;
+  };
 
   constructor(name: string, args: ElastiCacheValkeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.ElastiCacheValkey, name, {}, opts);
@@ -130,6 +138,10 @@ export class ElastiCacheValkey extends pulumi.ComponentResource {
     const { cache, connection } = create(this, name, a, this.securityGroup.id);
     this.cache = cache;
     this.connection = connection;
+    if (a.flavour === "replication-group") {
+      const group = cache as elasticache.ReplicationGroup;
+      this.members = { memberClusterIds: group.memberClusters, nodeCount: a.numCacheClusters };
+    }
     this.registerOutputs({ connection: this.connection });
   }
 

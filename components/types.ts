@@ -17,6 +17,7 @@ export const TYPES = {
   EcsPlatform: "api-stack:components:EcsPlatform",
   EcsService: "api-stack:components:EcsService",
   Monitoring: "api-stack:components:Monitoring",
+  EcsAlarms: "api-stack:components:EcsAlarms",
 } as const;
 
 /**

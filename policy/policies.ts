@@ -57,6 +57,7 @@ import {
   ecsExecDisabled,
   ecsNoSecretsInEnvironment,
 } from "./rules/ecs";
+import { ecsProductionAlarms } from "./rules/ecs-alarms";
 import {
   ecsContainerInsights,
   ecsServiceNoIamRole,
@@ -163,6 +164,8 @@ export const allPolicies: Policies = [
   ecsServiceNoIamRole,
   ecsContainerInsights,
   logGroupRetention,
+  // Production ECS services behind an ALB have alarms that page someone (rules/ecs-alarms.ts).
+  ecsProductionAlarms,
 
   // AWS network exposure: world-open ingress, load-balancer settings (rules/aws-network.ts).
   awsIngressNotWorldOpen,

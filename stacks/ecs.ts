@@ -4,10 +4,12 @@
  * URL) admits only the tasks' security groups.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { EcsAlarms, type EcsAlarmsSubscription } from "../components/ecs-alarms";
 import { EcsPlatform } from "../components/ecs-platform";
 import { EcsService } from "../components/ecs-service";
 import type { StackSecrets } from "../components/stack-secrets";
 import { ecsServiceSettings, servicesOf, type StackConfig } from "./config";
+import { ALERT_SECRET_KEY } from "./config/monitoring";
 import { createRedisBackend, subnetsOf, type RedisBackend } from "./redis-backend";
 
 export interface EcsStack {
@@ -15,6 +17,8 @@ export interface EcsStack {
   readonly redis: RedisBackend;
   /** By service key: "api", "workers.jobs". */
   readonly services: (readonly [string, EcsService])[];
+  /** With `monitoring`: the CloudWatch alarms, their topic and the dashboard. */
+  readonly alarms?: EcsAlarms;
 }
 
 export function createEcsStack(
@@ -85,5 +89,47 @@ export function createEcsStack(
     groups[i]?.[1](svc.taskSecurityGroupId);
     return [key, svc] as const;
   });
-  return { platform, redis, services };
+  const alarms = cfg.monitoring && createAlarms(cfg, config, platform, redis, services, region);
+  return { platform, redis, services, alarms };
+}
+
+/** The receiver from `monitoring`: email, a webhook (its URL the secret), or none. */
+function subscriptionOf(
+  cfg: StackConfig,
+  config: pulumi.Config,
+): EcsAlarmsSubscription | undefined {
+  const m = cfg.monitoring;
+  // stacks/config/monitoring.ts has refused `email` without an address, `webhook` without the
+  // secret, and `slack` on ECS.
+  if (m?.receiver === "email") return { protocol: "email", endpoint: m.email as string };
+  if (m?.receiver === "webhook")
+    return { protocol: "https", endpoint: config.requireSecret(ALERT_SECRET_KEY) };
+  return undefined;
+}
+
+function createAlarms(
+  cfg: StackConfig,
+  config: pulumi.Config,
+  platform: EcsPlatform,
+  redis: RedisBackend,
+  services: readonly (readonly [string, EcsService])[],
+  region: string,
+): EcsAlarms {
+  // The API is the stack's one web service (servicesOf puts it first), so it has the target group.
+  const api = services.find(([key]) => key === "api")?.[1] as EcsService;
+  const targetGroup = api.targetGroup as NonNullable<EcsService["targetGroup"]>;
+  return new EcsAlarms("alarms", {
+    loadBalancerArnSuffix: platform.albArnSuffix,
+    targetGroupArnSuffix: targetGroup.arnSuffix,
+    clusterName: platform.clusterName,
+    services: services.map(([key, s]) => ({
+      key,
+      serviceName: s.serviceName,
+      desiredCount: s.desiredCount,
+    })),
+    cache: redis.cacheMembers,
+    subscription: subscriptionOf(cfg, config),
+    region,
+    stack: cfg.stack,
+  });
 }

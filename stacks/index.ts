@@ -44,6 +44,9 @@ export const clusterName = ecs?.platform.clusterName;
 export const serviceNames = ecs
   ? pulumi.output(Object.fromEntries(ecs.services.map(([key, s]) => [key, s.serviceName])))
   : undefined;
+/** `platform: ecs` with `monitoring`: the topic the alarms publish to, and their dashboard. */
+export const alarmTopicArn = ecs?.alarms?.topicArn;
+export const alarmDashboardName = ecs?.alarms?.dashboardName;
 export const edgeUrl = edge?.url;
 export const edgeContainerName = edge?.containerName;
 /** The name the edge's certificate is for, and the certificate: what a client must trust. */

@@ -25,6 +25,8 @@ export interface RedisBackend {
   readonly offsiteContainerName?: pulumi.Output<string>;
   readonly adminUrl?: pulumi.Output<string>;
   readonly hostUrls?: { app: pulumi.Output<string>; admin: pulumi.Output<string> };
+  /** An ElastiCache replication group's members, for the ECS alarms. */
+  readonly cacheMembers?: ElastiCacheValkey["members"];
 }
 
 /**
@@ -117,7 +119,12 @@ export function createRedisBackend(
         production: cfg.production,
         stack: cfg.stack,
       });
-      return { connection: cache.connection, dependsOn: [cache.cache], networkNames: [] };
+      return {
+        connection: cache.connection,
+        dependsOn: [cache.cache],
+        networkNames: [],
+        cacheMembers: cache.members,
+      };
     }
     case "external": {
       const cache = new ExternalRedis("cache", { url: config.requireSecret("redisUrl") });

@@ -9,7 +9,7 @@
  * Create, `diff.ProposedState`), called so by the engine (pulumi/pulumi pkg/resource/deploy/step.go
  * CreateStep.Apply, `Preview: DryRun`). test/stack/gate.test.ts runs prod-ecs in this mode.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 const REGION = "eu-central-1";
 export const AWS_ACCOUNT = "123456789012";
@@ -90,6 +90,45 @@ export function awsMockState(
         id: inputs.name ?? auto,
         name: inputs.name ?? auto,
         arn: known(`arn:aws:iam::${ACCOUNT}:role/${inputs.name ?? auto}`),
+      };
+    // The alarms of `monitoring` on ECS (issue 24): their topic, its key, the alarms, the
+    // dashboard. Topics and alarms are auto-named (their `name` inputs are optional in
+    // sns/topic.d.ts and cloudwatch/metricAlarm.d.ts); a dashboard's name is the program's.
+    case "aws:kms/key:Key": {
+      const keyId = randomUUID();
+      return {
+        ...inputs,
+        id: known(keyId),
+        keyId: known(keyId),
+        arn: known(`arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`),
+      };
+    }
+    case "aws:sns/topic:Topic": {
+      const topicName = inputs.name ?? auto;
+      const arn = `arn:aws:sns:${REGION}:${ACCOUNT}:${String(topicName)}`;
+      return { ...inputs, name: topicName, id: known(arn), arn: known(arn) };
+    }
+    case "aws:sns/topicSubscription:TopicSubscription": {
+      // SNS returns the ARN even before the endpoint confirms (topic_subscription.go,
+      // ReturnSubscriptionArn), which email and https subscriptions have not yet.
+      const arn = `arn:aws:sns:${REGION}:${ACCOUNT}:topic:${randomUUID()}`;
+      return { ...inputs, id: known(arn), arn: known(arn), pendingConfirmation: known(true) };
+    }
+    case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+      const alarmName = inputs.name ?? auto;
+      return {
+        ...inputs,
+        name: alarmName,
+        id: alarmName,
+        arn: known(`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${String(alarmName)}`),
+      };
+    }
+    case "aws:cloudwatch/dashboard:Dashboard":
+      return {
+        ...inputs,
+        dashboardArn: known(
+          `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${String(inputs.dashboardName)}`,
+        ),
       };
     case "aws:secretsmanager/secret:Secret": {
       // Secrets Manager appends "-" and six random characters to a secret's ARN; its id is the ARN.

@@ -70,12 +70,22 @@ export function mockState(
     case "aws:elasticache/parameterGroup:ParameterGroup":
     case "aws:cloudwatch/logGroup:LogGroup":
       return { ...inputs, name: `${name}-${suffix}` };
-    case "aws:elasticache/replicationGroup:ReplicationGroup":
+    case "aws:elasticache/replicationGroup:ReplicationGroup": {
+      // The group id is auto-named; its member clusters are "<group>-001", "-002" … (ElastiCache
+      // User Guide, AutoFailover.md: members "redis12-001" and "redis12-002" of "redis12"),
+      // computed by AWS and so unknown at preview.
+      const groupId = String(inputs.replicationGroupId ?? `${name}-${suffix}`);
+      const count = Number(inputs.numCacheClusters ?? 1);
       return {
         ...inputs,
+        replicationGroupId: groupId,
+        memberClusters: known(
+          Array.from({ length: count }, (_, i) => `${groupId}-${String(i + 1).padStart(3, "0")}`),
+        ),
         primaryEndpointAddress: known(`master.${name}-${suffix}.abcdef.euc1.cache.amazonaws.com`),
         readerEndpointAddress: known(`replica.${name}-${suffix}.abcdef.euc1.cache.amazonaws.com`),
       };
+    }
     case "aws:elasticache/serverlessCache:ServerlessCache":
       return {
         ...inputs,

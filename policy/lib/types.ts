@@ -71,3 +71,9 @@ export const ALB_TARGET_GROUP = "aws:alb/targetGroup:TargetGroup";
 // Elastic Load Balancing v2 load balancers (@pulumi/aws 7.x lb/loadBalancer.js; alb/* the older token)
 export const LB_LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer";
 export const ALB_LOAD_BALANCER = "aws:alb/loadBalancer:LoadBalancer";
+
+// CloudWatch alarms and where they send (@pulumi/aws 7.x cloudwatch/metricAlarm.js, sns/topic.js,
+// lambda/function.js)
+export const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+export const SNS_TOPIC = "aws:sns/topic:Topic";
+export const LAMBDA_FUNCTION = "aws:lambda/function:Function";

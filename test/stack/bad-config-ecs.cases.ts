@@ -16,6 +16,9 @@ const jobs = (patch: Obj): Obj => ({
   },
 });
 const stack = "prod-ecs" as const;
+const monitoring = (patch: Obj): Obj => ({
+  "api-stack:monitoring": merge(stackObject("prod-ecs", "monitoring"), patch),
+});
 
 export const ECS_CASES: BadConfigCase[] = [
   {
@@ -188,5 +191,40 @@ export const ECS_CASES: BadConfigCase[] = [
     stack: "prod",
     api: { scaling: { min: 2, max: 4 } },
     expect: ["`api-stack:api.scaling` only applies to `platform: ecs`", "replicas"],
+  },
+  // Issue 24: the alarms page someone only if `monitoring` says whom, on ECS by email or webhook.
+  {
+    name: "production ECS without monitoring",
+    stack,
+    overrides: { "api-stack:monitoring": undefined },
+    expect: [
+      "`api-stack:monitoring` is required in production with `platform: ecs`",
+      "receiver: email",
+    ],
+  },
+  {
+    name: "a Slack receiver on ECS",
+    stack,
+    overrides: monitoring({ receiver: "slack", email: undefined, slackChannel: "#alerts" }),
+    secrets: { "api-stack:alertWebhookUrl": "https://hooks.slack.com/services/T0/B0/abcdef" },
+    expect: ['("slack") does not apply to `platform: ecs`', '"webhook"'],
+  },
+  {
+    name: "a webhook receiver without its URL",
+    stack,
+    overrides: monitoring({ receiver: "webhook", email: undefined }),
+    expect: ["`api-stack:alertWebhookUrl` is required with `monitoring.receiver: webhook`"],
+  },
+  {
+    name: "an email receiver without an address",
+    stack,
+    overrides: monitoring({ email: undefined }),
+    expect: ["`api-stack:monitoring.email` is required with `receiver: email`"],
+  },
+  {
+    name: "a Prometheus setting on ECS",
+    stack,
+    overrides: monitoring({ retention: "360h" }),
+    expect: ["`api-stack:monitoring.retention` applies to `platform: docker` only"],
   },
 ];

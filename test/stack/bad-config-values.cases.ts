@@ -641,4 +641,16 @@ export const VALUE_TWINS: {
     },
     secrets: OFFSITE_SECRETS,
   },
+  {
+    // The twin of "a webhook receiver without its URL" (bad-config-ecs.cases.ts).
+    name: "an ECS webhook receiver with its URL as a secret",
+    stack: "prod-ecs",
+    overrides: {
+      "api-stack:monitoring": merge(stackObject("prod-ecs", "monitoring"), {
+        receiver: "webhook",
+        email: undefined,
+      }),
+    },
+    secrets: { "api-stack:alertWebhookUrl": "https://hooks.example.com/alerts/3Yt8Kq2Vn7Lp" },
+  },
 ];

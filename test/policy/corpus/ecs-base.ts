@@ -92,11 +92,98 @@ export interface EcsOpts {
   readonly taskSg?: Mutate;
   /** The load balancer that uses the ALB's group (aws-ingress-not-world-open, aws-lb-hardening). */
   readonly lb?: Mutate;
+  /** The API's alarms (ecs-production-alarms), by metric; `alarms` may also drop one. */
+  readonly alarms?: (alarms: Record<AlarmRole, Props>) => void;
+  readonly topic?: Mutate;
   /** Extra resources (standalone ingress rules, a second service …). */
   readonly extra?: (ids: SgIds) => ResourceRecord[];
 }
 
 const known = (preview: boolean | undefined, v: string): string => (preview ? UNKNOWN : v);
+
+export type AlarmRole = "5xx" | "latency" | "unhealthy";
+export const TG_SUFFIX = "targetgroup/api-stack-prod-api/6d0ecf831eec9f09";
+export const LB_SUFFIX = "app/api/1";
+export const TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:api-stack-prod-alarms-1a2b3c4";
+
+/**
+ * The API's alarms as components/ecs-alarms.ts registers them: the 5xx rate as metric math over
+ * the target group's 5xx and request counts, P99 latency and unhealthy targets as plain metrics,
+ * each with alarm and OK actions to the topic. At preview the dimensions and the topic's ARN are
+ * unknown and carried by propertyDependencies, as the engine sends them.
+ */
+function alarmsOf(
+  pv: boolean | undefined,
+  opts: EcsOpts,
+  urns: { tg: string; alb: string },
+): ResourceRecord[] {
+  const topicProps: Props = { name: "api-stack-prod-alarms-1a2b3c4", arn: known(pv, TOPIC_ARN) };
+  opts.topic?.(topicProps);
+  const topic = res("aws:sns/topic:Topic", "alarms-topic", topicProps);
+  const dims = { LoadBalancer: known(pv, LB_SUFFIX), TargetGroup: known(pv, TG_SUFFIX) };
+  const actions = { alarmActions: [known(pv, TOPIC_ARN)], okActions: [known(pv, TOPIC_ARN)] };
+  const metric = (metricName: string, stat: string) => ({
+    namespace: "AWS/ApplicationELB",
+    metricName,
+    stat,
+    period: 60,
+    dimensions: { ...dims },
+  });
+  const alarms: Record<AlarmRole, Props> = {
+    "5xx": {
+      ...actions,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 5,
+      evaluationPeriods: 1,
+      metricQueries: [
+        { id: "errors", returnData: false, metric: metric("HTTPCode_Target_5XX_Count", "Sum") },
+        { id: "requests", returnData: false, metric: metric("RequestCount", "Sum") },
+        {
+          id: "rate",
+          returnData: true,
+          expression: "IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)",
+        },
+      ],
+    },
+    latency: {
+      ...actions,
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      extendedStatistic: "p99",
+      period: 60,
+      threshold: 0.5,
+      evaluationPeriods: 2,
+      comparisonOperator: "GreaterThanThreshold",
+      dimensions: { ...dims },
+    },
+    unhealthy: {
+      ...actions,
+      namespace: "AWS/ApplicationELB",
+      metricName: "UnHealthyHostCount",
+      statistic: "Maximum",
+      period: 60,
+      threshold: 0,
+      evaluationPeriods: 3,
+      comparisonOperator: "GreaterThanThreshold",
+      dimensions: { ...dims },
+    },
+  };
+  opts.alarms?.(alarms);
+  const from = [urns.alb, urns.tg];
+  return [
+    topic,
+    ...Object.entries(alarms).map(([role, p]) =>
+      res("aws:cloudwatch/metricAlarm:MetricAlarm", `alarms-api-${role}`, p, {
+        dependencies: [...from, topic.urn],
+        propertyDependencies: {
+          [p.metricQueries ? "metricQueries" : "dimensions"]: from,
+          alarmActions: [topic.urn],
+          okActions: [topic.urn],
+        },
+      }),
+    ),
+  ];
+}
 
 /** The whole ECS stack, one setting changed by `opts`. */
 export function ecsStack(opts: EcsOpts = {}): ResourceRecord[] {
@@ -146,6 +233,7 @@ export function ecsStack(opts: EcsOpts = {}): ResourceRecord[] {
 
   const tgProps: Props = {
     arn: known(pv, TG_ARN),
+    arnSuffix: known(pv, TG_SUFFIX),
     port: 3003,
     protocol: "HTTP",
     targetType: "ip",
@@ -233,6 +321,7 @@ export function ecsStack(opts: EcsOpts = {}): ResourceRecord[] {
   // The ALB itself: the ALB group may open 80/443 to the world only because a load balancer uses it.
   const lbProps: Props = {
     arn: known(pv, "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/1"),
+    arnSuffix: known(pv, LB_SUFFIX),
     loadBalancerType: "application",
     internal: false,
     subnets: ["subnet-0public00000000a", "subnet-0public00000000b"],
@@ -245,5 +334,6 @@ export function ecsStack(opts: EcsOpts = {}): ResourceRecord[] {
     dependencies: [albSg.urn],
     propertyDependencies: { securityGroups: [albSg.urn] },
   });
-  return [albSg, taskSg, td, tg, https, http, service, alb, ...extra];
+  const alarms = alarmsOf(pv, opts, { tg: tg.urn, alb: alb.urn });
+  return [albSg, taskSg, td, tg, https, http, service, alb, ...alarms, ...extra];
 }

@@ -79,6 +79,24 @@ export const GOOD: Record<string, EcsOpts> = {
     container: (c) => (c.user = "node:node"),
     service: (p) => (p.desiredCount = 4),
   },
+  // A program's own alarm: the 5xx count rather than components/ecs-alarms.ts's rate, to a
+  // topic outside the stack by its known ARN.
+  "plain-alarms": {
+    alarms: (a) => {
+      const rate = a["5xx"] as Props;
+      const errors = (rate.metricQueries as Props[])[0]?.metric as Props;
+      delete rate.metricQueries;
+      Object.assign(rate, {
+        namespace: errors.namespace,
+        metricName: errors.metricName,
+        statistic: "Sum",
+        period: 60,
+        dimensions: errors.dimensions,
+        threshold: 10,
+        alarmActions: ["arn:aws:sns:eu-west-1:123456789012:oncall"],
+      });
+    },
+  },
 };
 
 export const ecsGoodCases: GoodCase[] = Object.entries({
@@ -90,6 +108,7 @@ export const ecsGoodCases: GoodCase[] = Object.entries({
   tls13: "ECS: a TLS 1.3-only policy and a wget probe",
   worker: "ECS: a worker service without a load balancer beside the API",
   "named-user": "ECS: a named non-root user and four tasks",
+  "plain-alarms": "ECS: a plain 5xx-count alarm to a topic outside the stack",
 }).map(([k, name]) => ({ name, stack: ecsStack(GOOD[k]) }));
 
 /** A builder of bad cases, each `change` applied to one of `goods`, that good stack its twin. */
@@ -119,6 +138,7 @@ export const P = {
   count: "ecs-desired-count",
   exec: "ecs-exec-disabled",
   tg: "ecs-target-group-health",
+  alarms: "ecs-production-alarms",
 };
 
 export const env = (name: string, value: string) => (c: Props) =>

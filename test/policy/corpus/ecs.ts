@@ -6,6 +6,7 @@
  * each belief are in policy/rules/ecs*.ts and policy/lib/ecs*.ts.
  */
 import { res, T } from "./base";
+import { TG_SUFFIX } from "./ecs-base";
 import { ecsContainerCases } from "./ecs-containers";
 import { ecs, EcsCase, env, fromAlb, hc, ingressRule, net, P, svc, tgHc } from "./ecs-good";
 
@@ -236,4 +237,93 @@ const serviceCases: EcsCase[] = [
   ),
 ];
 
-export const ecsCases: EcsCase[] = [...serviceCases, ...ecsContainerCases];
+/** Issue 24: production services behind an ALB have alarms that page someone (rules/ecs-alarms.ts). */
+type Alarms = Record<"5xx" | "latency" | "unhealthy", Props>;
+const alarm = (change: (a: Alarms) => void): { alarms: (a: Alarms) => void } => ({
+  alarms: change,
+});
+const firstQuery = (a: Alarms) => ((a["5xx"].metricQueries as Props[])[0] as Props).metric as Props;
+
+const alarmCases: EcsCase[] = [
+  ecs(
+    "no alarm on the target group's 5xx",
+    "the API answered 500 for an hour and the first to know was a customer",
+    "base",
+    alarm((a) => delete (a as Partial<Alarms>)["5xx"]),
+    [{ policy: P.alarms, message: /"api-service" .* watches its HTTPCode_Target_5XX_Count:/ }],
+  ),
+  ecs(
+    "no latency alarm, at preview",
+    "P99 crept past two seconds for a week; every dashboard showed it, nobody looked",
+    "preview",
+    alarm((a) => delete (a as Partial<Alarms>).latency),
+    [{ policy: P.alarms, message: /watches its TargetResponseTime:/ }],
+  ),
+  ecs(
+    "no unhealthy-targets alarm under the aws:alb tokens",
+    "half the tasks failed their health check for a day, hidden by the other half",
+    "alb",
+    alarm((a) => delete (a as Partial<Alarms>).unhealthy),
+    [{ policy: P.alarms, message: /target group "api-tg".*watches its UnHealthyHostCount/ }],
+  ),
+  ecs(
+    "the latency alarm with no actions",
+    "the alarm fired into nothing: alarmActions was left empty after a refactor",
+    "base",
+    alarm((a) => (a.latency.alarmActions = [])),
+    [
+      {
+        policy: P.alarms,
+        message: /TargetResponseTime: alarm "alarms-api-latency" .*no `alarmActions`/,
+      },
+    ],
+  ),
+  ecs(
+    "the unhealthy-targets alarm with actions disabled",
+    "actions were disabled for a maintenance window and never enabled again",
+    "base",
+    alarm((a) => (a.unhealthy.actionsEnabled = false)),
+    [{ policy: P.alarms, message: /`actionsEnabled` is false/ }],
+  ),
+  ecs(
+    "the 5xx alarm's only action scales, it pages nobody",
+    "an alarm wired to a scaling policy was counted as paging",
+    "base",
+    alarm(
+      (a) =>
+        (a["5xx"].alarmActions = [
+          "arn:aws:autoscaling:eu-west-1:123456789012:scalingPolicy:0f1e2d3c:autoScalingGroupName/api:policyName/out",
+        ]),
+    ),
+    [{ policy: P.alarms, message: /none of its `alarmActions` is an SNS topic/ }],
+  ),
+  ecs(
+    "a latency alarm on TargetGroup without LoadBalancer",
+    "the alarm sat in INSUFFICIENT_DATA for months: ELB publishes no metric with TargetGroup alone",
+    "base",
+    alarm((a) => (a.latency.dimensions = { TargetGroup: TG_SUFFIX })),
+    [{ policy: P.alarms, message: /no LoadBalancer dimension/ }],
+  ),
+  ecs(
+    "the 5xx alarm watches the load balancer's own 5xx",
+    "HTTPCode_ELB_5XX_Count counts what the ALB generates, not what the targets answer",
+    "base",
+    alarm((a) => (firstQuery(a).metricName = "HTTPCode_ELB_5XX_Count")),
+    [{ policy: P.alarms, message: /watches its HTTPCode_Target_5XX_Count:/ }],
+  ),
+  ecs(
+    "the 5xx alarm copied from another stack's target group",
+    "the alarm was copied from staging with its TargetGroup dimension",
+    "base",
+    alarm(
+      (a) =>
+        (firstQuery(a).dimensions = {
+          LoadBalancer: "app/api/1",
+          TargetGroup: "targetgroup/api-stack-staging-api/0123456789abcdef",
+        }),
+    ),
+    [{ policy: P.alarms, message: /watches its HTTPCode_Target_5XX_Count:/ }],
+  ),
+];
+
+export const ecsCases: EcsCase[] = [...serviceCases, ...alarmCases, ...ecsContainerCases];
