@@ -44,9 +44,9 @@ export interface MonitoringArgs {
   readonly egressNetworkName: pulumi.Input<string>;
   /** Where alerts go. `webhook` and `slack` read `receiverUrl`. */
   readonly receiver: ReceiverKind;
-  /** The webhook's or Slack's URL; a secret, uploaded as a file Alertmanager reads. */
+  /** The webhook's or Slack's URL; a secret, uploaded as a file Alertmanager reads. @default none (required with webhook and slack) */
   readonly receiverUrl?: pulumi.Input<string>;
-  /** `receiver: slack`: the channel. */
+  /** `receiver: slack`: the channel. @default none (required with slack) */
   readonly slackChannel?: string;
   /** @default 15 s */
   readonly scrapeIntervalMs?: number;
@@ -60,29 +60,32 @@ export interface MonitoringArgs {
   readonly memoryMb?: number;
   /** Development only: Prometheus's UI on 127.0.0.1:<uiPort>. @default unpublished */
   readonly uiPort?: number;
+  /** @default "prom/prometheus:v2.53.3" */
   readonly prometheusImage?: string;
+  /** @default "prom/alertmanager:v0.28.1" */
   readonly alertmanagerImage?: string;
+  /** @default "oliver006/redis_exporter:v1.69.0-alpine" */
   readonly redisExporterImage?: string;
-  /** docs/monitoring.md as users open it. */
+  /** docs/monitoring.md as users open it. @default this repository's docs/monitoring.md on GitHub */
   readonly runbookUrl?: string;
   /**
    * The local Redis's snapshot schedule, ms: BackupStale fires when no snapshot was taken for
    * twice this. @default no backups
    */
   readonly backupEveryMs?: number;
-  /** Overrides of alert `for` durations, ms. */
+  /** Overrides of alert `for` durations, ms. @default each rule's own (ALERT_FOR_MS) */
   readonly alertForMs?: Partial<Record<AlertName, number>>;
   /** The API's alias on `networkName` and its port. */
   readonly api: { readonly alias: string; readonly port: number };
   /** Worker names; each joins `networkName` as `worker-<name>`. */
   readonly workers: readonly string[];
-  /** The edge proxy's backend, its healthy-replica floor and its certificate's notAfter (s). */
+  /** The edge proxy's backend, its healthy-replica floor and its certificate's notAfter (s). @default no edge proxy */
   readonly edge?: {
     readonly backend: string;
     readonly minHealthy: number;
     readonly certificateNotAfter?: pulumi.Input<number>;
   };
-  /** A local Redis: the exporter reaches it on `networkName` as ACL user `user`. */
+  /** A local Redis: the exporter reaches it on `networkName` as ACL user `user`. @default no exporter */
   readonly redis?: {
     readonly networkName: pulumi.Input<string>;
     readonly host: string;
@@ -92,7 +95,9 @@ export interface MonitoringArgs {
     /** The Redis container: the exporter starts after it, and the dependency shows whose URL it reads. */
     readonly dependsOn?: pulumi.Resource[];
   };
+  /** @default "unless-stopped" */
   readonly restart?: "always" | "unless-stopped";
+  /** What Prometheus starts after. @default [] */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
   readonly stack: string;
 }

@@ -55,6 +55,17 @@ const strong = (n: number) =>
 const PAIRS: Record<string, { key: string; refused: Change; accepted?: Change }[]> = {
   // Issue 24: components/ecs-alarms.ts creates the alarms the rule asks for whenever the stack
   // file has `monitoring`, which config requires of a production ECS stack.
+  // Prometheus's UI port is the only metrics port config can publish: development only.
+  "metrics-ports-not-published": [
+    {
+      key: "monitoring.uiPort",
+      refused: {
+        stack: "prod",
+        overrides: { "api-stack:monitoring": { receiver: "none", uiPort: 9090 } },
+      },
+      accepted: { stack: "prod", overrides: { "api-stack:monitoring": { receiver: "none" } } },
+    },
+  ],
   "ecs-production-alarms": [
     {
       key: "monitoring",

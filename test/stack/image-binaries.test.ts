@@ -79,6 +79,7 @@ describe("what a container runs is in its image", () => {
         const p = reveal(c.properties) as {
           image: string;
           command?: string[];
+          entrypoints?: string[];
           healthcheck?: { tests: string[] };
         };
         const manifest = MANIFESTS[p.image];
@@ -86,9 +87,15 @@ describe("what a container runs is in its image", () => {
           manifest,
           `no manifest for ${p.image} in test/docker/images/manifests.json`,
         ).toBeDefined();
+        // Docker appends the command to the entrypoint. An image whose own entrypoint is its
+        // binary (prom/prometheus's /bin/prometheus) takes the command as that binary's flags;
+        // one whose entrypoint is a script (docker-entrypoint.sh) runs the command.
+        const entry = p.entrypoints ?? manifest!.entrypoint;
+        const argsOnly =
+          p.entrypoints === undefined && entry.length > 0 && !entry[0]!.endsWith(".sh");
         const used = [
           ...programsOf(p.healthcheck?.tests ?? []),
-          ...(p.command ? programsOf(p.command) : []),
+          ...(p.command ? programsOf(argsOnly ? entry : p.command) : []),
         ];
         const missing = used.filter((b) => !manifest!.binaries.includes(b));
         expect(missing, `${c.name} (${p.image}) runs ${used.join(", ")}`).toEqual([]);

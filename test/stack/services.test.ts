@@ -3,6 +3,7 @@
  * replicas behind it, two `jobs` workers, a generated certificate) and that dev registers
  * exactly what it did before.
  */
+import { CONFIG_CERTIFICATE, CONFIG_CERTIFICATE_NOT_AFTER } from "../helpers/certificate";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../gate";
@@ -266,7 +267,7 @@ describe("dev registers what it did before issue 13", () => {
 
 describe("other shapes", () => {
   it("tls: config serves the two secrets, generates nothing and uploads them as a secret", async () => {
-    const cert = "-----BEGIN CERTIFICATE-----\nMIIBcertFromConfig\n-----END CERTIFICATE-----\n";
+    const cert = CONFIG_CERTIFICATE;
     const key =
       "-----BEGIN PRIVATE KEY-----\nMIGHkeyFromConfigQk9Lm2Xz9Vb4\n-----END PRIVATE KEY-----\n";
     const edge = merge(stackObject("prod", "edge"), { tls: "config" });
@@ -280,6 +281,11 @@ describe("other shapes", () => {
     const pem = uploads.find((u) => String(reveal(u.file)).endsWith(".pem")) as Props;
     expect(isSecretWire(pem.content)).toBe(true);
     expect(reveal(pem.content)).toBe(`${cert.trimEnd()}\n${key.trimEnd()}\n`);
+    // EdgeCertificateExpiring's date is this certificate's notAfter (issue 24).
+    const rules = (
+      reveal(one(r, CONTAINER, "monitoring-prometheus").properties.uploads) as Props[]
+    ).find((u) => String(u.file).endsWith("api-stack.yml"));
+    expect(String(rules?.content)).toContain(`vector(${CONFIG_CERTIFICATE_NOT_AFTER})`);
   });
 
   it("dev with the optional edge block: three replicas api-server … api-server-3, none publishing", async () => {
