@@ -14,6 +14,7 @@ import { byType, reveal, runStack } from "../helpers/program";
 interface Manifest {
   readonly binaries: string[];
   readonly absent: string[];
+  readonly entrypoint: string[];
 }
 const MANIFESTS = JSON.parse(
   readFileSync(join(__dirname, "../docker/images/manifests.json"), "utf8"),
