@@ -168,6 +168,13 @@ function watches(
     return {
       why: "it names no LoadBalancer dimension, and ELB publishes target-group metrics only with both LoadBalancer and TargetGroup, so it watches a metric that has no data",
     };
+  // A known LoadBalancer is an ALB's ARN suffix, `app/<name>/<id>` (the ELB user guide's
+  // dimension table: "the final portion of the load balancer ARN"); anything else (the target
+  // group's suffix, a whole ARN, a name) is a series ELB never publishes.
+  if (known(lbDim) !== undefined && !/^app\/[^/]+\/[^/]+$/.test(String(lbDim)))
+    return {
+      why: `its LoadBalancer dimension "${String(lbDim)}" is not an ALB's ARN suffix (app/<name>/<id>), so it watches a metric that has no data; use the load balancer's \`arnSuffix\` output`,
+    };
   return "yes";
 }
 

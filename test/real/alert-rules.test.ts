@@ -189,7 +189,6 @@ const FIXTURES: Record<AlertName, Fixture> = {
     labels: worker,
   },
   BackupStale: {
-    // Twice the 240 s schedule: a snapshot 481 s old fires, 480 s does not.
     // A schedule of 240 s: no full sync for 480 s fires once Prometheus has been up that long;
     // one every 480 s never does.
     firing: {
@@ -227,6 +226,15 @@ function rulesWithoutAnnotations(spec: AlertRulesSpec): string {
   return stringify(doc);
 }
 
+/** Writes the rules and a unit-test file into a fresh directory and runs `promtool test rules`. */
+async function promtoolTest(rules: string, tests: unknown[]) {
+  const dir = tempDir("alert-rules-");
+  writeFileSync(join(dir, "rules.yml"), rules);
+  const file = { rule_files: ["rules.yml"], evaluation_interval: promDuration(INTERVAL_MS), tests };
+  writeFileSync(join(dir, "test.yml"), stringify(file));
+  return run(promTool("promtool"), ["test", "rules", "test.yml"], { cwd: dir, timeoutMs: 60_000 });
+}
+
 describeReal("alert rules under promtool test rules", () => {
   test("every alert has a fixture, and the stack's spec renders every alert", () => {
     expect(Object.keys(FIXTURES).sort()).toEqual([...ALERT_NAMES].sort());
@@ -236,8 +244,6 @@ describeReal("alert rules under promtool test rules", () => {
   test.each([...ALERT_NAMES])(
     "%s fires at its threshold after its `for`, not below it nor before",
     async (name) => {
-      const dir = tempDir("alert-rules-");
-      writeFileSync(join(dir, "rules.yml"), rulesWithoutAnnotations(SPEC));
       const rule = alertRules(SPEC).find((r) => r.alert === name);
       if (rule === undefined) throw new Error(`${name} is not rendered`);
       const f = FIXTURES[name];
@@ -281,91 +287,48 @@ describeReal("alert rules under promtool test rules", () => {
           ],
         },
       ];
-      writeFileSync(
-        join(dir, "test.yml"),
-        stringify({
-          rule_files: ["rules.yml"],
-          evaluation_interval: promDuration(INTERVAL_MS),
-          tests,
-        }),
-      );
-      const r = await run(promTool("promtool"), ["test", "rules", "test.yml"], {
-        cwd: dir,
-        timeoutMs: 60_000,
-      });
+      const r = await promtoolTest(rulesWithoutAnnotations(SPEC), tests);
       expect(r.stdout + r.stderr, "promtool test rules").toMatch(/SUCCESS/);
       expect(r.code).toBe(0);
     },
   );
 
+  // RedisDown with its series down (`0x40`) or up (`1x40`), and what promtool must find at 1 m.
+  const redisDown = (values: string, annotations?: Record<string, string>) => [
+    {
+      interval: "15s",
+      input_series: [{ series: sel("redis_up", exporter), values }],
+      alert_rule_test: [
+        {
+          eval_time: "1m",
+          alertname: "RedisDown",
+          exp_alerts: [
+            {
+              exp_labels: { ...exporter, severity: "critical", component: "redis" },
+              ...(annotations ? { exp_annotations: annotations } : {}),
+            },
+          ],
+        },
+      ],
+    },
+  ];
+
   test("RedisDown's annotations render: summary, description and the runbook's anchor", async () => {
-    const dir = tempDir("alert-rules-");
-    writeFileSync(join(dir, "rules.yml"), renderAlertRules(SPEC));
-    writeFileSync(
-      join(dir, "test.yml"),
-      stringify({
-        rule_files: ["rules.yml"],
-        evaluation_interval: "15s",
-        tests: [
-          {
-            interval: "15s",
-            input_series: [{ series: sel("redis_up", exporter), values: "0x40" }],
-            alert_rule_test: [
-              {
-                eval_time: "1m",
-                alertname: "RedisDown",
-                exp_alerts: [
-                  {
-                    exp_labels: { ...exporter, severity: "critical", component: "redis" },
-                    exp_annotations: {
-                      summary: "Redis does not answer the exporter",
-                      description: "redis_exporter cannot connect to Redis or authenticate.",
-                      runbook_url: "https://example.com/monitoring.md#redisdown",
-                    },
-                  },
-                ],
-              },
-            ],
-          },
-        ],
+    const r = await promtoolTest(
+      renderAlertRules(SPEC),
+      redisDown("0x40", {
+        summary: "Redis does not answer the exporter",
+        description: "redis_exporter cannot connect to Redis or authenticate.",
+        runbook_url: "https://example.com/monitoring.md#redisdown",
       }),
     );
-    const r = await run(promTool("promtool"), ["test", "rules", "test.yml"], {
-      cwd: dir,
-      timeoutMs: 60_000,
-    });
     expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
   });
 
   test("a wrong expectation fails promtool: the check can fail", async () => {
-    const dir = tempDir("alert-rules-");
-    writeFileSync(join(dir, "rules.yml"), renderAlertRules(SPEC));
-    writeFileSync(
-      join(dir, "test.yml"),
-      stringify({
-        rule_files: ["rules.yml"],
-        evaluation_interval: "15s",
-        tests: [
-          {
-            interval: "15s",
-            input_series: [{ series: sel("redis_up", exporter), values: "1x40" }],
-            alert_rule_test: [
-              {
-                eval_time: "2m",
-                alertname: "RedisDown",
-                exp_alerts: [
-                  { exp_labels: { ...exporter, severity: "critical", component: "redis" } },
-                ],
-              },
-            ],
-          },
-        ],
-      }),
-    );
-    const r = await run(promTool("promtool"), ["test", "rules", "test.yml"], {
-      cwd: dir,
-      timeoutMs: 60_000,
-    });
+    // The same test with Redis up: the expected alert is not there, so promtool fails.
+    const r = await promtoolTest(rulesWithoutAnnotations(SPEC), redisDown("1x40"));
+    expect(r.stdout + r.stderr).toMatch(/FAILED/);
     expect(r.code).not.toBe(0);
   });
 });

@@ -111,6 +111,20 @@ describe("ecs-production-alarms", () => {
       expect(await messages(literal)).toEqual([]);
     });
 
+    it("refuses a LoadBalancer dimension that is not an ALB's ARN suffix", async () => {
+      // One setting apart: the same alarm with the target group's suffix as its LoadBalancer.
+      const good = alarms((a) => {
+        a.latency.dimensions = { LoadBalancer: "app/api/1", TargetGroup: TG_SUFFIX };
+      });
+      const bad = alarms((a) => {
+        a.latency.dimensions = { LoadBalancer: TG_SUFFIX, TargetGroup: TG_SUFFIX };
+      });
+      expect(await messages(good)).toEqual([]);
+      expect((await messages(bad)).join()).toMatch(
+        /TargetResponseTime: alarm "alarms-api-latency": its LoadBalancer dimension "targetgroup\/[^"]+" is not an ALB's ARN suffix/,
+      );
+    });
+
     it("refuses an unknown actionsEnabled and unknown load balancers", async () => {
       expect((await messages(alarms((a) => (a.latency.actionsEnabled = UNKNOWN)))).join()).toMatch(
         /`actionsEnabled` is unknown at preview/,
