@@ -76,7 +76,7 @@ export interface MonitoringArgs {
   /** Overrides of alert `for` durations, ms. @default each rule's own (ALERT_FOR_MS) */
   readonly alertForMs?: Partial<Record<AlertName, number>>;
   /** The API's alias on `networkName` and its port. */
-  readonly api: { readonly alias: string; readonly port: number };
+  readonly api: { readonly alias: string };
   /** Worker names; each joins `networkName` as `worker-<name>`. */
   readonly workers: readonly string[];
   /** The edge proxy's backend, its healthy-replica floor and its certificate's notAfter (s). @default no edge proxy */
@@ -110,7 +110,7 @@ export interface MonitoringArgs {
  * limited, probed and rotates its logs, as every other container of the stack.
  *
  * @example
- * const monitoring = new Monitoring("monitoring", { networkName: nets.monitoringName!, egressNetworkName: nets.alertsName!, receiver: "webhook", receiverUrl: config.requireSecret("alertWebhookUrl"), api: { alias: "api", port: 3003 }, workers: ["jobs"], stack: "prod" });
+ * const monitoring = new Monitoring("monitoring", { networkName: nets.monitoringName!, egressNetworkName: nets.alertsName!, receiver: "webhook", receiverUrl: config.requireSecret("alertWebhookUrl"), api: { alias: "api" }, workers: ["jobs"], stack: "prod" });
  */
 export class Monitoring extends pulumi.ComponentResource {
   public readonly prometheus: docker.Container;
@@ -243,8 +243,8 @@ export class Monitoring extends pulumi.ComponentResource {
       {
         dependsOn: [this.volume, this.alertmanager, ...(a.dependsOn ?? [])],
         // One Prometheus per TSDB: a second one on the same volume fails to take the
-        // directory's lock (prometheus/prometheus tsdb/db.go, Open: "lock DB directory"), so a
-        // replacement deletes the old container first.
+        // directory's lock (prometheus/prometheus v2.53.3 tsdb/db.go open → tsdbutil/dir_locker.go:
+        // "lock DB directory"), so a replacement deletes the old container first.
         deleteBeforeReplace: true,
       },
     );

@@ -98,7 +98,7 @@ function createMonitoring(
     receiverUrl: cfg.secrets.alertWebhookUrl ? config.requireSecret("alertWebhookUrl") : undefined,
     networkName: networks.monitoringName as pulumi.Output<string>,
     egressNetworkName: networks.alertsName as pulumi.Output<string>,
-    api: { alias: API_ALIAS, port: cfg.api.port },
+    api: { alias: API_ALIAS },
     workers: Object.keys(cfg.workers),
     edge:
       edge && cfg.edge

@@ -13,8 +13,10 @@ import type { EdgeConfig, StackConfig } from "./config";
 /** The HAProxy backend the API's replicas are in; the edge alert rules name it. */
 export const EDGE_BACKEND = "api";
 
-/** A generated certificate is valid this long; `pulumi up` after expiry replaces it. */
+/** A generated certificate is valid this long. */
 export const SELF_SIGNED_VALIDITY_HOURS = 24 * 365;
+/** Within this much of its end, `pulumi up` replaces a generated certificate. */
+export const SELF_SIGNED_EARLY_RENEWAL_HOURS = 24 * 30;
 
 export interface EdgeTls {
   readonly certPem: pulumi.Output<string>;
@@ -40,6 +42,11 @@ export function edgeTls(edge: EdgeConfig, config: pulumi.Config): EdgeTls {
     subject: { commonName: edge.dnsNames[0] },
     dnsNames: edge.dnsNames,
     validityPeriodHours: SELF_SIGNED_VALIDITY_HOURS,
+    // Replaced by the first `pulumi up` within 30 days of its end, before EdgeCertificateExpiring
+    // (14 days) fires. Without it the provider plans a replacement only once the certificate has
+    // expired (hashicorp/terraform-provider-tls internal/provider/common_cert.go,
+    // modifyPlanIfCertificateReadyForRenewal; early_renewal_hours defaults to 0).
+    earlyRenewalHours: SELF_SIGNED_EARLY_RENEWAL_HOURS,
     allowedUses: ["serverAuth", "keyEncipherment", "digitalSignature"],
   });
   return {

@@ -96,11 +96,22 @@ export interface AlertRule {
   readonly alert: AlertName;
   readonly expr: string;
   readonly forMs: number;
+  /** How long it stays firing after its expression clears (Prometheus `keep_firing_for`). */
+  readonly keepFiringForMs?: number;
   readonly severity: Severity;
   readonly component: Component;
   readonly summary: string;
   readonly description: string;
 }
+
+/**
+ * RedisDown stays firing this long after Redis answers again, so it still inhibits the API and
+ * worker alerts while their 1-minute rate windows clear: Alertmanager stops muting the moment
+ * the source resolves (alertmanager inhibit/inhibit.go, hasEqual skips resolved sources), and
+ * a flush in that minute would page for an outage that is over. The cost: RedisDown's own
+ * "resolved" comes this much later.
+ */
+export const REDIS_DOWN_KEEP_FIRING_MS = 90_000;
 
 /** A worker's heartbeat older than this is stale: the worker writes one every 10 s. */
 export const HEARTBEAT_STALE_SECONDS = 60;
@@ -181,6 +192,7 @@ export function alertRules(spec: AlertRulesSpec): AlertRule[] {
     add({
       alert: "RedisDown",
       expr: "redis_up == 0",
+      keepFiringForMs: REDIS_DOWN_KEEP_FIRING_MS,
       severity: "critical",
       component: "redis",
       summary: "Redis does not answer the exporter",
@@ -306,6 +318,9 @@ export function renderAlertRules(spec: AlertRulesSpec): string {
       alert: r.alert,
       expr: r.expr,
       for: promDuration(r.forMs),
+      ...(r.keepFiringForMs === undefined
+        ? {}
+        : { keep_firing_for: promDuration(r.keepFiringForMs) }),
       labels: { severity: r.severity, component: r.component },
       annotations: {
         summary: r.summary,

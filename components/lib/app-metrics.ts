@@ -10,7 +10,7 @@
  * primary, so nothing it serves can be stale (docs/monitoring.md, "What is not measured").
  */
 
-/** The API's metrics, on its own port at `/metrics`. */
+/** The API's metrics, at `/metrics` on METRICS_PORT. */
 export const API_METRICS = {
   /** Counter, labels `route` (the route's pattern, never the raw path), `method`, `status`. */
   requests: "app_requests_total",
@@ -28,7 +28,7 @@ export const DB_METRICS = {
   connectionFailures: "db_connection_failures_total",
 } as const;
 
-/** A worker's metrics, served on `METRICS_PORT` at `/metrics`. */
+/** A worker's metrics, at `/metrics` on METRICS_PORT. */
 export const WORKER_METRICS = {
   /** Counter: jobs finished. */
   processed: "worker_jobs_processed_total",
@@ -47,5 +47,8 @@ export const WORKER_METRICS = {
  */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
-/** The port a worker serves `/metrics` on, inside its container. */
-export const WORKER_METRICS_PORT = 9464;
+/**
+ * The port the API and the workers serve `/metrics` on, inside their containers: never the
+ * API's own port, which the edge proxy publishes (examples/api/src/api.ts says why).
+ */
+export const METRICS_PORT = 9464;

@@ -10,7 +10,7 @@
  * discovery/dns/dns.go: `dns_sd_configs` re-resolves every `refresh_interval`).
  */
 import { stringify } from "yaml";
-import { WORKER_METRICS_PORT } from "./app-metrics";
+import { METRICS_PORT } from "./app-metrics";
 import { JOBS, promDuration } from "./alert-rules";
 
 /** Where the configs live inside their containers. */
@@ -33,7 +33,8 @@ export const MONITORING_PORTS = {
   redisExporter: 9121,
   /** HAProxy's built-in exporter (components/lib/haproxy-cfg.ts, the `metrics` frontend). */
   edge: 8405,
-  worker: WORKER_METRICS_PORT,
+  /** The API's and the workers' /metrics (examples/api, METRICS_PORT). */
+  app: METRICS_PORT,
 } as const;
 
 /** The aliases the scraped containers carry on the monitoring network. */
@@ -47,8 +48,8 @@ export interface PrometheusConfigSpec {
   readonly stack: string;
   readonly scrapeIntervalMs: number;
   readonly evaluationIntervalMs: number;
-  /** The API's alias on the monitoring network and the port it serves /metrics on. */
-  readonly api: { readonly alias: string; readonly port: number };
+  /** The API's alias on the monitoring network; it serves /metrics on MONITORING_PORTS.app. */
+  readonly api: { readonly alias: string };
   readonly workers: readonly string[];
   readonly edge: boolean;
   readonly redisExporter: boolean;
@@ -71,8 +72,8 @@ export function renderPrometheusConfig(spec: PrometheusConfigSpec): string {
   const scrape = [
     fixed(JOBS.prometheus, `localhost:${MONITORING_PORTS.prometheus}`),
     fixed(JOBS.alertmanager, `${MONITORING_ALIASES.alertmanager}:${MONITORING_PORTS.alertmanager}`),
-    dns(JOBS.api, spec.api.alias, spec.api.port),
-    ...spec.workers.map((w) => dns(JOBS.worker(w), JOBS.worker(w), MONITORING_PORTS.worker)),
+    dns(JOBS.api, spec.api.alias, MONITORING_PORTS.app),
+    ...spec.workers.map((w) => dns(JOBS.worker(w), JOBS.worker(w), MONITORING_PORTS.app)),
     ...(spec.edge ? [dns(JOBS.edge, MONITORING_ALIASES.edge, MONITORING_PORTS.edge)] : []),
     ...(spec.redisExporter
       ? [fixed(JOBS.redis, `${MONITORING_ALIASES.redisExporter}:${MONITORING_PORTS.redisExporter}`)]

@@ -108,14 +108,13 @@ export function mockState(
     case "tls:index/selfSignedCert:SelfSignedCert":
       // The provider computes the validity window at create from validityPeriodHours
       // (hashicorp/terraform-provider-tls internal/provider/common_cert.go, createCertificate:
-      // validity_start_time now, validity_end_time now + validity_period_hours), RFC3339.
+      // validity_start_time now, validity_end_time now + validity_period_hours), written with
+      // time.Time MarshalText, RFC3339 with fractional seconds, as toISOString writes them.
       return {
         ...inputs,
-        validityStartTime: known(new Date().toISOString().replace(/\.\d{3}Z$/, "Z")),
+        validityStartTime: known(new Date().toISOString()),
         validityEndTime: known(
-          new Date(Date.now() + Number(inputs.validityPeriodHours ?? 0) * 3_600_000)
-            .toISOString()
-            .replace(/\.\d{3}Z$/, "Z"),
+          new Date(Date.now() + Number(inputs.validityPeriodHours ?? 0) * 3_600_000).toISOString(),
         ),
         certPem: known(
           `-----BEGIN CERTIFICATE-----\n${randomBytes(300).toString("base64")}\n-----END CERTIFICATE-----\n`,

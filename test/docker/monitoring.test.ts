@@ -269,7 +269,9 @@ describeDocker("monitoring on the real engine (prod)", () => {
     figures.push(
       `RedisDown at the receiver ${took.toFixed(1)} s after the stop (budget ${budget} s)`,
     );
-    expect(took).toBeLessThanOrEqual(budget);
+    // The budget is the worst case of the three waits; the hop from Prometheus through
+    // Alertmanager to the receiver adds milliseconds, allowed 2 s on a loaded CI machine.
+    expect(took).toBeLessThanOrEqual(budget + 2);
 
     // The API and worker alerts it causes fire in Prometheus, reach Alertmanager, and stay
     // suppressed there for longer than the default route's group_wait (30 s).
@@ -308,11 +310,12 @@ describeDocker("monitoring on the real engine (prod)", () => {
 
     await redis.start();
     const startedAt = Date.now();
-    const resolved = await until("RedisDown resolved at the receiver", 120_000, async () =>
+    // keep_firing_for (90 s), then the route's next flush (30 s).
+    const resolved = await until("RedisDown resolved at the receiver", 180_000, async () =>
       firingAt(await notifications(), "RedisDown", "resolved"),
     );
     figures.push(
-      `RedisDown resolved at the receiver ${((resolved - startedAt) / 1_000).toFixed(1)} s after Redis started (route group_interval 30 s)`,
+      `RedisDown resolved at the receiver ${((resolved - startedAt) / 1_000).toFixed(1)} s after Redis started (keep_firing_for 90 s, then the route's 30 s group_interval)`,
     );
     traffic = false;
     await load;

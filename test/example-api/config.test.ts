@@ -3,7 +3,7 @@
  * passes, each way it can be wrong is named, and no message or log line carries a secret.
  */
 import { describe, expect, test } from "vitest";
-import { WORKER_METRICS_PORT } from "../../components/lib/app-metrics";
+import { METRICS_PORT } from "../../components/lib/app-metrics";
 import { parseConfig, type ParseResult } from "../../examples/api/src/config";
 import { createLogger } from "../../examples/api/src/log";
 import { clientOptions } from "../../examples/api/src/redis";
@@ -25,7 +25,8 @@ function problems(r: ParseResult): readonly string[] {
 
 describe("parseConfig", () => {
   test("accepts the environment buildApiEnv generates, with the documented defaults", () => {
-    const r = parseConfig(stackEnv({ HOST: "" }));
+    // The harness gives each process a METRICS_PORT of its own; unset, it is the default.
+    const r = parseConfig({ ...stackEnv({ HOST: "" }), METRICS_PORT: undefined });
     if (!r.ok) throw new Error(r.problems.join("; "));
     expect(r.config).toMatchObject({
       mode: "api",
@@ -37,7 +38,7 @@ describe("parseConfig", () => {
       logLevel: "info",
       heartbeatFile: "/tmp/worker-heartbeat",
       jobLeaseMs: 60_000,
-      metricsPort: WORKER_METRICS_PORT,
+      metricsPort: METRICS_PORT,
     });
     expect(r.config.secrets).toEqual(expect.arrayContaining([PASSWORD, SECRET_KEY]));
   });

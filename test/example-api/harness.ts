@@ -4,6 +4,7 @@
  * config renderRedisConf generates.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomInt } from "node:crypto";
 import { request as httpRequest, type Agent, type IncomingHttpHeaders } from "node:http";
 import { join, resolve } from "node:path";
 import { createClient } from "redis";
@@ -126,7 +127,9 @@ export function apiEnv(
   const list = buildApiEnv({
     redis: { host: "127.0.0.1", port: redis.port, tls: false, password: redis.password },
     secretKey,
-    env: { HOST: "127.0.0.1", ...extra },
+    // Every process serves /metrics on METRICS_PORT (9464 by default); test processes run side
+    // by side, so each gets a port of its own unless the test names one.
+    env: { HOST: "127.0.0.1", METRICS_PORT: String(20_000 + randomInt(40_000)), ...extra },
     secretEnv: {},
   });
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
@@ -214,12 +217,15 @@ export function startServer(
 export async function startHealthyApi(
   script: string,
   redis: { port: number; password: string },
-): Promise<{ api: ServerProcess; port: number }> {
-  const port = await freePort();
-  const api = startServer(script, apiEnv(redis, { PORT: String(port) }));
+): Promise<{ api: ServerProcess; port: number; metricsPort: number }> {
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const api = startServer(
+    script,
+    apiEnv(redis, { PORT: String(port), METRICS_PORT: String(metricsPort) }),
+  );
   await api.waitForLog("ready");
   await until("/health 200", async () => (await request(port, "GET", "/health")).status === 200);
-  return { api, port };
+  return { api, port, metricsPort };
 }
 
 export function killAllServers(): void {

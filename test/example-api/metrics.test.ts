@@ -43,12 +43,13 @@ describeReal("example API metrics", () => {
   let script: string;
   let redis: TestRedis;
   let port: number;
+  let metricsPort: number;
   let dir: string;
 
   beforeAll(async () => {
     [script, redis] = await Promise.all([buildServer(), startTestRedis()]);
     dir = tempDir("example-api-metrics-");
-    ({ port } = await startHealthyApi(script, {
+    ({ port, metricsPort } = await startHealthyApi(script, {
       port: redis.port,
       password: redis.appPassword,
     }));
@@ -64,14 +65,14 @@ describeReal("example API metrics", () => {
     apiEnv({ port: redis.port, password: redis.appPassword }, extra);
 
   test("API: Node's defaults, and requests by route pattern, method and status; scrapes are not counted", async () => {
-    const before = await scrape(port);
+    const before = await scrape(metricsPort);
     for (const name of DEFAULT_METRICS) expect(valueOf(before, name)).toBeDefined();
     const id = "00000000-0000-4000-8000-0000000000aa";
     expect((await request(port, "GET", "/counter")).status).toBe(200);
     expect((await request(port, "GET", "/nope/123")).status).toBe(404);
     expect((await request(port, "POST", `/jobs/${id}/ack`)).status).toBe(404);
     expect((await request(port, "DELETE", "/counter")).status).toBe(405);
-    const after = await scrape(port);
+    const after = await scrape(metricsPort);
     const grew = growth(before, after);
     const requests = (route: string, method: string, status: string) =>
       grew(API_METRICS.requests, { route, method, status });
@@ -92,14 +93,22 @@ describeReal("example API metrics", () => {
     expect([...routes].filter((r) => r?.includes(id) || r?.includes("nope"))).toEqual([]);
   });
 
+  test("API: /metrics is not on the API's own port, under any spelling of its path", async () => {
+    // The edge proxy forwards the path as the client wrote it, and the API's router matches the
+    // normalised pathname: on this port, /./metrics would have reached the metrics (issue 24).
+    for (const path of ["/metrics", "/./metrics", "/a/../metrics", "/%2e/metrics"])
+      expect((await request(port, "GET", path)).status, path).toBe(404);
+    expect((await request(metricsPort, "GET", "/metrics")).status).toBe(200);
+  });
+
   test("API: the latency histogram has a 0.5 s boundary, and /slow?ms=600 lands above it", async () => {
     const slow = { route: "/slow", method: "GET" };
     const bucket = (le: string) => [`${API_METRICS.latency}_bucket`, { ...slow, le }] as const;
-    const s0 = await scrape(port);
+    const s0 = await scrape(metricsPort);
     expect((await request(port, "GET", "/slow?ms=0")).status).toBe(200);
-    const s1 = await scrape(port);
+    const s1 = await scrape(metricsPort);
     expect((await request(port, "GET", "/slow?ms=600")).status).toBe(200);
-    const s2 = await scrape(port);
+    const s2 = await scrape(metricsPort);
     const les = s2
       .filter((s) => s.name === `${API_METRICS.latency}_bucket` && s.labels.route === "/slow")
       .map((s) => s.labels.le);
@@ -121,7 +130,7 @@ describeReal("example API metrics", () => {
 
   test("API: a request whose client gives up before the reply is status 499, not the default 200", async () => {
     const slow = { route: "/slow", method: "GET" };
-    const before = await scrape(port);
+    const before = await scrape(metricsPort);
     const socket = connect(port, "127.0.0.1");
     socket.on("error", () => undefined);
     socket.write("GET /slow?ms=1000 HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -130,11 +139,14 @@ describeReal("example API metrics", () => {
     await until(
       "the abandoned request counted",
       async () =>
-        growth(before, await scrape(port))(API_METRICS.requests, { ...slow, status: "499" }) === 1,
+        growth(before, await scrape(metricsPort))(API_METRICS.requests, {
+          ...slow,
+          status: "499",
+        }) === 1,
     );
     // Its handler still runs to the end and "replies" into the closed socket.
     await sleep(1_000);
-    const grew = growth(before, await scrape(port));
+    const grew = growth(before, await scrape(metricsPort));
     expect({
       gaveUp: grew(API_METRICS.requests, { ...slow, status: "499" }),
       ok: grew(API_METRICS.requests, { ...slow, status: "200" }),
@@ -144,7 +156,7 @@ describeReal("example API metrics", () => {
   // The other side of the outage test below: Redis answered, so neither is a connection failure.
   test("API: a script error (WRONGTYPE) and a full Redis (OOM) are Redis requests, not connection failures", async () => {
     await redis.admin.set("jobs:payload", "not a hash");
-    const before = await scrape(port);
+    const before = await scrape(metricsPort);
     expect((await request(port, "POST", "/jobs", "{}")).status).toBe(500);
     // After the script error: a full Redis refuses the script's HSET before it checks the type.
     await redis.admin.configSet("maxmemory", "1");
@@ -153,7 +165,7 @@ describeReal("example API metrics", () => {
     } finally {
       await redis.admin.configSet("maxmemory", "0");
     }
-    const grew = growth(before, await scrape(port));
+    const grew = growth(before, await scrape(metricsPort));
     expect({
       script: grew(API_METRICS.requests, { route: "/jobs", method: "POST", status: "500" }),
       full: grew(API_METRICS.requests, { route: "/counter", method: "POST", status: "503" }),
@@ -163,21 +175,25 @@ describeReal("example API metrics", () => {
   });
 
   test("API: with Redis down /metrics still answers, app_redis_up goes 1 → 0, and a 503 is a connection failure", async () => {
-    const { api: own, port: p } = await startHealthyApi(script, {
+    const {
+      api: own,
+      port: p,
+      metricsPort: mp,
+    } = await startHealthyApi(script, {
       port: redis.port,
       password: redis.appPassword,
     });
-    const up = async () => valueOf(await scrape(p), API_METRICS.redisUp);
+    const up = async () => valueOf(await scrape(mp), API_METRICS.redisUp);
     try {
       expect(await up()).toBe(1);
-      const s0 = await scrape(p);
+      const s0 = await scrape(mp);
       expect((await request(p, "POST", "/counter")).status).toBe(200);
-      const s1 = await scrape(p);
+      const s1 = await scrape(mp);
       await redis.kill();
       await until("app_redis_up 0", async () => (await up()) === 0);
-      const s2 = await scrape(p);
+      const s2 = await scrape(mp);
       expect((await request(p, "POST", "/counter")).status).toBe(503);
-      const s3 = await scrape(p);
+      const s3 = await scrape(mp);
       const counts = (a: Sample[], b: Sample[]) => {
         const grew = growth(a, b);
         return [
@@ -200,11 +216,14 @@ describeReal("example API metrics", () => {
   });
 
   test("API: /metrics answers while /health says starting", async () => {
-    const p = await freePort();
-    const s = startServer(script, env({ PORT: String(p), STARTUP_DELAY_MS: "60000" }));
+    const [p, mp] = [await freePort(), await freePort()];
+    const s = startServer(
+      script,
+      env({ PORT: String(p), METRICS_PORT: String(mp), STARTUP_DELAY_MS: "60000" }),
+    );
     await s.waitForLog("ready");
     expect((await request(p, "GET", "/health")).json).toEqual({ status: "starting" });
-    expect(valueOf(await scrape(p), "process_cpu_seconds_total")).toBeGreaterThan(0);
+    expect(valueOf(await scrape(mp), "process_cpu_seconds_total")).toBeGreaterThan(0);
     s.kill();
     expect((await s.exited).code).toBe(0);
   });

@@ -89,7 +89,14 @@ describeReal("example API shutdown", () => {
     expect(exit.at - signalled).toBeLessThan(5_000);
     const msgs = s.logs().map((l) => l.msg);
     expect(msgs.slice(-2)).toEqual(["shutdown", "stopped"]);
-    expect([...msgs].sort()).toEqual(["ready", "redis ready", "shutdown", "start", "stopped"]);
+    expect([...msgs].sort()).toEqual([
+      "metrics ready",
+      "ready",
+      "redis ready",
+      "shutdown",
+      "start",
+      "stopped",
+    ]);
     expect(s.stderr()).toBe("");
   });
 

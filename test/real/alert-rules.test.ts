@@ -313,6 +313,26 @@ describeReal("alert rules under promtool test rules", () => {
     },
   ];
 
+  test("RedisDown keeps firing 90 s after Redis answers again, so its inhibition outlasts the API's 1-minute windows", async () => {
+    // Down from 0 to 105 s, up from 120 s.
+    const series = [{ series: sel("redis_up", exporter), values: "0x7 1x40" }];
+    const firing = [{ exp_labels: { ...exporter, severity: "critical", component: "redis" } }];
+    const at = (eval_time: string, exp_alerts: unknown[]) => ({
+      eval_time,
+      alertname: "RedisDown",
+      exp_alerts,
+    });
+    const r = await promtoolTest(rulesWithoutAnnotations(SPEC), [
+      {
+        interval: "15s",
+        input_series: series,
+        // The expression clears at 120 s; firing until 90 s after that, resolved at 210 s.
+        alert_rule_test: [at("1m", firing), at("3m15s", firing), at("3m30s", [])],
+      },
+    ]);
+    expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
+  });
+
   test("RedisDown's annotations render: summary, description and the runbook's anchor", async () => {
     const r = await promtoolTest(
       renderAlertRules(SPEC),

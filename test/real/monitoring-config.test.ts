@@ -40,7 +40,7 @@ function writeAll(dir: string, overrides: { redisExporter?: boolean } = {}): str
     stack: "prod",
     scrapeIntervalMs: 15_000,
     evaluationIntervalMs: 15_000,
-    api: { alias: "api", port: 3003 },
+    api: { alias: "api" },
     workers: ["jobs", "mail"],
     edge: true,
     redisExporter: overrides.redisExporter ?? true,

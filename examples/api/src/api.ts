@@ -10,13 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Config } from "./config";
 import { ack, dequeue, enqueue, KEYS, type Idempotency } from "./jobs";
 import { errorText, type Logger } from "./log";
-import {
-  CLIENT_CLOSED_STATUS,
-  createApiMetrics,
-  METRICS_PATH,
-  UNMATCHED_ROUTE,
-  writeMetrics,
-} from "./metrics";
+import { CLIENT_CLOSED_STATUS, createApiMetrics, serveMetrics, UNMATCHED_ROUTE } from "./metrics";
 import { call, isRedisUnavailable, RedisFull, RedisUnavailable, type Redis } from "./redis";
 import type { Service } from "./service";
 
@@ -163,11 +157,6 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
     send(res, 200, { value: Number((await call(redis.get(KEYS.counter))) ?? 0) });
   };
 
-  // Answers whatever Redis and /health say: Prometheus must see the outage, not a failed scrape.
-  const getMetrics: Handler = async (_req, res) => {
-    await writeMetrics(metrics.register, res, closing());
-  };
-
   const routes: readonly Route[] = [
     route("GET", "/health", health),
     route("GET", "/slow", slow),
@@ -176,7 +165,6 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
     route("POST", "/jobs/:id/ack", ackJob),
     route("POST", "/counter", postCounter),
     route("GET", "/counter", getCounter),
-    route("GET", METRICS_PATH, getMetrics),
   ];
 
   const targetOf = (req: IncomingMessage): Target => {
@@ -205,12 +193,8 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
       inFlight--;
       const seconds = (performance.now() - started) / 1_000;
       const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS;
-      // Scrapes are not counted: every 15 s per replica they would pad the request rate with
-      // fast 200s, and keep padding it through an outage, diluting the 5xx ratio and the
-      // latency quantiles the alerts read. req.method needs no bound: Node's parser accepts only
-      // the methods in http.METHODS.
-      if (target.label !== METRICS_PATH)
-        metrics.request(target.label, req.method ?? "", status, seconds);
+      // req.method needs no bound: Node's parser accepts only the methods in http.METHODS.
+      metrics.request(target.label, req.method ?? "", status, seconds);
       if (req.method === "POST" && res.statusCode < 300) full = false;
       log.debug("request", {
         method: req.method,
@@ -244,6 +228,12 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
   server.listen(config.port, config.host, () =>
     log.info("ready", { mode: "api", port: config.port, host: config.host ?? "*" }),
   );
+  // /metrics on a port of its own, which the edge proxy never routes to: on the API's port a
+  // path HAProxy does not normalise (`/./metrics`, `/%2e/metrics`) would reach it from the
+  // Internet, since the route table matches the URL's normalised pathname. Scrapes are then no
+  // requests either, so they cannot dilute the 5xx ratio the alerts read. It answers whatever
+  // Redis and /health say: Prometheus must see an outage, not a failed scrape.
+  const metricsServer = serveMetrics(metrics.register, config.metricsPort, config.host, log);
 
   return {
     inFlight: () => inFlight,
@@ -259,7 +249,7 @@ export function startApi(config: Config, log: Logger, redis: Redis): Service {
           clearInterval(sweep);
           resolve();
         });
-      });
+      }).then(() => metricsServer.close());
     },
     abort: () => server.closeAllConnections(),
   };

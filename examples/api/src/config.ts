@@ -4,7 +4,7 @@
  * REDIS_URL, REDIS_PASSWORD and SECRET_KEY are secrets and the others sit next to them.
  */
 import { hostname } from "node:os";
-import { WORKER_METRICS_PORT } from "../../../components/lib/app-metrics";
+import { METRICS_PORT } from "../../../components/lib/app-metrics";
 import { parseRedisUrl } from "../../../components/lib/redis-url";
 import { weakSecretReason } from "../../../components/lib/weak-secrets";
 
@@ -48,8 +48,8 @@ export interface Config {
    */
   readonly redisConnectTimeoutMs: number;
   /**
-   * The port a worker serves `GET /metrics` on. The API serves it on `port` instead, so this is
-   * read in api mode only to be checked. @default 9464 (WORKER_METRICS_PORT)
+   * The port `GET /metrics` is served on, in both modes: never the API's own `port`, which the
+   * edge proxy publishes. @default 9464 (METRICS_PORT)
    */
   readonly metricsPort: number;
 }
@@ -92,7 +92,7 @@ export function parseConfig(env: Env, argv: readonly string[] = []): ParseResult
   // At least a second: the lease is renewed every third of it, each renewal a round trip.
   const jobLeaseMs = int("JOB_LEASE_MS", 60_000, 1_000, 3_600_000);
   const redisConnectTimeoutMs = int("REDIS_CONNECT_TIMEOUT_MS", 300, 50, 60_000);
-  const metricsPort = int("METRICS_PORT", WORKER_METRICS_PORT, 1, 65_535);
+  const metricsPort = int("METRICS_PORT", METRICS_PORT, 1, 65_535);
 
   // "warning" is how Python's logging and many stack files spell it (Pulumi.prod.yaml does).
   const logLevel = (env.LOG_LEVEL || "info").toLowerCase().replace(/^warning$/, "warn");
