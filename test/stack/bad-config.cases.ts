@@ -5,6 +5,7 @@
 import { CLASS_CASES } from "./bad-config-classes.cases";
 import { ECS_CASES } from "./bad-config-ecs.cases";
 import { SERVICE_CASES } from "./bad-config-services.cases";
+import { MONITORING_CASES } from "./bad-config-monitoring.cases";
 import { VALUE_CASES } from "./bad-config-values.cases";
 
 type Obj = Record<string, unknown>;
@@ -372,6 +373,7 @@ export const BAD_CONFIGS: BadConfigCase[] = [
   // Issue #13's workers, edge proxy and API replicas.
   ...SERVICE_CASES,
   ...ECS_CASES,
+  ...MONITORING_CASES,
   // Issue #21's values Docker or AWS refuses part-way through a deploy.
   ...VALUE_CASES,
 ];
