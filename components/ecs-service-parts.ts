@@ -27,6 +27,14 @@ export interface ServiceSecrets {
    * IAM rules judge it instead of refusing an unknown document.
    */
   readonly policyResources: pulumi.Output<string>[];
+  /**
+   * Each secret's current version id (@pulumi/aws secretsmanager/secretVersion.d.ts, `versionId`:
+   * "Unique identifier of the version of the secret"), by variable name. A new value is a new
+   * version: `secret_string` is ForceNew and Create calls PutSecretValue with a fresh
+   * ClientRequestToken (hashicorp/terraform-provider-aws internal/service/secretsmanager/
+   * secret_version.go, resourceSecretVersion and resourceSecretVersionCreate).
+   */
+  readonly versionIds: Record<string, pulumi.Output<string>>;
 }
 
 /**
@@ -56,21 +64,23 @@ export function createSecrets(
 ): ServiceSecrets {
   const valueFrom: Record<string, pulumi.Output<string>> = {};
   const policyResources: pulumi.Output<string>[] = [];
+  const versionIds: Record<string, pulumi.Output<string>> = {};
   for (const key of Object.keys(values).sort()) {
     const secret = new secretsmanager.Secret(
       `${name}-secret-${kebab(key)}`,
       { description: `api-stack ${stack}: ${key} for ${name}` },
       { parent },
     );
-    new secretsmanager.SecretVersion(
+    const version = new secretsmanager.SecretVersion(
       `${name}-secret-${kebab(key)}`,
       { secretId: secret.id, secretString: pulumi.secret(values[key] as pulumi.Input<string>) },
       { parent },
     );
+    versionIds[key] = version.versionId;
     valueFrom[key] = pulumi.interpolate`${arnPrefix}${secret.name}`;
     policyResources.push(pulumi.interpolate`${arnPrefix}${secret.name}-??????`);
   }
-  return { valueFrom, policyResources };
+  return { valueFrom, policyResources, versionIds };
 }
 
 const assumedByEcsTasks = JSON.stringify({

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 // Submodule imports: the root of @pulumi/aws costs seconds of type-checking and load time.
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
@@ -46,6 +47,11 @@ export class EcsService extends pulumi.ComponentResource {
   public readonly logGroupName: pulumi.Output<string>;
   /** Variable name → the Secrets Manager secret's partial ARN the container names. */
   public readonly secretArns: Record<string, pulumi.Output<string>>;
+  /**
+   * SHA-256 over the secrets' version ids: changes exactly when a secret gets a new value, and
+   * replaces the task definition when it does (see `createTaskDefinition`).
+   */
+  public readonly secretsRevision: pulumi.Output<string>;
   /** Web services only. */
   public readonly targetGroup?: lb.TargetGroup;
   /** Tasks at deploy time; autoscaling moves the running count after that. */
@@ -70,6 +76,7 @@ export class EcsService extends pulumi.ComponentResource {
     );
     const exec = createExecutionRole(this, name, secrets.policyResources);
     const taskRole = createTaskRole(this, name, a.enableExecuteCommand);
+    this.secretsRevision = secretsRevision(secrets.versionIds);
     const taskDefinition = this.createTaskDefinition(name, a, logGroup, exec.role, taskRole);
     const sg = createTaskSecurityGroup(this, name, a);
     const target = a.targetHealth && createTarget(this, name, a, a.targetHealth);
@@ -215,7 +222,21 @@ export class EcsService extends pulumi.ComponentResource {
         volumes: [{ name: TMP_VOLUME }],
         containerDefinitions: pulumi.jsonStringify(definitions),
       },
-      { parent: this },
+      {
+        parent: this,
+        // A secret rotated through `pulumi up` replaces only its SecretVersion: the definition
+        // names the secret, not the version, so without this ECS would keep the running tasks,
+        // which read the old value until they restart (boundless-xyz/boundless#649). A new
+        // revision changes the service's `taskDefinition`, and ECS deploys a service whose task
+        // definition changes (ECS API Reference, UpdateService: "If the task definition
+        // changes, a new deployment is triggered"), rolling within the circuit breaker below.
+        // Not an env var: the version ids are unknown at preview whenever a version is new
+        // (first deploy, every rotation), which would make all of `containerDefinitions`
+        // unknown and every mandatory ECS rule refuse the preview (tried: 12 violations on
+        // prod-ecs). The engine diffs the trigger with the last recorded value and replaces
+        // on a change (pulumi.com docs, "Resource option: replacementTrigger").
+        replacementTrigger: this.secretsRevision,
+      },
     );
   }
 
@@ -264,4 +285,25 @@ export class EcsService extends pulumi.ComponentResource {
       },
     );
   }
+}
+
+/**
+ * SHA-256 of "NAME=versionId" lines. Version ids are random UUIDs Secrets Manager (or the
+ * provider's ClientRequestToken) assigns, not derived from the value, so the digest reveals
+ * nothing about a secret, however short, and needs no key; hashing the values themselves would
+ * let anyone who can read the stack brute-force a short user-set secret.
+ */
+export function secretsRevision(
+  versionIds: Readonly<Record<string, pulumi.Output<string>>>,
+): pulumi.Output<string> {
+  return pulumi.all(versionIds).apply((ids) =>
+    createHash("sha256")
+      .update(
+        Object.keys(ids)
+          .sort()
+          .map((k) => `${k}=${ids[k]}\n`)
+          .join(""),
+      )
+      .digest("hex"),
+  );
 }

@@ -34,6 +34,7 @@ interface RegisterRequest {
   getCustom(): boolean;
   getProvider(): string;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getDeletebeforereplace(): boolean;
@@ -114,6 +115,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
               additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
               replaceOnChanges: req.getReplaceonchangesList(),
             },
+            replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
             dependencies: req.getDependenciesList(),
             propertyDependencies,
           });

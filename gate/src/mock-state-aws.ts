@@ -135,6 +135,13 @@ export function awsMockState(
       const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${auto}-${randomBytes(3).toString("hex")}`;
       return { ...inputs, name: auto, id: known(arn), arn: known(arn) };
     }
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      // `secret_string` is ForceNew, and Create puts the value with a fresh ClientRequestToken,
+      // which becomes the new VersionId (hashicorp/terraform-provider-aws internal/service/
+      // secretsmanager/secret_version.go, resourceSecretVersion, resourceSecretVersionCreate:
+      // `ClientRequestToken: id.UniqueId()`): a new id per new value, unknown at preview. An
+      // unchanged value keeps its id through fromPrior (mock-state.ts).
+      return { ...inputs, versionId: known(randomUUID()), versionStages: known(["AWSCURRENT"]) };
     default:
       return undefined;
   }

@@ -81,6 +81,12 @@ export interface CapturedResource {
    */
   readonly registeredOutputs?: Record<string, unknown>;
   readonly options: CapturedOptions;
+  /**
+   * The `replacementTrigger` option as the SDK serialised it (@pulumi/pulumi runtime/resource.ts,
+   * `req.setReplacementTrigger`), if set. The engine replaces the resource when it differs from
+   * the last recorded one; no analyzer message carries it, so only the tests read it.
+   */
+  readonly replacementTrigger?: unknown;
   readonly dependencies: string[];
   readonly propertyDependencies: Record<string, string[]>;
 }
