@@ -234,7 +234,9 @@ export class EcsService extends pulumi.ComponentResource {
         // (first deploy, every rotation), which would make all of `containerDefinitions`
         // unknown and every mandatory ECS rule refuse the preview (tried: 12 violations on
         // prod-ecs). The engine diffs the trigger with the last recorded value and replaces
-        // on a change (pulumi.com docs, "Resource option: replacementTrigger").
+        // on a change (pulumi/pulumi pkg/resource/deploy/step_generator.go, shouldTriggerReplace:
+        // an unknown trigger at preview counts as changed; a null old one, a stack from before
+        // this option, does not; engine support since v3.208.0, pulumi/pulumi#20936).
         replacementTrigger: this.secretsRevision,
       },
     );
