@@ -2,7 +2,8 @@
  * The command line of `npm run verify -- --stack <name>` or
  * `npm run verify -- --outputs <file.json>`:
  * checks a deployed stack from the outside (API health, Redis PING with auth and TLS,
- * Redis persistence, and on platform docker the engine's API version) and prints a table. Exit 0 when every check passes, 1 when one
+ * Redis persistence, and on platform docker the engine's API version and the stack's containers,
+ * with an unhealthy one's probes and log tail) and prints a table. Exit 0 when every check passes, 1 when one
  * fails, 2 when the command itself cannot run. No secret is ever printed.
  */
 import { readFileSync } from "node:fs";
