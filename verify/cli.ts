@@ -2,16 +2,19 @@
  * The command line of `npm run verify -- --stack <name>` or
  * `npm run verify -- --outputs <file.json>`:
  * checks a deployed stack from the outside (API health, Redis PING with auth and TLS,
- * Redis persistence, and on platform docker the engine's API version) and prints a table. Exit 0 when every check passes, 1 when one
+ * Redis persistence, and on platform docker the engine's API version and the stack's containers,
+ * with an unhealthy one's probes and log tail) and prints a table. Exit 0 when every check passes, 1 when one
  * fails, 2 when the command itself cannot run. No secret is ever printed.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runChecks } from "./checks";
+import { checkContainers, formatDiagnostics, type Diagnostics } from "./diagnose";
 import { checkDockerEngine } from "./engine";
 import { formatTable } from "./format";
 import { maskSecrets } from "./mask";
 import {
+  containerNamesIn,
   readOutputsFile,
   readStackOutputs,
   secretsIn,
@@ -27,7 +30,9 @@ const USAGE = `usage: npm run verify -- (--stack <name> | --outputs <file.json>)
   --api-url <url>      override the apiUrl output, e.g. http://127.0.0.1:3003
   --redis-url <url>    override the redisUrl output (redis:// or rediss://)
   --ca <file>          PEM CA certificate to verify a rediss:// server with
-  --docker-host <url>  the Docker engine to check for API >= 1.44 (Docker Engine 25), e.g.
+  --docker-host <url>  the Docker engine the stack runs on: checked for API >= 1.44 (Docker
+                       Engine 25), and the stack's containers on it for health (an unhealthy
+                       one's probes and log tail are printed, masked), e.g.
                        ssh://deploy@host (default: DOCKER_HOST, else the local socket);
                        platform docker only
   --timeout <seconds>  how long to wait for the API to become healthy
@@ -119,13 +124,35 @@ async function main(argv: string[]): Promise<number> {
   }
   const checked = await runChecks({ target, secrets, onProgress: err });
   // The engine a `pulumi up` of this stack talks to must be new enough (verify/engine.ts).
-  const engine =
-    outputs.platform === "ecs"
-      ? []
-      : [await checkDockerEngine(values["docker-host"] ?? process.env.DOCKER_HOST)];
+  const dockerHost = values["docker-host"] ?? process.env.DOCKER_HOST;
+  const engine = outputs.platform === "ecs" ? [] : [await checkDockerEngine(dockerHost)];
+  // The stack's containers on that engine; an unhealthy one is a failed check, with its probes
+  // and log tail as the diagnostics (verify/diagnose.ts).
+  let diagnostics: Diagnostics | undefined;
+  if (outputs.platform !== "ecs") {
+    const c = await checkContainers(dockerHost, {
+      stack: values.stack,
+      names: containerNamesIn(outputs),
+      secrets,
+    });
+    engine.push(c.check);
+    diagnostics = c.diagnostics;
+  }
   const checks = [...checked.checks, ...engine];
-  const report = { ...checked, checks, ok: checks.every((c) => c.status !== "fail") };
-  out(values.json ? JSON.stringify(report, null, 2) : formatTable(report.checks));
+  const report = {
+    ...checked,
+    checks,
+    ok: checks.every((c) => c.status !== "fail"),
+    ...(diagnostics === undefined ? {} : { diagnostics }),
+  };
+  if (values.json) out(JSON.stringify(report, null, 2));
+  else {
+    if (diagnostics !== undefined && diagnostics.unhealthy.length > 0)
+      out(
+        `containers not healthy on ${diagnostics.dockerHost}:\n\n${formatDiagnostics(diagnostics)}`,
+      );
+    out(formatTable(report.checks));
+  }
   return report.ok ? 0 : 1;
 }
 

@@ -11,9 +11,20 @@
  */
 export { verifyMain } from "./cli";
 export { runChecks } from "./checks";
-export { formatTable } from "./format";
-export { MASK, maskSecrets } from "./mask";
 export {
+  checkContainers,
+  diagnose,
+  engineSource,
+  formatDiagnostics,
+  unhealthyReason,
+  type ContainerDiagnosis,
+  type ContainerSource,
+  type Diagnostics,
+} from "./diagnose";
+export { formatTable } from "./format";
+export { MASK, maskPatterns, maskSecrets } from "./mask";
+export {
+  containerNamesIn,
   OutputsError,
   parseOutputs,
   readOutputsFile,

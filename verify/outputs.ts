@@ -155,3 +155,16 @@ export function urlPassword(text: string): string | undefined {
     return undefined;
   }
 }
+
+/** Every container name the stack exports (API replicas, workers, Redis and its helpers, edge). */
+export function containerNamesIn(outputs: StackOutputs): string[] {
+  const names = [
+    ...(outputs.apiContainerNames ?? []),
+    ...Object.values(outputs.workerContainerNames ?? {}).flat(),
+    outputs.redisContainerName,
+    outputs.redisBackupContainerName,
+    outputs.redisOffsiteContainerName,
+    outputs.edgeContainerName,
+  ];
+  return [...new Set(names.filter((n): n is string => typeof n === "string" && n !== ""))];
+}
