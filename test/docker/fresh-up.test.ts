@@ -160,7 +160,9 @@ describeDocker.each(["dev", "prod"])("fresh up of %s on a real Docker engine", (
       expect(r.stdout).toMatch(/^redis ping\s+PASS/m);
       expect(r.stdout).toMatch(/^redis persistence\s+PASS/m);
       expect(r.stdout).toMatch(/^docker engine\s+PASS\s.*API 1\.(4[4-9]|[5-9]\d)/m);
-      expect(r.stdout).toMatch(/4 passed, 0 failed/);
+      // Issue 25: the stack's containers on the same engine, found by the names in the outputs.
+      expect(r.stdout).toMatch(/^containers\s+PASS\s+\d+ running and healthy/m);
+      expect(r.stdout).toMatch(/5 passed, 0 failed/);
     }, 60_000);
   }
 
