@@ -45,8 +45,11 @@ export const JOBS = {
   worker: (name: string) => `worker-${name}`,
 } as const;
 
-/** Requests the error rate and latency leave out: probes and scrapes, not users. */
-export const EXCLUDED_ROUTES = ["/health", "/metrics"] as const;
+/**
+ * Requests the error rate and latency leave out: health probes (Docker's and HAProxy's), not
+ * users. Scrapes need no exclusion: /metrics is served on METRICS_PORT, not on the API's port.
+ */
+export const EXCLUDED_ROUTES = ["/health"] as const;
 
 /** The `for` of each alert, ms; `monitoring.alerts.<Name>.for` overrides one. */
 export const ALERT_FOR_MS: Readonly<Record<AlertName, number>> = {

@@ -173,14 +173,9 @@ async function queueDepth(redis: Redis, ms: number): Promise<number | undefined>
 }
 
 /** The registry's text, with its content type. */
-export async function writeMetrics(
-  register: Registry,
-  res: ServerResponse,
-  headers: Readonly<Record<string, string>> = {},
-): Promise<void> {
+export async function writeMetrics(register: Registry, res: ServerResponse): Promise<void> {
   const text = await register.metrics();
   res.writeHead(200, {
-    ...headers,
     "content-type": register.contentType,
     "content-length": Buffer.byteLength(text),
   });
@@ -193,9 +188,9 @@ export interface MetricsServer {
 }
 
 /**
- * A worker's `GET /metrics` on its own port; anything else is a 404. A port it cannot listen
- * on is logged at error and the worker keeps working the queue: metrics watch the work, and
- * must not stop it. Prometheus then shows the target down.
+ * `GET /metrics` on a port of its own (METRICS_PORT, in both modes); anything else is a 404. A
+ * port it cannot listen on is logged at error and the process keeps serving or working the
+ * queue: metrics watch the work, and must not stop it. Prometheus then shows the target down.
  */
 export function serveMetrics(
   register: Registry,
