@@ -191,7 +191,9 @@ export class Monitoring extends pulumi.ComponentResource {
       `${name}-${role}`,
       {
         ...args,
-        // busybox's wget exits 1 on an HTTP error status, so a 503 fails the probe.
+        // busybox's wget exits 1 on an HTTP error status, so a 503 fails the probe (busybox
+        // networking/wget.c, 1_36_1: bb_error_msg_and_die "server returned error"; --spider
+        // needs FEATURE_WGET_LONG_OPTIONS, on in defconfig and in Alpine's busyboxconfig).
         healthcheck: toDockerHealthcheck(["CMD", "wget", "-q", "--spider", probeUrl], timing),
         wait: true,
         waitTimeout: waitTimeoutSeconds(timing),
