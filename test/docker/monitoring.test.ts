@@ -11,6 +11,7 @@
 import type Docker from "dockerode";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { execIn } from "../../backup/docker";
+import { demuxLogs } from "../../verify/diagnose";
 import { admin } from "../../backup/restore";
 import { describeDocker } from "./layer";
 import {
@@ -95,13 +96,7 @@ describeDocker("monitoring on the real engine (prod)", () => {
     }[];
   const notifications = async (): Promise<Notification[]> => {
     const raw = (await receiver!.logs({ stdout: true, stderr: false })) as Buffer;
-    let text = "";
-    for (let i = 0; i + 8 <= raw.length;) {
-      const len = raw.readUInt32BE(i + 4);
-      text += raw.subarray(i + 8, i + 8 + len).toString("utf8");
-      i += 8 + len;
-    }
-    return text
+    return demuxLogs(raw)
       .split("\n")
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as Notification);

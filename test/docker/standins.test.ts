@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, test } from "vitest";
 import { engine, IMAGES, requireImages } from "./harness";
+import { demuxLogs } from "../../verify/diagnose";
 import { describeDocker } from "./layer";
 
 interface Manifest {
@@ -44,16 +45,8 @@ function busyboxBin(file: string): Set<string> {
   return new Set(text.split("\n").filter((l) => l !== "" && !l.startsWith("#")));
 }
 
-/** Docker's multiplexed stream as text: an 8-byte frame header before each chunk. */
-function demux(buf: Buffer): string {
-  let text = "";
-  for (let i = 0; i + 8 <= buf.length;) {
-    const len = buf.readUInt32BE(i + 4);
-    text += buf.subarray(i + 8, i + 8 + len).toString("utf8");
-    i += 8 + len;
-  }
-  return text;
-}
+/** Docker's multiplexed stream as text: verify's reader of `docker logs` frames. */
+const demux = demuxLogs;
 
 const MONITORING = ["prom/prometheus:v2.53.3", "prom/alertmanager:v0.28.1"];
 
