@@ -117,6 +117,17 @@ export function demuxLogs(buf: Buffer): string {
   return i === 0 ? buf.toString("utf8") : Buffer.concat(parts).toString("utf8");
 }
 
+/**
+ * What dockerode's non-streaming `logs()` resolved to, as text. docker-modem parses a body that
+ * is JSON before it falls back to the Buffer (docker-modem 5.0.7 lib/modem.js:350, the response's
+ * end handler: `utils.parseJSON(result) || buffer`), so a TTY container whose tail is one JSON
+ * line or a bare number arrives as an object or a number; framed (non-TTY) output never parses.
+ */
+export function logsText(body: unknown, tty: boolean): string {
+  if (Buffer.isBuffer(body)) return tty ? body.toString("utf8") : demuxLogs(body);
+  return typeof body === "string" ? body : JSON.stringify(body);
+}
+
 export function engineSource(docker: Docker): ContainerSource {
   return {
     async idsByLabel(label, value) {
@@ -135,10 +146,10 @@ export function engineSource(docker: Docker): ContainerSource {
       }
     },
     async logTail(id, lines, tty) {
-      const buf = await docker
+      const body: unknown = await docker
         .getContainer(id)
         .logs({ stdout: true, stderr: true, tail: lines, follow: false });
-      return tty ? buf.toString("utf8") : demuxLogs(buf);
+      return logsText(body, tty);
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   containersCheck,
   demuxLogs,
   diagnose,
+  logsText,
   unhealthyReason,
   type ContainerSource,
   type InspectLike,
@@ -142,5 +143,18 @@ describe("diagnose", () => {
     expect(r.check.detail).toMatch(/^no Docker engine answered at ssh:\/\/nobody@127\.0\.0\.1:1 /);
     expect(r.check.detail).toContain("tunnel the socket (ssh -NL");
     expect(r.check.detail).toContain("--docker-host unix:///tmp/remote-docker.sock");
+  });
+});
+
+describe("logsText: what dockerode's logs() resolves to", () => {
+  it("keeps a TTY tail that docker-modem parsed as JSON as its text", () => {
+    expect(logsText({ level: "error", msg: "boom" }, true)).toBe('{"level":"error","msg":"boom"}');
+    expect(logsText(42, true)).toBe("42");
+  });
+
+  it("reads a TTY tail as text and a non-TTY tail as docker's frames", () => {
+    const frame = Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 3]), Buffer.from("hi\n")]);
+    expect(logsText(Buffer.from("hi\n"), true)).toBe("hi\n");
+    expect(logsText(frame, false)).toBe("hi\n");
   });
 });
