@@ -236,7 +236,8 @@ export class EcsService extends pulumi.ComponentResource {
         // prod-ecs). The engine diffs the trigger with the last recorded value and replaces
         // on a change (pulumi/pulumi pkg/resource/deploy/step_generator.go, shouldTriggerReplace:
         // an unknown trigger at preview counts as changed; a null old one, a stack from before
-        // this option, does not; engine support since v3.208.0, pulumi/pulumi#20936).
+        // this option, does not; engine support since v3.208.0, pulumi/pulumi#20936; before
+        // v3.226.0 a preview's output-wrapped trigger compared unequal, #22119).
         replacementTrigger: this.secretsRevision,
       },
     );
