@@ -23,12 +23,9 @@ const WAIT_SECONDS = 30;
 
 /** Whether maintenance mode is on in the running proxy's files now. */
 export async function maintenanceOn(docker: Docker, edge: string): Promise<boolean> {
-  const r = await execIn(
-    docker,
-    edge,
-    ["cat", `${EDGE_STATE.live}/${EDGE_FILES.maintenance}`],
-    { user: EDGE_PROXY_DEFAULTS.user },
-  );
+  const r = await execIn(docker, edge, ["cat", `${EDGE_STATE.live}/${EDGE_FILES.maintenance}`], {
+    user: EDGE_PROXY_DEFAULTS.user,
+  });
   if (r.code !== 0) {
     throw new MaintenanceError(
       `cannot read the maintenance switch in ${edge} (exit ${r.code}): ${r.stderr.trim()}; is it the stack's edge proxy, deployed by this version?`,

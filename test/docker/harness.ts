@@ -170,8 +170,12 @@ async function layEdgeCertificate(run: ProgramRun, ip: string, fresh: boolean): 
   if (ca === undefined) {
     const dir = tempDir("api-stack-edge-cert-");
     const [caKey, caCert] = [path.join(dir, "ca.key"), path.join(dir, "ca.pem")];
-    await openssl(["req", "-x509", ...ec, "-keyout", caKey, "-out", caCert, "-days", "2"]
-      .concat(["-subj", "/CN=api-stack test CA"]));
+    await openssl(
+      ["req", "-x509", ...ec, "-keyout", caKey, "-out", caCert, "-days", "2"].concat([
+        "-subj",
+        "/CN=api-stack test CA",
+      ]),
+    );
     ca = { dir, ca: caCert, caKey };
     edgeCas.set(ip, ca);
   }
@@ -182,8 +186,17 @@ async function layEdgeCertificate(run: ProgramRun, ip: string, fresh: boolean): 
     ) as [string, string, string, string];
     fs.writeFileSync(ext, `subjectAltName=DNS:localhost,IP:${ip}\n`);
     await openssl(["req", "-new", ...ec, "-keyout", key, "-out", csr, "-subj", `/CN=edge-${n}`]);
-    await openssl(["x509", "-req", "-in", csr, "-CA", ca.ca, "-CAkey", ca.caKey]
-      .concat(["-CAcreateserial", "-out", cert, "-days", "1", "-extfile", ext]));
+    await openssl(
+      ["x509", "-req", "-in", csr, "-CA", ca.ca, "-CAkey", ca.caKey].concat([
+        "-CAcreateserial",
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-extfile",
+        ext,
+      ]),
+    );
     ca.pem = fs.readFileSync(cert, "utf8") + fs.readFileSync(key, "utf8");
   }
   const edges = run.resources.filter(uploadsEdgePem);
