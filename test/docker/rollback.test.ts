@@ -13,6 +13,7 @@ import {
   engine,
   FAST,
   firstUp,
+  loadCounter,
   nextUp,
   requireImages,
   teardown,
@@ -20,7 +21,7 @@ import {
   type DeployOptions,
 } from "./harness";
 import { describeDocker } from "./layer";
-import { formatSummary, startLoad, summarize } from "./load";
+import { formatSummary, summarize } from "./load";
 
 const OLD = "ghcr.io/acme/api:1.4.2";
 const NEW = "ghcr.io/acme/api:1.4.3";
@@ -71,14 +72,7 @@ describeDocker("a rollback of prod behind the edge on the real engine", () => {
     const { target, workers } = decision.plan;
     expect([target.image, workers]).toEqual([OLD, { jobs: OLD }]);
 
-    const load = startLoad({
-      url: `${d!.apiBase}/counter`,
-      ca: d!.edgeCa,
-      rate: 50,
-      maxRequests: 12_000,
-      maxMs: 240_000,
-      timeoutMs: 10_000,
-    });
+    const load = loadCounter(d!);
     await sleep(3_000);
     load.mark("rollback");
     const pulls = d!.applier.provider.pulls.length;
