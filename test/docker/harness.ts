@@ -14,6 +14,7 @@ import { reveal } from "../helpers/wire";
 import { freeLoopback, freePort, run as runBinary, tempDir } from "../real/util";
 import { DockerApplier } from "./applier";
 import { configFor, type Obj } from "./config";
+import { startLoad, type LoadRun } from "./load";
 
 export { configFor, stackBlock } from "./config";
 
@@ -231,6 +232,24 @@ export async function nextUp(d: Deployment, options: DeployOptions = {}): Promis
     await layEdgeCertificate(d.run, d.edgeIp, o.newEdgeCertificate === true);
   if (o.mutate) d.run.resources.forEach(o.mutate);
   await d.applier.up(d.run);
+}
+
+/**
+ * 50 requests/s of `GET /counter` (it reads Redis) through the deployment's front door: the
+ * edge over HTTPS, trusting its certificate, or the API's own port. Bounded in count and time.
+ */
+export function loadCounter(
+  d: Deployment,
+  o: { maxRequests?: number; maxMs?: number } = {},
+): LoadRun {
+  return startLoad({
+    url: `${d.apiBase}/counter`,
+    ca: d.edgeCa,
+    rate: 50,
+    maxRequests: o.maxRequests ?? 12_000,
+    maxMs: o.maxMs ?? 240_000,
+    timeoutMs: 10_000,
+  });
 }
 
 /** A request to the deployment's API, through the edge proxy (trusting its CA) or directly. */
