@@ -292,7 +292,11 @@ export class EdgeProxy extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        // The first `up` needs the files installed before HAProxy starts.
+        // The first `up` needs the files installed before HAProxy starts. A plain dependsOn:
+        // no input of the proxy comes from the installer, so the engine does not replace the
+        // proxy when the installer is replaced delete-first (pulumi/pulumi
+        // pkg/resource/deploy/step_generator.go, calculateDependentReplacements: only
+        // dependents with a property dependency on the replaced resource are considered).
         dependsOn: [this.installer],
         // Host ports 80 and 443 can be bound by one container only, so a new proxy can start
         // only after the old one stopped. Only a new image or new container settings replace

@@ -175,7 +175,11 @@ install() {
     log "installed ($want)"
   fi
   : >"$mark"
-  exec sleep infinity
+  # Nothing left to do but stay healthy; as PID 1 it would ignore Docker's SIGTERM, so it
+  # exits on it instead of waiting out the grace period for SIGKILL.
+  trap 'exit 0' TERM INT
+  sleep infinity &
+  wait
 }
 
 case "\${1:-}" in
