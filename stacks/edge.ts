@@ -99,6 +99,12 @@ export function createEdge(
       },
       networkName: networks.edgeName,
       monitoringNetworkName: networks.monitoringName,
+      maintenance: {
+        enabled: edge.maintenance.enabled,
+        message: edge.maintenance.message,
+        allow: edge.maintenance.allow,
+        retryAfterSeconds: edge.maintenance.retryAfter / 1_000,
+      },
       tls: edgeTls(edge, config),
       stack: cfg.stack,
     },

@@ -177,6 +177,12 @@ export class DockerProvider {
             }
           : undefined,
         HostConfig: {
+          // funcs.go:391-399: `if v, ok := d.GetOk("network_mode"); ok` sets
+          // hostConfig.NetworkMode; the schema's default is "bridge" (resource_docker_container.go
+          // network_mode, Default "bridge"), which is also Docker's, so only another mode differs.
+          ...(typeof p.networkMode === "string" && p.networkMode !== ""
+            ? { NetworkMode: p.networkMode }
+            : {}),
           PortBindings: bindings,
           Binds: volumes
             .filter((v) => typeof v.volumeName === "string")
