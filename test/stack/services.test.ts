@@ -265,12 +265,17 @@ describe("outputs", () => {
     expect(await promiseOf(out.edgeContainerName as pulumi.Output<string>)).toBe(
       name("edge-proxy"),
     );
+    // npm run verify shows the installer's log when a new edge config was refused.
+    expect(await promiseOf(out.edgeConfigContainerName as pulumi.Output<string>)).toBe(
+      name("edge-config"),
+    );
   });
 
   it("dev: no edge, no workers", async () => {
     const out = run("dev").outputs as Record<string, pulumi.Output<unknown>>;
     expect(out.edgeUrl).toBeUndefined();
     expect(out.edgeContainerName).toBeUndefined();
+    expect(out.edgeConfigContainerName).toBeUndefined();
     expect(await promiseOf(out.workerContainerNames as pulumi.Output<unknown>)).toEqual({});
     expect(await promiseOf(out.apiContainerNames as pulumi.Output<string[]>)).toHaveLength(1);
   });
