@@ -94,6 +94,16 @@ poll=\${EDGE_POLL_SECONDS:-${EDGE_RELOAD.pollSeconds}}
 digest() { (cd "$1" 2>/dev/null && sha256sum -- [!.]* 2>/dev/null) | sha256sum | cut -c1-64; }
 log() { printf 'edge-live: %s\\n' "$*" >&2; }
 check() { ${EDGE_LIVE_ENV}="$1" haproxy -c -f "$1/${EDGE_FILES.cfg}" 2>&1; }
+# The PIDs whose parent is HAProxy's master (its workers), read from /proc: the image has no ps.
+children() {
+  local f st
+  for f in /proc/[0-9]*/stat; do
+    read -r st <"$f" 2>/dev/null || continue
+    st=\${st##*) }
+    set -- $st
+    [ "$2" = "$master" ] && { f=\${f#/proc/}; printf '%s\\n' "\${f%/stat}"; }
+  done
+}
 
 run() {
   # The installer has run before the proxy was created; without it there is nothing to serve.
@@ -116,9 +126,26 @@ run() {
     [ "$(digest "$live")" = "$now" ] || continue
     current=$now
     if out=$(check "$live"); then
+      before=" $(children | tr '\\n' ' ') "
       kill -USR2 "$master"
-      printf '%s\\n' "$now" >"$loaded.tmp" && mv -f "$loaded.tmp" "$loaded"
-      log "reloaded ($now)"
+      # Loaded once the master has forked a new worker: by then it has told the old ones to
+      # stop accepting (haproxy 3.0.0 src/haproxy.c, tell_old_pids before the fork), and the
+      # listening sockets it kept queue what arrives meanwhile for the new one.
+      started=
+      for _ in $(seq 1 100); do
+        for pid in $(children); do
+          case "$before" in *" $pid "*) ;; *) started=$pid ;; esac
+        done
+        [ -z "$started" ] || break
+        sleep 0.1
+      done
+      if [ -n "$started" ]; then
+        printf '%s\\n' "$now" >"$loaded.tmp" && mv -f "$loaded.tmp" "$loaded"
+        log "reloaded ($now), new worker $started"
+      else
+        printf 'refused %s\\n' "$now" >"$loaded.tmp" && mv -f "$loaded.tmp" "$loaded"
+        log "HAProxy's master started no new worker within 10 s of the reload; its log above says why"
+      fi
     else
       printf 'refused %s\\n' "$now" >"$loaded.tmp" && mv -f "$loaded.tmp" "$loaded"
       log "kept the running config: haproxy -c refused the new one: $(printf '%s' "$out" | tr '\\n' ' ')"

@@ -189,8 +189,11 @@ describeReal("edge-live: the proxy's reload loop and the installer, under the re
     expect((await curl([`https://localhost:${ports.https}/`])).stdout).toContain("Back soon.");
     const after = await processes();
     expect(after.master).toBe(before.master);
-    expect(after.workers).not.toEqual(before.workers);
-    expect(proxyLog).toMatch(/edge-live: reloaded/);
+    // `wait` returned once the master had forked the new worker the log names.
+    const newWorker = /edge-live: reloaded \([0-9a-f]{64}\), new worker (\d+)/.exec(proxyLog)?.[1];
+    expect(newWorker, proxyLog).toBeDefined();
+    expect(before.workers).not.toContain(newWorker);
+    expect(after.workers).toContain(newWorker);
     put(EDGE_FILES.maintenance, maintenanceFlag(false));
     expect((await edgeLive(["wait", "10"])).code).toBe(0);
     const off = await curl([`https://localhost:${ports.https}/`]);
