@@ -13,6 +13,7 @@ import {
   edgeStack,
   EdgeOpts,
   installerProps,
+  PEM,
   proxyProps,
   SELF_CFG,
   STATE_VOLUME,
@@ -22,6 +23,7 @@ import {
   assertHasStackViolation,
   assertNoResourceViolations,
   assertNoStackViolations,
+  asPolicySees,
   createResourceValidationArgs as args,
   createStackValidationArgs,
 } from "../util";
@@ -430,5 +432,25 @@ describe("a proxy that serves what another container installed on its volume", (
       args(C, { ...installer, networkMode: UNKNOWN }),
       /host port 8443/,
     );
+  });
+});
+
+describe("the installer's PEM: the pack cannot tell a secret upload from a plain one", () => {
+  // @pulumi/policy 1.21.0 server.js deserializes Analyze and AnalyzeStack properties with
+  // proxySecrets=false (policy/lib/unknown.ts, point 4): a rule sees a secret's plain value. So no
+  // policy can refuse a PEM uploaded without pulumi.secret; the program's tests must. This pins
+  // the limit: if the SDK ever hands rules the secret marker, this fails and a rule can be written.
+  it("gets the same props either way", async () => {
+    const [withSecret, plain] = [true, false].map((s) =>
+      edgeStack({
+        installer: (p) =>
+          (p.uploads = (p.uploads as Props[]).map((u) =>
+            String(u.file).endsWith(".pem") && !s ? { ...u, content: PEM } : u,
+          )),
+      }),
+    );
+    const seen = (rs: ResourceRecord[]) => rs.map((r) => asPolicySees(r.properties));
+    expect(seen(plain as ResourceRecord[])).toEqual(seen(withSecret as ResourceRecord[]));
+    expect(JSON.stringify(plain)).not.toEqual(JSON.stringify(withSecret));
   });
 });
