@@ -26,6 +26,7 @@ import {
   asPolicySees,
   createResourceValidationArgs as args,
   createStackValidationArgs,
+  stackArgsOf,
 } from "../util";
 
 type Props = Record<string, unknown>;
@@ -45,24 +46,8 @@ const cfg = (edit: (t: string) => string, kind?: Parameters<typeof proxyProps>[0
     p.uploads = [{ ...first, content: edit(String(first?.content)) }, ...rest];
   }, kind);
 
-/** The stack as AnalyzeStack sends it, dependencies named by resource (URNs outside it dropped). */
-const stackArgs = (records: readonly ResourceRecord[], config: Record<string, unknown> = {}) => {
-  const nameOf = new Map(records.map((r) => [r.urn, r.name]));
-  const names = (urns: readonly string[] = []) =>
-    urns.flatMap((u) => (nameOf.has(u) ? [nameOf.get(u) as string] : []));
-  return createStackValidationArgs(
-    records.map((r) => ({
-      type: r.type,
-      name: r.name,
-      props: r.properties,
-      dependencies: names(r.dependencies),
-      propertyDependencies: Object.fromEntries(
-        Object.entries(r.propertyDependencies ?? {}).map(([k, v]) => [k, names(v)]),
-      ),
-    })),
-    config,
-  );
-};
+/** The stack as AnalyzeStack sends it, dependencies named by resource. */
+const stackArgs = stackArgsOf;
 /** One container alone, as a stack (edge-proxy-tls-floor is a stack rule). */
 const alone = (props: Props) => createStackValidationArgs([{ type: C, name: "test", props }]);
 const stack = (opts: EdgeOpts = {}, config?: Record<string, unknown>) =>
