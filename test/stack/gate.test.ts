@@ -61,8 +61,9 @@ describe("npm run gate", () => {
       // generated key and certificate) and the `jobs` worker (component, 2 replicas); since
       // issue 20 also the backups (the `backup` user's password, component, volume, container);
       // since issue 24 the monitoring (the monitoring and alerts networks, component, two volumes,
-      // Prometheus, Alertmanager, redis_exporter and the `exporter` user's password).
-      expect(r.resources).toBe(stack === "dev" ? 14 : 34);
+      // Prometheus, Alertmanager, redis_exporter and the `exporter` user's password); since
+      // issue 25 the edge's state volume and its installer container.
+      expect(r.resources).toBe(stack === "dev" ? 14 : 36);
       expect(r.mandatory).toBe(0);
       expect(formatMarkdown(r)).toContain(`## Policy gate: \`${stack}\` — ✅ passed`);
     },
@@ -97,7 +98,7 @@ describe("npm run gate", () => {
   it("passes prod in preview mode, where generated passwords are unknown", async () => {
     const r = await runGate({ stack: "prod", preview: true });
     expect(r.programError).toBeUndefined();
-    expect(r.resources).toBe(34);
+    expect(r.resources).toBe(36);
     expect(r.mandatory).toBe(0);
     expect(r.notes.join(" ")).toContain("Preview mode");
   });
