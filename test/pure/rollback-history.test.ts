@@ -177,3 +177,30 @@ describe("rollbackMain's paging", () => {
     expect(calls[2]).toContain("ghcr.io/acme/api:1.4.2");
   });
 });
+
+describe("an `up` killed mid-roll on a self-managed back end (it leaves no history entry)", () => {
+  // pulumi/pulumi pkg/backend/diy/backend.go (apply) saves the history entry only after
+  // engine.Update returns, so after `up 1.4.3` was killed the config and some containers are at
+  // 1.4.3 while the newest entry is still the 1.4.2 that succeeded before it.
+  test("the target is the newest succeeded image other than the config's (1.4.2), not the one before it", async () => {
+    const calls: string[][] = [];
+    const read = (name: string) =>
+      readFileSync(join(__dirname, "fixtures/rollback", `${name}.json`), "utf8");
+    const code = await rollbackMain(["--stack", "prod", "--yes"], {
+      out: () => undefined,
+      err: () => undefined,
+      cwd: "/nonexistent",
+      run: (args) => {
+        calls.push(args);
+        let stdout = "";
+        if (args[0] === "stack") stdout = args[6] === "1" ? read("history-diy-killed-up") : "[]";
+        else if (args[0] === "config" && args[1] === "get") stdout = "ghcr.io/acme/api:1.4.3\n";
+        else if (args[0] === "config" && args[1] === "--json") stdout = read("config-killed-up");
+        return Promise.resolve({ code: 0, stdout });
+      },
+    });
+    expect(code).toBe(0);
+    const setApi = calls.find((c) => c[1] === "set" && c[3] === "api.image");
+    expect(setApi?.[4]).toBe("ghcr.io/acme/api:1.4.2");
+  });
+});
