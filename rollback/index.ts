@@ -1,10 +1,11 @@
 /**
- * `npm run rollback -- --stack <name> [--yes]`: puts the API image that ran before the current
- * one back into the stack's config and runs `pulumi up` with the policy pack. The decision is
+ * `npm run rollback -- --stack <name> [--yes]`: puts the API image that ran before the one the
+ * stack's config names back into the config and runs `pulumi up` with the policy pack. The decision is
  * rollback/history.ts; this file runs the Pulumi CLI through a `Runner`, so a test can hand it
  * a fake. Exit 0 when the `up` succeeded, 1 when a command failed after the config was changed,
  * 2 when nothing was changed (bad flags, no earlier image, no CLI). No secret is printed: the
- * history is read without --show-secrets and only image references are shown.
+ * config list and the history are read without --show-secrets, and only image references are
+ * shown.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,9 +14,13 @@ import { parseArgs } from "node:util";
 import {
   chooseRollback,
   describeUpdate,
+  liveImage,
+  liveWorkers,
   parseHistory,
   RollbackError,
   type HistoryEntry,
+  type LiveConfig,
+  type Release,
   type RollbackPlan,
 } from "./history";
 
@@ -23,8 +28,9 @@ export { RollbackError } from "./history";
 
 export const USAGE = `usage: npm run rollback -- --stack <name> [--yes]
 
-  Finds the API image the stack ran before the current one (pulumi stack history: the newest
-  successful update with another image; failed updates are skipped), sets it with
+  Reads the API image the stack's config names now (pulumi config get --path api.image), then
+  finds the newest successful update in pulumi stack history with another image (updates that
+  did not succeed are skipped), sets it with
   \`pulumi config set --path api.image <ref>\` (and the image of every worker that ran the API's
   image), then runs \`pulumi up --policy-pack policy\`, which asks before it changes anything
   unless --yes is given.`;
@@ -116,20 +122,40 @@ function flagProblem(e: NodeJS.ErrnoException): string {
   }
 }
 
-/** Reads history pages (newest first) until the plan is found or the history ends. */
+/** Runs a read-only `pulumi` command and returns its stdout; a failure changed nothing. */
+async function read(run: Runner, args: string[], stack: string, what: string): Promise<string> {
+  const r = await run(args, true);
+  if (r.code !== 0) {
+    throw new RollbackError(
+      `\`pulumi ${what} --stack ${stack}\` failed (exit ${r.code}; its message is above): check that \`--stack ${stack}\` names a stack (\`pulumi stack ls\`), that you are logged in to its back end and run this in the project's directory; nothing was changed`,
+    );
+  }
+  return r.stdout;
+}
+
+/**
+ * The live config, then history pages (newest first) until the plan is found or the history
+ * ends. The config comes first: it, not the newest history entry, says what is current (an
+ * `up` killed on a self-managed back end leaves no entry; rollback/history.ts).
+ */
 async function findPlan(run: Runner, stack: string): Promise<RollbackPlan> {
+  const get = ["config", "get", "--path", "api.image"];
+  const image = liveImage(await read(run, [...get, "--stack", stack], stack, get.join(" ")));
+  const list = ["config", "--json"];
+  const workers = liveWorkers(await read(run, [...list, "--stack", stack], stack, list.join(" ")));
+  const live: LiveConfig = { image, workers };
   const entries: HistoryEntry[] = [];
   for (let page = 1; ; page++) {
     const args = ["stack", "history", "--json", "--page-size", String(PAGE_SIZE)];
-    const r = await run([...args, "--page", String(page), "--stack", stack], true);
-    if (r.code !== 0) {
-      throw new RollbackError(
-        `\`pulumi stack history --stack ${stack}\` failed (exit ${r.code}; its message is above): check that \`--stack ${stack}\` names a stack (\`pulumi stack ls\`) and that you are logged in to its back end; nothing was changed`,
-      );
-    }
-    const got = parseHistory(r.stdout);
+    const text = await read(
+      run,
+      [...args, "--page", String(page), "--stack", stack],
+      stack,
+      "stack history",
+    );
+    const got = parseHistory(text);
     entries.push(...got);
-    const decision = chooseRollback(entries, got.length < PAGE_SIZE);
+    const decision = chooseRollback(entries, got.length < PAGE_SIZE, live);
     if ("plan" in decision) return decision.plan;
   }
 }
@@ -152,14 +178,33 @@ export function commandsFor(
   ];
 }
 
+/** Why an `up` that did not succeed was passed over. */
+function notSucceeded(r: Release): string {
+  switch (r.result) {
+    case "failed":
+      return "it failed";
+    case "in-progress":
+      return "it is in progress, or was stopped before it could record an end";
+    case "":
+      return "it has no result";
+    default:
+      return `its result is "${r.result}", not "succeeded"`;
+  }
+}
+
 /** What the plan is, in lines a user reads before the `up` asks them. */
 export function describePlan(plan: RollbackPlan, stack: string): string[] {
-  const { current, target } = plan;
+  const { current, recorded, target } = plan;
   const lines = [
-    `rollback ${stack}: the API is at ${current.image} (${describeUpdate(current)}, ${current.result}); going back to ${target.image} (${describeUpdate(target)}, succeeded)`,
+    `rollback ${stack}: the config names ${current.image}; going back to ${target.image} (${describeUpdate(target)}, succeeded)`,
   ];
+  if (recorded !== undefined && recorded.image !== current.image) {
+    lines.push(
+      `  the last recorded up (${describeUpdate(recorded)}, ${recorded.result || "no result"}) ran ${recorded.image}, the config says ${current.image}: an up may have been interrupted (a self-managed back end records an up only when it ends), or this checkout's config is not the one last deployed`,
+    );
+  }
   for (const s of plan.skipped) {
-    lines.push(`  skipped ${describeUpdate(s)}: it failed, with ${s.image}`);
+    lines.push(`  skipped ${describeUpdate(s)}: ${notSucceeded(s)}, with ${s.image}`);
   }
   for (const [name, ref] of Object.entries(plan.workers)) {
     lines.push(`  worker ${name} ran the API's image: back to ${ref} with it`);

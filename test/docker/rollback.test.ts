@@ -67,7 +67,8 @@ describeDocker("a rollback of prod behind the edge on the real engine", () => {
     expect(await imagesOf(/^api-server(-\d+)?$/)).toEqual([NEW, NEW]);
     // The release before is no longer running, and its image is still on the engine.
     await docker.getImage(OLD).inspect();
-    const decision = chooseRollback(history, true);
+    // The live config is the last up's (`pulumi config get --path api.image` would print NEW).
+    const decision = chooseRollback(history, true, { image: NEW, workers: { jobs: NEW } });
     if (!("plan" in decision)) throw new Error("no rollback plan");
     const { target, workers } = decision.plan;
     expect([target.image, workers]).toEqual([OLD, { jobs: OLD }]);

@@ -14,12 +14,24 @@ const TSX_CLI = join(REPO, "node_modules/tsx/dist/cli.mjs");
 const FIXTURES = join(__dirname, "fixtures/rollback");
 const dirs: string[] = [];
 
-/** A `pulumi` that logs argv as JSON lines and answers `stack history` from FAKE_HISTORY. */
+/**
+ * A `pulumi` that logs argv as JSON lines, answers `stack history` from FAKE_HISTORY and
+ * `config --json` from FAKE_CONFIG (listConfig's shape), and `config get --path api.image` with
+ * that config's api.image and a newline, as getConfig prints a string leaf.
+ */
 const FAKE = `#!${process.execPath}
 const fs = require("node:fs");
 const argv = process.argv.slice(2);
 fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify(argv) + "\\n");
-if (argv[0] === "stack" && argv[1] === "history") {
+if (argv[0] === "config" && (argv[1] === "get" || argv[1] === "--json")) {
+  if (process.env.FAKE_CONFIG_EXIT) {
+    process.stderr.write("error: no stack named 'nope' found\\n");
+    process.exit(Number(process.env.FAKE_CONFIG_EXIT));
+  }
+  const text = fs.readFileSync(process.env.FAKE_CONFIG, "utf8");
+  if (argv[1] === "--json") process.stdout.write(text);
+  else process.stdout.write(JSON.parse(text)["api-stack:api"].objectValue.image + "\\n");
+} else if (argv[0] === "stack" && argv[1] === "history") {
   if (process.env.FAKE_HISTORY_EXIT) {
     process.stderr.write("error: no stack named 'nope' found\\n");
     process.exit(Number(process.env.FAKE_HISTORY_EXIT));
@@ -41,7 +53,7 @@ interface Result {
 
 function rollback(
   args: string[],
-  o: { history?: string; withPulumi?: boolean; env?: Record<string, string> } = {},
+  o: { history?: string; config?: string; withPulumi?: boolean; env?: Record<string, string> } = {},
 ): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "api-stack-rollback-"));
   dirs.push(dir);
@@ -57,7 +69,8 @@ function rollback(
     PATH: bin,
     HOME: dir,
     FAKE_LOG: log,
-    FAKE_HISTORY: join(FIXTURES, `${o.history ?? "history-cloud"}.json`),
+    FAKE_HISTORY: join(FIXTURES, `history-${o.history ?? "cloud"}.json`),
+    FAKE_CONFIG: join(FIXTURES, `config-${o.config ?? o.history ?? "cloud"}.json`),
     ...o.env,
   };
   return new Promise((done) => {
@@ -77,6 +90,11 @@ function rollback(
 }
 
 const HISTORY = ["stack", "history", "--json", "--page-size", "50", "--page", "1"];
+/** The live config, read before the history: the API's image, then the whole list. */
+const CONFIG = (stack: string) => [
+  ["config", "get", "--path", "api.image", "--stack", stack],
+  ["config", "--json", "--stack", stack],
+];
 /** One line on stderr, and no stack trace. */
 const oneLine = (r: Result) => {
   const lines = r.stderr.trim().split("\n");
@@ -88,10 +106,11 @@ const oneLine = (r: Result) => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("npm run rollback against a fake pulumi", () => {
-  test("prod: history, the API's image, the worker that ran it, then up with the pack and its config", async () => {
+  test("prod: the live config, history, the API's image, the worker that ran it, then up with the pack and its config", async () => {
     const r = await rollback(["--stack", "prod"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.calls).toEqual([
+      ...CONFIG("prod"),
       [...HISTORY, "--stack", "prod"],
       ["config", "set", "--path", "api.image", "ghcr.io/acme/api:1.4.2", "--stack", "prod"],
       [
@@ -110,7 +129,10 @@ describe("npm run rollback against a fake pulumi", () => {
       ]),
     ]);
     expect(r.stdout).toContain(
-      "rollback prod: the API is at ghcr.io/acme/api:1.4.3 (update 8 (2026-12-06T11:00:00.000Z), succeeded); going back to ghcr.io/acme/api:1.4.2 (update 3 (2026-12-04T09:00:00.000Z), succeeded)",
+      "rollback prod: the config names ghcr.io/acme/api:1.4.3; going back to ghcr.io/acme/api:1.4.2 (update 3 (2026-12-04T09:00:00.000Z), succeeded)",
+    );
+    expect(r.stdout).toContain(
+      "skipped update 9 (2026-12-06T12:00:00.000Z): it is in progress, or was stopped before it could record an end, with ghcr.io/acme/api:1.4.4",
     );
     expect(r.stdout).toContain("skipped update 5 (2026-12-05T16:00:00.000Z): it failed");
     expect(r.stdout).toContain("worker mailer has an image of its own: left alone");
@@ -129,9 +151,11 @@ describe("npm run rollback against a fake pulumi", () => {
   }, 60_000);
 
   test("a stack without policy/config/<stack>.json: up with the pack alone; a failed newest release", async () => {
-    const r = await rollback(["-s", "staging"], { history: "history-diy-failed-latest" });
+    const r = await rollback(["-s", "staging"], { history: "diy-failed-latest" });
     expect(r.code, r.stderr).toBe(0);
     expect(r.calls.map((c) => c.slice(0, 5).join(" "))).toEqual([
+      "config get --path api.image --stack",
+      "config --json --stack staging",
       "stack history --json --page-size 50",
       "config set --path api.image ghcr.io/acme/api:1.4.3",
       "config set --path workers.jobs.image ghcr.io/acme/api:1.4.3",
@@ -141,12 +165,12 @@ describe("npm run rollback against a fake pulumi", () => {
   }, 60_000);
 
   test("no earlier different image: one line, exit 2, nothing changed", async () => {
-    const r = await rollback(["--stack", "prod"], { history: "history-one-image" });
+    const r = await rollback(["--stack", "prod"], { history: "one-image" });
     expect(r.code).toBe(2);
     expect(oneLine(r)).toMatch(
-      /^rollback: no earlier successful update ran an API image other than ghcr.io\/acme\/api:1.4.2/,
+      /^rollback: no successful update in the stack's history ran an API image other than ghcr.io\/acme\/api:1.4.2 \(the one its config names\)/,
     );
-    expect(r.calls).toEqual([[...HISTORY, "--stack", "prod"]]);
+    expect(r.calls).toEqual([...CONFIG("prod"), [...HISTORY, "--stack", "prod"]]);
   }, 60_000);
 
   test("the CLI missing: one line with the install link, exit 2", async () => {
@@ -157,7 +181,19 @@ describe("npm run rollback against a fake pulumi", () => {
     );
   }, 60_000);
 
-  test("history fails (no such stack): its own message, then one line of ours, exit 2", async () => {
+  test("the config cannot be read (no such stack): its own message, then one line of ours, exit 2", async () => {
+    const r = await rollback(["--stack", "nope"], { env: { FAKE_CONFIG_EXIT: "255" } });
+    expect(r.code).toBe(2);
+    const [theirs, ours, ...rest] = r.stderr.trim().split("\n");
+    expect(theirs).toBe("error: no stack named 'nope' found");
+    expect(ours).toMatch(
+      /^rollback: `pulumi config get --path api.image --stack nope` failed \(exit 255; .*nothing was changed$/,
+    );
+    expect(rest).toEqual([]);
+    expect(r.calls).toEqual([CONFIG("nope")[0]]);
+  }, 60_000);
+
+  test("history fails: its own message, then one line of ours, exit 2", async () => {
     const r = await rollback(["--stack", "nope"], { env: { FAKE_HISTORY_EXIT: "255" } });
     expect(r.code).toBe(2);
     const [theirs, ours, ...rest] = r.stderr.trim().split("\n");
@@ -166,7 +202,46 @@ describe("npm run rollback against a fake pulumi", () => {
       /^rollback: `pulumi stack history --stack nope` failed \(exit 255; .*nothing was changed$/,
     );
     expect(rest).toEqual([]);
-    expect(r.calls).toHaveLength(1);
+    expect(r.calls).toHaveLength(3);
+  }, 60_000);
+
+  test("an up killed on a self-managed back end (no history entry): back to the newest recorded release, and says why", async () => {
+    const r = await rollback(["--stack", "prod", "--yes"], {
+      history: "diy-killed-up",
+      config: "killed-up",
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls).toEqual([
+      ...CONFIG("prod"),
+      [...HISTORY, "--stack", "prod"],
+      ["config", "set", "--path", "api.image", "ghcr.io/acme/api:1.4.2", "--stack", "prod"],
+      [
+        ...["config", "set", "--path", "workers.jobs.image", "ghcr.io/acme/api:1.4.2"],
+        ...["--stack", "prod"],
+      ],
+      [
+        ...["up", "--stack", "prod", "--policy-pack", "policy"],
+        ...["--policy-pack-config", "policy/config/prod.json", "--yes"],
+      ],
+    ]);
+    expect(r.stdout).toContain(
+      "  the last recorded up (the update of 2026-12-06T11:00:00.000Z, succeeded) ran ghcr.io/acme/api:1.4.2, the config says ghcr.io/acme/api:1.4.3: an up may have been interrupted",
+    );
+  }, 60_000);
+
+  test("results other than succeeded (cancelled, not-started, none, failed) are skipped and listed", async () => {
+    const r = await rollback(["--stack", "prod"], { history: "cloud-results" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls[3]).toEqual([
+      "config",
+      "set",
+      "--path",
+      "api.image",
+      "ghcr.io/acme/api:1.4.3",
+      "--stack",
+      "prod",
+    ]);
+    for (const v of [8, 7, 6, 5]) expect(r.stdout).toMatch(new RegExp(`skipped update ${v} \\(`));
   }, 60_000);
 
   test("up fails after the config changed: exit 1, how to retry and how to put the config back", async () => {
