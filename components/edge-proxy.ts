@@ -88,6 +88,12 @@ export interface EdgeProxyArgs {
    * EDGE_METRICS_PORT. @default no exporter
    */
   readonly monitoringNetworkName?: pulumi.Input<string>;
+  /**
+   * The ACME issuer's challenge server (components/edge-acme.ts), by its alias on the frontend
+   * network: `/.well-known/acme-challenge/` on HTTP goes there instead of the redirect.
+   * @default no ACME route
+   */
+  readonly acme?: { readonly host: string; readonly port: number };
   readonly stack: string;
 }
 
@@ -246,6 +252,7 @@ export function resolveEdgeProxyArgs(args: EdgeProxyArgs): ResolvedEdgeProxyArgs
       // HAProxy closes what is left a second before Docker would SIGKILL it.
       hardStopAfterMs: Math.max(1_000, stopTimeoutMs - 1_000),
       metricsPort: args.monitoringNetworkName === undefined ? undefined : EDGE_METRICS_PORT,
+      acme: args.acme,
     },
   };
 }

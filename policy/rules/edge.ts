@@ -7,7 +7,14 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, onlyFor, productionProperty } from "../lib/config";
 import { containerLabel, isOneShot, Props } from "../lib/docker";
-import { dnsNames, edgeProxyKind, ProxyKind, proxyConfig, routedHosts } from "../lib/edge";
+import {
+  dnsNames,
+  edgeProxyKind,
+  isAcmeClient,
+  ProxyKind,
+  proxyConfig,
+  routedHosts,
+} from "../lib/edge";
 import { tlsFloorProblems } from "../lib/edge-tls";
 import { CONTAINER } from "../lib/types";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
@@ -192,7 +199,8 @@ export const edgeWebReplicas: StackValidationPolicy = {
     if (!cfg.production) return;
     const { proxies, others } = edgeLayout(args.resources);
     if (!proxies.some((x) => x.hosts.length > 0)) return;
-    const running = others.filter((o) => !isOneShot(o.p));
+    // An ACME client answers the CA's challenges only; one is enough (policy/lib/edge.ts).
+    const running = others.filter((o) => !isOneShot(o.p) && !isAcmeClient(o.p.image));
     for (const o of running.filter((x) => x.aliasesUnknown)) {
       report(
         unknownAtPreview(

@@ -7,6 +7,7 @@
 import { ResourceRecord, secret, UNKNOWN } from "../../../gate";
 import { EDGE_PATHS, resolveEdgeProxyArgs } from "../../../components/edge-proxy";
 import { renderHaproxyCfg } from "../../../components/lib/haproxy-cfg";
+import { EDGE_ACME_ALIAS, EDGE_ACME_DEFAULTS } from "../../../components/edge-acme";
 import {
   apiProps,
   network,
@@ -40,6 +41,17 @@ export const HAPROXY_CFG = renderHaproxyCfg(
     upstream: { name: "api", host: "api", port: 3003, healthPath: "/health", replicas: 2 },
     networkName: "app-edge",
     tls: { certPem: "", keyPem: "" },
+    stack: "prod",
+  }).cfg,
+);
+
+/** The same with `edge.tls: acme`: challenges routed to the issuer's alias (components/edge-acme.ts). */
+export const HAPROXY_ACME_CFG = renderHaproxyCfg(
+  resolveEdgeProxyArgs({
+    upstream: { name: "api", host: "api", port: 3003, healthPath: "/health", replicas: 2 },
+    networkName: "app-edge",
+    tls: { certPem: "", keyPem: "" },
+    acme: { host: EDGE_ACME_ALIAS, port: EDGE_ACME_DEFAULTS.challengePort },
     stack: "prod",
   }).cfg,
 );
@@ -180,6 +192,33 @@ export function workerProps(): Props {
   };
 }
 
+/** The ACME issuer as components/edge-acme.ts creates it: lego, one container, alias edge-acme. */
+export function issuerProps(): Props {
+  return {
+    name: "api-stack-prod-edge-acme",
+    image: EDGE_ACME_DEFAULTS.image,
+    user: "99:99",
+    entrypoints: ["/bin/sh"],
+    command: ["/usr/local/bin/api-stack-acme", "loop"],
+    networksAdvanced: [{ name: "api-stack-prod-frontend", aliases: [EDGE_ACME_ALIAS] }],
+    ports: [],
+    healthcheck: {
+      tests: ["CMD", "/bin/sh", "/usr/local/bin/api-stack-acme", "health"],
+      interval: "30s",
+      timeout: "5s",
+      startPeriod: "10s",
+      retries: 3,
+    },
+    memory: 64,
+    memorySwap: 64,
+    stopSignal: "SIGTERM",
+    ...hardened,
+    stopTimeout: 10,
+    destroyGraceSeconds: 10,
+    wait: false,
+  };
+}
+
 export interface EdgeOpts {
   readonly kind?: "haproxy" | "nginx" | "caddy" | "traefik";
   readonly proxy?: Mutate;
@@ -188,6 +227,8 @@ export interface EdgeOpts {
   readonly replicas?: number;
   /** As AnalyzeStack sees a first preview: the networks' generated names unknown. */
   readonly preview?: boolean;
+  /** `edge.tls: acme`: the ACME route in haproxy.cfg and the issuer, changed by `mutate`. */
+  readonly acme?: { readonly mutate?: Mutate };
 }
 
 const redisUrn = urn(T.container, "redis");
@@ -202,7 +243,13 @@ export function edgeStack(opts: EdgeOpts = {}): ResourceRecord[] {
         }
       : p;
   const proxy = proxyProps(opts.kind);
+  if (opts.acme !== undefined) {
+    const [cfg, ...rest] = proxy.uploads as Props[];
+    proxy.uploads = [{ ...cfg, content: HAPROXY_ACME_CFG }, ...rest];
+  }
   opts.proxy?.(proxy);
+  const issuer = issuerProps();
+  opts.acme?.mutate?.(issuer);
   const replicas = Array.from({ length: opts.replicas ?? 2 }, (_, k) => {
     const p = replicaProps(k + 1);
     if (opts.replica?.i === k + 1) opts.replica.mutate(p);
@@ -233,5 +280,13 @@ export function edgeStack(opts: EdgeOpts = {}): ResourceRecord[] {
       dependencies: [frontend.urn],
       propertyDependencies: { networksAdvanced: [frontend.urn] },
     }),
+    ...(opts.acme === undefined
+      ? []
+      : [
+          res(T.container, "edge-acme-issuer", withNames(issuer), {
+            dependencies: [frontend.urn],
+            propertyDependencies: { networksAdvanced: [frontend.urn] },
+          }),
+        ]),
   ];
 }

@@ -19,6 +19,7 @@ const GOOD: Record<string, EdgeOpts> = {
   "haproxy-preview": { preview: true },
   nginx: { kind: "nginx" },
   caddy: { kind: "caddy" },
+  acme: { acme: {} },
 };
 
 export const edgeGoodCases: GoodCase[] = [
@@ -35,6 +36,10 @@ export const edgeGoodCases: GoodCase[] = [
     stack: edgeStack(GOOD.nginx),
   },
   { name: "Edge: Caddy reverse_proxy with its default TLS floor", stack: edgeStack(GOOD.caddy) },
+  {
+    name: "Edge: HAProxy routing ACME challenges to one lego issuer (edge.tls: acme)",
+    stack: edgeStack(GOOD.acme),
+  },
 ];
 
 /** Replaces the config upload's content (the first upload) of the proxy. */
@@ -237,5 +242,17 @@ export const edgeCases: EdgeCase[] = [
       },
     },
     [{ policy: P.replicas, message: /network aliases of container "api-2".*unknown at preview/ }],
+  ),
+  edge(
+    "the ACME backend's one container is not an ACME client",
+    "a challenge route is exempt from replicas only because an ACME client answers it; any other single service behind it is an outage waiting",
+    "acme",
+    { acme: { mutate: (p) => (p.image = "ghcr.io/acme/api:1.4.2") } },
+    [
+      {
+        policy: P.replicas,
+        message: /routes to "edge-acme", which only edge-acme-issuer carries.*1 < 2/,
+      },
+    ],
   ),
 ];
