@@ -215,6 +215,12 @@ describeReal("edge.tls: acme, lego against Pebble through the real HAProxy", () 
   const health = (script: string, status: string) =>
     run(`${bin}/sh`, [script, "health"], { env: { PATH: bin } }).then((r) => ({ ...r, status }));
 
+  test("haproxy -c accepts the rendered haproxy.cfg with the ACME route", async () => {
+    const r = await run("haproxy", ["-c", "-f", join(dir, "haproxy.cfg")]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(dir, "haproxy.cfg"), "utf8")).toContain("backend acme-challenge");
+  });
+
   test("issues through HAProxy's frontend http, installs chain then key, renews before the end", async () => {
     const t0 = Date.now();
     const { proc, state } = issuer("main", ports.acme, 3);
