@@ -83,7 +83,12 @@ export interface EdgeAcmeArgs {
   readonly networkName: pulumi.Input<string>;
   /** The edge state volume (mounted at /var/lib/haproxy, owned by uid 99). */
   readonly stateVolumeName: pulumi.Input<string>;
-  /** Resources to start after (the edge, so the first challenge can pass). @default none */
+  /**
+   * Resources to start after: the edge, so the first challenge can pass and so the state
+   * volume is first mounted by the haproxy image, whose /var/lib/haproxy (uid 99) gives an
+   * empty volume its owner (moby daemon/volumes_unix.go, copyOwnership); mounted first by lego's
+   * image, which has no such directory, it would stay root's. @default none
+   */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
   readonly stack: string;
 }

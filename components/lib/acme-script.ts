@@ -248,7 +248,13 @@ obtain() {
 
 case "\${1:-}" in
   loop)
-    mkdir -p "$ACME" || exit 1
+    # The edge state volume takes the owner of the haproxy image's /var/lib/haproxy (uid 99)
+    # when the edge mounts it first; the issuer starts after the edge for that reason.
+    mkdir -p "$ACME" || {
+      log "cannot write $ACME as uid $(id -u): the edge state volume must be owned by the same uid"
+      status error "cannot write $ACME as uid $(id -u)"
+      exit 1
+    }
     if [ -e "$CRT" ] && [ "$(cat "$REQUEST_FILE" 2>/dev/null)" = "$REQUEST" ]; then
       install || exit 1
     else

@@ -57,7 +57,7 @@ describe("renderAcmeScript", () => {
 
   it("uses only busybox applets the alpine image has, and no bashism", () => {
     // The commands the script runs besides sh's builtins (manifests.json, goacme/lego:v4.9.1).
-    const used = ["cat", "mv", "rm", "mkdir", "sleep", "date", "cmp", "kill"];
+    const used = ["cat", "mv", "rm", "mkdir", "sleep", "date", "cmp", "kill", "id"];
     for (const c of used) expect(script).toMatch(new RegExp(`\\b${c}\\b`));
     expect(script).not.toMatch(/\[\[|\bfunction\b|\bpipefail\b|<<<|\$\{[A-Z_]+\/\//);
     expect(script.startsWith("#!/bin/sh\n")).toBe(true);
