@@ -17,6 +17,7 @@ import {
 } from "../verify/outputs";
 import { backupNow, restore, RestoreError, type Containers } from "./restore";
 import { execIn } from "./docker";
+import { setMaintenance } from "./maintenance";
 import { BACKUP_PATHS } from "../components/lib/backup-script";
 
 const USAGE = {
@@ -110,12 +111,36 @@ export async function backupMain(command: "backup" | "restore", argv: string[]):
       );
     }
     secrets.push(adminPassword);
-    await restore(docker, c, {
-      from: values.from as string,
-      adminPassword,
-      port: outputs.redisPort,
-      log: out,
-    });
+    // Clients get the maintenance page (503, Retry-After) instead of errors while the API and
+    // workers are stopped, when the stack has an edge proxy; it goes off again afterwards,
+    // unless it was on before.
+    const edge = outputs.edgeContainerName;
+    let wasOn = true;
+    if (edge !== undefined) {
+      wasOn = await setMaintenance(docker, edge, true).catch((e: Error) => {
+        err(`restore: maintenance mode not switched on (${e.message}); restoring anyway`);
+        return true;
+      });
+      if (!wasOn) out(`maintenance on at ${edge}`);
+    }
+    try {
+      await restore(docker, c, {
+        from: values.from as string,
+        adminPassword,
+        port: outputs.redisPort,
+        log: out,
+      });
+    } finally {
+      if (edge !== undefined && !wasOn) {
+        await setMaintenance(docker, edge, false).then(
+          () => out(`maintenance off at ${edge}`),
+          (e: Error) =>
+            err(
+              `restore: maintenance mode is still on (${e.message}); switch it off with npm run maintenance -- --stack <name> off`,
+            ),
+        );
+      }
+    }
     return 0;
   } catch (e) {
     if (e instanceof UsageError || (e instanceof Error && e.name === "OutputsError")) {

@@ -13,6 +13,34 @@ import { REDIS_USERS } from "../components/lib/redis-conf";
 import { REDIS_PATHS } from "../components/local-redis-server";
 import { execIn, ISOLATED, runOnce, sleep, volumeAt, waitHealthy } from "./docker";
 
+/**
+ * What the restore's two loading servers run with, after the deployed redis.conf.
+ *
+ * `replicaof` an address where nothing listens (port 1 on the loader's own loopback; it has no
+ * network) makes the server a replica that never syncs, and a replica deletes no key whose TTL
+ * has run out: it neither skips one while loading an RDB nor expires one actively. Both are
+ * conditioned on the server being a master: redis 7.4.1 src/rdb.c rdbLoadRioWithLoadingCtx
+ * (`iAmMaster() && !(rdbflags&RDBFLAGS_AOF_PREAMBLE) && expiretime < now`) and src/server.c
+ * databasesCron / beforeSleep (`activeExpireCycle` only `if (iAmMaster())`); valkey 8.0.1 has
+ * the same with `iAmPrimary()`. So the dataset the first server loads from the snapshot and the
+ * one the second loads from the rewritten AOF are the same, key for key, however long the
+ * restore takes. Turning expiry off with `DEBUG SET-ACTIVE-EXPIRE 0` once the server answered
+ * raced the first `serverCron` (every 100 ms at hz 10): under load a few keys expired first and
+ * the AOF check failed (clean-clone CI at 25fa611 and 54c07a8, "101572 keys …, not 101581").
+ * DEBUG stays enabled, from loopback only, for `DEBUG DIGEST`.
+ */
+export function loaderArgs(appendonly: "yes" | "no"): string[] {
+  return [
+    "--appendonly",
+    appendonly,
+    "--enable-debug-command",
+    "local",
+    "--replicaof",
+    "127.0.0.1",
+    "1",
+  ];
+}
+
 export class RestoreError extends Error {}
 
 export interface Containers {
@@ -350,14 +378,7 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
         Image: image,
         User: user,
         Labels: labels,
-        Cmd: [
-          `${engine}-server`,
-          REDIS_PATHS.conf,
-          "--appendonly",
-          appendonly,
-          "--enable-debug-command",
-          "local",
-        ],
+        Cmd: [`${engine}-server`, REDIS_PATHS.conf, ...loaderArgs(appendonly)],
         HostConfig: { Binds: [`${dataVolume}:/data`], ...ISOLATED },
       });
       // At "/", with the file's full path in the archive, as the provider uploads it
@@ -366,25 +387,14 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
       await ct.putArchive(conf, { path: "/" });
       await ct.start();
       // Ready once the dataset is in: an unauthenticated PING answers NOAUTH while it is still
-      // loading, so ask as admin until INFO persistence says loading:0. First, as soon as the
-      // server answers (DEBUG, AUTH and INFO are allowed mid-load: their LOADING flag), active
-      // expiry goes off, so no key with a TTL expires between the two loads: the first load, an
-      // RDB, skips keys already past their TTL, but the second, an AOF whose base is an RDB, does
-      // not (redis src/rdb.c, rdbLoadRioWithLoadingCtx: `!(rdbflags&RDBFLAGS_AOF_PREAMBLE)`).
-      // The admin user's redis-cli; undefined while the server does not answer yet.
-      // An error reply (a refused password, NOPERM) ends the restore; an exec that fails, or a
-      // server not listening yet (redis-cli prints nothing on stdout), is retried.
-      const ask = (args: string[]) =>
-        cli(ct.id, args).catch((e: Error) => {
+      // loading, so ask as admin until INFO persistence says loading:0. An error reply (a refused
+      // password, NOPERM) ends the restore; an exec that fails, or a server not listening yet
+      // (redis-cli prints nothing on stdout), is retried.
+      for (let i = 0; ; i++) {
+        const info = await cli(ct.id, ["INFO", "persistence"]).catch((e: Error) => {
           if (e instanceof RestoreError) throw e;
           return undefined;
         });
-      let expiryOff = false;
-      for (let i = 0; ; i++) {
-        if (!expiryOff) {
-          expiryOff = /^OK$/m.test((await ask(["DEBUG", "SET-ACTIVE-EXPIRE", "0"])) ?? "");
-        }
-        const info = expiryOff ? await ask(["INFO", "persistence"]) : undefined;
         if (info !== undefined && /^loading:0/m.test(info)) break;
         if (i > 36_000) throw new RestoreError("the loading server did not finish in an hour");
         const st = await ct.inspect();
@@ -444,7 +454,7 @@ export async function restore(docker: Docker, c: Containers, o: RestoreOptions):
       const keys = keyspaceKeys(await cli(ct.id, ["INFO", "keyspace"]));
       const digest = (await cli(ct.id, ["DEBUG", "DIGEST"])).trim();
       await shutdown(ct);
-      // With expiry off since the first load started, the new AOF must hold the very same data.
+      // Neither loader deletes an expired key (loaderArgs), so the new AOF holds the very same data.
       if (keys !== loaded.keys || digest !== loaded.digest) {
         throw new RestoreError(
           `restarted from the new AOF the server has ${keys} keys (digest ${digest}), not ${loaded.keys} (${loaded.digest}); the data is aside in /data/${aside}`,

@@ -15,13 +15,26 @@ import {
   waitTimeoutSeconds,
   type HealthTiming,
 } from "./lib/healthcheck";
+import {
+  EDGE_FILES,
+  EDGE_INSTALLED_MARK,
+  EDGE_LIVE_ENV,
+  EDGE_RELOAD,
+  EDGE_SCRIPT_PATH,
+  EDGE_STATE,
+  EDGE_UPLOAD_DIR,
+  maintenanceFlag,
+  renderEdgeLiveScript,
+  renderMaintenancePage,
+} from "./lib/edge-live";
 import { LOG_ROTATION, stackLabels, TYPES } from "./types";
 
-/** Where the official image reads its config (docker-library/haproxy 3.0/Dockerfile, CMD). */
-export const EDGE_PATHS = {
-  cfg: "/usr/local/etc/haproxy/haproxy.cfg",
-  pem: "/usr/local/etc/haproxy/certs/edge.pem",
-} as const;
+/**
+ * How haproxy.cfg names the directory its files are in: an environment variable, set to
+ * EDGE_STATE.live in the proxy and to EDGE_UPLOAD_DIR in the installer that checks a new set
+ * before installing it (configuration.txt 2.3: expanded inside double quotes).
+ */
+const FILES_DIR = `\${${EDGE_LIVE_ENV}}`;
 
 /** Ports HAProxy binds inside the container: unprivileged, so uid 99 needs no capability. */
 const INSIDE = { http: 8080, https: 8443, health: 8404 } as const;
@@ -49,7 +62,27 @@ export const EDGE_PROXY_DEFAULTS = {
   healthcheck: { intervalMs: 10_000, timeoutMs: 3_000, retries: 3, startPeriodMs: 10_000 },
   restart: "unless-stopped",
   stopTimeoutMs: 30_000,
+  maintenance: {
+    enabled: false,
+    message: "We are carrying out maintenance and will be back shortly.",
+    allow: [] as readonly string[],
+    retryAfterSeconds: 300,
+  },
+  /** The installer sleeps once it has installed: a few MB. */
+  installerMemoryMb: 32,
 } as const;
+
+/** Maintenance mode: every request but the health path answers 503 with a small page. */
+export interface EdgeMaintenance {
+  /** On at the next `pulumi up`; a script can switch it without one. @default false */
+  readonly enabled?: boolean;
+  /** The page's one paragraph, plain text (HTML-escaped). */
+  readonly message?: string;
+  /** Source addresses or CIDRs that still reach the API, as HAProxy sees them. @default none */
+  readonly allow?: readonly string[];
+  /** `Retry-After`, seconds. @default 300 */
+  readonly retryAfterSeconds?: number;
+}
 
 export interface EdgeProxyArgs {
   /** The web service the proxy balances across, by its alias on the frontend network. */
@@ -94,6 +127,8 @@ export interface EdgeProxyArgs {
    * @default no ACME route
    */
   readonly acme?: { readonly host: string; readonly port: number };
+  /** Maintenance mode. @default off */
+  readonly maintenance?: EdgeMaintenance;
   readonly stack: string;
 }
 
@@ -114,6 +149,10 @@ export const EDGE_METRICS_PORT = MONITORING_PORTS.edge;
  */
 export class EdgeProxy extends pulumi.ComponentResource {
   public readonly container: docker.Container;
+  /** The volume the served files live on (EDGE_STATE): config, certificate, maintenance. */
+  public readonly state: docker.Volume;
+  /** Installs a new set of files into the running proxy on each `up` that changes them. */
+  public readonly installer: docker.Container;
   public readonly containerName: pulumi.Output<string>;
   /** `https://<host>:<port>` as published (loopback in dev). */
   public readonly url: pulumi.Output<string>;
@@ -132,6 +171,12 @@ export class EdgeProxy extends pulumi.ComponentResource {
     if (problem !== undefined) {
       throw new pulumi.ResourceError(`edge proxy: ${problem}`, this, true);
     }
+    this.state = new docker.Volume(
+      `${name}-state`,
+      { labels: stackLabels(a.stack, "edge-state") },
+      { parent: this },
+    );
+    this.installer = this.createInstaller(name, a);
     this.container = this.createContainer(name, a);
     this.containerName = this.container.name;
     const host = a.hostIp === "0.0.0.0" ? "localhost" : a.hostIp;
@@ -146,10 +191,73 @@ export class EdgeProxy extends pulumi.ComponentResource {
     });
   }
 
-  private createContainer(name: string, a: ResolvedEdgeProxyArgs): docker.Container {
+  /**
+   * The served files, checked and installed into the state volume. Replaced (and so run again)
+   * whenever one of them changes; the proxy itself is not.
+   */
+  private createInstaller(name: string, a: ResolvedEdgeProxyArgs): docker.Container {
     const pem = pulumi
       .all([a.tls.certPem, a.tls.keyPem])
       .apply(([cert, key]) => `${cert.trimEnd()}\n${key.trimEnd()}\n`);
+    const m = a.maintenance;
+    const upload = (file: string) => `${EDGE_UPLOAD_DIR}/${file}`;
+    // Long enough for the proxy to see the new files, check them and reload (EDGE_RELOAD).
+    const timing: HealthTiming = {
+      intervalMs: 10_000,
+      timeoutMs: 3_000,
+      retries: 1,
+      startPeriodMs: (EDGE_RELOAD.installWaitSeconds + 10) * 1_000,
+    };
+    return new docker.Container(
+      `${name}-config`,
+      {
+        image: a.image,
+        user: EDGE_PROXY_DEFAULTS.user,
+        command: ["bash", EDGE_SCRIPT_PATH, "install"],
+        envs: [`${EDGE_LIVE_ENV}=${EDGE_UPLOAD_DIR}`],
+        // No network: it only reads its uploads and writes the volume.
+        networkMode: "none",
+        // Uploads land as root:root with the given mode (kreuzwerker/terraform-provider-docker
+        // v4.5.0, resourceDockerContainerCreate: tar.Header{Name, Mode, Size}); the installer
+        // runs as uid 99 and copies them into the volume as its own, 0600.
+        uploads: [
+          { file: EDGE_SCRIPT_PATH, content: renderEdgeLiveScript(), permissions: "0555" },
+          { file: upload(EDGE_FILES.cfg), content: renderHaproxyCfg(a.cfg), permissions: "0444" },
+          { file: upload(EDGE_FILES.pem), content: pulumi.secret(pem), permissions: "0444" },
+          {
+            file: upload(EDGE_FILES.maintenance),
+            content: maintenanceFlag(m.enabled),
+            permissions: "0444",
+          },
+          {
+            file: upload(EDGE_FILES.maintenancePage),
+            content: renderMaintenancePage(m.message),
+            permissions: "0444",
+          },
+        ],
+        volumes: [{ volumeName: this.state.name, containerPath: EDGE_STATE.dir }],
+        healthcheck: toDockerHealthcheck(["CMD", "test", "-e", EDGE_INSTALLED_MARK], timing),
+        wait: true,
+        waitTimeout: waitTimeoutSeconds(timing),
+        restart: a.restart,
+        ...memoryLimit(EDGE_PROXY_DEFAULTS.installerMemoryMb),
+        ...unprivileged(),
+        stopSignal: "SIGTERM",
+        ...stopGrace(5),
+        ...LOG_ROTATION,
+        labels: stackLabels(a.stack, "edge-config"),
+      },
+      {
+        parent: this,
+        dependsOn: [this.state],
+        // One installer at a time writes the live directory.
+        deleteBeforeReplace: true,
+        ...WAITED_CONTAINER_OPTIONS,
+      },
+    );
+  }
+
+  private createContainer(name: string, a: ResolvedEdgeProxyArgs): docker.Container {
     // The image has bash but no curl, wget, nc or socat (lib/healthcheck.ts, edgeProbe).
     const probe = edgeProbe(INSIDE.health, EDGE_HEALTH_PATH);
     return new docker.Container(
@@ -157,6 +265,10 @@ export class EdgeProxy extends pulumi.ComponentResource {
       {
         image: a.image,
         user: EDGE_PROXY_DEFAULTS.user,
+        // lib/edge-live.ts: HAProxy in master-worker mode under a loop that reloads it when the
+        // files on the state volume change. No config is uploaded, so none replaces the proxy.
+        command: ["bash", EDGE_SCRIPT_PATH, "run"],
+        envs: [`${EDGE_LIVE_ENV}=${EDGE_STATE.live}`],
         networksAdvanced: [
           { name: a.networkName, aliases: ["edge"] },
           ...(a.monitoringNetworkName === undefined
@@ -167,15 +279,8 @@ export class EdgeProxy extends pulumi.ComponentResource {
           { internal: INSIDE.http, external: a.httpPort, ip: a.hostIp },
           { internal: INSIDE.https, external: a.httpsPort, ip: a.hostIp },
         ],
-        // Uploads land as root:root with the given mode (kreuzwerker/terraform-provider-docker
-        // v4.5.0, resourceDockerContainerCreate: tar.Header{Name, Mode, Size}), and HAProxy
-        // runs as uid 99, so the PEM is 0444 inside the container: readable there as a Docker
-        // secret is (docs.docker.com, "Manage sensitive data with Docker secrets": mode 0444
-        // by default), and a Pulumi secret everywhere outside it.
-        uploads: [
-          { file: EDGE_PATHS.cfg, content: renderHaproxyCfg(a.cfg), permissions: "0444" },
-          { file: EDGE_PATHS.pem, content: pulumi.secret(pem), permissions: "0444" },
-        ],
+        uploads: [{ file: EDGE_SCRIPT_PATH, content: renderEdgeLiveScript(), permissions: "0555" }],
+        volumes: [{ volumeName: this.state.name, containerPath: EDGE_STATE.dir }],
         healthcheck: toDockerHealthcheck(probe, a.healthcheck),
         wait: true,
         waitTimeout: waitTimeoutSeconds(a.healthcheck),
@@ -184,7 +289,8 @@ export class EdgeProxy extends pulumi.ComponentResource {
         ...unprivileged(),
         // SIGTERM makes HAProxy quit at once and drop every connection; SIGUSR1 stops
         // listening and lets open requests finish (haproxy doc/management.txt section 4, and
-        // the official image's STOPSIGNAL). hard-stop-after ends it before Docker's SIGKILL.
+        // the official image's STOPSIGNAL). The script passes it on to HAProxy's master;
+        // hard-stop-after ends it before Docker's SIGKILL.
         stopSignal: "SIGUSR1",
         ...stopGrace(Math.ceil(a.stopTimeoutMs / 1_000)),
         ...LOG_ROTATION,
@@ -192,8 +298,11 @@ export class EdgeProxy extends pulumi.ComponentResource {
       },
       {
         parent: this,
+        // The first `up` needs the files installed before HAProxy starts.
+        dependsOn: [this.installer],
         // Host ports 80 and 443 can be bound by one container only, so a new proxy can start
-        // only after the old one stopped: this replacement is the one gap left in a deploy.
+        // only after the old one stopped. Only a new image or new container settings replace
+        // it now; config, certificate and maintenance changes reload it (lib/edge-live.ts).
         deleteBeforeReplace: true,
         // A changed probe, or a failed wait, replaces the container (and waits again) instead of an
         // update that never reaches Docker; daemon-merged log options change nothing
@@ -216,6 +325,7 @@ type ResolvedEdgeProxyArgs = {
   readonly stopTimeoutMs: number;
   readonly healthcheck: HealthTiming;
   readonly monitoringNetworkName?: pulumi.Input<string>;
+  readonly maintenance: Required<EdgeMaintenance>;
   readonly stack: string;
   readonly cfg: EdgeProxyCfgSpec;
 };
@@ -225,6 +335,12 @@ export function resolveEdgeProxyArgs(args: EdgeProxyArgs): ResolvedEdgeProxyArgs
   const d = EDGE_PROXY_DEFAULTS;
   const stopTimeoutMs = args.stopTimeoutMs ?? d.stopTimeoutMs;
   const httpsPort = args.httpsPort ?? d.httpsPort;
+  const maintenance = {
+    enabled: args.maintenance?.enabled ?? d.maintenance.enabled,
+    message: args.maintenance?.message ?? d.maintenance.message,
+    allow: args.maintenance?.allow ?? d.maintenance.allow,
+    retryAfterSeconds: args.maintenance?.retryAfterSeconds ?? d.maintenance.retryAfterSeconds,
+  };
   return {
     image: args.image ?? d.image,
     networkName: args.networkName,
@@ -237,13 +353,14 @@ export function resolveEdgeProxyArgs(args: EdgeProxyArgs): ResolvedEdgeProxyArgs
     stopTimeoutMs,
     healthcheck: args.healthcheck ?? d.healthcheck,
     monitoringNetworkName: args.monitoringNetworkName,
+    maintenance,
     stack: args.stack,
     cfg: {
       upstream: args.upstream,
       httpPort: INSIDE.http,
       httpsPort: INSIDE.https,
       publicHttpsPort: httpsPort,
-      certFile: EDGE_PATHS.pem,
+      filesDir: FILES_DIR,
       healthPort: INSIDE.health,
       maxBodyBytes: args.maxBodyBytes ?? d.maxBodyBytes,
       hstsMaxAgeSeconds: args.hstsMaxAgeSeconds ?? d.hstsMaxAgeSeconds,
@@ -253,6 +370,7 @@ export function resolveEdgeProxyArgs(args: EdgeProxyArgs): ResolvedEdgeProxyArgs
       hardStopAfterMs: Math.max(1_000, stopTimeoutMs - 1_000),
       metricsPort: args.monitoringNetworkName === undefined ? undefined : EDGE_METRICS_PORT,
       acme: args.acme,
+      maintenance: { allow: maintenance.allow, retryAfterSeconds: maintenance.retryAfterSeconds },
     },
   };
 }

@@ -5,13 +5,11 @@
  * one until the first issuance.
  */
 import { X509Certificate } from "node:crypto";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { API_ALIAS, type ApiService } from "../components/api-service";
 import { EDGE_ACME_ALIAS, EDGE_ACME_DEFAULTS, EdgeAcme } from "../components/edge-acme";
 import { EdgeProxy } from "../components/edge-proxy";
-import { stackLabels } from "../components/types";
 import type { Networks } from "../components/networks";
 import type { EdgeConfig, StackConfig } from "./config";
 
@@ -115,6 +113,12 @@ export function createEdge(
       // its end is not the served certificate's: no EdgeCertificateExpiring date from it.
       tls: edge.tls === "acme" ? { certPem: tlsFiles.certPem, keyPem: tlsFiles.keyPem } : tlsFiles,
       acme: edge.tls === "acme" ? EDGE_ACME_ROUTE : undefined,
+      maintenance: {
+        enabled: edge.maintenance.enabled,
+        message: edge.maintenance.message,
+        allow: edge.maintenance.allow,
+        retryAfterSeconds: edge.maintenance.retryAfter / 1_000,
+      },
       stack: cfg.stack,
     },
     // The proxy's health check needs a replica to route to only at run time, but starting it
@@ -133,8 +137,6 @@ function createAcme(
   proxy: EdgeProxy,
 ): EdgeAcme {
   const a = edge.acme as NonNullable<EdgeConfig["acme"]>;
-  // TODO(issue 25 item 1): the edge state volume the proxy mounts; until it lands, a volume here.
-  const state = new docker.Volume("edge-state", { labels: stackLabels(cfg.stack, "edge-state") });
   return new EdgeAcme("edge-acme", {
     domains: edge.dnsNames,
     email: a.email,
@@ -146,7 +148,7 @@ function createAcme(
     image: a.image,
     memoryMb: a.memoryMb,
     networkName: networks.edgeName,
-    stateVolumeName: state.name,
+    stateVolumeName: proxy.state.name,
     dependsOn: [proxy],
     stack: cfg.stack,
   });

@@ -49,6 +49,8 @@ export const alarmTopicArn = ecs?.alarms?.topicArn;
 export const alarmDashboardName = ecs?.alarms?.dashboardName;
 export const edgeUrl = edge?.url;
 export const edgeContainerName = edge?.containerName;
+/** The edge's installer: its log says why a new config or certificate was refused. */
+export const edgeConfigContainerName = edge?.installer.name;
 /** The name the edge's certificate is for, and the certificate: what a client must trust. */
 export const edgeDnsName = cfg.edge?.dnsNames[0];
 export const edgeCertificatePem = edge?.certificatePem;

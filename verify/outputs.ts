@@ -30,6 +30,7 @@ export const StackOutputsSchema = z.looseObject({
   apiContainerNames: z.array(z.string()).optional(),
   workerContainerNames: z.record(z.string(), z.array(z.string())).optional(),
   edgeContainerName: z.string().optional(),
+  edgeConfigContainerName: z.string().optional(),
   /** "docker" or "ecs"; absent in stacks from before issue 14, which were all Docker. */
   platform: z.enum(["docker", "ecs"]).optional(),
 });
@@ -165,6 +166,7 @@ export function containerNamesIn(outputs: StackOutputs): string[] {
     outputs.redisBackupContainerName,
     outputs.redisOffsiteContainerName,
     outputs.edgeContainerName,
+    outputs.edgeConfigContainerName,
   ];
   return [...new Set(names.filter((n): n is string => typeof n === "string" && n !== ""))];
 }

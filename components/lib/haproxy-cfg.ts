@@ -34,8 +34,11 @@ export interface EdgeProxyCfgSpec {
   readonly httpsPort: number;
   /** The port users reach HTTPS on from outside (443 in prod); the redirect names it. */
   readonly publicHttpsPort: number;
-  /** Where the PEM (certificate chain, then key) is uploaded inside the container. */
-  readonly certFile: string;
+  /**
+   * The directory the served files are in (components/lib/edge-live.ts, EDGE_FILES), written
+   * inside double quotes, so it may name an environment variable: "${EDGE_LIVE}".
+   */
+  readonly filesDir: string;
   /** Port of the proxy's own health endpoint, bound on 127.0.0.1 only. */
   readonly healthPort: number;
   readonly maxBodyBytes: number;
@@ -61,10 +64,28 @@ export interface EdgeProxyCfgSpec {
    * to it by its alias on the frontend network, instead of redirecting. @default none
    */
   readonly acme?: { readonly host: string; readonly port: number };
+  /**
+   * Maintenance mode, switched by the file EDGE_FILES.maintenance ("on" or empty) at each
+   * reload: who still passes, and the `Retry-After` of the 503.
+   */
+  readonly maintenance: {
+    readonly allow: readonly string[];
+    readonly retryAfterSeconds: number;
+  };
 }
 
 /** Docker's embedded DNS server, which answers for container names and aliases on user networks (docs.docker.com, "Container networking": DNS services). */
 export const DOCKER_DNS = "127.0.0.11:53";
+
+/** The files in `filesDir` that haproxy.cfg reads (the same names as lib/edge-live.ts). */
+export const EDGE_CFG_FILES = {
+  pem: "edge.pem",
+  maintenance: "maintenance.flag",
+  maintenancePage: "maintenance.html",
+} as const;
+
+/** An IPv4 or IPv6 address, optionally with a prefix length: what `src` takes. */
+const ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(\/\d{1,3})?)$/;
 
 /** The path of the proxy's own liveness endpoint (`monitor-uri`). */
 export const EDGE_HEALTH_PATH = "/edge-healthz";
@@ -135,6 +156,13 @@ export function haproxyCfgProblem(spec: EdgeProxyCfgSpec): string | undefined {
     if (u.name === ACME_BACKEND)
       return `upstream name "${u.name}" is the ACME challenge backend's: pick another`;
   }
+  if (!/^[^"\\\s]+$/.test(spec.filesDir))
+    return `files directory "${spec.filesDir}" may hold no quote, backslash or space`;
+  const bad = spec.maintenance.allow.find((a) => !ADDRESS.test(a));
+  if (bad !== undefined) return `maintenance allow "${bad}" is not an IP address or CIDR`;
+  const r = spec.maintenance.retryAfterSeconds;
+  if (!Number.isInteger(r) || r < 1)
+    return "maintenance retryAfterSeconds must be a whole number of at least 1";
   return undefined;
 }
 
@@ -157,6 +185,8 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
   // 2 × replicas answer under the alias; spare slots stay in maintenance until DNS fills them.
   const slots = Math.max(2 * u.replicas, 2);
   const redirectPort = spec.publicHttpsPort === 443 ? "" : `:${spec.publicHttpsPort}`;
+  const file = (name: string) => `"${spec.filesDir}/${name}"`;
+  const m = spec.maintenance;
   return [
     "global",
     // Docker's json-file driver with max-size/max-file rotates what goes to stdout.
@@ -187,6 +217,11 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     "  log global",
     `  log-format '${JSON_LOG_FORMAT}'`,
     "  option dontlognull",
+    // configuration.txt 4.2, "option idle-close-on-response": during a reload's soft stop an
+    // idle keep-alive connection is not closed under a client that may be sending on it; it
+    // gets one more response, with "Connection: close", so reloads cost keep-alive clients
+    // nothing either (until hard-stop-after).
+    "  option idle-close-on-response",
     `  timeout connect ${ms(t.connectMs)}`,
     `  timeout client ${ms(t.clientMs)}`,
     `  timeout server ${ms(t.serverMs)}`,
@@ -223,7 +258,15 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     ...(spec.acme === undefined ? [] : [`  use_backend ${ACME_BACKEND} if acme_challenge`]),
     "",
     "frontend https",
-    `  bind :${spec.httpsPort} ssl crt ${spec.certFile} alpn h2,http/1.1`,
+    `  bind :${spec.httpsPort} ssl crt ${file(EDGE_CFG_FILES.pem)} alpn h2,http/1.1`,
+    // Maintenance mode (configuration.txt 7.1.3, "-f <file>": an ACL's patterns read from a
+    // file at each (re)load; 7.3.2, "str"). The health path still reaches the API, the
+    // addresses in `allow` reach everything, the rest get the page with `Retry-After`; the
+    // security headers below are added to it too (http-after-response covers responses HAProxy
+    // makes itself, 4.2 "http-after-response").
+    `  acl maintenance str(on) -f ${file(EDGE_CFG_FILES.maintenance)}`,
+    ...(m.allow.length === 0 ? [] : [`  acl maintenance_allowed src ${m.allow.join(" ")}`]),
+    `  http-request return status 503 content-type "text/html; charset=utf-8" file ${file(EDGE_CFG_FILES.maintenancePage)} hdr retry-after ${m.retryAfterSeconds} hdr cache-control no-store if maintenance !{ path ${u.healthPath} }${m.allow.length === 0 ? "" : " !maintenance_allowed"}`,
     // A body whose length is not declared up front (HTTP/1.1 chunked, or HTTP/2 without
     // content-length) cannot be held to the limit before it reaches the API, so it is refused.
     // 411 is not among the statuses `deny_status` has a default error page for

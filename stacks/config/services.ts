@@ -8,6 +8,7 @@ import { z } from "zod";
 import { API_SERVICE_DEFAULTS } from "../../components/api-service";
 import { EDGE_PROXY_DEFAULTS } from "../../components/edge-proxy";
 import { cpusRoundTrip, providerCpus } from "../../components/lib/container";
+import { MAINTENANCE_MESSAGE_MAX } from "../../components/lib/edge-live";
 import { HEARTBEAT_FILE_PATTERN } from "../../components/lib/healthcheck";
 import { WORKER_SERVICE_DEFAULTS } from "../../components/worker-service";
 import {
@@ -264,6 +265,37 @@ export function haproxyTagProblem(ref: string): string | undefined {
   return undefined;
 }
 
+const M = EDGE_PROXY_DEFAULTS.maintenance;
+
+/**
+ * Maintenance mode (components/edge-proxy.ts, EdgeMaintenance): switched by `pulumi up` with no
+ * restart of the proxy, or by `npm run maintenance` with no `up` at all.
+ */
+export const maintenanceSchema = z.strictObject({
+  enabled: z.boolean().default(M.enabled),
+  message: z
+    .string()
+    .min(1)
+    .max(MAINTENANCE_MESSAGE_MAX)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, {
+      error:
+        "must be one line of plain text (no control characters); it is HTML-escaped into the page",
+    })
+    .default(M.message),
+  allow: z
+    .array(
+      z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+        error: 'must be an IP address or CIDR block such as "203.0.113.7" or "10.0.0.0/8"',
+      }),
+    )
+    .default([...M.allow]),
+  retryAfter: duration("5m")
+    .refine((ms) => ms >= 1_000 && ms % 1_000 === 0, {
+      error: 'must be whole seconds, at least "1s": it is sent as `Retry-After` in seconds',
+    })
+    .default(M.retryAfterSeconds * 1_000),
+});
+
 /** The edge proxy; the output is the stack's choice of certificate plus `EdgeProxyArgs`' shape. */
 export const edgeSchema = z
   .strictObject({
@@ -289,6 +321,7 @@ export const edgeSchema = z
     }),
     acme: acmeSchema.optional(),
     dnsNames: z.array(dnsName).min(1).default(["localhost"]),
+    maintenance: maintenanceSchema.prefault({}),
   })
   .superRefine((e, ctx) => {
     if (e.httpPort === e.httpsPort)

@@ -36,6 +36,15 @@ const EDGE_FAST: DeployOptions = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** One more label on the proxy: a ForceNew change, as a new image would be. */
+const relabelProxy = (r: CapturedResource) => {
+  if (r.name === "edge-proxy")
+    r.properties.labels = [
+      ...((r.properties.labels as unknown[] | undefined) ?? []),
+      { label: "com.api-stack.test-replace", value: "1" },
+    ];
+};
+
 async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -287,7 +296,11 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
       expect((await inspect(n)).Config.Image).toBe("ghcr.io/acme/api:1.4.3");
   }, 300_000);
 
-  test("replacing the proxy itself is the gap that remains: measured", async () => {
+  // Since issue 25 a config, certificate or maintenance change reloads the proxy in place
+  // (edge-reload.test.ts: the same change, 0 failed requests). What still replaces it is a new
+  // image or a changed container setting: one label here stands in for either, as a ForceNew
+  // field (test/docker/facts/docker-provider.json, labels: forceNew).
+  test("replacing the proxy itself (a new image or container setting) is the gap that remains: measured", async () => {
     const load = loadThroughEdge();
     await sleep(3_000);
     load.mark("replace");
@@ -296,6 +309,7 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
       ...EDGE_FAST,
       api: { ...FAST.api, image: "ghcr.io/acme/api:1.4.3" },
       edge: { maxBodyBytes: 2_097_152 },
+      mutate: relabelProxy,
     });
     load.mark("replaced");
     await sleep(3_000);
@@ -316,6 +330,7 @@ describeDocker("prod behind the edge proxy on a real Docker engine", () => {
     load.mark("roll");
     const before = d!.applier.steps.length;
     const unset = (r: CapturedResource) => {
+      relabelProxy(r); // as the last up left it, so only the replicas change
       if (/^api-server(-\d+)?$/.test(r.name))
         (r.options as { deleteBeforeReplace?: boolean }).deleteBeforeReplace = undefined;
     };

@@ -14,6 +14,7 @@ import { reveal } from "../helpers/wire";
 import { freeLoopback, freePort, run as runBinary, tempDir } from "../real/util";
 import { DockerApplier } from "./applier";
 import { configFor, type Obj } from "./config";
+import { startLoad, type LoadRun } from "./load";
 
 export { configFor, stackBlock } from "./config";
 
@@ -82,7 +83,7 @@ export interface Deployment {
    * gets a loopback address of its own (any of 127.0.0.0/8) on which both are free.
    */
   readonly edgeIp: string;
-  /** The edge proxy's certificate (PEM) when the stack has one: the CA a client trusts. */
+  /** The CA (PEM) that issued the edge proxy's certificate, when the stack has one: what a client trusts. */
   readonly edgeCa?: string;
   /** Where a client reaches the API: the edge proxy over HTTPS, or the API's own port. */
   readonly apiBase: string;
@@ -105,6 +106,8 @@ export interface DeployOptions {
    * components would (e.g. the capability set from before a fix).
    */
   readonly mutate?: (r: CapturedResource) => void;
+  /** A new edge certificate (the same test CA): a renewal, or a new one set in config. */
+  readonly newEdgeCertificate?: boolean;
 }
 
 /**
@@ -125,7 +128,7 @@ export async function prepare(stack: string, o: DeployOptions = {}): Promise<Dep
     secrets: o.secrets,
   });
   const edge = run.resources.some(isEdgeProxy);
-  const edgeCa = edge ? await layEdgeCertificate(run, ports.edgeIp) : undefined;
+  const edgeCa = edge ? await layEdgeCertificate(run, ports.edgeIp, true) : undefined;
   if (o.mutate) run.resources.forEach(o.mutate);
   return {
     stack,
@@ -142,33 +145,73 @@ const isEdgeProxy = (r: CapturedResource) =>
   r.type === "docker:index/container:Container" &&
   String(r.properties.image).startsWith("haproxy:");
 
+/** The edge's containers that upload its PEM: the installer (components/edge-proxy.ts). */
+const uploadsEdgePem = (r: CapturedResource) =>
+  isEdgeProxy(r) &&
+  (reveal(r.properties.uploads) as { file: string }[] | undefined)?.some((u) =>
+    u.file.endsWith(".pem"),
+  ) === true;
+
+/** A test CA per deployment, so a new edge certificate is trusted by a client started before it. */
+const edgeCas = new Map<string, { dir: string; ca: string; caKey: string; pem?: string }>();
+
 /**
  * Under the gate's mocks @pulumi/tls gives a real key but only a PEM-shaped stand-in for the
  * certificate (gate/src/mock-state.ts: Node cannot sign one; on a real `up` the provider's
- * SelfSignedCert.certPem is a signed certificate, pulumi/pulumi-tls schema), so the proxy's PEM
- * upload holds no usable pair. A real one, made by openssl for the proxy's address, takes
- * its place, as the provider's would on a real `up`; the test trusts its certificate.
+ * SelfSignedCert.certPem is a signed certificate, pulumi/pulumi-tls schema), so the edge's PEM
+ * upload holds no usable pair. A real one takes its place, as the provider's would on a real
+ * `up`: a leaf for the proxy's address, issued by a test CA the clients trust. `fresh` issues a
+ * new leaf (a renewal or a new certificate from config); otherwise the last one is laid again,
+ * as the provider keeps its state between ups. Returns the CA's certificate.
  */
-async function layEdgeCertificate(run: ProgramRun, ip: string): Promise<string> {
-  const dir = tempDir("api-stack-edge-cert-");
-  const key = path.join(dir, "key.pem");
-  const cert = path.join(dir, "cert.pem");
-  const r = await runBinary("openssl", [
-    ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
-    ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"],
-    ...["-addext", `subjectAltName=DNS:localhost,IP:${ip}`],
-  ]);
-  if (r.code !== 0) throw new Error(`openssl could not make the edge certificate: ${r.stderr}`);
-  const certPem = fs.readFileSync(cert, "utf8");
-  const pem = certPem + fs.readFileSync(key, "utf8");
-  for (const res of run.resources.filter(isEdgeProxy)) {
+async function layEdgeCertificate(run: ProgramRun, ip: string, fresh: boolean): Promise<string> {
+  let ca = edgeCas.get(ip);
+  const openssl = async (args: string[]) => {
+    const r = await runBinary("openssl", args);
+    if (r.code !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  if (ca === undefined) {
+    const dir = tempDir("api-stack-edge-cert-");
+    const [caKey, caCert] = [path.join(dir, "ca.key"), path.join(dir, "ca.pem")];
+    await openssl(
+      ["req", "-x509", ...ec, "-keyout", caKey, "-out", caCert, "-days", "2"].concat([
+        "-subj",
+        "/CN=api-stack test CA",
+      ]),
+    );
+    ca = { dir, ca: caCert, caKey };
+    edgeCas.set(ip, ca);
+  }
+  if (fresh || ca.pem === undefined) {
+    const n = Date.now();
+    const [key, csr, cert, ext] = ["key", "csr", "crt", "ext"].map((e) =>
+      path.join(ca!.dir, `leaf-${n}.${e}`),
+    ) as [string, string, string, string];
+    fs.writeFileSync(ext, `subjectAltName=DNS:localhost,IP:${ip}\n`);
+    await openssl(["req", "-new", ...ec, "-keyout", key, "-out", csr, "-subj", `/CN=edge-${n}`]);
+    await openssl(
+      ["x509", "-req", "-in", csr, "-CA", ca.ca, "-CAkey", ca.caKey].concat([
+        "-CAcreateserial",
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-extfile",
+        ext,
+      ]),
+    );
+    ca.pem = fs.readFileSync(cert, "utf8") + fs.readFileSync(key, "utf8");
+  }
+  const edges = run.resources.filter(uploadsEdgePem);
+  if (edges.length === 0) throw new Error("no edge container uploads a PEM");
+  for (const res of edges) {
     const uploads = reveal(res.properties.uploads) as { file: string; content?: unknown }[];
     const slot = uploads.find((u) => u.file.endsWith(".pem"));
-    if (!slot) throw new Error("the edge proxy uploads no PEM");
-    slot.content = pem;
+    if (slot) slot.content = ca.pem;
     res.properties.uploads = uploads;
   }
-  return certPem;
+  return fs.readFileSync(ca.ca, "utf8");
 }
 
 export async function firstUp(stack: string, o: DeployOptions = {}): Promise<Deployment> {
@@ -186,23 +229,30 @@ export async function nextUp(d: Deployment, options: DeployOptions = {}): Promis
     secrets: o.secrets,
     prior: priorOf(d.run),
   });
-  // The same certificate as the first up: the provider keeps its state between ups.
-  if (d.edgeCa !== undefined) await relayEdgeCertificate(d);
+  // The same certificate as the last up, as the provider keeps its state between ups, or a
+  // new one from the same CA when the test asks for it.
+  if (d.edgeCa !== undefined && d.run.resources.some(isEdgeProxy))
+    await layEdgeCertificate(d.run, d.edgeIp, o.newEdgeCertificate === true);
   if (o.mutate) d.run.resources.forEach(o.mutate);
   await d.applier.up(d.run);
 }
 
-async function relayEdgeCertificate(d: Deployment): Promise<void> {
-  const first = d.applier.inputsOf(d.run.resources.find(isEdgeProxy)?.urn ?? "");
-  const pem = (first?.uploads as { file: string; content: string }[] | undefined)?.find((u) =>
-    u.file.endsWith(".pem"),
-  )?.content;
-  for (const res of d.run.resources.filter(isEdgeProxy)) {
-    const uploads = reveal(res.properties.uploads) as { file: string; content?: unknown }[];
-    const slot = uploads.find((u) => u.file.endsWith(".pem"));
-    if (slot && pem !== undefined) slot.content = pem;
-    res.properties.uploads = uploads;
-  }
+/**
+ * 50 requests/s of `GET /counter` (it reads Redis) through the deployment's front door: the
+ * edge over HTTPS, trusting its certificate, or the API's own port. Bounded in count and time.
+ */
+export function loadCounter(
+  d: Deployment,
+  o: { maxRequests?: number; maxMs?: number } = {},
+): LoadRun {
+  return startLoad({
+    url: `${d.apiBase}/counter`,
+    ca: d.edgeCa,
+    rate: 50,
+    maxRequests: o.maxRequests ?? 12_000,
+    maxMs: o.maxMs ?? 240_000,
+    timeoutMs: 10_000,
+  });
 }
 
 /** A request to the deployment's API, through the edge proxy (trusting its CA) or directly. */

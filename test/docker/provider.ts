@@ -66,6 +66,8 @@ export function autoName(logical: string): string {
 
 export class DockerProvider {
   readonly stops: StopFigure[] = [];
+  /** Images findImage would have pulled: every create whose image the engine lacked. */
+  readonly pulls: string[] = [];
   private api: Promise<string> | undefined;
 
   constructor(readonly docker: Docker) {}
@@ -129,15 +131,7 @@ export class DockerProvider {
   /** resourceDockerContainerCreate (funcs.go:44-673), step by step. */
   private async createContainer(name: string, p: Props): Promise<{ id: string; state: Props }> {
     const image = String(p.image);
-    // findImage: there is no registry here, so the image must already be on the engine.
-    await this.docker
-      .getImage(image)
-      .inspect()
-      .catch(() => {
-        throw new CreateError(
-          `Unable to create container with image ${image}: not on the engine (no pull here)`,
-        );
-      });
+    await this.findImage(image);
     await this.clientChecks(p);
     const ports = (Array.isArray(p.ports) ? p.ports : []) as Props[];
     const exposed: Record<string, object> = {};
@@ -183,6 +177,12 @@ export class DockerProvider {
             }
           : undefined,
         HostConfig: {
+          // funcs.go:391-399: `if v, ok := d.GetOk("network_mode"); ok` sets
+          // hostConfig.NetworkMode; the schema's default is "bridge" (resource_docker_container.go
+          // network_mode, Default "bridge"), which is also Docker's, so only another mode differs.
+          ...(typeof p.networkMode === "string" && p.networkMode !== ""
+            ? { NetworkMode: p.networkMode }
+            : {}),
           PortBindings: bindings,
           Binds: volumes
             .filter((v) => typeof v.volumeName === "string")
@@ -226,6 +226,31 @@ export class DockerProvider {
     }
     const info = await c.inspect();
     return { id: c.id, state: readContainer(info as unknown as Props, p) };
+  }
+
+  /**
+   * findImage (kreuzwerker v4.5.0 resource_docker_image_funcs.go:343-378, called by
+   * resourceDockerContainerCreate, funcs.go:49-53): an image the engine has (ImageInspect in
+   * searchLocalImages) is used as is, with no pull; only a missing one is pulled. There is no
+   * registry here, so that pull is recorded in `pulls` and fails as a failed pull does
+   * ("unable to pull image %s: %s"), before any container exists.
+   */
+  private async findImage(image: string): Promise<void> {
+    const local = await this.docker
+      .getImage(image)
+      .inspect()
+      .then(
+        () => true,
+        (e: { statusCode?: number }) => {
+          if (e.statusCode === 404) return false;
+          throw e;
+        },
+      );
+    if (local) return;
+    this.pulls.push(image);
+    throw new CreateError(
+      `Unable to create container with image ${image}: unable to pull image ${image}: no registry on the layer-5 engine`,
+    );
   }
 
   /** Networks, uploads, start and wait: everything after the ID is set (funcs.go:463-628). */

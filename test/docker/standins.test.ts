@@ -334,4 +334,17 @@ describeDocker("stand-in images match their real tags", () => {
       await c.remove({ force: true });
     }
   }, 60_000);
+
+  // docker-library/haproxy 3.0/Dockerfile at 2ff3f8bc: `mkdir /var/lib/haproxy; chown
+  // haproxy:haproxy /var/lib/haproxy`. The edge's state volume is mounted there
+  // (components/lib/edge-live.ts), so a new volume is owned by uid 99 and starts empty.
+  test("haproxy:3.0.11's /var/lib/haproxy is empty and owned by 99:99, as in the real image", async () => {
+    const { code, out } = await runOnce(
+      "haproxy:3.0.11",
+      ["bash", "-c"],
+      ['stat -c "%u:%g %a" /var/lib/haproxy; ls -A /var/lib/haproxy | wc -l'],
+    );
+    expect(code).toBe(0);
+    expect(out.trim().split("\n")).toEqual(["99:99 755", "0"]);
+  }, 60_000);
 });

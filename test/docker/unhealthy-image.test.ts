@@ -12,6 +12,7 @@ import {
   engine,
   FAST,
   firstUp,
+  loadCounter,
   nextUp,
   requireImages,
   teardown,
@@ -19,7 +20,7 @@ import {
   type DeployOptions,
 } from "./harness";
 import { describeDocker } from "./layer";
-import { formatSummary, startLoad, summarize } from "./load";
+import { formatSummary, summarize } from "./load";
 
 const BROKEN = "ghcr.io/acme/api:1.4.4-never-healthy";
 /** A short start period, so a wait that can never succeed fails in about 30 s. */
@@ -58,14 +59,7 @@ describeDocker("a release that never turns healthy (prod, behind the edge)", () 
   afterAll(() => teardown(d), 180_000);
 
   test("the up fails, the old replicas keep serving with no failed request, and the next up does not accept it", async () => {
-    const load = startLoad({
-      url: `${d!.apiBase}/counter`,
-      ca: d!.edgeCa,
-      rate: 50,
-      maxRequests: 12_000,
-      maxMs: 240_000,
-      timeoutMs: 10_000,
-    });
+    const load = loadCounter(d!);
     await sleep(3_000);
     load.mark("first");
     const bump: DeployOptions = { ...SHORT, api: { ...SHORT.api, image: BROKEN } };

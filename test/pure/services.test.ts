@@ -89,6 +89,32 @@ describe("config defaults come from the components", () => {
       hstsMaxAgeSeconds: d.hstsMaxAgeSeconds,
       tls: "selfSigned",
       dnsNames: ["localhost"],
+      maintenance: {
+        enabled: d.maintenance.enabled,
+        message: d.maintenance.message,
+        allow: [],
+        retryAfter: d.maintenance.retryAfterSeconds * 1_000,
+      },
+    });
+  });
+
+  it("edge.maintenance: on, with a message, allowed addresses and a Retry-After", () => {
+    const cfg = parse({
+      edge: {
+        tls: "selfSigned",
+        maintenance: {
+          enabled: true,
+          message: "Back at 14:00 UTC.",
+          allow: ["203.0.113.7", "10.0.0.0/8", "2001:db8::/32"],
+          retryAfter: "10m",
+        },
+      },
+    });
+    expect(cfg.edge?.maintenance).toEqual({
+      enabled: true,
+      message: "Back at 14:00 UTC.",
+      allow: ["203.0.113.7", "10.0.0.0/8", "2001:db8::/32"],
+      retryAfter: 600_000,
     });
   });
 

@@ -114,6 +114,17 @@ describe("maskPatterns", () => {
   });
 });
 
+describe("containerNamesIn", () => {
+  it("names the edge's installer beside the proxy, so a refused config's log is shown", () => {
+    expect(
+      containerNamesIn({
+        edgeContainerName: "prod-edge",
+        edgeConfigContainerName: "prod-edge-config",
+      }),
+    ).toEqual(["prod-edge", "prod-edge-config"]);
+  });
+});
+
 describe("diagnose", () => {
   it("a container named in the outputs but absent fails the check", async () => {
     const src: ContainerSource = {

@@ -14,7 +14,11 @@ import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { acmeCertificateFile, liveDir, renderAcmeScript } from "../../components/lib/acme-script";
-import { renderHaproxyCfg, type EdgeProxyCfgSpec } from "../../components/lib/haproxy-cfg";
+import {
+  EDGE_CFG_FILES,
+  renderHaproxyCfg,
+  type EdgeProxyCfgSpec,
+} from "../../components/lib/haproxy-cfg";
 import { describeReal } from "./layer";
 import { freePort, removeTempDirs, requireBinaries, run, sleep, tempDir } from "./util";
 
@@ -45,13 +49,16 @@ async function until<T>(what: string, fn: () => T | undefined, ms: number): Prom
   }
 }
 
-function edgeSpec(p: { http: number; https: number; health: number; acme: number }, pem: string) {
+function edgeSpec(
+  p: { http: number; https: number; health: number; acme: number },
+  filesDir: string,
+) {
   return {
     upstream: { name: "api", host: "api", port: 3003, healthPath: "/health", replicas: 1 },
     httpPort: p.http,
     httpsPort: p.https,
     publicHttpsPort: p.https,
-    certFile: pem,
+    filesDir,
     healthPort: p.health,
     maxBodyBytes: 4096,
     hstsMaxAgeSeconds: 60,
@@ -64,6 +71,7 @@ function edgeSpec(p: { http: number; https: number; health: number; acme: number
     },
     check: { intervalMs: 2_000, fall: 2, rise: 1 },
     hardStopAfterMs: 2_000,
+    maintenance: { allow: [], retryAfterSeconds: 60 },
     acme: { host: "issuer", port: p.acme },
   } satisfies EdgeProxyCfgSpec;
 }
@@ -144,7 +152,10 @@ describeReal("edge.tls: acme, lego against Pebble through the real HAProxy", () 
         },
       ),
     );
-    const cfg = renderHaproxyCfg(edgeSpec(ports, join(dir, "state/live/edge.pem"))).replace(
+    const live = join(dir, "state/live");
+    writeFileSync(join(live, EDGE_CFG_FILES.maintenance), "");
+    writeFileSync(join(live, EDGE_CFG_FILES.maintenancePage), "<p>maintenance</p>");
+    const cfg = renderHaproxyCfg(edgeSpec(ports, live)).replace(
       "nameserver docker 127.0.0.11:53",
       `nameserver docker 127.0.0.1:${ports.dns}`,
     );

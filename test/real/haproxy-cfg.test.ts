@@ -8,7 +8,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { maintenanceFlag, renderMaintenancePage } from "../../components/lib/edge-live";
 import {
+  EDGE_CFG_FILES,
   EDGE_HEALTH_PATH,
   renderHaproxyCfg,
   securityHeaders,
@@ -28,13 +30,13 @@ import {
 
 const MAX_BODY = 4096;
 
-function spec(ports: { http: number; https: number; health: number }, certFile: string) {
+function spec(ports: { http: number; https: number; health: number }, filesDir: string) {
   return {
     upstream: { name: "api", host: "api", port: 3003, healthPath: "/health", replicas: 2 },
     httpPort: ports.http,
     httpsPort: ports.https,
     publicHttpsPort: ports.https,
-    certFile,
+    filesDir,
     healthPort: ports.health,
     maxBodyBytes: MAX_BODY,
     hstsMaxAgeSeconds: 63_072_000,
@@ -47,6 +49,7 @@ function spec(ports: { http: number; https: number; health: number }, certFile: 
     },
     check: { intervalMs: 2_000, fall: 2, rise: 1 },
     hardStopAfterMs: 5_000,
+    maintenance: { allow: ["192.0.2.7"], retryAfterSeconds: 120 },
   } satisfies EdgeProxyCfgSpec;
 }
 
@@ -72,11 +75,16 @@ describeReal("edge proxy: the rendered haproxy.cfg under the real haproxy", () =
       ...["-addext", "subjectAltName=DNS:localhost"],
     ]);
     expect(made.code, made.stderr).toBe(0);
-    const pem = join(dir, "site.pem");
+    const pem = join(dir, EDGE_CFG_FILES.pem);
     await run("sh", ["-c", `cat "${caFile}" "${key}" > "${pem}"`]);
+    writeFileSync(join(dir, EDGE_CFG_FILES.maintenance), maintenanceFlag(false));
+    writeFileSync(
+      join(dir, EDGE_CFG_FILES.maintenancePage),
+      renderMaintenancePage("Back soon & <b>safe</b>."),
+    );
     ports = { http: await freePort(), https: await freePort(), health: await freePort() };
     cfgPath = join(dir, "haproxy.cfg");
-    writeFileSync(cfgPath, renderHaproxyCfg(spec(ports, pem)));
+    writeFileSync(cfgPath, renderHaproxyCfg(spec(ports, dir)));
     proxy = spawn("haproxy", ["-db", "-f", cfgPath], { stdio: ["ignore", "pipe", "pipe"] });
     proxy.stdout?.on("data", (b: Buffer) => (log += b.toString()));
     proxy.stderr?.on("data", (b: Buffer) => (log += b.toString()));
@@ -267,5 +275,68 @@ describeReal("edge proxy: the rendered haproxy.cfg under the real haproxy", () =
     expect(hit, log).toBeDefined();
     expect(hit).toMatchObject({ method: "GET", status: 503, frontend: "https", backend: "api" });
     expect(hit?.uri).toBe('/a"b?c=%22');
+  });
+
+  /** A proxy on `dir`'s files but a copy of its maintenance flag set to "on". */
+  async function maintenanceProxy(name: string, allow: readonly string[]) {
+    const own = tempDir("api-stack-maint-");
+    for (const f of [EDGE_CFG_FILES.pem, EDGE_CFG_FILES.maintenancePage])
+      writeFileSync(join(own, f), readFileSync(join(dir, f)));
+    writeFileSync(join(own, EDGE_CFG_FILES.maintenance), maintenanceFlag(true));
+    const cfg = renderHaproxyCfg({
+      ...spec(ports, own),
+      maintenance: { allow, retryAfterSeconds: 120 },
+    });
+    return startProxy(cfg, name);
+  }
+
+  const headersOf = (raw: string) =>
+    new Map(
+      raw
+        .slice(0, raw.indexOf("\r\n\r\n"))
+        .split("\r\n")
+        .filter((l) => l.includes(":"))
+        .map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]),
+    );
+
+  test("maintenance on: 503, Retry-After, the page with the message escaped, the security headers; the health path still reaches the backend", async () => {
+    const on = await maintenanceProxy("maintenance", []);
+    try {
+      const url = (path: string) => `https://localhost:${on.https}${path}`;
+      const page = await curl(["--cacert", caFile, "-D", "-", url("/counter")]);
+      expect(page.code, page.stderr).toBe(0);
+      expect(page.stdout).toMatch(/^HTTP\/2 503/);
+      const h = headersOf(page.stdout);
+      expect(h.get("retry-after")).toBe("120");
+      expect(h.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(h.get("cache-control")).toBe("no-store");
+      for (const [name, value] of Object.entries(securityHeaders(63_072_000)))
+        expect(h.get(name.toLowerCase()), name).toBe(value);
+      expect(page.stdout).toContain("<p>Back soon &amp; &lt;b&gt;safe&lt;/b&gt;.</p>");
+      // /health is the API's: with no replica here the backend's own JSON 503 answers it.
+      const health = await curl(["--cacert", caFile, url("/health")]);
+      expect(JSON.parse(health.stdout)).toEqual({ error: "no replica available" });
+    } finally {
+      on.child.kill("SIGKILL");
+    }
+  });
+
+  // The main proxy's flag is empty: the same request reaches the backend.
+  test("maintenance off (an empty flag file): requests reach the backend", async () => {
+    const r = await curl(["--cacert", caFile, https("/counter")]);
+    expect(JSON.parse(r.stdout)).toEqual({ error: "no replica available" });
+  });
+
+  test.each([
+    ["127.0.0.1/32", "reaches the backend"],
+    ["192.0.2.0/24", "gets the page"],
+  ])("maintenance on with allow %s: a client on 127.0.0.1 %s", async (allow, outcome) => {
+    const on = await maintenanceProxy(`allow-${allow.replace(/\W/g, "")}`, [allow]);
+    try {
+      const r = await curl(["--cacert", caFile, `https://localhost:${on.https}/counter`]);
+      expect(r.stdout.includes("Down for maintenance")).toBe(outcome === "gets the page");
+    } finally {
+      on.child.kill("SIGKILL");
+    }
   });
 });

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { renderBackupScript } from "../../components/lib/backup-script";
 import { BACKUP_COMMANDS, renderRedisConf, REDIS_USERS } from "../../components/lib/redis-conf";
+import { loaderArgs } from "../../backup/restore";
 import { describeReal } from "./layer";
 import {
   freePort,
@@ -357,6 +358,49 @@ describeReal("backups on the real server", () => {
       expect(r.keys).toBe(1_000);
       expect(files(join(r.dir, "appendonlydir")).some((f) => f.endsWith(".base.rdb"))).toBe(true);
     });
+  });
+
+  // backup/restore.ts loads the snapshot, rewrites it as an AOF and loads that again; keys whose
+  // TTL ends in between must not go, or the check of the AOF fails. The loaders' own arguments
+  // must guarantee it: nothing is sent to the server before its first cron runs.
+  test("the restore's loaders keep keys whose TTL runs out between the two loads", async () => {
+    const t = await setUp();
+    await fill(t, 0, 100);
+    const lua = "for i=1,300 do redis.call('SET','ttl:'..i,'v','PX',800) end return 1";
+    expect((await redisCli(t.server.port, ["EVAL", lua, "0"], t.admin)).stdout.trim()).toBe("1");
+    expect((await sh(t, "once")).code).toBe(0);
+    const snap = (await sh(t, "list")).stdout.split("\t")[0] as string;
+    const dir = tempDir("api-stack-loader-");
+    writeFileSync(join(dir, "dump.rdb"), readFileSync(join(t.backups, `${snap}.rdb`)));
+    const port = await freePort();
+    const conf = t.conf.replace(/^port \d+$/m, `port ${port}`).replace(/^dir .*$/m, `dir ${dir}`);
+    // `--name a b` on the command line is the line `name a b` in a config file.
+    const lines = (appendonly: "yes" | "no") =>
+      loaderArgs(appendonly)
+        .join(" ")
+        .split(/ ?--/)
+        .filter((l) => l !== "");
+    const state = async () => ({
+      keys: await dbsize(t, port),
+      digest: (await redisCli(port, ["DEBUG", "DIGEST"], t.admin)).stdout.trim(),
+    });
+    const first = await startRedis({ conf, dir, port, extra: lines("no") });
+    const loaded = await state();
+    expect(loaded.keys).toBe(400);
+    // Every TTL has run out, and serverCron (hz 10) has run a dozen times.
+    await sleep(1_200);
+    expect(await state()).toEqual(loaded);
+    await redisCli(port, ["CONFIG", "SET", "appendonly", "yes"], t.admin);
+    for (let i = 0; i < 100; i++) {
+      const info = (await redisCli(port, ["INFO", "persistence"], t.admin)).stdout;
+      if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info)) break;
+      await sleep(100);
+    }
+    await first.stop();
+    const second = await startRedis({ conf, dir, port, extra: lines("yes") });
+    await sleep(300);
+    expect(await state()).toEqual(loaded);
+    await second.stop();
   });
 
   // The last three tests each start a server and a backups folder of their own, and mostly

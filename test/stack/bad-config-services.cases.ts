@@ -158,6 +158,31 @@ export const SERVICE_CASES: BadConfigCase[] = [
     expect: ["`api-stack:api.replicas` must be at most 20"],
   },
   // The edge proxy.
+  // Maintenance mode (issue 25).
+  {
+    name: "edge.maintenance.message with a line break",
+    stack: "prod",
+    overrides: edge({ maintenance: { message: "Back soon.\nReally." } }),
+    expect: ["`api-stack:edge.maintenance.message`", "one line of plain text"],
+  },
+  {
+    name: "edge.maintenance.allow with a host name",
+    stack: "prod",
+    overrides: edge({ maintenance: { allow: ["office.example.com"] } }),
+    expect: ["`api-stack:edge.maintenance.allow.0`", "IP address or CIDR block"],
+  },
+  {
+    name: "edge.maintenance.retryAfter in fractions of a second",
+    stack: "prod",
+    overrides: edge({ maintenance: { retryAfter: "1500ms" } }),
+    expect: ["`api-stack:edge.maintenance.retryAfter`", "whole seconds"],
+  },
+  {
+    name: "edge.maintenance.enabled as a string",
+    stack: "prod",
+    overrides: edge({ maintenance: { enabled: "yes" } }),
+    expect: ["`api-stack:edge.maintenance.enabled`"],
+  },
   {
     name: "edge without tls",
     stack: "prod",

@@ -8,11 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../gate";
 import { heartbeatProbe } from "../../components/lib/healthcheck";
+import { EDGE_SCRIPT_PATH, EDGE_STATE, renderEdgeLiveScript } from "../../components/lib/edge-live";
 import { byType, isSecretWire, one, promiseOf, reveal, runStack } from "../helpers/program";
 import { merge, stackObject } from "../helpers/stack-blocks";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
+const VOLUME = "docker:index/volume:Volume";
 const KEY = "tls:index/privateKey:PrivateKey";
 const CERT = "tls:index/selfSignedCert:SelfSignedCert";
 type Props = Record<string, unknown>;
@@ -39,6 +41,7 @@ describe("prod: the edge proxy is the only publisher", () => {
       "api-server-2",
       "cache-backup-snapshotter",
       "cache-server",
+      "edge-config",
       "edge-proxy",
       "jobs-worker",
       "jobs-worker-2",
@@ -64,8 +67,8 @@ describe("prod: the edge proxy is the only publisher", () => {
       // Prometheus scrapes HAProxy's exporter there (issue 24); that port is not published.
       { name: netName("prod", "app-monitoring"), aliases: ["edge"] },
     ]);
-    const cfg = (edge.uploads as { file: string; content: string }[]).find((u) =>
-      u.file.endsWith("haproxy.cfg"),
+    const cfg = (props("prod", "edge-config").uploads as { file: string; content: string }[]).find(
+      (u) => u.file.endsWith("haproxy.cfg"),
     );
     expect(cfg?.content).toMatch(/^ {2}server-template api- 4 api:3003\b/m);
     expect(cfg?.content).toContain("uri /health ");
@@ -73,6 +76,44 @@ describe("prod: the edge proxy is the only publisher", () => {
     // Issue 26: a replica that is down (Redis away) is checked every 250 ms, not every 2 s, so
     // it is back in rotation within a quarter second of its /health passing again.
     expect(cfg?.content).toMatch(/^ {2}default-server check inter 2000ms downinter 250ms /m);
+  });
+
+  // Issue 25: a changed config, certificate or maintenance switch reloads HAProxy in place.
+  it("uploads no config, certificate or maintenance file: only the reload script, which it runs", () => {
+    const edge = props("prod", "edge-proxy");
+    expect((edge.uploads as Props[]).map((u) => [u.file, u.content])).toEqual([
+      [EDGE_SCRIPT_PATH, renderEdgeLiveScript()],
+    ]);
+    expect(edge.command).toEqual(["bash", EDGE_SCRIPT_PATH, "run"]);
+    expect(edge.envs).toEqual([`EDGE_LIVE=${EDGE_STATE.live}`]);
+  });
+
+  it("the installer and the proxy share the state volume at /var/lib/haproxy; the installer has no network and uploads the files", () => {
+    const volume = (reveal(one(run("prod"), VOLUME, "edge-state").state) as Props).name;
+    const [edge, installer] = [props("prod", "edge-proxy"), props("prod", "edge-config")];
+    for (const c of [edge, installer])
+      expect(c.volumes).toEqual([{ volumeName: volume, containerPath: "/var/lib/haproxy" }]);
+    expect(installer.networkMode).toBe("none");
+    expect(installer.ports ?? []).toEqual([]);
+    expect(installer.command).toEqual(["bash", EDGE_SCRIPT_PATH, "install"]);
+    expect(installer.image).toBe(edge.image);
+    expect((installer.uploads as Props[]).map((u) => u.file)).toEqual([
+      EDGE_SCRIPT_PATH,
+      "/usr/local/etc/haproxy/next/haproxy.cfg",
+      "/usr/local/etc/haproxy/next/edge.pem",
+      "/usr/local/etc/haproxy/next/maintenance.flag",
+      "/usr/local/etc/haproxy/next/maintenance.html",
+    ]);
+    const flag = (installer.uploads as Props[]).find((u) => String(u.file).endsWith(".flag"));
+    expect(flag?.content).toBe("");
+  });
+
+  it("the proxy starts after the installer; the installer is replaced delete-first", () => {
+    const edge = one(run("prod"), CONTAINER, "edge-proxy");
+    const installer = one(run("prod"), CONTAINER, "edge-config");
+    expect(edge.dependencies).toContain(installer.urn);
+    expect(installer.options.deleteBeforeReplace).toBe(true);
+    expect(edge.options.deleteBeforeReplace).toBe(true);
   });
 
   it("starts after the API replicas it routes to", () => {
@@ -192,7 +233,7 @@ describe("prod: the generated certificate", () => {
   });
 
   it("reaches the proxy only as a secret upload: the certificate, then the generated key", () => {
-    const raw = one(run("prod"), CONTAINER, "edge-proxy").properties;
+    const raw = one(run("prod"), CONTAINER, "edge-config").properties;
     const uploads = raw.uploads as Props[];
     const pemUpload = uploads.find((u) => String(reveal(u.file)).endsWith(".pem")) as Props;
     expect(isSecretWire(pemUpload.content)).toBe(true);
@@ -224,12 +265,17 @@ describe("outputs", () => {
     expect(await promiseOf(out.edgeContainerName as pulumi.Output<string>)).toBe(
       name("edge-proxy"),
     );
+    // npm run verify shows the installer's log when a new edge config was refused.
+    expect(await promiseOf(out.edgeConfigContainerName as pulumi.Output<string>)).toBe(
+      name("edge-config"),
+    );
   });
 
   it("dev: no edge, no workers", async () => {
     const out = run("dev").outputs as Record<string, pulumi.Output<unknown>>;
     expect(out.edgeUrl).toBeUndefined();
     expect(out.edgeContainerName).toBeUndefined();
+    expect(out.edgeConfigContainerName).toBeUndefined();
     expect(await promiseOf(out.workerContainerNames as pulumi.Output<unknown>)).toEqual({});
     expect(await promiseOf(out.apiContainerNames as pulumi.Output<string[]>)).toHaveLength(1);
   });
@@ -277,7 +323,7 @@ describe("other shapes", () => {
     });
     expect(byType(r, KEY)).toEqual([]);
     expect(byType(r, CERT)).toEqual([]);
-    const uploads = one(r, CONTAINER, "edge-proxy").properties.uploads as Props[];
+    const uploads = one(r, CONTAINER, "edge-config").properties.uploads as Props[];
     const pem = uploads.find((u) => String(reveal(u.file)).endsWith(".pem")) as Props;
     expect(isSecretWire(pem.content)).toBe(true);
     expect(reveal(pem.content)).toBe(`${cert.trimEnd()}\n${key.trimEnd()}\n`);

@@ -139,7 +139,9 @@ else
     # Debian's package makes a system user with the next free uid; the image's is 99.
     usermod --uid 99 haproxy
     groupmod --gid 99 haproxy
-    rm -rf /var/lib/apt/lists/* /etc/haproxy
+    rm -rf /var/lib/apt/lists/* /etc/haproxy /var/lib/haproxy
+    # The official image creates /var/lib/haproxy empty; Debian's package puts a chroot dev/ there,
+    # which a new volume mounted on it would copy (lib/edge-live.ts: the state volume).
     mkdir -p /usr/local/etc/haproxy /var/lib/haproxy
     chown haproxy:haproxy /var/lib/haproxy"
   install -m 0755 "$here/haproxy-entrypoint.sh" "$cache/haproxy/usr/local/bin/docker-entrypoint.sh"

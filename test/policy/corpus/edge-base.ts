@@ -5,7 +5,7 @@
  * components/lib/haproxy-cfg.ts renders, so the pack is tested against what the program emits.
  */
 import { ResourceRecord, secret, UNKNOWN } from "../../../gate";
-import { EDGE_PATHS, resolveEdgeProxyArgs } from "../../../components/edge-proxy";
+import { resolveEdgeProxyArgs } from "../../../components/edge-proxy";
 import { renderHaproxyCfg } from "../../../components/lib/haproxy-cfg";
 import { EDGE_ACME_ALIAS, EDGE_ACME_DEFAULTS } from "../../../components/edge-acme";
 import {
@@ -28,8 +28,13 @@ export const frontend = res(T.network, "frontend", {
   internal: false,
 });
 
-export const CFG = EDGE_PATHS.cfg;
-export const PEM_FILE = EDGE_PATHS.pem;
+/**
+ * Where an HAProxy container that uploads its own files puts them: the official image's config
+ * path (docker-library/haproxy 3.0/Dockerfile, CMD). The program now installs them through the
+ * edge's state volume (components/lib/edge-live.ts); the pack judges any program's uploads.
+ */
+export const CFG = "/usr/local/etc/haproxy/haproxy.cfg";
+export const PEM_FILE = "/usr/local/etc/haproxy/certs/edge.pem";
 /** A placeholder PEM: what matters to the pack is where it goes, not what it holds. */
 const PEM =
   "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ3Vy\n-----END CERTIFICATE-----\n" +
