@@ -69,6 +69,8 @@ export interface AcmeScriptSpec {
   readonly renewEverySeconds: number;
   /** Seconds before a failed attempt is tried again. */
   readonly retryEverySeconds: number;
+  /** Seconds between checks that live/edge.pem is still the certificate. @default 60 */
+  readonly guardEverySeconds?: number;
   /** @default ACME_PATHS.state */
   readonly stateDir?: string;
   /** @default ACME_PATHS.status */
@@ -94,6 +96,7 @@ export function acmeScriptProblem(s: AcmeScriptSpec): string | undefined {
     ["renewDays", s.renewDays, 1],
     ["renewEverySeconds", s.renewEverySeconds, 1],
     ["retryEverySeconds", s.retryEverySeconds, 1],
+    ["guardEverySeconds", s.guardEverySeconds ?? 60, 1],
   ];
   for (const [k, v, min] of ints)
     if (!Number.isInteger(v) || v < min) return `${k} (${v}) must be a whole number ≥ ${min}`;
@@ -177,6 +180,7 @@ LEGO=${s.lego ?? "lego"}
 RENEW_DAYS=${s.renewDays}
 RENEW_EVERY=${s.renewEverySeconds}
 RETRY_EVERY=${s.retryEverySeconds}
+GUARD_EVERY=${s.guardEverySeconds ?? 60}
 
 log() { echo "acme: $*"; }
 
@@ -261,7 +265,16 @@ case "\${1:-}" in
       obtain || exit 1
     fi
     while :; do
-      pause "$RENEW_EVERY"
+      # Between renewal checks, put the certificate back if something else wrote live/edge.pem
+      # (an installer of the edge's files that does not know about ACME): a cmp a minute.
+      waited=0
+      while [ "$waited" -lt "$RENEW_EVERY" ]; do
+        step=$((RENEW_EVERY - waited))
+        [ "$step" -gt "$GUARD_EVERY" ] && step=$GUARD_EVERY
+        pause "$step"
+        waited=$((waited + step))
+        install || log "could not install the certificate in $LIVE"
+      done
       until lego_ renew --days "$RENEW_DAYS" --no-random-sleep && install; do
         log "trying again in $RETRY_EVERY s"
         pause "$RETRY_EVERY"

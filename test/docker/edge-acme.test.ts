@@ -240,6 +240,10 @@ describeDocker("edge.tls: acme against Pebble on a real Docker engine", () => {
     expect(health).toMatch(
       /^error lego run failed for shop\.acme\.test at .*: the CA could not connect to http:\/\/shop\.acme\.test\/\.well-known\/acme-challenge\/: point the DNS name at this host and open port 80/,
     );
+    // Meanwhile the edge serves its self-signed fallback: the site stays up, untrusted by Pebble.
+    const before = await served();
+    expect(before.verified).toBe(false);
+    expect(before.pem.trim()).toBe(d!.edgeCa!.trim());
     const logs = await issuerLogs();
     expect(logs).toMatch(/urn:ietf:params:acme:error:connection/);
     expect(logs).toMatch(/acme: trying again in 3 s/);
