@@ -182,7 +182,7 @@ RENEW_EVERY=${s.renewEverySeconds}
 RETRY_EVERY=${s.retryEverySeconds}
 GUARD_EVERY=${s.guardEverySeconds ?? 60}
 
-log() { echo "acme: $*"; }
+log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) acme: $*"; }
 
 # status WORD TEXT: the healthcheck's answer, replaced whole (mv) so it is never half written.
 status() {
