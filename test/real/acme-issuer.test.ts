@@ -19,6 +19,7 @@ import {
   renderHaproxyCfg,
   type EdgeProxyCfgSpec,
 } from "../../components/lib/haproxy-cfg";
+import { resolveEdgeProxyArgs } from "../../components/edge-proxy";
 import { describeReal } from "./layer";
 import { freePort, removeTempDirs, requireBinaries, run, sleep, tempDir } from "./util";
 
@@ -49,31 +50,26 @@ async function until<T>(what: string, fn: () => T | undefined, ms: number): Prom
   }
 }
 
+/** prod's haproxy.cfg (the component's own defaults) on free loopback ports, with the ACME route. */
 function edgeSpec(
   p: { http: number; https: number; health: number; acme: number },
   filesDir: string,
-) {
-  return {
+): EdgeProxyCfgSpec {
+  const prod = resolveEdgeProxyArgs({
     upstream: { name: "api", host: "api", port: 3003, healthPath: "/health", replicas: 1 },
+    networkName: "edge",
+    tls: { certPem: "", keyPem: "" },
+    stack: "prod",
+  }).cfg;
+  return {
+    ...prod,
     httpPort: p.http,
     httpsPort: p.https,
     publicHttpsPort: p.https,
-    filesDir,
     healthPort: p.health,
-    maxBodyBytes: 4096,
-    hstsMaxAgeSeconds: 60,
-    timeouts: {
-      connectMs: 1_000,
-      clientMs: 5_000,
-      serverMs: 5_000,
-      httpRequestMs: 5_000,
-      queueMs: 1_000,
-    },
-    check: { intervalMs: 2_000, fall: 2, rise: 1 },
-    hardStopAfterMs: 2_000,
-    maintenance: { allow: [], retryAfterSeconds: 60 },
+    filesDir,
     acme: { host: "issuer", port: p.acme },
-  } satisfies EdgeProxyCfgSpec;
+  };
 }
 
 describeReal("edge.tls: acme, lego against Pebble through the real HAProxy", () => {
