@@ -48,13 +48,16 @@ export async function setMaintenance(docker: Docker, edge: string, on: boolean):
     [
       "bash",
       "-c",
-      'printf "%s" "$1" >"$2" && mv -f "$2" "$3" && exec bash "$4" wait "$5"',
+      // The loop's count of changes acted on before this one (lib/edge-live.ts, "loaded"), so
+      // an old refusal of the same files is not taken for this one's.
+      'since=$(sed -n 2p "$6" 2>/dev/null); printf "%s" "$1" >"$2" && mv -f "$2" "$3" && exec bash "$4" wait "$5" "$since"',
       "maintenance",
       maintenanceFlag(on),
       tmp,
       file,
       EDGE_SCRIPT_PATH,
       String(WAIT_SECONDS),
+      EDGE_STATE.loaded,
     ],
     { user: EDGE_PROXY_DEFAULTS.user, timeoutMs: (WAIT_SECONDS + 10) * 1_000 },
   );

@@ -202,10 +202,12 @@ export class EdgeProxy extends pulumi.ComponentResource {
     const m = a.maintenance;
     const upload = (file: string) => `${EDGE_UPLOAD_DIR}/${file}`;
     // Long enough for the proxy to see the new files, check them and reload (EDGE_RELOAD).
+    // Three retries, as the pack's healthcheck-timing asks of every probe (a single failed
+    // `test -e` cannot be a blip, but one rule for all containers is simpler to hold).
     const timing: HealthTiming = {
-      intervalMs: 10_000,
+      intervalMs: 5_000,
       timeoutMs: 3_000,
-      retries: 1,
+      retries: 3,
       startPeriodMs: (EDGE_RELOAD.installWaitSeconds + 10) * 1_000,
     };
     return new docker.Container(

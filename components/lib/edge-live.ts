@@ -35,16 +35,21 @@ import { EDGE_CFG_FILES } from "./haproxy-cfg";
 export const EDGE_STATE = {
   /**
    * The official image creates /var/lib/haproxy owned by haproxy (uid 99), so a new volume
-   * mounted there is owned by uid 99 too (Docker copies the mount point's ownership into an
-   * empty volume: moby daemon/volumes_unix.go, copyExistingContents → copyOwnership).
+   * mounted there is owned by uid 99 too: at container create Docker copies the mount point
+   * into an empty volume, the directory's owner included, even when it is empty (moby v26.1.0
+   * daemon/create_unix.go populateVolume → container/container_unix.go copyExistingContents →
+   * continuity fs.CopyDir, copyFileInfo chowns the root). A volume that is not empty is left
+   * as it is.
    */
   dir: "/var/lib/haproxy",
   /** The files HAProxy reads. */
   live: "/var/lib/haproxy/live",
   /** The digest of the live files the running HAProxy last loaded, or a refusal. */
   loaded: "/var/lib/haproxy/loaded",
-  /** The digest of the set the installer last installed. */
+  /** The digest of the set the installer last installed and the proxy loaded. */
   installed: "/var/lib/haproxy/installed",
+  /** A copy of the last set HAProxy ran, put back when a new set is refused. */
+  good: "/var/lib/haproxy/last-good",
 } as const;
 
 /**
@@ -63,7 +68,7 @@ export const EDGE_SCRIPT_PATH = "/usr/local/bin/edge-live";
 export const EDGE_LIVE_ENV = "EDGE_LIVE";
 
 /** How often the proxy looks for changed files, and how long an `up` waits for the reload. */
-export const EDGE_RELOAD = { pollSeconds: 1, installWaitSeconds: 60 } as const;
+export const EDGE_RELOAD = { pollSeconds: 1, installWaitSeconds: 30 } as const;
 
 /** Where the installer marks itself done, for its healthcheck. */
 export const EDGE_INSTALLED_MARK = "/tmp/edge-installed";
@@ -86,6 +91,7 @@ state=\${EDGE_STATE_DIR:-${EDGE_STATE.dir}}
 live=$state/${rel(EDGE_STATE.live)}
 loaded=$state/${rel(EDGE_STATE.loaded)}
 installed=$state/${rel(EDGE_STATE.installed)}
+good=$state/${rel(EDGE_STATE.good)}
 mark=\${EDGE_INSTALLED_MARK:-${EDGE_INSTALLED_MARK}}
 poll=\${EDGE_POLL_SECONDS:-${EDGE_RELOAD.pollSeconds}}
 
@@ -94,18 +100,65 @@ poll=\${EDGE_POLL_SECONDS:-${EDGE_RELOAD.pollSeconds}}
 digest() { (cd "$1" 2>/dev/null && sha256sum -- [!.]* 2>/dev/null) | sha256sum | cut -c1-64; }
 log() { printf 'edge-live: %s\\n' "$*" >&2; }
 check() { ${EDGE_LIVE_ENV}="$1" haproxy -c -f "$1/${EDGE_FILES.cfg}" 2>&1; }
+# The PIDs whose parent is HAProxy's master (its workers), read from /proc: the image has no
+# ps. The kernel lists a task's children (CONFIG_PROC_CHILDREN, on wherever checkpoint/restore
+# is); without it, every process's stat says its parent.
+children() {
+  local f st
+  if [ -r "/proc/$master/task/$master/children" ]; then
+    tr ' ' '\\n' <"/proc/$master/task/$master/children"
+    return
+  fi
+  for f in /proc/[0-9]*/stat; do
+    { read -r st <"$f"; } 2>/dev/null || continue
+    st=\${st##*) }
+    set -- $st
+    [ "$2" = "$master" ] && { f=\${f#/proc/}; printf '%s\\n' "\${f%/stat}"; }
+  done
+}
+
+# The last set HAProxy ran, kept so a refused set is never left in place for a restart to
+# crash on: put back into live/ whenever a new set is refused.
+save_good() {
+  rm -rf "$good.tmp" && mkdir "$good.tmp" && cp -p "$live"/[!.]* "$good.tmp"/ &&
+    rm -rf "$good" && mv "$good.tmp" "$good"
+}
+restore_good() {
+  local f
+  [ -d "$good" ] || return 1
+  for f in "$good"/*; do
+    cp -p "$f" "$live/.\${f##*/}.tmp" && mv -f "$live/.\${f##*/}.tmp" "$live/\${f##*/}" || return 1
+  done
+}
+# "loaded" holds the outcome of the last change the loop acted on ("<digest>", or "refused
+# <digest>") and, on its second line, how many it has acted on, so a waiter can tell a fresh
+# refusal of its files from an old refusal of the same files.
+acted=0
+mark_loaded() {
+  acted=$((acted + 1))
+  printf '%s\\n%s\\n' "$1" "$acted" >"$loaded.tmp" && mv -f "$loaded.tmp" "$loaded"
+}
+# HAProxy's master gets the signal Docker (or anyone) sent us: SIGUSR1 is the soft stop.
+forward() { stopping=1; [ -z "\${master:-}" ] || kill -"$1" "$master" 2>/dev/null; }
 
 run() {
+  # Traps first, so a stop that comes while HAProxy starts is not lost.
+  stopping=
+  master=
+  for s in USR1 TERM INT QUIT; do trap "forward $s" "$s"; done
   # The installer has run before the proxy was created; without it there is nothing to serve.
   [ -s "$live/${EDGE_FILES.cfg}" ] || { log "no $live/${EDGE_FILES.cfg}: the installer has not run"; exit 1; }
   export ${EDGE_LIVE_ENV}="$live"
+  if ! out=$(check "$live"); then
+    log "haproxy -c refuses the files in $live: $(printf '%s' "$out" | tr '\\n' ' ')"
+    restore_good && log "started from the last set that ran instead" || exit 1
+  fi
   current=$(digest "$live")
   haproxy -W -db -f "$live/${EDGE_FILES.cfg}" &
   master=$!
-  printf '%s\\n' "$current" >"$loaded.tmp" && mv -f "$loaded.tmp" "$loaded"
-  # Docker's stop signal (SIGUSR1, a soft stop) and the others go to HAProxy's master.
-  stopping=
-  for s in USR1 TERM INT QUIT; do trap "stopping=1; kill -$s $master 2>/dev/null" $s; done
+  [ -z "$stopping" ] || kill -USR1 "$master"
+  mark_loaded "$current"
+  save_good
   while [ -z "$stopping" ] && kill -0 "$master" 2>/dev/null; do
     sleep "$poll" & wait $!
     [ -z "$stopping" ] || break
@@ -114,14 +167,37 @@ run() {
     # A writer renames one file at a time: act once the set has stopped changing.
     sleep 0.3
     [ "$(digest "$live")" = "$now" ] || continue
-    current=$now
+    started=
     if out=$(check "$live"); then
+      before=" $(children | tr '\\n' ' ') "
       kill -USR2 "$master"
-      printf '%s\\n' "$now" >"$loaded.tmp" && mv -f "$loaded.tmp" "$loaded"
-      log "reloaded ($now)"
+      # Loaded once the master has forked a new worker: it has told the old ones to stop
+      # accepting just before the fork (haproxy 3.0.0 src/haproxy.c, tell_old_pids), and the
+      # listening sockets it kept queue what arrives meanwhile for the new one. A reload that
+      # fails in the master forks none: the master keeps the old workers (reexec_on_failure).
+      for _ in $(seq 1 100); do
+        for pid in $(children); do
+          case "$before" in *" $pid "*) ;; *) started=$pid ;; esac
+        done
+        [ -z "$started" ] || break
+        sleep 0.1
+      done
+      why="HAProxy's master started no new worker within 10 s of the reload; its log above says why"
     else
-      printf 'refused %s\\n' "$now" >"$loaded.tmp" && mv -f "$loaded.tmp" "$loaded"
-      log "kept the running config: haproxy -c refused the new one: $(printf '%s' "$out" | tr '\\n' ' ')"
+      why="haproxy -c refused the new one: $(printf '%s' "$out" | tr '\\n' ' ')"
+    fi
+    if [ -n "$started" ]; then
+      # The old workers handle their stop signal in their own loop: give them that moment.
+      sleep 0.3
+      current=$now
+      mark_loaded "$now"
+      save_good
+      log "reloaded ($now), new worker $started"
+    else
+      restore_good
+      current=$(digest "$live")
+      mark_loaded "refused $now"
+      log "kept the running config, and put its files back in $live: $why"
     fi
   done
   # The master exits once its workers have finished (or hard-stop-after); wait for it. A
@@ -138,13 +214,17 @@ run() {
 
 # Wait until the running proxy has loaded what is in the live directory now.
 wait_loaded() {
-  local want
+  local want outcome count since=\${2:-}
   want=$(digest "$live")
   for _ in $(seq 1 "\${1:-${EDGE_RELOAD.installWaitSeconds}}"); do
-    case "$(cat "$loaded" 2>/dev/null)" in
-      "$want") return 0 ;;
-      "refused $want") log "the proxy refused the new files; its log says why"; return 1 ;;
-    esac
+    outcome= count=
+    { read -r outcome && read -r count; } <"$loaded" 2>/dev/null
+    [ "$outcome" != "$want" ] || return 0
+    # A refusal counts only if the loop acted on these files after the waiter wrote them.
+    if [ "$outcome" = "refused $want" ] && { [ -z "$since" ] || [ "$count" != "$since" ]; }; then
+      log "the proxy refused the new files; its log says why"
+      return 1
+    fi
     sleep 1
   done
   log "the proxy did not load the new files in \${1:-${EDGE_RELOAD.installWaitSeconds}} s: is it running?"
@@ -158,6 +238,7 @@ install() {
   # A restart of this container (the host rebooted) must not undo what a script has changed
   # since (maintenance on, a renewed certificate): install only a set not installed before.
   if [ "$(cat "$installed" 2>/dev/null)" != "$want" ]; then
+    since=$(sed -n 2p "$loaded" 2>/dev/null)
     if ! out=$(check "$src"); then
       log "haproxy -c refused the new config; nothing was installed: $out"
       exit 1
@@ -169,9 +250,11 @@ install() {
       fi
       cp "$src/$f" "$live/.$f.tmp" && chmod 0600 "$live/.$f.tmp" && mv -f "$live/.$f.tmp" "$live/$f" || exit 1
     done
+    # The first install comes before the proxy exists; later ones wait for its reload. Only a
+    # set the proxy took counts as installed: after a refusal, a restart of this container
+    # tries again (and fails again) instead of turning healthy on the set it skipped.
+    if [ -e "$loaded" ]; then wait_loaded "" "$since" || exit 1; fi
     printf '%s\\n' "$want" >"$installed.tmp" && mv -f "$installed.tmp" "$installed"
-    # The first install comes before the proxy exists; later ones wait for its reload.
-    if [ -e "$loaded" ]; then wait_loaded || exit 1; fi
     log "installed ($want)"
   fi
   : >"$mark"
@@ -185,9 +268,9 @@ install() {
 case "\${1:-}" in
   run) run ;;
   install) install ;;
-  wait) wait_loaded "\${2:-${EDGE_RELOAD.installWaitSeconds}}" ;;
+  wait) wait_loaded "\${2:-${EDGE_RELOAD.installWaitSeconds}}" "\${3:-}" ;;
   digest) digest "\${2:-$live}" ;;
-  *) echo "usage: edge-live run|install|wait [seconds]|digest [dir] (state in $state)" >&2; exit 2 ;;
+  *) echo "usage: edge-live run|install|wait [seconds [acted-before]]|digest [dir] (state in $state)" >&2; exit 2 ;;
 esac
 `;
 }

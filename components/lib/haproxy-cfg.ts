@@ -218,9 +218,10 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     `  log-format '${JSON_LOG_FORMAT}'`,
     "  option dontlognull",
     // configuration.txt 4.2, "option idle-close-on-response": during a reload's soft stop an
-    // idle keep-alive connection is not closed under a client that may be sending on it; it
-    // gets one more response, with "Connection: close", so reloads cost keep-alive clients
-    // nothing either (until hard-stop-after).
+    // idle HTTP/1 keep-alive connection is not closed under a client that may be sending on
+    // it; it gets one more response, with "Connection: close" (until hard-stop-after). HTTP/2
+    // connections get a GOAWAY in a soft stop whatever this says (src/mux_h2.c at v3.0.0), which
+    // is graceful already.
     "  option idle-close-on-response",
     `  timeout connect ${ms(t.connectMs)}`,
     `  timeout client ${ms(t.clientMs)}`,

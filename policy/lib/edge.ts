@@ -1,8 +1,10 @@
 /**
  * Edge proxies (HAProxy, nginx, Caddy, Traefik, Envoy in a `docker.Container`): which container
- * is one, where its config is, and which hosts it routes to. The TLS floor is judged in
- * ./edge-tls.ts. Pure: plain props in, plain data out.
+ * is one, which config it uploads, and which hosts it routes to. A proxy that serves a config
+ * another container installed on a shared volume is resolved in ./edge-source.ts; the TLS floor
+ * is judged in ./edge-tls.ts. Pure: plain props in, plain data out.
  */
+import { isOneShot } from "./docker";
 import { parseImageRef } from "./image";
 import { containsUnknown, isUnknown } from "./unknown";
 
@@ -38,6 +40,17 @@ export function isAcmeClient(image: unknown): boolean {
   return ACME_CLIENTS.includes(path) || path.startsWith("certbot/dns-");
 }
 
+/**
+ * The proxy a container runs, if it can serve: a one-shot run of the image (`nginx -t` with
+ * `rm: true`) serves nothing, and neither does one with `networkMode: "none"`, which Docker gives
+ * only a loopback interface (docs.docker.com, "None network driver"), such as a container that
+ * only installs config files on a volume. An unknown `networkMode` may serve: it is judged.
+ */
+export function servingProxyKind(p: Props): ProxyKind | undefined {
+  if (isOneShot(p) || p.networkMode === "none") return undefined;
+  return edgeProxyKind(p.image);
+}
+
 /** The config files each parsed proxy reads, by name. Traefik and Envoy are not parsed. */
 const CONFIG_FILE: Partial<Record<ProxyKind, { test: RegExp; what: string }>> = {
   haproxy: { test: /\.cfg$/, what: "haproxy.cfg (a *.cfg file)" },
@@ -53,8 +66,34 @@ export type ProxyConfig =
   /** The pack cannot read it: not uploaded, uploaded from a host file, or not a parsed proxy. */
   | { readonly state: "unreadable"; readonly why: string };
 
+/** What a container uploads of a proxy's config: as {@link ProxyConfig}, or "none" at all. */
+export type UploadedConfig = ProxyConfig | { readonly state: "none" };
+
+/** Does this file name hold config of that proxy (haproxy: *.cfg, nginx: *.conf…)? */
+export function isConfigFile(kind: ProxyKind, file: string): boolean {
+  return CONFIG_FILE[kind]?.test.test(file) ?? false;
+}
+
+/** What the config file of that proxy is called, for messages. */
+export function configFileWhat(kind: ProxyKind): string {
+  return CONFIG_FILE[kind]?.what ?? `${kind} configuration`;
+}
+
 function decodeBase64(v: string): string {
   return Buffer.from(v, "base64").toString("utf8");
+}
+
+/**
+ * Whether a mount could sit over an upload without the pack seeing where: the list, an entry or
+ * its target unknown. A volume whose name alone is unknown (a docker.Volume's generated name at
+ * preview) mounts at a known place.
+ */
+function mountTargetsUnknown(p: Props, field: "mounts" | "volumes"): boolean {
+  const list = p[field];
+  if (isUnknown(list)) return true;
+  if (!Array.isArray(list)) return false;
+  const key = field === "mounts" ? "target" : "containerPath";
+  return list.some((m) => isUnknown(m) || containsUnknown((m as Props | null)?.[key]));
 }
 
 /** Where a mount or volume puts host files in the container, for the "bind-mounted" message. */
@@ -75,13 +114,14 @@ function mountedTargets(p: Props): string[] {
 }
 
 /**
- * The proxy's config as the pack can read it: the `content` (or `contentBase64`) of every
- * `uploads` entry whose file is a config file of that proxy. The Docker provider copies
- * `uploads` into the container before it starts (kreuzwerker/terraform-provider-docker
- * resource_docker_container_funcs.go, resourceDockerContainerCreate); `source` names a file on
- * the machine running Pulumi, which a policy cannot read.
+ * The config of `kind` that a container uploads, as the pack can read it: the `content` (or
+ * `contentBase64`) of every `uploads` entry whose file is a config file of that proxy, or
+ * "none" when no entry is one. The Docker provider copies `uploads` into the container before
+ * it starts (kreuzwerker/terraform-provider-docker resource_docker_container_funcs.go,
+ * resourceDockerContainerCreate); `source` names a file on the machine running Pulumi, which a
+ * policy cannot read.
  */
-export function proxyConfig(kind: ProxyKind, p: Props): ProxyConfig {
+export function uploadedConfig(kind: ProxyKind, p: Props): UploadedConfig {
   const spec = CONFIG_FILE[kind];
   if (spec === undefined) {
     return { state: "unreadable", why: `the pack does not parse ${kind} configuration` };
@@ -109,8 +149,9 @@ export function proxyConfig(kind: ProxyKind, p: Props): ProxyConfig {
     }
     files.push(file);
   }
-  for (const field of ["mounts", "volumes"]) {
-    if (files.length > 0 && containsUnknown(p[field])) {
+  if (files.length === 0) return { state: "none" };
+  for (const field of ["mounts", "volumes"] as const) {
+    if (mountTargetsUnknown(p, field)) {
       return { state: "unknown", what: `\`${field}\` (which may hide the uploaded config)` };
     }
   }
@@ -125,15 +166,24 @@ export function proxyConfig(kind: ProxyKind, p: Props): ProxyConfig {
       };
     }
   }
-  if (files.length > 0) return { state: "known", text: texts.join("\n"), files };
-  return {
-    state: "unreadable",
-    why:
-      `no \`uploads\` entry holds ${spec.what}` +
-      (mounted.length > 0
-        ? `; it is bind-mounted from the host (${mounted.join(", ")})`
-        : "; it is baked into the image or mounted from the host"),
-  };
+  return { state: "known", text: texts.join("\n"), files };
+}
+
+/** Why a proxy's own uploads hold no config, for the "unreadable" message. */
+export function noUploadedConfigWhy(kind: ProxyKind, p: Props): string {
+  const mounted = mountedTargets(p);
+  return (
+    `no \`uploads\` entry holds ${configFileWhat(kind)}` +
+    (mounted.length > 0
+      ? `; it is bind-mounted from the host (${mounted.join(", ")})`
+      : "; it is baked into the image or mounted from the host")
+  );
+}
+
+/** The proxy's config from its own uploads alone (./edge-source.ts also looks at its volumes). */
+export function proxyConfig(kind: ProxyKind, p: Props): ProxyConfig {
+  const own = uploadedConfig(kind, p);
+  return own.state === "none" ? { state: "unreadable", why: noUploadedConfigWhy(kind, p) } : own;
 }
 
 /** Lines without `#` comments (a `#` that starts a word), trimmed, blank lines dropped. */

@@ -2,26 +2,18 @@
  * The edge proxy (issue 13): when one container (HAProxy, nginx, Caddy, Traefik, Envoy) fronts
  * the web services, it is the only thing that publishes a port, it publishes 80/443 only, it
  * terminates TLS at 1.2 or higher, and in production what it routes to runs as replicas.
- * Proxies are recognised and their configs read in policy/lib/edge.ts and edge-tls.ts.
+ * Proxies are recognised and their configs read in policy/lib/edge.ts and edge-tls.ts; a config
+ * another container installs on the proxy's volume is found in policy/lib/edge-source.ts, so
+ * the three stack rules here judge the config the proxy serves, wherever it was uploaded.
  */
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, onlyFor, productionProperty } from "../lib/config";
 import { containerLabel, isOneShot, Props } from "../lib/docker";
-import {
-  dnsNames,
-  edgeProxyKind,
-  isAcmeClient,
-  ProxyKind,
-  proxyConfig,
-  routedHosts,
-} from "../lib/edge";
+import { dnsNames, isAcmeClient, ProxyKind, routedHosts, servingProxyKind } from "../lib/edge";
+import { edgeProxies } from "../lib/edge-source";
 import { tlsFloorProblems } from "../lib/edge-tls";
 import { CONTAINER } from "../lib/types";
 import { containsUnknown, isUnknown, raw, unknownAtPreview } from "../lib/unknown";
-
-/** An edge proxy serves: a one-shot run of the image (`nginx -t` with `rm: true`) is none. */
-const proxyKindOf = (p: Props): ProxyKind | undefined =>
-  isOneShot(p) ? undefined : edgeProxyKind(p.image);
 
 interface Proxy {
   readonly r: PolicyResource;
@@ -39,18 +31,18 @@ interface Other {
 
 /** The stack's edge proxies and its other containers, with the DNS names each answers to. */
 function edgeLayout(resources: readonly PolicyResource[]): { proxies: Proxy[]; others: Other[] } {
-  const proxies: Proxy[] = [];
+  const found = edgeProxies(resources);
+  const proxies: Proxy[] = found.map(({ r, kind, config }) => ({
+    r,
+    kind,
+    hosts: config.state === "known" ? routedHosts(kind, config.text) : [],
+  }));
+  const isProxy = new Set(found.map((x) => x.r.urn));
   const others: Other[] = [];
-  for (const r of resources.filter((x) => x.type === CONTAINER)) {
+  for (const r of resources.filter((x) => x.type === CONTAINER && !isProxy.has(x.urn))) {
     const p = raw(r.props);
-    const kind = proxyKindOf(p);
-    if (kind !== undefined) {
-      const cfg = proxyConfig(kind, p);
-      proxies.push({ r, kind, hosts: cfg.state === "known" ? routedHosts(kind, cfg.text) : [] });
-    } else {
-      const { names, unknown } = dnsNames(p);
-      others.push({ r, p, names, aliasesUnknown: unknown });
-    }
+    const { names, unknown } = dnsNames(p);
+    others.push({ r, p, names, aliasesUnknown: unknown });
   }
   return { proxies, others };
 }
@@ -121,7 +113,7 @@ export const edgeProxyPorts: ResourceValidationPolicy = {
   validateResource: onlyFor(CONTAINER, (args, report) => {
     const p = raw(args.props);
     const cfg = configOf(args, portDefaults);
-    if (proxyKindOf(p) === undefined || !isProduction(args)) return;
+    if (servingProxyKind(p) === undefined || !isProduction(args)) return;
     const label = containerLabel(args.name, p);
     const allowed = cfg.allowedPorts.join(" and ");
     if (isUnknown(p.ports)) {
@@ -149,36 +141,43 @@ export const edgeProxyPorts: ResourceValidationPolicy = {
   }),
 };
 
-export const edgeProxyTlsFloor: ResourceValidationPolicy = {
+const FIX_UPLOAD =
+  "upload the rendered config with `uploads: [{ file, content }]` (content a literal string), " +
+  "so the pack can read it";
+
+/**
+ * A stack rule, because the config a proxy serves may be uploaded to another container that
+ * installs it on the proxy's volume (lib/edge-source.ts); each finding is reported on the proxy.
+ */
+export const edgeProxyTlsFloor: StackValidationPolicy = {
   name: "edge-proxy-tls-floor",
   description: "An edge proxy must terminate TLS and accept nothing below TLS 1.2.",
   enforcementLevel: "mandatory",
-  validateResource: onlyFor(CONTAINER, (args, report) => {
-    const p = raw(args.props);
-    const kind = proxyKindOf(p);
-    if (kind === undefined) return;
-    const label = containerLabel(args.name, p);
-    const cfg = proxyConfig(kind, p);
-    const fix =
-      "upload the rendered config with `uploads: [{ file, content }]` (content a literal string), " +
-      "so the pack can read it";
-    if (cfg.state === "unknown") {
-      report(unknownAtPreview(`${cfg.what} of ${label} (an edge proxy)`, fix));
-    } else if (cfg.state === "unreadable") {
-      report(
-        `The TLS floor of ${label} cannot be verified: ${cfg.why}. A mandatory check does not ` +
-          `pass what it cannot read. Fix: ${
-            kind === "traefik" || kind === "envoy"
-              ? "front the stack with HAProxy, nginx or Caddy and " + fix
-              : fix
-          }.`,
-      );
-    } else {
-      for (const problem of tlsFloorProblems(kind, cfg.text, String(p.image))) {
-        report(`${label} (edge proxy, ${cfg.files.join(", ")}): ${problem}.`);
+  validateStack: (args, report) => {
+    for (const { r, p, kind, config: cfg } of edgeProxies(args.resources)) {
+      const label = containerLabel(r.name, p);
+      if (cfg.state === "known") {
+        for (const problem of tlsFloorProblems(kind, cfg.text, String(p.image))) {
+          report(`${label} (edge proxy, ${cfg.files.join(", ")}): ${problem}.`, r.urn);
+        }
+        continue;
+      }
+      const fix = cfg.fix ?? FIX_UPLOAD;
+      if (cfg.state === "unknown") {
+        report(unknownAtPreview(`${cfg.what} of ${label} (an edge proxy)`, fix), r.urn);
+      } else {
+        report(
+          `The TLS floor of ${label} cannot be verified: ${cfg.why}. A mandatory check does not ` +
+            `pass what it cannot read. Fix: ${
+              kind === "traefik" || kind === "envoy"
+                ? "front the stack with HAProxy, nginx or Caddy and " + fix
+                : fix
+            }.`,
+          r.urn,
+        );
       }
     }
-  }),
+  },
 };
 
 const replicaDefaults = { production: true, minReplicas: 2 };

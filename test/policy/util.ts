@@ -16,7 +16,7 @@ import {
   UnknownValueError,
 } from "@pulumi/policy";
 import { expect } from "vitest";
-import { toWire, urnOf } from "../../gate";
+import { ResourceRecord, toWire, urnOf } from "../../gate";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../../policy/lib/unknown";
 
 /**
@@ -188,6 +188,28 @@ export function createStackValidationArgs(
     getConfig: <T extends object>() => config as T,
     notApplicable,
   };
+}
+
+/** Records as AnalyzeStack args: dependencies by resource name, URNs outside the stack dropped. */
+export function stackArgsOf(
+  records: readonly ResourceRecord[],
+  config: Record<string, unknown> = {},
+): StackValidationArgs {
+  const nameOf = new Map(records.map((r) => [r.urn, r.name]));
+  const names = (urns: readonly string[] = []) =>
+    urns.map((u) => nameOf.get(u)).filter((n): n is string => n !== undefined);
+  return createStackValidationArgs(
+    records.map((r) => ({
+      type: r.type,
+      name: r.name,
+      props: r.properties,
+      dependencies: names(r.dependencies),
+      propertyDependencies: Object.fromEntries(
+        Object.entries(r.propertyDependencies ?? {}).map(([k, v]) => [k, names(v)]),
+      ),
+    })),
+    config,
+  );
 }
 
 export function runStackPolicy(

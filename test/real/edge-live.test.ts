@@ -106,7 +106,7 @@ describeReal("edge-live: the proxy's reload loop and the installer, under the re
     });
     child.stderr.on("data", (b: Buffer) => (out += b.toString()));
     const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
-    for (let i = 0; i < 200 && child.exitCode === null && !existsSync(mark); i++) await sleep(50);
+    for (let i = 0; i < 900 && child.exitCode === null && !existsSync(mark); i++) await sleep(50);
     if (child.exitCode !== null) return { code: child.exitCode, log: out };
     // Installed, it waits for Docker's stop signal, and exits on it at once.
     const stop = performance.now();
@@ -189,8 +189,11 @@ describeReal("edge-live: the proxy's reload loop and the installer, under the re
     expect((await curl([`https://localhost:${ports.https}/`])).stdout).toContain("Back soon.");
     const after = await processes();
     expect(after.master).toBe(before.master);
-    expect(after.workers).not.toEqual(before.workers);
-    expect(proxyLog).toMatch(/edge-live: reloaded/);
+    // `wait` returned once the master had forked the new worker the log names.
+    const newWorker = /edge-live: reloaded \([0-9a-f]{64}\), new worker (\d+)/.exec(proxyLog)?.[1];
+    expect(newWorker, proxyLog).toBeDefined();
+    expect(before.workers).not.toContain(newWorker);
+    expect(after.workers).toContain(newWorker);
     put(EDGE_FILES.maintenance, maintenanceFlag(false));
     expect((await edgeLive(["wait", "10"])).code).toBe(0);
     const off = await curl([`https://localhost:${ports.https}/`]);
@@ -206,22 +209,41 @@ describeReal("edge-live: the proxy's reload loop and the installer, under the re
     expect((await processes()).master).toBe(master);
   });
 
-  test("a set haproxy -c refuses is not loaded: the running config keeps serving, and `wait` says so", async () => {
-    const good = readFileSync(join(live, EDGE_FILES.cfg), "utf8");
-    put(EDGE_FILES.cfg, `${good}\n  no-such-keyword here\n`);
-    const waited = await edgeLive(["wait", "10"]);
-    expect(waited.code).toBe(1);
-    expect(waited.stderr).toMatch(/refused the new files/);
-    expect(proxyLog).toMatch(
-      /kept the running config: haproxy -c refused the new one: .*no-such-keyword/,
-    );
-    expect(
-      (await curl(["-o", "/dev/null", "-w", "%{http_code}", `https://localhost:${ports.https}/`]))
-        .stdout,
-    ).toBe("503");
-    put(EDGE_FILES.cfg, good);
-    expect((await edgeLive(["wait", "10"])).code).toBe(0);
-  });
+  test.each([
+    [
+      "haproxy -c refuses",
+      "  no-such-keyword here",
+      /haproxy -c refused the new one: .*no-such-keyword/,
+    ],
+    // Passes `haproxy -c`, fails in the master: 192.0.2.1 (TEST-NET-1) is on no interface here.
+    [
+      "the reload fails in the master",
+      "frontend unbindable\n  bind 192.0.2.1:9\n",
+      /HAProxy's master started no new worker within 10 s of the reload/,
+    ],
+  ])(
+    "a set that %s is not loaded: the running config keeps serving, its files are put back, and `wait` says so",
+    async (_what, extra, logged) => {
+      const good = readFileSync(join(live, EDGE_FILES.cfg), "utf8");
+      const { master } = await processes();
+      put(EDGE_FILES.cfg, `${good}\n${extra}\n`);
+      const waited = await edgeLive(["wait", "20"]);
+      expect(waited.code).toBe(1);
+      expect(waited.stderr).toMatch(/refused the new files/);
+      expect(proxyLog).toMatch(logged);
+      // Put back, so a restart of the container starts from what ran.
+      expect(readFileSync(join(live, EDGE_FILES.cfg), "utf8")).toBe(good);
+      expect((await processes()).master).toBe(master);
+      const r = await curl([`https://localhost:${ports.https}/counter`]);
+      expect(JSON.parse(r.stdout)).toEqual({ error: "no replica available" });
+      // And the next good change is loaded as usual.
+      put(EDGE_FILES.maintenance, maintenanceFlag(true));
+      expect((await edgeLive(["wait", "10"])).code).toBe(0);
+      put(EDGE_FILES.maintenance, maintenanceFlag(false));
+      expect((await edgeLive(["wait", "10"])).code).toBe(0);
+    },
+    40_000,
+  );
 
   test("the installer refuses a set haproxy -c refuses and installs nothing", async () => {
     const before = readFileSync(join(live, EDGE_FILES.cfg), "utf8");
@@ -235,6 +257,19 @@ describeReal("edge-live: the proxy's reload loop and the installer, under the re
     writeFileSync(join(upload, EDGE_FILES.cfg), cfg());
     writeFileSync(join(upload, EDGE_FILES.maintenance), maintenanceFlag(false));
   });
+
+  test("a set the proxy refuses at reload: the installer exits 1, and a rerun (Docker's restart) fails again instead of turning healthy", async () => {
+    writeFileSync(
+      join(upload, EDGE_FILES.cfg),
+      `${cfg()}\nfrontend unbindable\n  bind 192.0.2.1:9\n`,
+    );
+    const first = await install();
+    expect(first.code, first.log).toBe(1);
+    expect(first.log).toMatch(/the proxy refused the new files/);
+    const rerun = await install();
+    expect(rerun.code, rerun.log).toBe(1);
+    writeFileSync(join(upload, EDGE_FILES.cfg), cfg());
+  }, 90_000);
 
   test("the installer, run again on the set it installed (a host reboot), leaves a script's change alone; a new set replaces it", async () => {
     // The earlier test put the "second" certificate in place, as a renewal would, and this
@@ -253,7 +288,7 @@ describeReal("edge-live: the proxy's reload loop and the installer, under the re
     expect(next.log).toMatch(/edge-live: installed/);
     expect(await servedSubject()).toBe("first");
     expect(readFileSync(join(live, EDGE_FILES.maintenance), "utf8")).toBe(maintenanceFlag(false));
-    expect(readFileSync(join(root, "state", "loaded"), "utf8").trim()).toBe(
+    expect(readFileSync(join(root, "state", "loaded"), "utf8").split("\n")[0]).toBe(
       (await edgeLive(["digest"])).stdout.trim(),
     );
   });

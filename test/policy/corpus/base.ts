@@ -7,6 +7,7 @@ import { ResourceRecord, secret, UNKNOWN, urnOf } from "../../../gate";
 export const T = {
   container: "docker:index/container:Container",
   network: "docker:index/network:Network",
+  volume: "docker:index/volume:Volume",
   remoteImage: "docker:index/remoteImage:RemoteImage",
   password: "random:index/randomPassword:RandomPassword",
   randomId: "random:index/randomId:RandomId",

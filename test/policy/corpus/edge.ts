@@ -1,10 +1,11 @@
 /**
- * Edge-proxy deployments (issue 13). Each bad case changes one setting of a good edge stack
- * (edge-base.ts), named in `twin`; edge.test.ts checks that, and that every twin is in
+ * Edge-proxy deployments (issues 13 and 25). Each bad case changes one setting of a good edge
+ * stack (edge-base.ts), named in `twin`; edge.test.ts checks that, and that every twin is in
  * `edgeGoodCases`. Sources for each belief are in policy/rules/edge.ts and policy/lib/edge*.ts.
  */
 import { ResourceRecord, UNKNOWN } from "../../../gate";
-import { CFG, edgeStack, EdgeOpts } from "./edge-base";
+import { EDGE_STATE } from "../../../components/lib/edge-live";
+import { edgeStack, EdgeOpts, frontend } from "./edge-base";
 import { BadCase, GoodCase } from "./types";
 
 type Props = Record<string, unknown>;
@@ -14,9 +15,16 @@ export interface EdgeCase extends BadCase {
   readonly twin: readonly ResourceRecord[];
 }
 
+/** The installer given a network: Docker's default bridge, as with `networkMode` unset. */
+const networked = (p: Props) => {
+  delete p.networkMode;
+};
+
 const GOOD: Record<string, EdgeOpts> = {
   haproxy: {},
   "haproxy-preview": { preview: true },
+  "haproxy-self": { kind: "haproxy-self" },
+  "installer-networked": { installer: networked },
   nginx: { kind: "nginx" },
   caddy: { kind: "caddy" },
   acme: { acme: {} },
@@ -24,12 +32,20 @@ const GOOD: Record<string, EdgeOpts> = {
 
 export const edgeGoodCases: GoodCase[] = [
   {
-    name: "Edge: HAProxy (rendered config) before 2 API replicas and a worker",
+    name: "Edge: HAProxy serving what its installer put on the state volume, before 2 API replicas and a worker",
     stack: edgeStack(),
   },
   {
-    name: "Edge: the HAProxy stack at first preview, network names unknown",
+    name: "Edge: the HAProxy stack at first preview, network and volume names unknown, matched by dependency",
     stack: edgeStack(GOOD["haproxy-preview"]),
+  },
+  {
+    name: "Edge: HAProxy with its config uploaded to the proxy itself",
+    stack: edgeStack(GOOD["haproxy-self"]),
+  },
+  {
+    name: "Edge: the installer on a network is judged as a proxy too, and its config passes",
+    stack: edgeStack(GOOD["installer-networked"]),
   },
   {
     name: "Edge: nginx with an upstream block and ssl_protocols TLSv1.2 TLSv1.3",
@@ -42,10 +58,13 @@ export const edgeGoodCases: GoodCase[] = [
   },
 ];
 
-/** Replaces the config upload's content (the first upload) of the proxy. */
+/** Replaces the content of the config upload (the *.cfg, *.conf or Caddyfile one). */
 const config = (edit: (text: string) => string) => (p: Props) => {
-  const [cfg, ...rest] = p.uploads as Props[];
-  p.uploads = [{ ...cfg, content: edit(String(cfg?.content)) }, ...rest];
+  p.uploads = (p.uploads as Props[]).map((u) =>
+    /\.(cfg|conf)$|Caddyfile$/.test(String(u.file))
+      ? { ...u, content: edit(String(u.content)) }
+      : u,
+  );
 };
 
 function edge(
@@ -128,7 +147,7 @@ export const edgeCases: EdgeCase[] = [
   edge(
     "HAProxy ssl-min-ver TLSv1.0",
     "an old client list kept TLS 1.0 on",
-    "haproxy",
+    "haproxy-self",
     { proxy: config((t) => t.replace("ssl-min-ver TLSv1.2", "ssl-min-ver TLSv1.0")) },
     [{ policy: P.tls, message: /ssl-min-ver TLSv1\.0.*below TLS 1\.2/ }],
   ),
@@ -136,27 +155,27 @@ export const edgeCases: EdgeCase[] = [
     "HAProxy force-tlsv11",
     "a copied bind line pinned TLS 1.1",
     "haproxy",
-    { proxy: config((t) => t.replace("alpn h2,http/1.1", "alpn h2,http/1.1 force-tlsv11")) },
+    { installer: config((t) => t.replace("alpn h2,http/1.1", "alpn h2,http/1.1 force-tlsv11")) },
     [{ policy: P.tls, message: /force-tlsv11/ }],
   ),
   edge(
     "HAProxy ssl-max-ver TLSv1.1",
     "a max version meant as a min",
     "haproxy",
-    { proxy: config((t) => t.replace("no-tls-tickets", "no-tls-tickets ssl-max-ver TLSv1.1")) },
+    { installer: config((t) => t.replace("no-tls-tickets", "no-tls-tickets ssl-max-ver TLSv1.1")) },
     [{ policy: P.tls, message: /ssl-max-ver TLSv1\.1/ }],
   ),
   edge(
     "HAProxy without an ssl bind",
     "the proxy served the API over plain HTTP on 443",
     "haproxy",
-    { proxy: config((t) => t.replace(/ ssl crt \S+/, "")) },
+    { installer: config((t) => t.replace(/ ssl crt \S+/, "")) },
     [{ policy: P.tls, message: /no `bind … ssl crt <pem>` line/ }],
   ),
   edge(
     "haproxy.cfg bind-mounted from the host over the upload",
     "a hand-edited file on the host, never reviewed, was what ran",
-    "haproxy",
+    "haproxy-self",
     {
       proxy: (p) => {
         p.mounts = [
@@ -179,8 +198,11 @@ export const edgeCases: EdgeCase[] = [
   edge(
     "haproxy.cfg not uploaded",
     "the config lived in a volume nobody reviewed",
-    "haproxy",
-    { proxy: (p) => (p.uploads = (p.uploads as Props[]).filter((u) => u.file !== CFG)) },
+    "haproxy-self",
+    {
+      proxy: (p) =>
+        (p.uploads = (p.uploads as Props[]).filter((u) => !/\.cfg$/.test(String(u.file)))),
+    },
     [
       {
         policy: P.tls,
@@ -192,7 +214,7 @@ export const edgeCases: EdgeCase[] = [
     "haproxy.cfg content unknown at preview",
     "the config was built from another resource's output and never seen before the deploy",
     "haproxy-preview",
-    { proxy: config(() => UNKNOWN) },
+    { installer: config(() => UNKNOWN) },
     [{ policy: P.tls, message: /content of the upload .*haproxy\.cfg.*unknown at preview/ }],
   ),
   edge(
@@ -254,5 +276,77 @@ export const edgeCases: EdgeCase[] = [
         message: /routes to "edge-acme", which only edge-acme-issuer carries.*1 < 2/,
       },
     ],
+  ),
+  edge(
+    "the installer is missing",
+    "the proxy started on a volume nobody had installed a config on, and served nothing",
+    "haproxy",
+    { noInstaller: true },
+    [
+      {
+        policy: P.tls,
+        message:
+          /no `uploads` entry holds haproxy\.cfg.*, and no other container that mounts its volume "edge-state-5f2c9e1" uploads one.*Fix: .*exactly one other container/,
+      },
+    ],
+  ),
+  edge(
+    "the installer's haproxy.cfg allows TLS 1.0",
+    "the floor moved to the installer with the config, and was lowered there",
+    "haproxy",
+    { installer: config((t) => t.replace("ssl-min-ver TLSv1.2", "ssl-min-ver TLSv1.0")) },
+    [
+      {
+        policy: P.tls,
+        message:
+          /"edge-proxy".*haproxy\.cfg uploaded to container "edge-config".*ssl-min-ver TLSv1\.0.*below TLS 1\.2/,
+      },
+    ],
+  ),
+  edge(
+    "two installers on one volume",
+    "a copied installer kept writing an old config over the new one",
+    "haproxy",
+    { secondInstaller: true },
+    [{ policy: P.tls, message: /containers "edge-config" and "edge-config-2" each upload/ }],
+  ),
+  edge(
+    "the proxy and the installer on different volumes",
+    "a renamed volume left the installer writing where the proxy no longer looked",
+    "haproxy",
+    {
+      installer: (p) =>
+        (p.volumes = [{ volumeName: "edge-state-old", containerPath: EDGE_STATE.dir }]),
+    },
+    [
+      {
+        policy: P.tls,
+        message: /no other container that mounts its volume "edge-state-5f2c9e1" uploads one/,
+      },
+    ],
+  ),
+  edge(
+    "at preview the installer's volume comes from another resource",
+    "a volume name computed from something else cannot be matched to the proxy's",
+    "haproxy-preview",
+    { installerVolumeFrom: frontend.urn },
+    [
+      {
+        policy: P.tls,
+        message: /`volumes\[0\]\.volumeName` of container "edge-config".*unknown at preview/,
+      },
+    ],
+  ),
+  edge(
+    "the networked installer publishes a port",
+    "a container of the proxy image on a network serves what it is given, so it is an edge proxy",
+    "installer-networked",
+    {
+      installer: (p) => {
+        networked(p);
+        p.ports = [{ internal: 8443, external: 8443, ip: "0.0.0.0" }];
+      },
+    },
+    [{ policy: P.ports, message: /"edge-config".*host port 8443.*only 80 and 443/ }],
   ),
 ];

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../../gate";
 import { edgeProxyKind, hostOf, proxyConfig, routedHosts } from "../../../policy/lib/edge";
 import { imageVersion, tlsFloorProblems } from "../../../policy/lib/edge-tls";
-import { CADDYFILE, CFG, HAPROXY_CFG, NGINX_CONF, proxyProps } from "../corpus/edge-base";
+import { CADDYFILE, HAPROXY_CFG, NGINX_CONF, proxyProps, SELF_CFG } from "../corpus/edge-base";
 
 type Props = Record<string, unknown>;
 
@@ -56,7 +56,7 @@ describe("policy/lib/edge", () => {
 
   it("finds the config in uploads, or says why it cannot", () => {
     const known = proxyConfig("haproxy", proxyProps());
-    expect(known).toMatchObject({ state: "known", files: [CFG] });
+    expect(known).toMatchObject({ state: "known", files: [SELF_CFG] });
     const b64 = proxy((p) => {
       const [first, ...rest] = p.uploads as Props[];
       p.uploads = [

@@ -4,13 +4,12 @@
  * resolved by URN).
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ResourceRecord } from "../../../gate";
 import { ecsStack, EcsOpts } from "../corpus/ecs-base";
 import {
   createResourceValidationArgs,
-  createStackValidationArgs,
   runResourcePolicy,
   runStackPolicy,
+  stackArgsOf,
 } from "../util";
 
 export type Props = Record<string, unknown>;
@@ -18,23 +17,7 @@ export const prodCfg = {};
 export const devCfg = { production: false };
 
 /** The stack as AnalyzeStack args, dependencies resolved by URN. */
-export function stackArgs(records: readonly ResourceRecord[], config: Props = {}) {
-  const nameOf = new Map(records.map((r) => [r.urn, r.name]));
-  const names = (urns: readonly string[] = []) =>
-    urns.map((u) => nameOf.get(u)).filter((n): n is string => n !== undefined);
-  return createStackValidationArgs(
-    records.map((r) => ({
-      type: r.type,
-      name: r.name,
-      props: r.properties,
-      dependencies: names(r.dependencies),
-      propertyDependencies: Object.fromEntries(
-        Object.entries(r.propertyDependencies ?? {}).map(([k, v]) => [k, names(v)]),
-      ),
-    })),
-    config,
-  );
-}
+export const stackArgs = stackArgsOf;
 
 export const stackMessages = async (p: StackValidationPolicy, opts: EcsOpts, config: Props = {}) =>
   (await runStackPolicy(p, stackArgs(ecsStack(opts), config))).map((v) => v.message);

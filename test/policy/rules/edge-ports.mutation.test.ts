@@ -9,12 +9,20 @@ import { UNKNOWN } from "../../../policy/lib/unknown";
 import { apiProps, T } from "../corpus/base";
 import { proxyProps } from "../corpus/edge-base";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { asPolicySees, messagesOf } from "../util";
+import { asPolicySees, createStackValidationArgs, messagesOf, runStackPolicy } from "../util";
 
 type P = Record<string, unknown>;
 const run = (policy: ResourceValidationPolicy, p: P, config: P = { production: true }) =>
   messagesOf(policy, T.container, asPolicySees(p), { name: "edge", config });
 const proxy = (ports: unknown) => ({ ...proxyProps(), ports });
+/** edge-proxy-tls-floor, a stack rule, on a stack of this one container. */
+const tls = async (p: P) =>
+  (
+    await runStackPolicy(
+      edgeProxyTlsFloor,
+      createStackValidationArgs([{ type: T.container, name: "edge", props: p }]),
+    )
+  ).map((v) => v.message);
 
 describe("edge-proxy-ports", () => {
   it("passes 80 and 443, and anything outside production", async () => {
@@ -73,20 +81,20 @@ describe("edge-proxy-ports", () => {
 
 describe("edge-proxy-tls-floor", () => {
   it("passes the corpus's HAProxy, and refuses it with TLS 1.1 allowed, naming the file", async () => {
-    expect(await run(edgeProxyTlsFloor, proxyProps())).toEqual([]);
+    expect(await tls(proxyProps())).toEqual([]);
     const p = proxyProps();
     const up = (p.uploads as P[]).map((u) =>
       typeof u.content === "string" && /ssl-min-ver/.test(u.content)
         ? { ...u, content: u.content.replace(/ssl-min-ver TLSv1\.2/, "ssl-min-ver TLSv1.1") }
         : u,
     );
-    const [m] = await run(edgeProxyTlsFloor, { ...p, uploads: up });
+    const [m] = await tls({ ...p, uploads: up });
     expect(m).toMatch(/\(edge proxy, .+\.cfg\): its haproxy\.cfg allows `ssl-min-ver TLSv1\.1`/);
   });
 
   it("refuses Traefik and Envoy, whose config the pack does not read, and says to front them", async () => {
     for (const image of ["traefik:3.1", "envoyproxy/envoy:v1.31"]) {
-      const [m] = await run(edgeProxyTlsFloor, { ...proxyProps(), image });
+      const [m] = await tls({ ...proxyProps(), image });
       expect(m).toMatch(
         /^The TLS floor of .+ cannot be verified: the pack does not parse (traefik|envoy) configuration\. A mandatory check does not pass what it cannot read\. Fix: front the stack with HAProxy, nginx or Caddy and upload/,
       );
@@ -94,7 +102,7 @@ describe("edge-proxy-tls-floor", () => {
   });
 
   it("cannot verify an HAProxy whose config is not uploaded, and says to upload it", async () => {
-    const [m] = await run(edgeProxyTlsFloor, { ...proxyProps(), uploads: [] });
+    const [m] = await tls({ ...proxyProps(), uploads: [] });
     expect(m).toMatch(
       /cannot be verified: no `uploads` entry holds haproxy\.cfg .+\. Fix: upload the rendered config/,
     );

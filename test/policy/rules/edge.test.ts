@@ -7,16 +7,26 @@ import {
   edgeWebReplicas,
   edgeWebServicesPublishNothing,
 } from "../../../policy/rules/edge";
-import { T } from "../corpus/base";
+import { res, T } from "../corpus/base";
 import { edgeCases, edgeGoodCases } from "../corpus/edge";
-import { CFG, edgeStack, EdgeOpts, proxyProps } from "../corpus/edge-base";
+import {
+  edgeStack,
+  EdgeOpts,
+  installerProps,
+  PEM,
+  proxyProps,
+  SELF_CFG,
+  STATE_VOLUME,
+} from "../corpus/edge-base";
 import {
   assertHasResourceViolation,
   assertHasStackViolation,
   assertNoResourceViolations,
   assertNoStackViolations,
+  asPolicySees,
   createResourceValidationArgs as args,
   createStackValidationArgs,
+  stackArgsOf,
 } from "../util";
 
 type Props = Record<string, unknown>;
@@ -36,11 +46,10 @@ const cfg = (edit: (t: string) => string, kind?: Parameters<typeof proxyProps>[0
     p.uploads = [{ ...first, content: edit(String(first?.content)) }, ...rest];
   }, kind);
 
-const stackArgs = (records: readonly ResourceRecord[], config: Record<string, unknown> = {}) =>
-  createStackValidationArgs(
-    records.map((r) => ({ type: r.type, name: r.name, props: r.properties })),
-    config,
-  );
+/** The stack as AnalyzeStack sends it, dependencies named by resource. */
+const stackArgs = stackArgsOf;
+/** One container alone, as a stack (edge-proxy-tls-floor is a stack rule). */
+const alone = (props: Props) => createStackValidationArgs([{ type: C, name: "test", props }]);
 const stack = (opts: EdgeOpts = {}, config?: Record<string, unknown>) =>
   stackArgs(edgeStack(opts), config);
 
@@ -177,20 +186,17 @@ describe("edge-proxy-ports", () => {
 
 describe("edge-proxy-tls-floor", () => {
   it.each(["haproxy", "nginx", "caddy"] as const)("passes the good %s proxy", (kind) =>
-    assertNoResourceViolations(edgeProxyTlsFloor, args(C, proxyProps(kind))),
+    assertNoStackViolations(edgeProxyTlsFloor, alone(proxyProps(kind))),
   );
   it("leaves a one-shot run of a proxy image alone (a config check, not a proxy)", () =>
-    assertNoResourceViolations(
+    assertNoStackViolations(
       edgeProxyTlsFloor,
-      args(C, { ...cfg((t) => t.replace(/ ssl crt \S+/, "")), rm: true }),
+      alone({ ...cfg((t) => t.replace(/ ssl crt \S+/, "")), rm: true }),
     ));
   it("passes HAProxy ≥ 2.2 without ssl-min-ver (its default is TLSv1.2)", () =>
-    assertNoResourceViolations(
+    assertNoStackViolations(
       edgeProxyTlsFloor,
-      args(
-        C,
-        cfg((t) => t.replace(" ssl-min-ver TLSv1.2", "")),
-      ),
+      alone(cfg((t) => t.replace(" ssl-min-ver TLSv1.2", ""))),
     ));
   it.each([
     [
@@ -229,7 +235,7 @@ describe("edge-proxy-tls-floor", () => {
     ],
     [
       "a mount over the config",
-      proxy((p) => (p.mounts = [{ type: "bind", source: "/srv/edge", target: CFG }])),
+      proxy((p) => (p.mounts = [{ type: "bind", source: "/srv/edge", target: SELF_CFG }])),
       /mounted from the host over the upload/,
     ],
     [
@@ -277,7 +283,7 @@ describe("edge-proxy-tls-floor", () => {
       /does not parse traefik configuration.*front the stack with HAProxy/,
     ],
   ] as const)("refuses %s", (_, props, message) =>
-    assertHasResourceViolation(edgeProxyTlsFloor, args(C, props as Props), message),
+    assertHasStackViolation(edgeProxyTlsFloor, alone(props as Props), message),
   );
 });
 
@@ -305,5 +311,131 @@ describe("edge-web-replicas", () => {
       stack({ replica: { i: 2, mutate: (p) => (p.networksAdvanced = UNKNOWN) } }),
       /network aliases of container "api-2".*unknown at preview/,
     );
+  });
+});
+
+describe("a proxy that serves what another container installed on its volume", () => {
+  const dir = "/var/lib/haproxy";
+  const otherVolume = res(T.volume, "backup-state", { name: UNKNOWN });
+  /** The edge stack with `records` changed (by name) and `extra` resources added. */
+  const edit = (opts: EdgeOpts, change: Record<string, (p: Props) => void>, extra = []) =>
+    stackArgs([
+      ...extra,
+      ...edgeStack(opts).map((r) => {
+        const f = change[r.name];
+        if (f === undefined) return r;
+        const p = structuredClone(r.properties);
+        f(p);
+        return { ...r, properties: p };
+      }),
+    ]);
+
+  it("reads the installer's config for all three stack rules", async () => {
+    await assertNoStackViolations(edgeProxyTlsFloor, stack());
+    await assertNoStackViolations(edgeProxyTlsFloor, stack({ preview: true }));
+    // Routed hosts come from the installer's haproxy.cfg: without it nothing is routed.
+    const noInstaller = stack({ noInstaller: true, replicas: 1 });
+    await assertNoStackViolations(edgeWebReplicas, noInstaller);
+    await assertHasStackViolation(edgeWebReplicas, stack({ replicas: 1 }), /routes to "api"/);
+  });
+
+  it("matches a `mounts` volume (type volume, source) as it matches `volumes`", () =>
+    assertNoStackViolations(
+      edgeProxyTlsFloor,
+      edit(
+        {},
+        {
+          "edge-config": (p) => {
+            delete p.volumes;
+            p.mounts = [{ type: "volume", source: STATE_VOLUME, target: dir }];
+          },
+        },
+      ),
+    ));
+
+  it("at preview, refuses an installer whose volume comes from another docker.Volume", () =>
+    assertHasStackViolation(
+      edgeProxyTlsFloor,
+      stackArgs([
+        otherVolume,
+        ...edgeStack({ preview: true, installerVolumeFrom: otherVolume.urn }),
+      ]),
+      /no other container that mounts its docker\.Volume "edge-state" uploads one/,
+    ));
+
+  it("reports a proxy volume it cannot resolve, and an unknown `volumes`, as unknown", async () => {
+    const noDeps = edgeStack({ preview: true }).map((r) =>
+      r.name === "edge-proxy" ? { ...r, propertyDependencies: {} } : r,
+    );
+    await assertHasStackViolation(
+      edgeProxyTlsFloor,
+      stackArgs(noDeps),
+      /`volumes\[0\]\.volumeName` \(the volume its config is installed on, computed from no docker\.Volume\) of container "edge-proxy".*unknown at preview/,
+    );
+    await assertHasStackViolation(
+      edgeProxyTlsFloor,
+      edit({}, { "edge-proxy": (p) => (p.volumes = UNKNOWN) }),
+      /`volumes` \(the volume its config is installed on.*unknown at preview/,
+    );
+  });
+
+  it("refuses an installer that hides its own upload under the volume, or uploads from a file", async () => {
+    await assertHasStackViolation(
+      edgeProxyTlsFloor,
+      edit(
+        {},
+        {
+          "edge-config": (p) =>
+            (p.volumes = [{ volumeName: STATE_VOLUME, containerPath: "/usr/local/etc/haproxy" }]),
+        },
+      ),
+      /in container "edge-config", which installs it on volume "edge-state-5f2c9e1": \/usr\/local\/etc\/haproxy is mounted/,
+    );
+    await assertHasStackViolation(
+      edgeProxyTlsFloor,
+      edit(
+        {},
+        {
+          "edge-config": (p) =>
+            (p.uploads = (p.uploads as Props[]).map((u) =>
+              String(u.file).endsWith(".cfg") ? { file: u.file, source: "./haproxy.cfg" } : u,
+            )),
+        },
+      ),
+      /\(`source`\).*Fix: upload the rendered config in the proxy's `uploads`/,
+    );
+  });
+
+  it("does not judge the installer (no network) as an edge proxy; the same container with a network and ports it does", async () => {
+    const installer: Props = { ...installerProps(), ports: [{ internal: 8443, external: 8443 }] };
+    await assertNoResourceViolations(edgeProxyPorts, args(C, installer));
+    const networked = { ...installer };
+    delete networked.networkMode;
+    await assertHasResourceViolation(edgeProxyPorts, args(C, networked), /host port 8443/);
+    await assertHasResourceViolation(
+      edgeProxyPorts,
+      args(C, { ...installer, networkMode: UNKNOWN }),
+      /host port 8443/,
+    );
+  });
+});
+
+describe("the installer's PEM: the pack cannot tell a secret upload from a plain one", () => {
+  // @pulumi/policy 1.21.0 server.js deserializes Analyze and AnalyzeStack properties with
+  // proxySecrets=false (policy/lib/unknown.ts, point 4): a rule sees a secret's plain value. So no
+  // policy can refuse a PEM uploaded without pulumi.secret; the program's tests must. This pins
+  // the limit: if the SDK ever hands rules the secret marker, this fails and a rule can be written.
+  it("gets the same props either way", async () => {
+    const [withSecret, plain] = [true, false].map((s) =>
+      edgeStack({
+        installer: (p) =>
+          (p.uploads = (p.uploads as Props[]).map((u) =>
+            String(u.file).endsWith(".pem") && !s ? { ...u, content: PEM } : u,
+          )),
+      }),
+    );
+    const seen = (rs: ResourceRecord[]) => rs.map((r) => asPolicySees(r.properties));
+    expect(seen(plain as ResourceRecord[])).toEqual(seen(withSecret as ResourceRecord[]));
+    expect(JSON.stringify(plain)).not.toEqual(JSON.stringify(withSecret));
   });
 });
