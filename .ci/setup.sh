@@ -9,7 +9,7 @@ source .ci/node.sh
 # Debian trixie, which engine.sh unpacks itself and runs with this release's runc, tini and
 # iptables; stand-in images debootstrapped from Debian). Under CI=true a missing one fails.
 declare -A PKG=([redis-server]=redis-server [redis-cli]=redis-tools [curl]=curl [openssl]=openssl [haproxy]=haproxy
-  [runc]=runc [tini-static]=tini [debootstrap]=debootstrap [iptables]=iptables [busybox]=busybox)
+  [lego]=lego [pebble]=pebble [runc]=runc [tini-static]=tini [debootstrap]=debootstrap [iptables]=iptables [busybox]=busybox)
 missing=()
 for bin in "${!PKG[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${PKG[$bin]}")

@@ -121,6 +121,12 @@ export interface EdgeProxyArgs {
    * EDGE_METRICS_PORT. @default no exporter
    */
   readonly monitoringNetworkName?: pulumi.Input<string>;
+  /**
+   * The ACME issuer's challenge server (components/edge-acme.ts), by its alias on the frontend
+   * network: `/.well-known/acme-challenge/` on HTTP goes there instead of the redirect.
+   * @default no ACME route
+   */
+  readonly acme?: { readonly host: string; readonly port: number };
   /** Maintenance mode. @default off */
   readonly maintenance?: EdgeMaintenance;
   readonly stack: string;
@@ -294,11 +300,7 @@ export class EdgeProxy extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        // The first `up` needs the files installed before HAProxy starts. A plain dependsOn:
-        // no input of the proxy comes from the installer, so the engine does not replace the
-        // proxy when the installer is replaced delete-first (pulumi/pulumi
-        // pkg/resource/deploy/step_generator.go, calculateDependentReplacements: only
-        // dependents with a property dependency on the replaced resource are considered).
+        // The first `up` needs the files installed before HAProxy starts.
         dependsOn: [this.installer],
         // Host ports 80 and 443 can be bound by one container only, so a new proxy can start
         // only after the old one stopped. Only a new image or new container settings replace
@@ -369,6 +371,7 @@ export function resolveEdgeProxyArgs(args: EdgeProxyArgs): ResolvedEdgeProxyArgs
       // HAProxy closes what is left a second before Docker would SIGKILL it.
       hardStopAfterMs: Math.max(1_000, stopTimeoutMs - 1_000),
       metricsPort: args.monitoringNetworkName === undefined ? undefined : EDGE_METRICS_PORT,
+      acme: args.acme,
       maintenance: { allow: maintenance.allow, retryAfterSeconds: maintenance.retryAfterSeconds },
     },
   };

@@ -18,6 +18,7 @@ export const TYPES = {
   EcsService: "api-stack:components:EcsService",
   Monitoring: "api-stack:components:Monitoring",
   EcsAlarms: "api-stack:components:EcsAlarms",
+  EdgeAcme: "api-stack:components:EdgeAcme",
 } as const;
 
 /**

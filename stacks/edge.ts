@@ -1,11 +1,14 @@
 /**
- * The edge proxy and its certificate: generated with @pulumi/tls (`edge.tls: selfSigned`) or
- * read from the secrets `edgeCertificate` and `edgePrivateKey` (`edge.tls: config`).
+ * The edge proxy and its certificate: generated with @pulumi/tls (`edge.tls: selfSigned`),
+ * read from the secrets `edgeCertificate` and `edgePrivateKey` (`edge.tls: config`), or obtained
+ * at run time by the ACME issuer beside the proxy (`edge.tls: acme`), which serves a generated
+ * one until the first issuance.
  */
 import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { API_ALIAS, type ApiService } from "../components/api-service";
+import { EDGE_ACME_ALIAS, EDGE_ACME_DEFAULTS, EdgeAcme } from "../components/edge-acme";
 import { EdgeProxy } from "../components/edge-proxy";
 import type { Networks } from "../components/networks";
 import type { EdgeConfig, StackConfig } from "./config";
@@ -24,6 +27,12 @@ export interface EdgeTls {
   /** When the certificate expires, Unix seconds: EdgeCertificateExpiring's date. */
   readonly notAfter: pulumi.Output<number>;
 }
+
+/** The ACME issuer's challenge server, as the edge's haproxy.cfg routes to it. */
+export const EDGE_ACME_ROUTE = {
+  host: EDGE_ACME_ALIAS,
+  port: EDGE_ACME_DEFAULTS.challengePort,
+} as const;
 
 /** The certificate and key the proxy serves; the key is a secret either way. */
 export function edgeTls(edge: EdgeConfig, config: pulumi.Config): EdgeTls {
@@ -80,7 +89,8 @@ export function createEdge(
   api: ApiService,
   config: pulumi.Config,
 ): EdgeProxy {
-  return new EdgeProxy(
+  const tlsFiles = edgeTls(edge, config);
+  const proxy = new EdgeProxy(
     "edge",
     {
       image: edge.image,
@@ -99,17 +109,47 @@ export function createEdge(
       },
       networkName: networks.edgeName,
       monitoringNetworkName: networks.monitoringName,
+      // With ACME the generated certificate is only the fallback until the first issuance, so
+      // its end is not the served certificate's: no EdgeCertificateExpiring date from it.
+      tls: edge.tls === "acme" ? { certPem: tlsFiles.certPem, keyPem: tlsFiles.keyPem } : tlsFiles,
+      acme: edge.tls === "acme" ? EDGE_ACME_ROUTE : undefined,
       maintenance: {
         enabled: edge.maintenance.enabled,
         message: edge.maintenance.message,
         allow: edge.maintenance.allow,
         retryAfterSeconds: edge.maintenance.retryAfter / 1_000,
       },
-      tls: edgeTls(edge, config),
       stack: cfg.stack,
     },
     // The proxy's health check needs a replica to route to only at run time, but starting it
     // after them keeps the first `pulumi up` from serving 503s while the API starts.
     { dependsOn: api.containers },
   );
+  if (edge.tls === "acme" && edge.acme !== undefined) createAcme(cfg, edge, networks, proxy);
+  return proxy;
+}
+
+/** The ACME issuer beside the proxy, on the frontend network and the edge state volume. */
+function createAcme(
+  cfg: StackConfig,
+  edge: EdgeConfig,
+  networks: Networks,
+  proxy: EdgeProxy,
+): EdgeAcme {
+  const a = edge.acme as NonNullable<EdgeConfig["acme"]>;
+  return new EdgeAcme("edge-acme", {
+    domains: edge.dnsNames,
+    email: a.email,
+    directoryUrl: a.directoryUrl,
+    caCertificatePem: a.caCertificate,
+    renewDays: a.renewDays,
+    renewEveryMs: a.renewEvery,
+    retryEveryMs: a.retryEvery,
+    image: a.image,
+    memoryMb: a.memoryMb,
+    networkName: networks.edgeName,
+    stateVolumeName: proxy.state.name,
+    dependsOn: [proxy],
+    stack: cfg.stack,
+  });
 }

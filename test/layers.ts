@@ -38,6 +38,11 @@ export const REAL_BINARIES: Readonly<Record<string, string>> = {
   haproxy: "haproxy",
   // The alpine images' shell and tools: the backup script runs under it in test/real.
   busybox: "busybox",
+  // edge.tls: acme (test/real/acme-issuer.test.ts): the pinned goacme/lego:v4.9.1's lego, and
+  // Let's Encrypt's ACME test server with its DNS stand-in.
+  lego: "lego",
+  pebble: "pebble",
+  "pebble-challtestsrv": "pebble",
 };
 
 /**

@@ -60,6 +60,11 @@ export interface EdgeProxyCfgSpec {
    */
   readonly metricsPort?: number;
   /**
+   * The ACME issuer (`edge.tls: acme`): `frontend http` sends `/.well-known/acme-challenge/`
+   * to it by its alias on the frontend network, instead of redirecting. @default none
+   */
+  readonly acme?: { readonly host: string; readonly port: number };
+  /**
    * Maintenance mode, switched by the file EDGE_FILES.maintenance ("on" or empty) at each
    * reload: who still passes, and the `Retry-After` of the 503.
    */
@@ -121,6 +126,12 @@ const JSON_LOG_FORMAT =
   '"termination":"%tsc"}';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
+const DNS_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+
+/** The backend HTTP-01 challenges go to with `acme`. */
+export const ACME_BACKEND = "acme-challenge";
+/** RFC 8555 section 8.3: the CA fetches `http://<domain>/.well-known/acme-challenge/<token>`. */
+export const ACME_CHALLENGE_PREFIX = "/.well-known/acme-challenge/";
 
 /** Why `spec` cannot be rendered, or `undefined`; the component turns this into a ResourceError. */
 export function haproxyCfgProblem(spec: EdgeProxyCfgSpec): string | undefined {
@@ -137,6 +148,14 @@ export function haproxyCfgProblem(spec: EdgeProxyCfgSpec): string | undefined {
     return "every port must be a whole number from 1 to 65535";
   if (new Set([spec.httpPort, spec.httpsPort, spec.healthPort]).size !== 3)
     return "the proxy's http, https and health ports must differ";
+  if (spec.acme !== undefined) {
+    if (!DNS_NAME.test(spec.acme.host)) return `acme host "${spec.acme.host}" is not a DNS name`;
+    const p = spec.acme.port;
+    if (!Number.isInteger(p) || p < 1 || p > 65_535)
+      return "the acme port must be a whole number from 1 to 65535";
+    if (u.name === ACME_BACKEND)
+      return `upstream name "${u.name}" is the ACME challenge backend's: pick another`;
+  }
   if (!/^[^"\\\s]+$/.test(spec.filesDir))
     return `files directory "${spec.filesDir}" may hold no quote, backslash or space`;
   const bad = spec.maintenance.allow.find((a) => !ADDRESS.test(a));
@@ -231,8 +250,13 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
         ]),
     "frontend http",
     `  bind :${spec.httpPort}`,
+    // The ACME CA fetches its HTTP-01 token over plain HTTP on port 80, so those requests are
+    // not redirected (http-request rules run before use_backend: configuration.txt 4.2,
+    // "http-request" and "use_backend").
+    ...(spec.acme === undefined ? [] : [`  acl acme_challenge path_beg ${ACME_CHALLENGE_PREFIX}`]),
     // The Host header without its port, then the public HTTPS port when it is not 443.
-    `  http-request redirect location https://%[req.hdr(host),regsub(:[0-9]+$,)]${redirectPort}%[capture.req.uri] code 301`,
+    `  http-request redirect location https://%[req.hdr(host),regsub(:[0-9]+$,)]${redirectPort}%[capture.req.uri] code 301${spec.acme === undefined ? "" : " unless acme_challenge"}`,
+    ...(spec.acme === undefined ? [] : [`  use_backend ${ACME_BACKEND} if acme_challenge`]),
     "",
     "frontend https",
     `  bind :${spec.httpsPort} ssl crt ${file(EDGE_CFG_FILES.pem)} alpn h2,http/1.1`,
@@ -277,5 +301,21 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     `  default-server check inter ${ms(spec.check.intervalMs)} downinter ${ms(DOWN_INTER_MS)} fall ${spec.check.fall} rise ${spec.check.rise} observe layer4 error-limit 1 on-error mark-down resolvers docker init-addr none resolve-prefer ipv4`,
     `  server-template ${u.name}- ${slots} ${u.host}:${u.port}`,
     "",
+    ...(spec.acme === undefined ? [] : acmeBackend(spec.acme)),
   ].join("\n");
+}
+
+/**
+ * The issuer's challenge server, found by its alias through Docker's DNS like the replicas.
+ * lego listens only while a challenge is pending (go-acme/lego v4.9.1
+ * challenge/http01/http_challenge_server.go, Present/CleanUp), so the server has no `check`:
+ * HAProxy forwards as is, and between challenges the request is refused and answered 503.
+ * `init-addr none` lets HAProxy start before the issuer exists (configuration.txt 5.2).
+ */
+function acmeBackend(acme: { readonly host: string; readonly port: number }): string[] {
+  return [
+    `backend ${ACME_BACKEND}`,
+    `  server issuer ${acme.host}:${acme.port} resolvers docker init-addr none resolve-prefer ipv4`,
+    "",
+  ];
 }

@@ -24,6 +24,23 @@ export function edgeProxyKind(image: unknown): ProxyKind | undefined {
 }
 
 /**
+ * ACME clients that answer HTTP-01 challenges behind a proxy: go-acme/lego (goacme/lego),
+ * certbot (certbot/certbot and its certbot/dns-* images) and acme.sh (neilpang/acme.sh). A proxy
+ * routes `/.well-known/acme-challenge/` to one of them only while a challenge is pending, so it
+ * is not a web service that needs replicas (api-stack components/edge-acme.ts runs lego).
+ */
+const ACME_CLIENTS = ["goacme/lego", "certbot/certbot", "neilpang/acme.sh"];
+
+/** Whether `image` is one of the ACME clients above (any tag or digest). */
+export function isAcmeClient(image: unknown): boolean {
+  if (typeof image !== "string" || isUnknown(image)) return false;
+  const ref = parseImageRef(image);
+  if (ref.isId) return false;
+  const path = ref.path.toLowerCase();
+  return ACME_CLIENTS.includes(path) || path.startsWith("certbot/dns-");
+}
+
+/**
  * The proxy a container runs, if it can serve: a one-shot run of the image (`nginx -t` with
  * `rm: true`) serves nothing, and neither does one with `networkMode: "none"`, which Docker gives
  * only a loopback interface (docs.docker.com, "None network driver"), such as a container that

@@ -9,7 +9,7 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, isProduction, onlyFor, productionProperty } from "../lib/config";
 import { containerLabel, isOneShot, Props } from "../lib/docker";
-import { dnsNames, ProxyKind, routedHosts, servingProxyKind } from "../lib/edge";
+import { dnsNames, isAcmeClient, ProxyKind, routedHosts, servingProxyKind } from "../lib/edge";
 import { edgeProxies } from "../lib/edge-source";
 import { tlsFloorProblems } from "../lib/edge-tls";
 import { CONTAINER } from "../lib/types";
@@ -198,7 +198,8 @@ export const edgeWebReplicas: StackValidationPolicy = {
     if (!cfg.production) return;
     const { proxies, others } = edgeLayout(args.resources);
     if (!proxies.some((x) => x.hosts.length > 0)) return;
-    const running = others.filter((o) => !isOneShot(o.p));
+    // An ACME client answers the CA's challenges only; one is enough (policy/lib/edge.ts).
+    const running = others.filter((o) => !isOneShot(o.p) && !isAcmeClient(o.p.image));
     for (const o of running.filter((x) => x.aliasesUnknown)) {
       report(
         unknownAtPreview(

@@ -5,6 +5,7 @@
  * caught here first with the stack file's key and fix.
  */
 import { UNKNOWN } from "../../policy/lib/unknown";
+import { checkAcme } from "./edge-acme";
 import type { Issue } from "./fields";
 import type { ParsedStack } from "./schema";
 
@@ -78,6 +79,7 @@ export function checkEdge(c: ParsedStack, prod: boolean, issue: Issue): void {
   for (const key of ["httpPort", "httpsPort"] as const)
     if (edge[key] === debugPort)
       issue(["edge", key], `(${edge[key]}) is also \`redis.debugPort\`: pick different host ports`);
+  checkAcme(edge, prod, issue);
   for (const s of TLS_SECRETS) {
     const value = c[s.key];
     if (edge.tls !== "config") {

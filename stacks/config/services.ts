@@ -28,6 +28,7 @@ import {
   timing,
   timingShape,
 } from "./fields";
+import { acmeSchema } from "./edge-acme";
 import { scalingSchema } from "./platform";
 
 const A = API_SERVICE_DEFAULTS;
@@ -313,11 +314,12 @@ export const edgeSchema = z
     maxBodyBytes: cliNumber(z.number().int().min(1_024)).default(E.maxBodyBytes),
     hstsMaxAgeSeconds: cliNumber(z.number().int().min(0)).default(E.hstsMaxAgeSeconds),
     memoryMb: memoryMb("proxy"),
-    /** Where the certificate comes from: generated here, or the two secrets. */
-    tls: z.enum(["selfSigned", "config"], {
+    /** Where the certificate comes from: generated here, the two secrets, or an ACME CA. */
+    tls: z.enum(["selfSigned", "config", "acme"], {
       error:
-        'is required: "selfSigned" (a certificate generated for `dnsNames`, for dev and first deploys) or "config" (your certificate in the secrets `edgeCertificate` and `edgePrivateKey`)',
+        'is required: "selfSigned" (a certificate generated for `dnsNames`, for dev and first deploys), "config" (your certificate in the secrets `edgeCertificate` and `edgePrivateKey`) or "acme" (obtained and renewed from Let\'s Encrypt or another ACME CA: see `edge.acme`)',
     }),
+    acme: acmeSchema.optional(),
     dnsNames: z.array(dnsName).min(1).default(["localhost"]),
     maintenance: maintenanceSchema.prefault({}),
   })

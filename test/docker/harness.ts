@@ -31,6 +31,9 @@ export const IMAGES = [
   "prom/alertmanager:v0.28.1",
   "oliver006/redis_exporter:v1.69.0",
   "oliver006/redis_exporter:v1.69.0-alpine",
+  "goacme/lego:v4.9.1",
+  // Not a stand-in: layer 5's ACME CA (test/docker/edge-acme.test.ts).
+  "api-stack-test/pebble:2.6.0",
 ];
 
 export function engine(): Docker {

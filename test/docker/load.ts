@@ -16,6 +16,8 @@ export interface LoadOptions {
   readonly maxMs: number;
   /** A CA bundle for HTTPS (the stack's self-signed dev certificate). */
   readonly ca?: string | Buffer;
+  /** The TLS server name (SNI and the name checked) when it is not the URL's host. @default the URL's host */
+  readonly servername?: string;
   /** Per-request timeout; a request still open after it counts as an error. */
   readonly timeoutMs?: number;
 }
@@ -79,11 +81,15 @@ export function startLoad(o: LoadOptions): LoadRun {
         samples.push({ at, ms: performance.now() - t0 - at, ...s });
         resolve();
       };
-      const req = send(o.url, { agent, timeout: o.timeoutMs ?? 10_000 }, (res) => {
-        res.resume();
-        res.on("end", () => done({ status: res.statusCode }));
-        res.on("error", (e) => done({ error: e.message }));
-      });
+      const req = send(
+        o.url,
+        { agent, timeout: o.timeoutMs ?? 10_000, servername: o.servername },
+        (res) => {
+          res.resume();
+          res.on("end", () => done({ status: res.statusCode }));
+          res.on("error", (e) => done({ error: e.message }));
+        },
+      );
       req.on("timeout", () => req.destroy(new Error("timeout")));
       req.on("error", (e) => done({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
       req.end();

@@ -310,6 +310,31 @@ describeDocker("stand-in images match their real tags", () => {
     expect(out).toContain("Built with the Prometheus exporter as a service");
   }, 60_000);
 
+  // go-acme/lego v4.9.1 tmpl.Dockerfile: /usr/bin/lego on alpine's busybox. The issuer runs as
+  // 99:99, which has no passwd entry there, with busybox sh running the uploaded script.
+  test("goacme/lego:v4.9.1 runs lego's CLI and, as uid 99, the applets the issuer script uses", async () => {
+    const { code, out } = await runOnce("goacme/lego:v4.9.1", ["/usr/bin/lego"], ["--help"]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/renew\s+Renew a certificate/);
+    const c = await docker.createContainer({
+      Image: "goacme/lego:v4.9.1",
+      User: "99:99",
+      Entrypoint: ["/bin/sh", "-c"],
+      Cmd: [
+        "for b in cat mv rm mkdir sleep date cmp kill; do command -v $b >/dev/null || echo missing $b; done; " +
+          "echo x >/tmp/a && cmp -s /tmp/a /tmp/a && mv /tmp/a /tmp/b && id -u",
+      ],
+      Labels: { "com.api-stack.stack": "standins" },
+    });
+    try {
+      await c.start();
+      expect((await c.wait()).StatusCode).toBe(0);
+      expect(demux(await c.logs({ stdout: true, stderr: true })).trim()).toBe("99");
+    } finally {
+      await c.remove({ force: true });
+    }
+  }, 60_000);
+
   // docker-library/haproxy 3.0/Dockerfile at 2ff3f8bc: `mkdir /var/lib/haproxy; chown
   // haproxy:haproxy /var/lib/haproxy`. The edge's state volume is mounted there
   // (components/lib/edge-live.ts), so a new volume is owned by uid 99 and starts empty.

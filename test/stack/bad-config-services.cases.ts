@@ -193,7 +193,7 @@ export const SERVICE_CASES: BadConfigCase[] = [
     name: "edge with an unknown tls source",
     stack: "prod",
     overrides: edge({ tls: "letsencrypt" }),
-    expect: ['`api-stack:edge.tls` is "letsencrypt"', '"selfSigned", "config"'],
+    expect: ['`api-stack:edge.tls` is "letsencrypt"', '"selfSigned"', '"config"', '"acme"'],
   },
   {
     name: "edge with api.hostPort",

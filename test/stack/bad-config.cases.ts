@@ -5,6 +5,7 @@
 import { CLASS_CASES } from "./bad-config-classes.cases";
 import { ECS_CASES } from "./bad-config-ecs.cases";
 import { SERVICE_CASES } from "./bad-config-services.cases";
+import { ACME_CASES } from "./bad-config-acme.cases";
 import { MONITORING_CASES } from "./bad-config-monitoring.cases";
 import { VALUE_CASES } from "./bad-config-values.cases";
 
@@ -372,6 +373,8 @@ export const BAD_CONFIGS: BadConfigCase[] = [
   ...CLASS_CASES,
   // Issue #13's workers, edge proxy and API replicas.
   ...SERVICE_CASES,
+  // Issue #25's `edge.tls: acme`.
+  ...ACME_CASES,
   ...ECS_CASES,
   ...MONITORING_CASES,
   // Issue #21's values Docker or AWS refuses part-way through a deploy.

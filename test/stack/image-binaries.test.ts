@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { basename, shellScript } from "../../policy/lib/shell";
 import { byType, reveal, runStack } from "../helpers/program";
+import { stackObject } from "../helpers/stack-blocks";
 
 interface Manifest {
   readonly binaries: string[];
@@ -70,10 +71,21 @@ describe("what a container runs is in its image", () => {
     expect(programsOf(["CMD-SHELL", "printf x | socat -t 2 - TCP:h:1"])).toEqual(["sh", "socat"]);
   });
 
-  it.each(["dev", "prod"])(
+  it.each(["dev", "prod", "prod with edge.tls: acme"])(
     "%s: every probe and command uses binaries its image has",
     async (stack) => {
-      const run = await runStack(stack);
+      const run = stack.startsWith("prod with")
+        ? await runStack("prod", {
+            overrides: {
+              "api-stack:edge": {
+                ...stackObject("prod", "edge"),
+                tls: "acme",
+                dnsNames: ["shop.example.com"],
+                acme: { email: "ops@example.com" },
+              },
+            },
+          })
+        : await runStack(stack);
       const containers = byType(run, "docker:index/container:Container");
       expect(containers.length).toBeGreaterThan(1);
       for (const c of containers) {
@@ -94,9 +106,11 @@ describe("what a container runs is in its image", () => {
         const entry = p.entrypoints ?? manifest!.entrypoint;
         const argsOnly =
           p.entrypoints === undefined && entry.length > 0 && !entry[0]!.endsWith(".sh");
+        // An entrypoint the stack sets (a shell running an uploaded script) is what starts.
+        const started = p.entrypoints ? [...p.entrypoints, ...(p.command ?? [])] : p.command;
         const used = [
           ...programsOf(p.healthcheck?.tests ?? []),
-          ...(p.command ? programsOf(argsOnly ? entry : p.command) : []),
+          ...(started ? programsOf(argsOnly ? entry : started) : []),
         ];
         const missing = used.filter((b) => !manifest!.binaries.includes(b));
         expect(missing, `${c.name} (${p.image}) runs ${used.join(", ")}`).toEqual([]);

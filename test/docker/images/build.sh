@@ -23,6 +23,10 @@
 #   oliver006/redis_exporter:v1.69.0       Debian's prometheus-redis-exporter 1.69.0 (trixie) as
 #                                          /redis_exporter, uid 59000, no shell at all
 #   oliver006/redis_exporter:v1.69.0-alpine the same on Alpine's layout: busybox sh and wget
+#   goacme/lego:v4.9.1                     Debian's lego 4.9.1 (trixie) as /usr/bin/lego on
+#                                          Alpine's layout (busybox sh), root, entrypoint lego
+#   api-stack-test/pebble:2.6.0            a test image, no real tag: Debian's pebble 2.6.0 and
+#                                          pebble-challtestsrv with busybox sh (layer 5's ACME CA)
 # Skips what is already built from the same inputs (a label carries their hash).
 #   DOCKER_HOST=unix:///… test/docker/images/build.sh
 set -euo pipefail
@@ -318,6 +322,60 @@ else
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n' >"$ra/etc/passwd"
   import "$ra" oliver006/redis_exporter:v1.69.0-alpine \
     --change 'USER 59000:59000' --change 'EXPOSE 9121' --change 'ENTRYPOINT ["/redis_exporter"]'
+fi
+
+# The ACME issuer. go-acme/lego v4.9.1 (df79f130) is published by `make publish-images`, i.e.
+# ldez/seihon v0.8.3 with tmpl.Dockerfile and seihon's default base-runtime-image alpine:3.13:
+# FROM alpine:3.13, the builder's /usr/share/zoneinfo and /etc/ssl/certs/ca-certificates.crt,
+# COPY dist/lego /usr/bin/lego (CGO_ENABLED=0, static), ENTRYPOINT ["/usr/bin/lego"], no USER
+# (root), no CMD, WORKDIR or STOPSIGNAL. Alpine 3.13's busybox gives the applets linked below,
+# a subset of its set; the stand-in links no other. Debian's lego is 4.9.1 too, dynamically
+# linked, so glibc's loader and libc come along (manifests.json standInGaps).
+# Pebble (Let's Encrypt's ACME test server) for layer 5 is a test image, not a stand-in: Debian's
+# pebble 2.6.0 (trixie) with pebble-challtestsrv and the same busybox, which the test uses to
+# write Pebble's config before it starts it.
+if built goacme/lego:v4.9.1 && built api-stack-test/pebble:2.6.0; then
+  echo "up to date: goacme/lego:v4.9.1, api-stack-test/pebble:2.6.0"
+else
+  variant acme "
+    apt-get install -y -qq --no-install-recommends lego pebble busybox-static ca-certificates tzdata >/dev/null
+    rm -rf /var/lib/apt/lists/*"
+  src="$cache/acme"
+  # alpine_root DIR: busybox with the listed applets, Alpine's users, CA bundle and zoneinfo.
+  alpine_root() {
+    local dir=$1 applet
+    rm -rf "$dir"
+    mkdir -p "$dir/bin" "$dir/usr/bin" "$dir/etc/ssl/certs" "$dir/usr/share" "$dir/root" "$dir/var/lib"
+    install -d -m 1777 "$dir/tmp"
+    install -m 0755 "$src/usr/bin/busybox" "$dir/bin/busybox"
+    for applet in sh ash cat cp mv rm ln mkdir chmod ls sleep date cmp kill echo printf test [ \
+      grep sed head tail tee tr wc env id ps wget nc; do
+      ln "$dir/bin/busybox" "$dir/bin/$applet"
+    done
+    # alpine-baselayout's passwd and group: nobody is 65534; nothing has uid 99.
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/ash' 'bin:x:1:1:bin:/bin:/sbin/nologin' \
+      'daemon:x:2:2:daemon:/sbin:/sbin/nologin' 'nobody:x:65534:65534:nobody:/:/sbin/nologin' >"$dir/etc/passwd"
+    printf '%s\n' root:x:0:root bin:x:1:root,bin,daemon daemon:x:2:root,bin,daemon nogroup:x:65533: \
+      nobody:x:65534: >"$dir/etc/group"
+    as_root "$src" /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/ca-certificates.crt"
+    cp -a "$src/usr/share/zoneinfo" "$dir/usr/share/zoneinfo"
+  }
+  lg="$cache/lego-image"
+  alpine_root "$lg"
+  install -m 0755 "$src/usr/bin/lego" "$lg/usr/bin/lego"
+  with_libs "$src" /usr/bin/lego "$lg"
+  import "$lg" goacme/lego:v4.9.1 --change 'ENTRYPOINT ["/usr/bin/lego"]'
+
+  pb="$cache/pebble-image"
+  alpine_root "$pb"
+  install -m 0755 "$src/usr/bin/pebble" "$pb/usr/bin/pebble"
+  install -m 0755 "$src/usr/bin/pebble-challtestsrv" "$pb/usr/bin/pebble-challtestsrv"
+  with_libs "$src" /usr/bin/pebble "$pb"
+  with_libs "$src" /usr/bin/pebble-challtestsrv "$pb"
+  mkdir -p "$pb/etc/pebble"
+  chown 65534:65534 "$pb/etc/pebble"
+  import "$pb" api-stack-test/pebble:2.6.0 --change 'USER nobody' \
+    --change 'ENTRYPOINT ["/usr/bin/pebble"]' --change 'CMD ["-config", "/etc/pebble/pebble-config.json"]'
 fi
 
 # The example API, built the way a user builds it: its build script, then its Dockerfile.

@@ -10,6 +10,7 @@
  * self-contained HAProxy) upload their config to the proxy itself, as programs we did not write do.
  */
 import { ResourceRecord, secret, UNKNOWN } from "../../../gate";
+import { EDGE_ACME_ALIAS, EDGE_ACME_DEFAULTS } from "../../../components/edge-acme";
 import { EDGE_PROXY_DEFAULTS, resolveEdgeProxyArgs } from "../../../components/edge-proxy";
 import {
   EDGE_FILES,
@@ -74,6 +75,12 @@ const ARGS = resolveEdgeProxyArgs({
 
 /** haproxy.cfg exactly as the program renders it for prod (files named "${EDGE_LIVE}/…"). */
 export const HAPROXY_CFG = renderHaproxyCfg(ARGS.cfg);
+
+/** The same with `edge.tls: acme`: challenges routed to the issuer's alias (components/edge-acme.ts). */
+export const HAPROXY_ACME_CFG = renderHaproxyCfg({
+  ...ARGS.cfg,
+  acme: { host: EDGE_ACME_ALIAS, port: EDGE_ACME_DEFAULTS.challengePort },
+});
 
 export const NGINX_CONF = [
   "events {}",
@@ -172,6 +179,34 @@ export function installerProps(preview?: boolean): Props {
     destroyGraceSeconds: 5,
     labels: labels("edge-config"),
     ...hardened,
+  };
+}
+
+/** The ACME issuer as components/edge-acme.ts creates it: lego, one container, alias edge-acme. */
+export function issuerProps(preview?: boolean): Props {
+  return {
+    image: EDGE_ACME_DEFAULTS.image,
+    user: "99:99",
+    entrypoints: ["/bin/sh"],
+    command: ["/usr/local/bin/api-stack-acme", "loop"],
+    networksAdvanced: [{ name: "api-stack-prod-frontend", aliases: [EDGE_ACME_ALIAS] }],
+    ports: [],
+    volumes: stateMount(preview),
+    healthcheck: {
+      tests: ["CMD", "/bin/sh", "/usr/local/bin/api-stack-acme", "health"],
+      interval: "30s",
+      timeout: "5s",
+      startPeriod: "10s",
+      retries: 3,
+    },
+    memory: 64,
+    memorySwap: 64,
+    stopSignal: "SIGTERM",
+    stopTimeout: 10,
+    destroyGraceSeconds: 10,
+    labels: labels("edge-acme"),
+    ...hardened,
+    wait: false,
   };
 }
 
@@ -323,6 +358,8 @@ export interface EdgeOpts {
    * provenance-tls.test.ts.)
    */
   readonly preview?: boolean;
+  /** `edge.tls: acme`: the ACME route in the installer's haproxy.cfg and the issuer, changed by `mutate`. */
+  readonly acme?: { readonly mutate?: Mutate };
 }
 
 const redisUrn = urn(T.container, "redis");
@@ -354,7 +391,13 @@ export function edgeStack(opts: EdgeOpts = {}): ResourceRecord[] {
     });
   });
   const installer = installerProps(opts.preview);
+  if (opts.acme !== undefined)
+    installer.uploads = (installer.uploads as Props[]).map((u) =>
+      String(u.file).endsWith(`/${EDGE_FILES.cfg}`) ? { ...u, content: HAPROXY_ACME_CFG } : u,
+    );
   opts.installer?.(installer);
+  const issuer = issuerProps(opts.preview);
+  opts.acme?.mutate?.(issuer);
   const volumeFrom = opts.installerVolumeFrom ?? stateVolumeUrn;
   const installers = (
     opts.secondInstaller ? ["edge-config", "edge-config-2"] : ["edge-config"]
@@ -397,5 +440,13 @@ export function edgeStack(opts: EdgeOpts = {}): ResourceRecord[] {
         ? { networksAdvanced: [frontend.urn], volumes: [stateVolumeUrn] }
         : { networksAdvanced: [frontend.urn] },
     }),
+    ...(opts.acme === undefined
+      ? []
+      : [
+          res(T.container, "edge-acme-issuer", withNames(issuer), {
+            dependencies: [frontend.urn, stateVolumeUrn, urn(T.container, "edge-proxy")],
+            propertyDependencies: { networksAdvanced: [frontend.urn], volumes: [stateVolumeUrn] },
+          }),
+        ]),
   ];
 }

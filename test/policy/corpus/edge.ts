@@ -27,6 +27,7 @@ const GOOD: Record<string, EdgeOpts> = {
   "installer-networked": { installer: networked },
   nginx: { kind: "nginx" },
   caddy: { kind: "caddy" },
+  acme: { acme: {} },
 };
 
 export const edgeGoodCases: GoodCase[] = [
@@ -51,6 +52,10 @@ export const edgeGoodCases: GoodCase[] = [
     stack: edgeStack(GOOD.nginx),
   },
   { name: "Edge: Caddy reverse_proxy with its default TLS floor", stack: edgeStack(GOOD.caddy) },
+  {
+    name: "Edge: HAProxy routing ACME challenges to one lego issuer (edge.tls: acme)",
+    stack: edgeStack(GOOD.acme),
+  },
 ];
 
 /** Replaces the content of the config upload (the *.cfg, *.conf or Caddyfile one). */
@@ -259,6 +264,18 @@ export const edgeCases: EdgeCase[] = [
       },
     },
     [{ policy: P.replicas, message: /network aliases of container "api-2".*unknown at preview/ }],
+  ),
+  edge(
+    "the ACME backend's one container is not an ACME client",
+    "a challenge route is exempt from replicas only because an ACME client answers it; any other single service behind it is an outage waiting",
+    "acme",
+    { acme: { mutate: (p) => (p.image = "ghcr.io/acme/api:1.4.2") } },
+    [
+      {
+        policy: P.replicas,
+        message: /routes to "edge-acme", which only edge-acme-issuer carries.*1 < 2/,
+      },
+    ],
   ),
   edge(
     "the installer is missing",
