@@ -129,6 +129,12 @@ export interface EdgeProxyArgs {
   readonly acme?: { readonly host: string; readonly port: number };
   /** Maintenance mode. @default off */
   readonly maintenance?: EdgeMaintenance;
+  /**
+   * A file on the state volume (a path under EDGE_STATE.dir) whose existence means another
+   * writer serves the certificate: the ACME issuer's. While it exists the installer leaves
+   * live/edge.pem alone, so `tls` is only the fallback until the first issuance. @default none
+   */
+  readonly keepCertificateIf?: string;
   readonly stack: string;
 }
 
@@ -216,7 +222,10 @@ export class EdgeProxy extends pulumi.ComponentResource {
         image: a.image,
         user: EDGE_PROXY_DEFAULTS.user,
         command: ["bash", EDGE_SCRIPT_PATH, "install"],
-        envs: [`${EDGE_LIVE_ENV}=${EDGE_UPLOAD_DIR}`],
+        envs: [
+          `${EDGE_LIVE_ENV}=${EDGE_UPLOAD_DIR}`,
+          ...(a.keepCertificateIf === undefined ? [] : [`EDGE_KEEP_PEM_IF=${a.keepCertificateIf}`]),
+        ],
         // No network: it only reads its uploads and writes the volume.
         networkMode: "none",
         // Uploads land as root:root with the given mode (kreuzwerker/terraform-provider-docker
@@ -300,7 +309,11 @@ export class EdgeProxy extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        // The first `up` needs the files installed before HAProxy starts.
+        // The first `up` needs the files installed before HAProxy starts. A plain dependsOn:
+        // no input of the proxy comes from the installer, so the engine does not replace the
+        // proxy when the installer is replaced delete-first (pulumi/pulumi
+        // pkg/resource/deploy/step_generator.go, calculateDependentReplacements: only
+        // dependents with a property dependency on the replaced resource are considered).
         dependsOn: [this.installer],
         // Host ports 80 and 443 can be bound by one container only, so a new proxy can start
         // only after the old one stopped. Only a new image or new container settings replace
@@ -328,6 +341,7 @@ type ResolvedEdgeProxyArgs = {
   readonly healthcheck: HealthTiming;
   readonly monitoringNetworkName?: pulumi.Input<string>;
   readonly maintenance: Required<EdgeMaintenance>;
+  readonly keepCertificateIf?: string;
   readonly stack: string;
   readonly cfg: EdgeProxyCfgSpec;
 };
@@ -356,6 +370,7 @@ export function resolveEdgeProxyArgs(args: EdgeProxyArgs): ResolvedEdgeProxyArgs
     healthcheck: args.healthcheck ?? d.healthcheck,
     monitoringNetworkName: args.monitoringNetworkName,
     maintenance,
+    keepCertificateIf: args.keepCertificateIf,
     stack: args.stack,
     cfg: {
       upstream: args.upstream,

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { API_ALIAS, type ApiService } from "../components/api-service";
 import { EDGE_ACME_ALIAS, EDGE_ACME_DEFAULTS, EdgeAcme } from "../components/edge-acme";
+import { ACME_PATHS, acmeCertificateFile } from "../components/lib/acme-script";
 import { EdgeProxy } from "../components/edge-proxy";
 import type { Networks } from "../components/networks";
 import type { EdgeConfig, StackConfig } from "./config";
@@ -113,6 +114,9 @@ export function createEdge(
       // its end is not the served certificate's: no EdgeCertificateExpiring date from it.
       tls: edge.tls === "acme" ? { certPem: tlsFiles.certPem, keyPem: tlsFiles.keyPem } : tlsFiles,
       acme: edge.tls === "acme" ? EDGE_ACME_ROUTE : undefined,
+      // Once lego has a certificate, the installer no longer puts the fallback over it.
+      keepCertificateIf:
+        edge.tls === "acme" ? acmeCertificateFile(ACME_PATHS.state, edge.dnsNames) : undefined,
       maintenance: {
         enabled: edge.maintenance.enabled,
         message: edge.maintenance.message,

@@ -96,12 +96,14 @@ describeReal("edge-live: the proxy's reload loop and the installer, under the re
     return { master, workers };
   };
   /** An installer run: it exits on a refusal, or sleeps once it has installed. */
-  async function install(): Promise<{ code: number | null; log: string }> {
+  async function install(
+    extra: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number | null; log: string }> {
     const mark = join(root, "installed-mark");
     await run("rm", ["-f", mark]);
     let out = "";
     const child = spawn("bash", [script, "install"], {
-      env: env({ [EDGE_LIVE_ENV]: upload }),
+      env: env({ [EDGE_LIVE_ENV]: upload, ...extra }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stderr.on("data", (b: Buffer) => (out += b.toString()));
@@ -292,6 +294,26 @@ describeReal("edge-live: the proxy's reload loop and the installer, under the re
       (await edgeLive(["digest"])).stdout.trim(),
     );
   });
+
+  test("with EDGE_KEEP_PEM_IF naming a file that exists (an issued ACME certificate), the installer leaves the served certificate alone", async () => {
+    const issued = join(root, "state", "issued.crt");
+    writeFileSync(issued, "");
+    put(
+      EDGE_FILES.pem,
+      readFileSync(join(root, "second.crt"), "utf8") + readFileSync(keyFile, "utf8"),
+    );
+    expect((await edgeLive(["wait", "10"])).code).toBe(0);
+    writeFileSync(join(upload, EDGE_FILES.maintenancePage), renderMaintenancePage("Later."));
+    const kept = await install({ EDGE_KEEP_PEM_IF: issued });
+    expect(kept.code, kept.log).toBe(0);
+    expect(kept.log).toMatch(/edge-live: installed/);
+    expect(await servedSubject()).toBe("second");
+    // The same run without the file present installs the uploaded fallback ("first").
+    writeFileSync(join(upload, EDGE_FILES.maintenancePage), renderMaintenancePage("Later still."));
+    const fallback = await install({ EDGE_KEEP_PEM_IF: join(root, "state", "no-such.crt") });
+    expect(fallback.code, fallback.log).toBe(0);
+    expect(await servedSubject()).toBe("first");
+  }, 60_000);
 
   test("SIGUSR1 (Docker's stop signal) stops HAProxy gracefully and the loop with it", async () => {
     const { master } = await processes();

@@ -75,6 +75,18 @@ describe("prod with edge.tls: acme", () => {
     expect(String(cfg?.content)).toContain("use_backend acme-challenge if acme_challenge");
   });
 
+  // Without it, every `up` that changes the edge's files would put the fallback back over
+  // the issued certificate until the issuer next looked.
+  it("the installer keeps the issued certificate: EDGE_KEEP_PEM_IF names the file lego writes for the first name", async () => {
+    const envs = reveal(one(r, CONTAINER, "edge-config").properties.envs) as string[];
+    expect(envs).toContain(
+      "EDGE_KEEP_PEM_IF=/var/lib/haproxy/acme/certificates/shop.example.com.crt",
+    );
+    const selfSigned = await runStack("prod");
+    const plain = reveal(one(selfSigned, CONTAINER, "edge-config").properties.envs) as string[];
+    expect(plain.some((e) => e.startsWith("EDGE_KEEP_PEM_IF="))).toBe(false);
+  });
+
   it("uploads a script that asks Let's Encrypt for every name, with no secret anywhere", () => {
     const p = issuer();
     const uploads = p.uploads as Props[];
