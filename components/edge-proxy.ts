@@ -16,16 +16,14 @@ import {
   type HealthTiming,
 } from "./lib/healthcheck";
 import {
-  EDGE_FILES,
   EDGE_INSTALLED_MARK,
+  EDGE_INSTALLER_TIMING,
+  edgeInstallerUploads,
   EDGE_LIVE_ENV,
-  EDGE_RELOAD,
   EDGE_SCRIPT_PATH,
   EDGE_STATE,
   EDGE_UPLOAD_DIR,
-  maintenanceFlag,
   renderEdgeLiveScript,
-  renderMaintenancePage,
 } from "./lib/edge-live";
 import { LOG_ROTATION, stackLabels, TYPES } from "./types";
 
@@ -206,16 +204,6 @@ export class EdgeProxy extends pulumi.ComponentResource {
       .all([a.tls.certPem, a.tls.keyPem])
       .apply(([cert, key]) => `${cert.trimEnd()}\n${key.trimEnd()}\n`);
     const m = a.maintenance;
-    const upload = (file: string) => `${EDGE_UPLOAD_DIR}/${file}`;
-    // Long enough for the proxy to see the new files, check them and reload (EDGE_RELOAD).
-    // Three retries, as the pack's healthcheck-timing asks of every probe (a single failed
-    // `test -e` cannot be a blip, but one rule for all containers is simpler to hold).
-    const timing: HealthTiming = {
-      intervalMs: 5_000,
-      timeoutMs: 3_000,
-      retries: 3,
-      startPeriodMs: (EDGE_RELOAD.installWaitSeconds + 10) * 1_000,
-    };
     return new docker.Container(
       `${name}-config`,
       {
@@ -231,25 +219,14 @@ export class EdgeProxy extends pulumi.ComponentResource {
         // Uploads land as root:root with the given mode (kreuzwerker/terraform-provider-docker
         // v4.5.0, resourceDockerContainerCreate: tar.Header{Name, Mode, Size}); the installer
         // runs as uid 99 and copies them into the volume as its own, 0600.
-        uploads: [
-          { file: EDGE_SCRIPT_PATH, content: renderEdgeLiveScript(), permissions: "0555" },
-          { file: upload(EDGE_FILES.cfg), content: renderHaproxyCfg(a.cfg), permissions: "0444" },
-          { file: upload(EDGE_FILES.pem), content: pulumi.secret(pem), permissions: "0444" },
-          {
-            file: upload(EDGE_FILES.maintenance),
-            content: maintenanceFlag(m.enabled),
-            permissions: "0444",
-          },
-          {
-            file: upload(EDGE_FILES.maintenancePage),
-            content: renderMaintenancePage(m.message),
-            permissions: "0444",
-          },
-        ],
+        uploads: edgeInstallerUploads(renderHaproxyCfg(a.cfg), pulumi.secret(pem), m),
         volumes: [{ volumeName: this.state.name, containerPath: EDGE_STATE.dir }],
-        healthcheck: toDockerHealthcheck(["CMD", "test", "-e", EDGE_INSTALLED_MARK], timing),
+        healthcheck: toDockerHealthcheck(
+          ["CMD", "test", "-e", EDGE_INSTALLED_MARK],
+          EDGE_INSTALLER_TIMING,
+        ),
         wait: true,
-        waitTimeout: waitTimeoutSeconds(timing),
+        waitTimeout: waitTimeoutSeconds(EDGE_INSTALLER_TIMING),
         restart: a.restart,
         ...memoryLimit(EDGE_PROXY_DEFAULTS.installerMemoryMb),
         ...unprivileged(),

@@ -30,6 +30,7 @@
  */
 
 import { EDGE_CFG_FILES } from "./haproxy-cfg";
+import type { HealthTiming } from "./healthcheck";
 
 /** Where the state volume is mounted, in every container that uses it. */
 export const EDGE_STATE = {
@@ -301,4 +302,38 @@ export function renderMaintenancePage(message: string): string {
 /** The maintenance ACL's pattern file: "on" switches it on, an empty file off. */
 export function maintenanceFlag(on: boolean): string {
   return on ? "on\n" : "";
+}
+
+/**
+ * The installer's probe (`test -e` of EDGE_INSTALLED_MARK): its start period covers the wait
+ * for the proxy's reload; three retries, as the pack's healthcheck-timing asks of every probe.
+ */
+export const EDGE_INSTALLER_TIMING: HealthTiming = {
+  intervalMs: 5_000,
+  timeoutMs: 3_000,
+  retries: 3,
+  startPeriodMs: (EDGE_RELOAD.installWaitSeconds + 10) * 1_000,
+};
+
+/**
+ * What the installer is given: the script, and the files it installs, in EDGE_UPLOAD_DIR.
+ * `pem` is whatever the caller holds the certificate and key in (a Pulumi secret).
+ */
+export function edgeInstallerUploads<T>(
+  cfg: string,
+  pem: T,
+  maintenance: { readonly enabled: boolean; readonly message: string },
+): { file: string; content: string | T; permissions: string }[] {
+  const upload = (file: string, content: string | T) => ({
+    file: `${EDGE_UPLOAD_DIR}/${file}`,
+    content,
+    permissions: "0444",
+  });
+  return [
+    { file: EDGE_SCRIPT_PATH, content: renderEdgeLiveScript(), permissions: "0555" },
+    upload(EDGE_FILES.cfg, cfg),
+    upload(EDGE_FILES.pem, pem),
+    upload(EDGE_FILES.maintenance, maintenanceFlag(maintenance.enabled)),
+    upload(EDGE_FILES.maintenancePage, renderMaintenancePage(maintenance.message)),
+  ];
 }

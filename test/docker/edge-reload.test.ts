@@ -11,9 +11,18 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { setMaintenance } from "../../backup/maintenance";
 import { EDGE_STATE } from "../../components/lib/edge-live";
 import { execIn } from "../../backup/docker";
-import { engine, FAST, firstUp, nextUp, requireImages, teardown, type Deployment } from "./harness";
+import {
+  engine,
+  FAST,
+  firstUp,
+  loadCounter,
+  nextUp,
+  requireImages,
+  teardown,
+  type Deployment,
+} from "./harness";
 import { describeDocker } from "./layer";
-import { formatSummary, startLoad, summarize } from "./load";
+import { formatSummary, summarize } from "./load";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,14 +50,7 @@ describeDocker("edge changes reach the running proxy with no restart", () => {
 
   /** `change` under 50 requests/s of GET /counter through the edge; the window's figures. */
   async function underLoad(what: string, change: () => Promise<void>) {
-    const load = startLoad({
-      url: `${d!.apiBase}/counter`,
-      ca: d!.edgeCa,
-      rate: 50,
-      maxRequests: 20_000,
-      maxMs: 300_000,
-      timeoutMs: 10_000,
-    });
+    const load = loadCounter(d!, { maxRequests: 20_000, maxMs: 300_000 });
     await sleep(3_000);
     load.mark("change");
     const started = performance.now();

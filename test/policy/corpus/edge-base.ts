@@ -15,20 +15,19 @@ import { EDGE_PROXY_DEFAULTS, resolveEdgeProxyArgs } from "../../../components/e
 import {
   EDGE_FILES,
   EDGE_INSTALLED_MARK,
+  EDGE_INSTALLER_TIMING,
+  edgeInstallerUploads,
   EDGE_LIVE_ENV,
   EDGE_SCRIPT_PATH,
   EDGE_STATE,
   EDGE_UPLOAD_DIR,
-  maintenanceFlag,
   renderEdgeLiveScript,
-  renderMaintenancePage,
 } from "../../../components/lib/edge-live";
 import { EDGE_HEALTH_PATH, renderHaproxyCfg } from "../../../components/lib/haproxy-cfg";
 import {
   edgeProbe,
   toDockerHealthcheck,
   waitTimeoutSeconds,
-  type HealthTiming,
 } from "../../../components/lib/healthcheck";
 import {
   apiProps,
@@ -137,12 +136,6 @@ const hardened = {
  * healthcheck-timing refuses ("one slow probe marks it unhealthy"); the corpus renders the
  * retries 3 that rule asks for, so the good stack stays good once the component follows it.
  */
-const INSTALLER_TIMING: HealthTiming = {
-  intervalMs: 10_000,
-  timeoutMs: 3_000,
-  retries: 3,
-  startPeriodMs: 70_000,
-};
 
 /** The volume mount both HAProxy containers have; `volumeName` unknown at a first preview. */
 const stateMount = (preview?: boolean) => [
@@ -151,27 +144,19 @@ const stateMount = (preview?: boolean) => [
 
 /** The installer as components/edge-proxy.ts creates it (createInstaller). */
 export function installerProps(preview?: boolean): Props {
-  const upload = (file: string, content: unknown, permissions = "0444") => ({
-    file: `${EDGE_UPLOAD_DIR}/${file}`,
-    content,
-    permissions,
-  });
   return {
     image: EDGE_PROXY_DEFAULTS.image,
     user: EDGE_PROXY_DEFAULTS.user,
     command: ["bash", EDGE_SCRIPT_PATH, "install"],
     envs: [`${EDGE_LIVE_ENV}=${EDGE_UPLOAD_DIR}`],
     networkMode: "none",
-    uploads: [
-      { file: EDGE_SCRIPT_PATH, content: renderEdgeLiveScript(), permissions: "0555" },
-      upload(EDGE_FILES.cfg, HAPROXY_CFG),
-      upload(EDGE_FILES.pem, secret(PEM)),
-      upload(EDGE_FILES.maintenance, maintenanceFlag(false)),
-      upload(EDGE_FILES.maintenancePage, renderMaintenancePage(ARGS.maintenance.message)),
-    ],
+    uploads: edgeInstallerUploads(HAPROXY_CFG, secret(PEM), ARGS.maintenance),
     volumes: stateMount(preview),
-    healthcheck: toDockerHealthcheck(["CMD", "test", "-e", EDGE_INSTALLED_MARK], INSTALLER_TIMING),
-    waitTimeout: waitTimeoutSeconds(INSTALLER_TIMING),
+    healthcheck: toDockerHealthcheck(
+      ["CMD", "test", "-e", EDGE_INSTALLED_MARK],
+      EDGE_INSTALLER_TIMING,
+    ),
+    waitTimeout: waitTimeoutSeconds(EDGE_INSTALLER_TIMING),
     memory: EDGE_PROXY_DEFAULTS.installerMemoryMb,
     memorySwap: EDGE_PROXY_DEFAULTS.installerMemoryMb,
     stopSignal: "SIGTERM",
