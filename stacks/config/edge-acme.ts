@@ -34,11 +34,14 @@ const wholeSeconds = (what: string, example: string, min: number, max?: number) 
       });
   });
 
+/** The shortest `retryEvery` with Let's Encrypt: 5 failed validations an hour, spread out. */
+export const LE_RETRY_MIN_MS = 12 * 60_000;
+
 export const acmeSchema = z.strictObject({
   email: z
     .string({
       error:
-        'is required: the ACME account\'s contact address (the CA writes to it about expiring certificates and problems), e.g. "ops@example.com"',
+        "is required: the ACME account's contact address (the CA may write to it about problems with the account; Let's Encrypt sends no expiry reminders since 2025), e.g. \"ops@example.com\"",
     })
     .regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, {
       error: 'must be an email address, e.g. "ops@example.com"',
@@ -135,12 +138,32 @@ export function checkAcme(
   });
   const le = (LETS_ENCRYPT_DIRECTORIES as readonly string[]).includes(a.directoryUrl);
   // RFC 8555 section 8.3: the CA fetches http://<domain>/.well-known/acme-challenge/<token>, so
-  // on port 80; only a private CA (Pebble's httpPort, a company CA) can be told another.
-  if (le && edge.httpPort !== 80)
+  // on port 80; only a private CA (Pebble's httpPort, a company CA: the ones `caCertificate`
+  // is for) can be told another.
+  if (edge.httpPort !== 80 && (le || a.caCertificate === undefined))
     issue(
       ["edge", "httpPort"],
-      `(${edge.httpPort}) must be 80 with Let's Encrypt: its HTTP-01 check always connects to port 80 of each name; remove \`edge.httpPort\` or publish 80 to it`,
+      `(${edge.httpPort}) must be 80 with a public ACME CA: its HTTP-01 check always connects to port 80 of each name; remove \`edge.httpPort\` or publish 80 to it`,
     );
+  // Let's Encrypt allows 5 failed validations per account, name and hour ("Rate Limits",
+  // Authorization Failures per Hostname per Account), and pauses a name that keeps failing.
+  if (le && a.retryEvery < LE_RETRY_MIN_MS)
+    issue(
+      ["edge", "acme", "retryEvery"],
+      `(${a.retryEvery / 1_000}s) is shorter than ${LE_RETRY_MIN_MS / 60_000}m: Let's Encrypt allows 5 failed validations per name and hour, and a name that keeps failing faster is paused; remove it to get 15m`,
+    );
+  // The first name is the certificate's common name (lego v4.9.1 certificate/certificates.go),
+  // which RFC 5280 limits to 64 characters (ub-common-name); the CA refuses a longer one.
+  const first = edge.dnsNames[0];
+  if (first !== undefined && first.length > 64)
+    issue(
+      ["edge", "dnsNames", 0],
+      `("${first}") is ${first.length} characters; the first name becomes the certificate's common name, at most 64: put a shorter name first`,
+    );
+  edge.dnsNames.forEach((d, i) => {
+    if (edge.dnsNames.indexOf(d) !== i)
+      issue(["edge", "dnsNames", i], `("${d}") is listed twice: list each name once`);
+  });
   if (prod && a.directoryUrl === LETS_ENCRYPT_STAGING_DIRECTORY)
     issue(
       ["edge", "acme", "directoryUrl"],

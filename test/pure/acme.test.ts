@@ -48,10 +48,21 @@ describe("renderAcmeScript", () => {
     expect(script).toContain("umask 077");
   });
 
-  it("turns each ACME error type into what to do, naming the domains", () => {
+  // The review found the names joined into the URL ("http://a, b/.well-known/…").
+  it("turns each ACME error type into what to do, with a URL of the first name", () => {
     for (const h of ACME_HINTS) expect(script).toContain(`*urn:ietf:params:acme:error:${h.type}*)`);
     expect(script).toContain(
-      "the CA could not connect to http://shop.example.com, www.example.com/.well-known/acme-challenge/",
+      "the CA could not connect to http://shop.example.com/.well-known/acme-challenge/",
+    );
+    expect(script).not.toContain("http://shop.example.com, ");
+  });
+
+  // The review: a restart waited a whole renewEvery (12 h) before its first renewal check.
+  it("a restart with a certificate checks the end date at once, before the first pause", () => {
+    const loop = script.slice(script.indexOf("  loop)"));
+    const restart = loop.slice(loop.indexOf('if [ -e "$CRT" ]'), loop.indexOf("obtain || exit 1"));
+    expect(restart).toMatch(
+      /install \|\| exit 1\n[\s\S]*until lego_ renew --days "\$RENEW_DAYS" --no-random-sleep && install; do/,
     );
   });
 

@@ -33,7 +33,8 @@ interface Proc {
 }
 
 function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
-  const p = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  // A process group of its own, so the issuer's lego child goes with it in afterAll.
+  const p = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const proc: Proc = { p, log: "" };
   p.stdout?.on("data", (b: Buffer) => (proc.log += b.toString()));
   p.stderr?.on("data", (b: Buffer) => (proc.log += b.toString()));
@@ -184,7 +185,13 @@ describeReal("edge.tls: acme, lego against Pebble through the real HAProxy", () 
   }, 30_000);
 
   afterAll(() => {
-    for (const p of procs) p.p.kill("SIGKILL");
+    for (const { p } of procs) {
+      try {
+        if (p.pid !== undefined) process.kill(-p.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
     removeTempDirs();
   });
 

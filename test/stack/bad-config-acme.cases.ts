@@ -65,7 +65,7 @@ export const ACME_CASES: BadConfigCase[] = [
       "api-stack:api": merge(stackObject("dev", "api"), { hostIp: undefined }),
       "api-stack:edge": { ...GOOD, hostIp: "127.0.0.1", httpPort: 8080, httpsPort: 8443 },
     },
-    expect: ["`api-stack:edge.httpPort` (8080) must be 80 with Let's Encrypt", "port 80"],
+    expect: ["`api-stack:edge.httpPort` (8080) must be 80 with a public ACME CA", "port 80"],
   },
   {
     name: "acme from Let's Encrypt's staging directory in production",
@@ -117,5 +117,38 @@ export const ACME_CASES: BadConfigCase[] = [
     stack: "prod",
     overrides: acme({ staging: true }),
     expect: ["`api-stack:edge.acme.staging` is not a known key"],
+  },
+  // From the upstream review (issue 25).
+  {
+    name: "acme retryEvery 1m with Let's Encrypt",
+    stack: "prod",
+    overrides: acme({ retryEvery: "1m" }),
+    expect: ["`api-stack:edge.acme.retryEvery` (60s) is shorter than 12m", "5 failed validations"],
+  },
+  {
+    name: "acme with another public CA and httpPort 8080 (no caCertificate)",
+    stack: "dev",
+    overrides: {
+      "api-stack:edge": {
+        ...GOOD,
+        acme: { email: "ops@example.com", directoryUrl: "https://acme.zerossl.com/v2/DV90" },
+        hostIp: "127.0.0.1",
+        httpPort: 8080,
+        httpsPort: 8443,
+      },
+    },
+    expect: ["`api-stack:edge.httpPort` (8080) must be 80 with a public ACME CA"],
+  },
+  {
+    name: "acme with a first name over 64 characters",
+    stack: "prod",
+    overrides: edge({ dnsNames: [`${"a".repeat(55)}.example.com`] }),
+    expect: ["`api-stack:edge.dnsNames.0`", "is 67 characters", "at most 64"],
+  },
+  {
+    name: "acme with a name listed twice",
+    stack: "prod",
+    overrides: edge({ dnsNames: ["shop.example.com", "www.example.com", "shop.example.com"] }),
+    expect: ["`api-stack:edge.dnsNames.2`", "listed twice"],
   },
 ];
