@@ -283,9 +283,15 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     "",
     `backend ${u.name}`,
     "  balance leastconn",
-    // configuration.txt 4.2, "retry-on": conn-failure retries only what was never sent,
-    // so no request is replayed; "option redispatch" sends the retry to another replica.
-    "  retry-on conn-failure",
+    // configuration.txt 4.2, "retry-on": conn-failure retries what was never sent;
+    // empty-response also retries a request whose connection was closed before any answer,
+    // which happens when a stopping replica closes its listening socket with connections
+    // still in its accept queue (the kernel resets them after HAProxy has sent the request:
+    // one 502 in a clean-clone CI's rolling rollback). Only GET and HEAD may be replayed
+    // ("http-request disable-l7-retry", 4.2): other methods could repeat a side effect.
+    // "option redispatch" sends the retry to another replica.
+    "  retry-on conn-failure empty-response",
+    "  http-request disable-l7-retry if !METH_GET",
     "  retries 3",
     "  option redispatch 1",
     "  option httpchk",

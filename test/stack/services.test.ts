@@ -73,6 +73,10 @@ describe("prod: the edge proxy is the only publisher", () => {
     expect(cfg?.content).toMatch(/^ {2}server-template api- 4 api:3003\b/m);
     expect(cfg?.content).toContain("uri /health ");
     expect(cfg?.content).toContain("ssl-min-ver TLSv1.2");
+    // A GET whose replica reset the connection before answering is retried on another one;
+    // other methods are not replayed.
+    expect(cfg?.content).toMatch(/^ {2}retry-on conn-failure empty-response$/m);
+    expect(cfg?.content).toMatch(/^ {2}http-request disable-l7-retry if !METH_GET$/m);
     // Issue 26: a replica that is down (Redis away) is checked every 250 ms, not every 2 s, so
     // it is back in rotation within a quarter second of its /health passing again.
     expect(cfg?.content).toMatch(/^ {2}default-server check inter 2000ms downinter 250ms /m);
