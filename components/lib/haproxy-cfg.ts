@@ -284,10 +284,11 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     `backend ${u.name}`,
     "  balance leastconn",
     // configuration.txt 4.2, "retry-on": conn-failure retries what was never sent;
-    // empty-response also retries a request whose connection was closed before any answer,
-    // which happens when a stopping replica closes its listening socket with connections
-    // still in its accept queue (the kernel resets them after HAProxy has sent the request:
-    // one 502 in a clean-clone CI's rolling rollback). Only GET and HEAD may be replayed
+    // empty-response also retries a request whose server connection closed before any answer
+    // (a replica that stops or crashes while it holds the request). A clean-clone CI saw one
+    // 502 in a rolling replace under load (c729560); its cause was not reproduced (a reset
+    // right after the request is sent is retried as conn-failure already, test/real), so this
+    // is hardening, not a proven fix. Only GET and HEAD may be replayed
     // ("http-request disable-l7-retry", 4.2): other methods could repeat a side effect.
     // "option redispatch" sends the retry to another replica.
     "  retry-on conn-failure empty-response",
