@@ -95,6 +95,17 @@ describeDocker("a rollback of prod behind the edge on the real engine", () => {
     );
     console.log(`[rollback] ${formatSummary("after", after)}`);
     console.log(`[rollback] steps: ${steps.map((s) => `${s.op} ${s.name}`).join(", ")}`);
+    if (during.non2xx + during.errors > 0) {
+      // The edge's JSON access log says how each failed request ended ("termination", the
+      // server, the retries): what a failure here needs to be diagnosed.
+      const logs = String(
+        await docker
+          .getContainer(d!.applier.physicalName("edge-proxy"))
+          .logs({ stdout: true, stderr: true, tail: 5_000 }),
+      );
+      const failed = logs.split("\n").filter((l) => /"status":(5\d\d|-1)/.test(l));
+      console.log(`[rollback] the edge's log of the failed requests:\n${failed.join("\n")}`);
+    }
     expect(d!.applier.provider.pulls.slice(pulls)).toEqual([]);
     expect(during.sent).toBeGreaterThan(100);
     expect(during.non2xx + during.errors).toBe(0);
