@@ -217,12 +217,14 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     "  log global",
     `  log-format '${JSON_LOG_FORMAT}'`,
     "  option dontlognull",
-    // configuration.txt 4.2, "option idle-close-on-response": during a reload's soft stop an
-    // idle HTTP/1 keep-alive connection is not closed under a client that may be sending on
-    // it; it gets one more response, with "Connection: close" (until hard-stop-after). HTTP/2
-    // connections get a GOAWAY in a soft stop whatever this says (src/mux_h2.c at v3.0.0), which
-    // is graceful already.
-    "  option idle-close-on-response",
+    // Not `option idle-close-on-response` (configuration.txt 4.2): it keeps a soft-stopping
+    // worker until each idle keep-alive connection sends one more request, which is harmless at
+    // a reload but holds a stopping container (its listeners already closed) until then or
+    // hard-stop-after. test/real/haproxy-cfg.test.ts: with one idle connection SIGUSR1 took
+    // 4.8 s with it (hard-stop-after 5 s), 0.3 s without; a clean-clone CI (7418dd2) saw a
+    // replaced proxy refuse connections for 9.5 s with it, where Prometheus keeps an idle
+    // scrape connection. By default idle connections are closed at a soft stop; HTTP/2
+    // clients get a GOAWAY.
     `  timeout connect ${ms(t.connectMs)}`,
     `  timeout client ${ms(t.clientMs)}`,
     `  timeout server ${ms(t.serverMs)}`,

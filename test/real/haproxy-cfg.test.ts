@@ -5,6 +5,7 @@
  * Docker's DNS and is proven in test/docker.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { connect } from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -339,4 +340,35 @@ describeReal("edge proxy: the rendered haproxy.cfg under the real haproxy", () =
       on.child.kill("SIGKILL");
     }
   });
+
+  // A stopping proxy's container refuses connections until HAProxy has exited, so an idle
+  // keep-alive connection must not hold the soft stop: with `option idle-close-on-response`
+  // this one (a scraper's, on the metrics frontend) held it until hard-stop-after.
+  test("SIGUSR1 with an idle keep-alive connection open: HAProxy exits at once, not at hard-stop-after", async () => {
+    const metricsPort = await freePort();
+    const cfg = renderHaproxyCfg({ ...spec(ports, dir), metricsPort });
+    const twin = await startProxy(cfg, "idle-stop");
+    const sock = connect(metricsPort, "127.0.0.1");
+    await new Promise<void>((resolve, reject) => {
+      sock.once("error", reject);
+      sock.once("connect", () =>
+        sock.write("GET /metrics HTTP/1.1\r\nHost: edge\r\n\r\n", () => resolve()),
+      );
+    });
+    // The whole answer, then the connection stays open and idle.
+    await new Promise<void>((resolve) => {
+      let got = "";
+      sock.on("data", (b: Buffer) => {
+        got += b.toString();
+        if (/\r\n0\r\n\r\n$/.test(got) || /haproxy_process/.test(got)) resolve();
+      });
+    });
+    await sleep(200);
+    const exited = new Promise<void>((r) => twin.child.once("exit", () => r()));
+    const started = performance.now();
+    twin.child.kill("SIGUSR1");
+    await exited;
+    sock.destroy();
+    expect(performance.now() - started).toBeLessThan(2_000);
+  }, 20_000);
 });
