@@ -288,9 +288,10 @@ export function renderHaproxyCfg(spec: EdgeProxyCfgSpec): string {
     // configuration.txt 4.2, "retry-on": conn-failure retries what was never sent;
     // empty-response also retries a request whose server connection closed before any answer
     // (a replica that stops or crashes while it holds the request). A clean-clone CI saw one
-    // 502 in a rolling replace under load (c729560); its cause was not reproduced (a reset
-    // right after the request is sent is retried as conn-failure already, test/real), so this
-    // is hardening, not a proven fix. Only GET and HEAD may be replayed
+    // 502 in a rolling replace under load (c729560); its cause was not reproduced (a layer-4
+    // attempt, a replica resetting right after the request arrives, got 200 with or without
+    // empty-response, so it could not fail and was not kept), so this is hardening, not a
+    // proven fix. Only GET and HEAD may be replayed
     // ("http-request disable-l7-retry", 4.2): other methods could repeat a side effect.
     // "option redispatch" sends the retry to another replica.
     "  retry-on conn-failure empty-response",
